@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module split follows ../shared/docs/ARCHITECTURE.md. Dependencies point one way:
+// SiftModel <- SiftStore / SiftSimulator <- SiftEngine <- sift.
+let package = Package(
+    name: "Sift",
+    products: [
+        .executable(name: "sift", targets: ["sift"]),
+        .library(name: "SiftEngine", targets: ["SiftEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SiftModel"),
+        .target(name: "SiftStore", dependencies: ["CSQLite", "SiftModel"]),
+        .target(name: "SiftSimulator", dependencies: ["SiftModel"]),
+        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftStore", "SiftSimulator"]),
+        .executableTarget(name: "sift", dependencies: [
+            "SiftEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SiftModelTests", dependencies: ["SiftModel"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),
+        .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
+        .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,181 @@
+// Database is a thin, safe wrapper over the SQLite C API: open, execute, prepared statements with
+// typed binds and reads, and transactions. Every error carries SQLite's own message.
+
+import CSQLite
+
+public struct SQLiteError: Error, CustomStringConvertible {
+    public var code: Int32
+    public var message: String
+    public var description: String { message }
+}
+
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+
+    /// Opens (creating if asked) the database file at `path`.
+    public init(path: String, create: Bool = true, readOnly: Bool = false) throws {
+        var db: OpaquePointer?
+        var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
+        flags |= SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: "cannot open \(path): \(msg)")
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 10_000)
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? lastError
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: msg)
+        }
+    }
+
+    public func prepare(_ sql: String) throws -> Statement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw SQLiteError(code: rc, message: "\(lastError) in: \(sql)") }
+        return Statement(stmt, db: self)
+    }
+
+    /// Runs `body` inside a transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
+        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The first column of the first row of a query, as an integer.
+    public func scalarInt(_ sql: String, _ binds: [SQLValue] = []) throws -> Int64? {
+        let s = try prepare(sql)
+        try s.bind(binds)
+        return try s.step() ? s.int(0) : nil
+    }
+
+    public func scalarText(_ sql: String, _ binds: [SQLValue] = []) throws -> String? {
+        let s = try prepare(sql)
+        try s.bind(binds)
+        return try s.step() ? s.text(0) : nil
+    }
+}
+
+/// A value to bind to a statement parameter.
+public enum SQLValue {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+public final class Statement {
+    let stmt: OpaquePointer
+    unowned let db: Database
+
+    init(_ stmt: OpaquePointer, db: Database) { self.stmt = stmt; self.db = db }
+    deinit { sqlite3_finalize(stmt) }
+
+    public func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    public func bind(_ values: [SQLValue]) throws {
+        for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
+    }
+
+    public func bind(_ v: SQLValue, at i: Int32) throws {
+        let rc: Int32
+        switch v {
+        case .null: rc = sqlite3_bind_null(stmt, i)
+        case .int(let x): rc = sqlite3_bind_int64(stmt, i, x)
+        case .double(let x): rc = sqlite3_bind_double(stmt, i, x)
+        case .text(let s): rc = bindText(s, at: i)
+        case .blob(let b):
+            rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, i, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+        }
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: db.lastError) }
+    }
+
+    @inline(__always) public func bind(_ s: String?, at i: Int32) throws {
+        let rc: Int32
+        if let s { rc = bindText(s, at: i) } else { rc = sqlite3_bind_null(stmt, i) }
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: db.lastError) }
+    }
+
+    @inline(__always) public func bind(_ x: Int64?, at i: Int32) {
+        if let x { sqlite3_bind_int64(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
+    }
+
+    @inline(__always) public func bind(_ x: Double?, at i: Int32) {
+        if let x { sqlite3_bind_double(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
+    }
+
+    @inline(__always) private func bindText(_ s: String, at i: Int32) -> Int32 {
+        var s = s
+        return s.withUTF8 { buf in
+            // An empty string must still bind a non-null pointer, or SQLite stores NULL.
+            if buf.isEmpty { return sqlite3_bind_text(stmt, i, "", 0, csqlite_transient()) }
+            return buf.withMemoryRebound(to: CChar.self) {
+                sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), csqlite_transient())
+            }
+        }
+    }
+
+    /// Steps once: true when a row is available, false when done.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw SQLiteError(code: rc, message: db.lastError)
+    }
+
+    /// Steps a statement that returns no rows, then resets it for reuse.
+    public func run() throws {
+        defer { sqlite3_reset(stmt) }
+        _ = try step()
+    }
+
+    public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
+    public func int(_ col: Int32) -> Int64 { sqlite3_column_int64(stmt, col) }
+    public func double(_ col: Int32) -> Double { sqlite3_column_double(stmt, col) }
+    public func optionalInt(_ col: Int32) -> Int64? { isNull(col) ? nil : int(col) }
+    public func optionalDouble(_ col: Int32) -> Double? { isNull(col) ? nil : double(col) }
+
+    public func text(_ col: Int32) -> String? {
+        guard let p = sqlite3_column_text(stmt, col) else { return nil }
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    public func blob(_ col: Int32) -> [UInt8]? {
+        guard let p = sqlite3_column_blob(stmt, col) else { return isNull(col) ? nil : [] }
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}

@@ -1,0 +1,422 @@
+// Ingester reads trace files (or stdin) in any of the three formats, turns records into rows, and
+// hands batches to a writer thread that commits each in one transaction. A bad record never stops the
+// good ones: it is reported as `file:line: what is wrong`, appended to the rejects file with its
+// original text, and counted. Parsing and SQLite writing overlap, one on each core.
+
+import Foundation
+import SiftModel
+
+public enum IngestFormat: String, CaseIterable, Sendable {
+    case auto, spans, otlp, trajectories
+}
+
+public struct IngestOptions {
+    /// Project for every record; nil lets OTLP's service.name decide, else "default".
+    public var project: String?
+    public var format: IngestFormat = .auto
+    /// Spans per transaction.
+    public var batchSize = 8192
+    /// Records larger than this are rejected (huge fields included).
+    public var maxRecordBytes = 8 << 20
+    public var maxDepth = 128
+    /// Where rejected records go; nil: beside the store as `<store>.rejects.jsonl`.
+    public var rejectsPath: String?
+    /// Called about four times a second from the parsing thread.
+    public var progress: ((IngestProgress) -> Void)?
+    /// Called for each rejected record with its `file:line: message`.
+    public var onReject: ((String) -> Void)?
+
+    public init() {}
+}
+
+public struct IngestProgress: Sendable {
+    public var source: String
+    public var records = 0
+    public var spans = 0
+    public var rejected = 0
+    public var bytes = 0
+    public var totalBytes: Int?
+    public var seconds = 0.0
+}
+
+public struct IngestSummary: Sendable {
+    public var sources = 0
+    public var records = 0
+    public var spans = 0
+    public var rejected = 0
+    public var bytes = 0
+    public var seconds = 0.0
+    public var spansByProject: [String: Int] = [:]
+    public var formats: [String: IngestFormat] = [:]
+    public var rejectsPath: String?
+}
+
+public struct IngestError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public final class Ingester {
+    let store: Store
+    let options: IngestOptions
+    private(set) var rejects: RejectsFile
+
+    public init(store: Store, options: IngestOptions) {
+        self.store = store
+        self.options = options
+        rejects = RejectsFile(path: options.rejectsPath ?? Ingester.defaultRejectsPath(for: store.path))
+    }
+
+    public static func defaultRejectsPath(for storePath: String) -> String {
+        storePath + ".rejects.jsonl"
+    }
+
+    /// Ingests each path in turn ("-" is standard input).
+    public func ingest(paths: [String]) throws -> IngestSummary {
+        var summary = IngestSummary()
+        let started = Date()
+        let writer = try BatchWriter(store: store, defaultProject: options.project)
+        for path in paths {
+            let (format, counts) = try ingest(path: path, writer: writer)
+            summary.sources += 1
+            summary.records += counts.records
+            summary.spans += counts.spans
+            summary.rejected += counts.rejected
+            summary.bytes += counts.bytes
+            summary.formats[path] = format
+        }
+        summary.spansByProject = writer.spansByProject
+        summary.seconds = Date().timeIntervalSince(started)
+        try rejects.close()
+        if summary.rejected > 0 { summary.rejectsPath = rejects.path }
+        return summary
+    }
+
+    // MARK: - One source
+
+    private func ingest(path: String, writer: BatchWriter) throws -> (IngestFormat, IngestProgress) {
+        let input = try InputFile(path: path)
+        let name = path == "-" ? "<stdin>" : path
+        let first = try input.peekStart()
+        let format = options.format == .auto ? try detect(first, name: name, input: input) : options.format
+        let run = try store.beginIngestRun(source: name, format: format.rawValue)
+        let pipe = CommitPipe(writer: writer, run: run)
+        var progress = IngestProgress(source: name)
+        progress.totalBytes = input.size
+        let clock = Date()
+        var lastReport = Date.distantPast
+        var batch: [SpanRow] = []
+        batch.reserveCapacity(options.batchSize)
+        var batchRecords = 0, batchRejected = 0
+
+        func flush() throws {
+            try pipe.send(batch, records: batchRecords, rejected: batchRejected)
+            batch = []
+            batch.reserveCapacity(options.batchSize)
+            batchRecords = 0; batchRejected = 0
+            try rejects.flush()
+        }
+        func report(force: Bool = false) {
+            guard let cb = options.progress else { return }
+            let now = Date()
+            guard force || now.timeIntervalSince(lastReport) >= 0.25 else { return }
+            lastReport = now
+            progress.seconds = now.timeIntervalSince(clock)
+            cb(progress)
+        }
+        func accept(_ rows: [SpanRow]) throws {
+            batch.append(contentsOf: rows)
+            progress.spans += rows.count
+            if batch.count >= options.batchSize { try flush() }
+        }
+        func endRecord(bytes: Int) throws {
+            progress.records += 1
+            batchRecords += 1
+            progress.bytes = bytes
+            if progress.records & 255 == 0 { report() }
+        }
+        func reject(line: Int, _ message: String, raw: UnsafeBufferPointer<UInt8>?) throws {
+            progress.rejected += 1
+            batchRejected += 1
+            let where_ = "\(name):\(line)"
+            options.onReject?("\(where_): \(message)")
+            try rejects.append(source: name, line: line, error: message, raw: raw)
+        }
+
+        do {
+            switch format {
+            case .spans, .otlp, .auto:
+                if first == UInt8(ascii: "[") {
+                    try ingestDocument(input, format: format, name: name, accept: accept, endRecord: endRecord, reject: reject)
+                } else if format == .otlp, !(try input.firstLineIsCompleteJSON()) {
+                    try ingestDocument(input, format: format, name: name, accept: accept, endRecord: endRecord, reject: reject)
+                } else {
+                    try ingestLines(input, format: format, accept: accept, endRecord: endRecord, reject: reject)
+                }
+            case .trajectories:
+                try ingestDocument(input, format: format, name: name, accept: accept, endRecord: endRecord, reject: reject)
+            }
+            try flush()
+            try pipe.finish()
+        } catch {
+            pipe.abandon()
+            throw error
+        }
+        try store.finishIngestRun(run)
+        report(force: true)
+        return (format, progress)
+    }
+
+    // MARK: - Detection
+
+    private func detect(_ first: UInt8?, name: String, input: InputFile) throws -> IngestFormat {
+        guard let first else { return .spans }  // empty input: nothing to do, in any format
+        switch first {
+        case UInt8(ascii: "["):
+            let doc = try input.readAll()
+            return try doc.withUnsafeBufferPointer { buf -> IngestFormat in
+                var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
+                var found: IngestFormat = .spans
+                do {
+                    try r.forEachElement { r, index in
+                        if index == 0 {
+                            let v = try r.parseValue()
+                            if v["resourceSpans"] != nil || v["resource_spans"] != nil { found = .otlp }
+                            else if TrajectoryRecord.looksLikeRun(v) { found = .trajectories }
+                            throw StopScan()
+                        }
+                    }
+                } catch is StopScan {
+                } catch {
+                    // The first element is broken: read as spans, so its error is reported where it is.
+                }
+                return found
+            }
+        case UInt8(ascii: "{"):
+            if let line = try input.firstLine(), let v = try? JSONReader.parse(line) {
+                return (v["resourceSpans"] != nil || v["resource_spans"] != nil) ? .otlp : .spans
+            }
+            // Not one object per line: a pretty-printed document. OTLP is the format that comes that way.
+            let doc = try input.readAll()
+            if let v = try? JSONReader.parse(doc), v["resourceSpans"] != nil || v["resource_spans"] != nil { return .otlp }
+            return .spans
+        default:
+            return .spans  // lines that are not JSON get their errors as spans lines
+        }
+    }
+
+    private struct StopScan: Error {}
+
+    // MARK: - JSON lines
+
+    private func ingestLines(_ input: InputFile, format: IngestFormat,
+                             accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
+                             reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
+        var lineNumber = 0
+        try input.forEachLine(maxBytes: options.maxRecordBytes) { line, oversized, consumed in
+            lineNumber += 1
+            defer { try? endRecord(consumed) }
+            if let oversized {
+                try reject(lineNumber, "record is \(Self.formatBytes(oversized)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
+                return
+            }
+            // Blank lines separate nothing and hold nothing.
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+            do {
+                switch format {
+                case .otlp:
+                    let v = try JSONReader.parse(line, maxDepth: options.maxDepth)
+                    var bad: [String] = []
+                    let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
+                    try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
+                    for b in bad { try reject(lineNumber, b, line) }
+                default:
+                    let row = try BraintrustRecord.parse(line, range: 0..<line.count, maxDepth: options.maxDepth)
+                    try accept([row])
+                }
+            } catch let e as JSONError {
+                try reject(lineNumber, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
+            } catch let e as SpanError {
+                try reject(lineNumber, e.description, line)
+            }
+        }
+    }
+
+    // MARK: - Whole documents (a JSON array of records, or one OTLP request)
+
+    private func ingestDocument(_ input: InputFile, format: IngestFormat, name: String,
+                                accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
+                                reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
+        let doc = try input.readAll()
+        let base = input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970)
+        try doc.withUnsafeBufferPointer { buf in
+            var lines = LineCounter(buf)
+            var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
+            func handle(_ range: Range<Int>, index: Int) throws {
+                let line = lines.line(at: range.lowerBound)
+                let raw = UnsafeBufferPointer(rebasing: buf[range])
+                defer { try? endRecord(range.upperBound) }
+                if range.count > options.maxRecordBytes {
+                    try reject(line, "record is \(Self.formatBytes(range.count)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", raw)
+                    return
+                }
+                do {
+                    switch format {
+                    case .trajectories:
+                        let v = try JSONReader.parse(raw, maxDepth: options.maxDepth)
+                        let runID = TrajectoryRecord.runID(raw)
+                        let spans = try TrajectoryRecord.map(v, id: runID, base: base + Int64(index) * 60_000_000)
+                        try accept(spans.map { SpanRow($0) })
+                    case .otlp:
+                        let v = try JSONReader.parse(raw, maxDepth: options.maxDepth)
+                        var bad: [String] = []
+                        let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
+                        try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
+                        for b in bad { try reject(line, b, raw) }
+                    default:
+                        try accept([BraintrustRecord.parse(buf, range: range, maxDepth: options.maxDepth)])
+                    }
+                } catch let e as JSONError {
+                    try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)
+                } catch let e as SpanError {
+                    try reject(line, e.description, raw)
+                }
+            }
+
+            if r.peek() != UInt8(ascii: "[") {
+                // One OTLP request object.
+                let range: Range<Int>
+                do { range = try r.skipValue() } catch let e as JSONError {
+                    try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", buf)
+                    return
+                }
+                try handle(range, index: 0)
+                return
+            }
+            // An array of records: each element is one record; a broken element ends what can be read.
+            var index = 0
+            do {
+                try r.forEachElement { r, i in
+                    r.skipWhitespace()
+                    let start = r.position
+                    do {
+                        let range = try r.skipValue()
+                        try handle(range, index: i)
+                    } catch let e as JSONError {
+                        let rest = UnsafeBufferPointer(rebasing: buf[start..<buf.count])
+                        try reject(lines.line(at: e.offset), "invalid JSON: \(e.message); the rest of the array from line \(lines.line(at: start)) cannot be read", rest)
+                        throw StopScan()
+                    }
+                    index = i + 1
+                }
+                r.skipWhitespace()
+                if !r.isAtEnd {
+                    try reject(lines.line(at: r.position), "unexpected text after the JSON array", UnsafeBufferPointer(rebasing: buf[r.position..<buf.count]))
+                }
+            } catch is StopScan {
+            } catch let e as JSONError {
+                try reject(lines.line(at: e.offset), "invalid JSON: \(e.message) (after \(index) records)", nil)
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func column(of offset: Int, in line: UnsafeBufferPointer<UInt8>) -> Int {
+        // Columns count characters, not bytes.
+        var col = 1
+        for i in 0..<min(offset, line.count) where line[i] & 0xC0 != 0x80 { col += 1 }
+        return col
+    }
+
+    public static func formatBytes(_ n: Int) -> String {
+        if n >= 1 << 30 { return String(format: "%.1f GiB", Double(n) / Double(1 << 30)) }
+        if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
+        if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / Double(1 << 10)) }
+        return "\(n) bytes"
+    }
+}
+
+/// Maps byte offsets to 1-based line numbers, for offsets visited mostly in increasing order.
+struct LineCounter {
+    let buf: UnsafeBufferPointer<UInt8>
+    var offset = 0
+    var line = 1
+    init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
+    mutating func line(at target: Int) -> Int {
+        let t = min(max(target, 0), buf.count)
+        if t < offset { offset = 0; line = 1 }
+        while offset < t {
+            if buf[offset] == 0x0A { line += 1 }
+            offset += 1
+        }
+        return line
+    }
+}
+
+/// Hands batches from the parsing thread to a writer thread, two in flight at most, and carries a
+/// write failure back to the parser.
+final class CommitPipe {
+    private let writer: BatchWriter
+    private let run: Int64
+    private let cond = NSCondition()
+    private var queue: [([SpanRow], Int, Int)] = []
+    private var done = false
+    private var failure: Error?
+    private var thread: Thread?
+    private var finished = false
+
+    init(writer: BatchWriter, run: Int64) {
+        self.writer = writer
+        self.run = run
+        let t = Thread { [unowned self] in self.loop() }
+        t.stackSize = 1 << 22
+        thread = t
+        t.start()
+    }
+
+    private func loop() {
+        while true {
+            cond.lock()
+            while queue.isEmpty && !done { cond.wait() }
+            if queue.isEmpty && done { finished = true; cond.broadcast(); cond.unlock(); return }
+            let (rows, records, rejected) = queue.removeFirst()
+            cond.broadcast()
+            cond.unlock()
+            do {
+                if failure == nil { try writer.commit(rows, records: records, rejected: rejected, run: run) }
+            } catch {
+                cond.lock(); failure = error; cond.broadcast(); cond.unlock()
+            }
+        }
+    }
+
+    func send(_ rows: [SpanRow], records: Int, rejected: Int) throws {
+        cond.lock()
+        defer { cond.unlock() }
+        while queue.count >= 2 && failure == nil { cond.wait() }
+        if let failure { throw failure }
+        queue.append((rows, records, rejected))
+        cond.broadcast()
+    }
+
+    /// Waits for every batch to be committed; rethrows a write failure.
+    func finish() throws {
+        cond.lock()
+        done = true
+        cond.broadcast()
+        while !finished { cond.wait() }
+        cond.unlock()
+        if let failure { throw failure }
+    }
+
+    func abandon() {
+        cond.lock()
+        queue.removeAll()
+        done = true
+        cond.broadcast()
+        while !finished { cond.wait() }
+        cond.unlock()
+    }
+}

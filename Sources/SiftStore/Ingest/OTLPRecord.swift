@@ -1,0 +1,194 @@
+// Ingest format 2: OTLP/JSON ExportTraceServiceRequest (resourceSpans -> scopeSpans -> spans), mapped
+// through the OpenTelemetry GenAI semantic conventions and the OpenInference attribute names that
+// Phoenix users emit. A request becomes spans; the resource's service.name names the project.
+
+import SiftModel
+
+enum OTLPRecord {
+    struct Mapped {
+        var span: Span
+        var project: String?
+    }
+
+    /// Maps one ExportTraceServiceRequest object. A span that cannot be mapped throws, naming it;
+    /// the caller reports it and keeps the others (see `mapRequest(_:onError:)`).
+    static func mapRequest(_ request: Value, onError: (String) -> Void) throws -> [Mapped] {
+        guard case .object = request else { throw SpanError(field: "", "expected an ExportTraceServiceRequest object, found \(request.kindName)") }
+        guard let resourceSpans = request["resourceSpans"] ?? request["resource_spans"] else {
+            throw SpanError(field: "resourceSpans", "missing: not an OTLP/JSON ExportTraceServiceRequest")
+        }
+        guard let rsList = resourceSpans.arrayValue else { throw SpanError(field: "resourceSpans", "expected an array, found \(resourceSpans.kindName)") }
+        var out: [Mapped] = []
+        for (ri, rs) in rsList.enumerated() {
+            let resourceAttrs = attributes(rs["resource"]?["attributes"])
+            let service = resourceAttrs["service.name"]?.stringValue
+            let scopes = (rs["scopeSpans"] ?? rs["scope_spans"] ?? rs["instrumentationLibrarySpans"])?.arrayValue ?? []
+            for (si, ss) in scopes.enumerated() {
+                let scopeName = ss["scope"]?["name"]?.stringValue
+                for (pi, raw) in (ss["spans"]?.arrayValue ?? []).enumerated() {
+                    do {
+                        var span = try mapSpan(raw)
+                        if let scopeName { span.metadata["otel.scope.name"] = .string(scopeName) }
+                        out.append(Mapped(span: span, project: service))
+                    } catch {
+                        onError("resourceSpans[\(ri)].scopeSpans[\(si)].spans[\(pi)]: \(error)")
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// OTLP attributes (`[{key, value: {stringValue|intValue|...}}]`) as an ordered object.
+    static func attributes(_ v: Value?) -> JSONObject {
+        var o = JSONObject()
+        for kv in v?.arrayValue ?? [] {
+            guard let k = kv["key"]?.stringValue else { continue }
+            o[k] = anyValue(kv["value"])
+        }
+        return o
+    }
+
+    /// An OTLP AnyValue as a Value. intValue arrives as a JSON string (int64) or number.
+    static func anyValue(_ v: Value?) -> Value {
+        guard let v, case .object(let o) = v, let (k, x) = o.first(where: { _ in true }) else { return .null }
+        switch k {
+        case "stringValue": return x
+        case "boolValue": return x
+        case "intValue":
+            if let s = x.stringValue, let i = Int64(s) { return .int(i) }
+            return x.intValue.map(Value.int) ?? x
+        case "doubleValue":
+            if let s = x.stringValue, let d = Double(s) { return .double(d) }
+            return x
+        case "arrayValue": return .array((x["values"]?.arrayValue ?? []).map { anyValue($0) })
+        case "kvlistValue": return .object(attributes(x["values"]))
+        case "bytesValue": return x
+        default: return x
+        }
+    }
+
+    static func nanos(_ v: Value?) -> Int64? {
+        switch v {
+        case .string(let s)?: return Int64(s)
+        case .int(let i)?: return i
+        case .double(let d)?: return d.isFinite ? Int64(d) : nil
+        default: return nil
+        }
+    }
+
+    /// Hex span and trace ids; OTLP/JSON writes them as hex (the protobuf JSON mapping's base64 is accepted too).
+    static func idString(_ v: Value?, field: String, required: Bool) throws -> String? {
+        guard let s = v?.stringValue, !s.isEmpty else {
+            if required { throw SpanError(field: field, "missing") }
+            return nil
+        }
+        return s
+    }
+
+    /// A JSON text attribute (gen_ai.input.messages is a JSON string in most SDKs) as structured JSON.
+    static func structured(_ v: Value?) -> Value? {
+        guard let v else { return nil }
+        if let s = v.stringValue, let first = s.first(where: { !$0.isWhitespace }), first == "[" || first == "{",
+           let parsed = try? JSONReader.parse(s) {
+            return parsed
+        }
+        return v
+    }
+
+    static func mapSpan(_ raw: Value) throws -> Span {
+        guard case .object = raw else { throw SpanError(field: "", "expected a span object, found \(raw.kindName)") }
+        let traceID = try idString(raw["traceId"] ?? raw["trace_id"], field: "traceId", required: true)!
+        let spanID = try idString(raw["spanId"] ?? raw["span_id"], field: "spanId", required: true)!
+        let parent = try idString(raw["parentSpanId"] ?? raw["parent_span_id"], field: "parentSpanId", required: false)
+        guard let startNs = nanos(raw["startTimeUnixNano"] ?? raw["start_time_unix_nano"]) else {
+            throw SpanError(field: "startTimeUnixNano", "missing or not a number")
+        }
+        let endNs = nanos(raw["endTimeUnixNano"] ?? raw["end_time_unix_nano"])
+        var attrs = attributes(raw["attributes"])
+        var span = Span(id: spanID, spanID: spanID, rootSpanID: traceID, spanParents: parent.map { [$0] } ?? [],
+                        created: Timestamp(nanoseconds: startNs))
+        func take(_ key: String) -> Value? {
+            let v = attrs[key]
+            attrs[key] = nil
+            return v
+        }
+        // Span type: GenAI operation name first, then OpenInference span kind.
+        let operation = take("gen_ai.operation.name")?.stringValue
+        let kind = take("openinference.span.kind")?.stringValue?.uppercased()
+        var type: String?
+        switch operation {
+        case "chat", "text_completion", "generate_content", "embeddings": type = "llm"
+        case "execute_tool": type = "tool"
+        case "invoke_agent", "create_agent": type = "task"
+        default: break
+        }
+        if type == nil, let kind {
+            switch kind {
+            case "LLM", "EMBEDDING": type = "llm"
+            case "TOOL": type = "tool"
+            case "AGENT", "CHAIN": type = "task"
+            case "EVALUATOR": type = "score"
+            default: type = "function"  // RETRIEVER, RERANKER, GUARDRAIL
+            }
+            span.metadata["openinference.span.kind"] = .string(kind)
+        }
+        if let operation { span.metadata["gen_ai.operation.name"] = .string(operation) }
+        span.type = type ?? (parent == nil ? "task" : "function")
+        let toolName = take("gen_ai.tool.name")?.stringValue ?? attrs["tool.name"]?.stringValue
+        span.name = raw["name"]?.stringValue ?? toolName
+        if let toolName { span.metadata["tool_name"] = .string(toolName) }
+
+        // Input and output.
+        if let v = structured(take("gen_ai.input.messages")) { span.input = v }
+        else if let v = structured(take("input.value")) { span.input = v }
+        else if let v = structured(take("gen_ai.tool.call.arguments")) { span.input = v }
+        if let v = structured(take("gen_ai.output.messages")) { span.output = v }
+        else if let v = structured(take("output.value")) { span.output = v }
+        else if let v = structured(take("gen_ai.tool.call.result")) { span.output = v }
+        if let v = structured(take("gen_ai.system_instructions")) { span.metadata["system_instructions"] = v }
+        _ = take("input.mime_type"); _ = take("output.mime_type")
+
+        // Metrics.
+        span.metrics["start"] = .double(Double(startNs) / 1e9)
+        if let endNs { span.metrics["end"] = .double(Double(endNs) / 1e9) }
+        let prompt = take("gen_ai.usage.input_tokens")?.intValue ?? take("llm.token_count.prompt")?.intValue
+        let completion = take("gen_ai.usage.output_tokens")?.intValue ?? take("llm.token_count.completion")?.intValue
+        let total = take("llm.token_count.total")?.intValue
+        _ = take("llm.token_count.prompt"); _ = take("llm.token_count.completion")
+        if let prompt { span.metrics["prompt_tokens"] = .int(prompt) }
+        if let completion { span.metrics["completion_tokens"] = .int(completion) }
+        if let t = total ?? (prompt != nil || completion != nil ? (prompt ?? 0) + (completion ?? 0) : nil) {
+            span.metrics["total_tokens"] = .int(t)
+        }
+
+        // Model.
+        if let m = take("gen_ai.request.model") ?? take("llm.model_name") { span.metadata["model"] = m }
+        if let m = take("gen_ai.response.model") { span.metadata["response_model"] = m }
+        if let p = take("gen_ai.provider.name") ?? take("gen_ai.system") ?? take("llm.provider") { span.metadata["provider"] = p }
+
+        // Errors: status ERROR, and exception events.
+        let status = raw["status"]
+        let code = status?["code"]
+        let isError = code?.intValue == 2 || code?.stringValue == "STATUS_CODE_ERROR" || code?.stringValue == "ERROR"
+        var exception: JSONObject?
+        for e in raw["events"]?.arrayValue ?? [] where e["name"]?.stringValue == "exception" {
+            let ea = attributes(e["attributes"])
+            var o = JSONObject()
+            if let t = ea["exception.type"] { o["type"] = t }
+            if let m = ea["exception.message"] { o["message"] = m }
+            if let st = ea["exception.stacktrace"] { o["stacktrace"] = st }
+            exception = o
+        }
+        if isError || exception != nil {
+            var o = exception ?? JSONObject()
+            if let m = status?["message"]?.stringValue, !m.isEmpty, o["message"] == nil { o["message"] = .string(m) }
+            if let t = take("error.type"), o["type"] == nil { o["type"] = t }
+            span.error = o.isEmpty ? .string("error") : .object(o)
+        }
+        if let k = raw["kind"], !k.isNull { span.metadata["otel.kind"] = k }
+        // Every other attribute is kept in metadata under its own name.
+        for (k, v) in attrs { span.metadata[k] = v }
+        return span
+    }
+}

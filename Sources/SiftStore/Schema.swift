@@ -1,0 +1,192 @@
+// Schema holds the store's tables and the migrations that build them, versioned by
+// PRAGMA user_version. Tables that later capabilities fill (facets, classifications, topics, topic
+// runs, scorers, scores, datasets, review items, embeddings) are designed here so those issues only
+// add rows. A migration runs in one transaction: a store is always at one version or the next.
+
+enum Schema {
+    /// Migration n brings the store from version n to n + 1.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE projects (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE,
+            created    INTEGER NOT NULL            -- microseconds since the epoch
+        );
+
+        -- One row per span. Hot fields are real columns; nested objects are JSON text.
+        CREATE TABLE spans (
+            row             INTEGER PRIMARY KEY,
+            project_id      INTEGER NOT NULL REFERENCES projects(id),
+            id              TEXT NOT NULL,
+            span_id         TEXT NOT NULL,
+            root_span_id    TEXT NOT NULL,
+            span_parents    TEXT,                  -- JSON array, NULL for a root
+            is_root         INTEGER NOT NULL,
+            created         INTEGER NOT NULL,      -- microseconds since the epoch, UTC
+            span_type       TEXT,
+            span_name       TEXT,
+            start           REAL,                  -- metrics.start, Unix seconds
+            "end"           REAL,
+            prompt_tokens   INTEGER,
+            completion_tokens INTEGER,
+            total_tokens    INTEGER,
+            has_error       INTEGER NOT NULL DEFAULT 0,
+            input           TEXT,
+            output          TEXT,
+            expected        TEXT,
+            error           TEXT,
+            scores          TEXT,
+            metadata        TEXT,
+            tags            TEXT,
+            metrics         TEXT,
+            span_attributes TEXT,
+            extra           TEXT                   -- fields of the source record the span model does not name
+        );
+        CREATE UNIQUE INDEX spans_by_id ON spans(project_id, id);
+        CREATE INDEX spans_by_created ON spans(project_id, created);
+        CREATE INDEX spans_by_trace ON spans(project_id, root_span_id);
+
+        -- One row per ingest of one source; records_committed moves with every committed batch.
+        CREATE TABLE ingest_runs (
+            id                INTEGER PRIMARY KEY,
+            source            TEXT NOT NULL,
+            format            TEXT NOT NULL,
+            started           INTEGER NOT NULL,
+            finished          INTEGER,
+            records_committed INTEGER NOT NULL DEFAULT 0,
+            spans_committed   INTEGER NOT NULL DEFAULT 0,
+            rejected          INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- Facet summaries, one per trace and facet (computed by topics, or imported with the spans).
+        CREATE TABLE facets (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            trace_id   TEXT NOT NULL,
+            facet      TEXT NOT NULL,
+            value      TEXT,                       -- the summary; 'no_match' when excluded
+            source     TEXT NOT NULL,              -- 'import', 'builtin', or a model name
+            run_id     INTEGER REFERENCES topic_runs(id),
+            updated    INTEGER NOT NULL,
+            PRIMARY KEY (project_id, trace_id, facet)
+        ) WITHOUT ROWID;
+
+        -- Runs of the topics pipeline: when, which models, parameters, counts.
+        CREATE TABLE topic_runs (
+            id         INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            facet      TEXT NOT NULL,
+            started    INTEGER NOT NULL,
+            finished   INTEGER,
+            status     TEXT NOT NULL,              -- running, done, failed
+            facet_model     TEXT,
+            embedding_model TEXT,
+            params     TEXT,                       -- JSON
+            counts     TEXT                        -- JSON
+        );
+
+        CREATE TABLE topics (
+            project_id  INTEGER NOT NULL REFERENCES projects(id),
+            facet       TEXT NOT NULL,
+            id          TEXT NOT NULL,             -- stable across runs for a topic that persists
+            label       TEXT NOT NULL,
+            description TEXT,
+            terms       TEXT,                      -- JSON array of distinctive terms
+            centroid    BLOB,                      -- float32 vector
+            size        INTEGER NOT NULL DEFAULT 0,
+            status      TEXT NOT NULL DEFAULT 'active',  -- active, new, merged, retired
+            merged_into TEXT,
+            confirmation TEXT,                     -- from review verdicts: confirmed, rejected, NULL
+            first_run   INTEGER REFERENCES topic_runs(id),
+            last_run    INTEGER REFERENCES topic_runs(id),
+            PRIMARY KEY (project_id, facet, id)
+        ) WITHOUT ROWID;
+
+        -- classifications.<facet>[position] of a trace.
+        CREATE TABLE classifications (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            trace_id   TEXT NOT NULL,
+            facet      TEXT NOT NULL,
+            position   INTEGER NOT NULL,
+            topic_id   TEXT,
+            label      TEXT,
+            confidence REAL,
+            distance   REAL,
+            metadata   TEXT,                       -- JSON, the element's full metadata object
+            source     TEXT NOT NULL,
+            run_id     INTEGER REFERENCES topic_runs(id),
+            x REAL, y REAL,                        -- 2-D projection for the report's scatterplot
+            PRIMARY KEY (project_id, trace_id, facet, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE scorers (
+            id         INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            name       TEXT NOT NULL,
+            kind       TEXT NOT NULL,              -- filter, judge
+            definition TEXT NOT NULL,              -- JSON
+            created    INTEGER NOT NULL,
+            UNIQUE (project_id, name)
+        );
+
+        -- scores.<scorer> on a trace's root span.
+        CREATE TABLE scores (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            trace_id   TEXT NOT NULL,
+            scorer     TEXT NOT NULL,
+            score      REAL,
+            reason     TEXT,
+            metadata   TEXT,
+            error      TEXT,
+            created    INTEGER NOT NULL,
+            PRIMARY KEY (project_id, trace_id, scorer)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE datasets (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            description TEXT,
+            created     INTEGER NOT NULL
+        );
+
+        CREATE TABLE dataset_records (
+            dataset_id     INTEGER NOT NULL REFERENCES datasets(id),
+            id             TEXT NOT NULL,
+            project_id     INTEGER REFERENCES projects(id),
+            source_trace_id TEXT,
+            input          TEXT,
+            expected       TEXT,
+            metadata       TEXT,
+            topic          TEXT,
+            created        INTEGER NOT NULL,
+            PRIMARY KEY (dataset_id, id),
+            UNIQUE (dataset_id, project_id, source_trace_id)
+        );
+
+        CREATE TABLE review_items (
+            id         INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            trace_id   TEXT NOT NULL,
+            reviewer   TEXT NOT NULL,
+            facet      TEXT,
+            topic_id   TEXT,
+            status     TEXT NOT NULL DEFAULT 'open',   -- open, done
+            verdict    TEXT,                           -- confirm, reject, relabel
+            new_label  TEXT,
+            comment    TEXT,
+            assigned   INTEGER NOT NULL,
+            decided    INTEGER,
+            UNIQUE (project_id, trace_id, reviewer)
+        );
+
+        -- Embedding cache by model and text hash, so re-runs embed only new text.
+        CREATE TABLE embeddings (
+            model     TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            vector    BLOB NOT NULL,                   -- float32
+            PRIMARY KEY (model, text_hash)
+        ) WITHOUT ROWID;
+        """,
+    ]
+
+    static var latestVersion: Int { migrations.count }
+}

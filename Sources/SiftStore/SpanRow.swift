@@ -1,0 +1,81 @@
+// SpanRow is a span in the form the store keeps it: hot fields as scalars, nested objects as JSON
+// text. Ingest of Braintrust lines builds rows straight from the bytes (keeping a nested field's
+// original text); the other formats build Spans and convert them here.
+
+import SiftModel
+
+public struct SpanRow: Sendable {
+    /// The project the record names (OTLP service.name); nil means the ingest's default project.
+    public var projectName: String?
+    public var id: String
+    public var spanID: String
+    public var rootSpanID: String
+    /// JSON array text; nil for a root.
+    public var spanParents: String?
+    public var created: Int64
+    public var type: String?
+    public var name: String?
+    public var start: Double?
+    public var end: Double?
+    public var promptTokens: Int64?
+    public var completionTokens: Int64?
+    public var totalTokens: Int64?
+    public var input: String?
+    public var output: String?
+    public var expected: String?
+    public var error: String?
+    public var scores: String?
+    public var metadata: String?
+    public var tags: String?
+    public var metrics: String?
+    public var spanAttributes: String?
+    public var extra: String?
+    /// Facets and classifications that came with the record (root spans of exports); stored in their own tables.
+    public var facets: JSONObject?
+    public var classifications: JSONObject?
+
+    public var isRoot: Bool { spanParents == nil }
+
+    public init(id: String, spanID: String, rootSpanID: String, spanParents: String?, created: Int64) {
+        self.id = id; self.spanID = spanID; self.rootSpanID = rootSpanID; self.spanParents = spanParents; self.created = created
+    }
+
+    /// Fills the hot metric columns from a metrics object.
+    mutating func takeHotMetrics(_ m: JSONObject) {
+        start = m["start"]?.doubleValue
+        end = m["end"]?.doubleValue
+        promptTokens = m["prompt_tokens"]?.intValue
+        completionTokens = m["completion_tokens"]?.intValue
+        totalTokens = m["total_tokens"]?.intValue
+        if totalTokens == nil, promptTokens != nil || completionTokens != nil {
+            totalTokens = (promptTokens ?? 0) + (completionTokens ?? 0)
+        }
+    }
+}
+
+extension SpanRow {
+    private static func text(_ v: Value) -> String? { v.isNull ? nil : JSONWriter.string(v) }
+    private static func text(_ o: JSONObject) -> String? { o.isEmpty ? nil : JSONWriter.string(.object(o)) }
+
+    public init(_ span: Span, projectName: String? = nil) {
+        self.init(id: span.id, spanID: span.spanID, rootSpanID: span.rootSpanID,
+                  spanParents: span.spanParents.isEmpty ? nil : JSONWriter.string(.array(span.spanParents.map(Value.string))),
+                  created: span.created.microseconds)
+        self.projectName = projectName
+        type = span.type
+        name = span.name
+        takeHotMetrics(span.metrics)
+        input = Self.text(span.input)
+        output = Self.text(span.output)
+        expected = Self.text(span.expected)
+        error = Self.text(span.error)
+        scores = Self.text(span.scores)
+        metadata = Self.text(span.metadata)
+        tags = span.tags.isEmpty ? nil : JSONWriter.string(.array(span.tags.map(Value.string)))
+        metrics = Self.text(span.metrics)
+        spanAttributes = Self.text(span.spanAttributes)
+        extra = Self.text(span.extra)
+        facets = span.facets.isEmpty ? nil : span.facets
+        classifications = span.classifications.isEmpty ? nil : span.classifications
+    }
+}

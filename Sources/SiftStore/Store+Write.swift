@@ -1,0 +1,181 @@
+// The batch writer: every batch of rows lands in one transaction together with its ingest run's
+// progress counter, so a killed ingest leaves exactly the committed batches, and the run row says
+// how many source records they cover. Rows upsert by (project, id), which makes re-ingest idempotent.
+
+import CSQLite
+import Foundation
+import SiftModel
+
+extension Store {
+    /// Records the start of an ingest of one source; returns the run id.
+    public func beginIngestRun(source: String, format: String) throws -> Int64 {
+        let s = try db.prepare("INSERT INTO ingest_runs(source, format, started) VALUES (?, ?, ?)")
+        try s.bind([.text(source), .text(format), .int(Self.nowMicros())])
+        try s.run()
+        return db.lastInsertRowID
+    }
+
+    public func finishIngestRun(_ run: Int64) throws {
+        let s = try db.prepare("UPDATE ingest_runs SET finished = ? WHERE id = ?")
+        try s.bind([.int(Self.nowMicros()), .int(run)])
+        try s.run()
+    }
+
+    public struct IngestRunInfo {
+        public var id: Int64
+        public var source: String
+        public var recordsCommitted: Int
+        public var spansCommitted: Int
+        public var rejected: Int
+        public var finished: Bool
+    }
+
+    public func ingestRuns() throws -> [IngestRunInfo] {
+        let s = try db.prepare("SELECT id, source, records_committed, spans_committed, rejected, finished FROM ingest_runs ORDER BY id")
+        var out: [IngestRunInfo] = []
+        while try s.step() {
+            out.append(IngestRunInfo(id: s.int(0), source: s.text(1) ?? "", recordsCommitted: Int(s.int(2)),
+                                     spansCommitted: Int(s.int(3)), rejected: Int(s.int(4)), finished: !s.isNull(5)))
+        }
+        return out
+    }
+}
+
+/// Writes batches of rows, one transaction per batch. Not thread-safe: one writer per store.
+public final class BatchWriter {
+    let store: Store
+    private let upsertSpan: Statement
+    private let upsertFacet: Statement
+    private let clearClassifications: Statement
+    private let insertClassification: Statement
+    private let advanceRun: Statement
+    private var projectIDs: [String: Int64] = [:]
+    public let defaultProject: String?
+
+    /// `defaultProject` receives rows that name none; nil routes such rows to "default".
+    public init(store: Store, defaultProject: String?) throws {
+        self.store = store
+        self.defaultProject = defaultProject
+        let db = store.db
+        upsertSpan = try db.prepare("""
+            INSERT INTO spans(project_id, id, span_id, root_span_id, span_parents, is_root, created, span_type, span_name,
+              start, "end", prompt_tokens, completion_tokens, total_tokens, has_error, input, output, expected, error,
+              scores, metadata, tags, metrics, span_attributes, extra)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
+            ON CONFLICT(project_id, id) DO UPDATE SET
+              span_id = excluded.span_id, root_span_id = excluded.root_span_id, span_parents = excluded.span_parents,
+              is_root = excluded.is_root, created = excluded.created, span_type = excluded.span_type,
+              span_name = excluded.span_name, start = excluded.start, "end" = excluded."end",
+              prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+              total_tokens = excluded.total_tokens, has_error = excluded.has_error, input = excluded.input,
+              output = excluded.output, expected = excluded.expected, error = excluded.error, scores = excluded.scores,
+              metadata = excluded.metadata, tags = excluded.tags, metrics = excluded.metrics,
+              span_attributes = excluded.span_attributes, extra = excluded.extra
+            """)
+        upsertFacet = try db.prepare("""
+            INSERT INTO facets(project_id, trace_id, facet, value, source, updated) VALUES (?, ?, ?, ?, 'import', ?)
+            ON CONFLICT(project_id, trace_id, facet) DO UPDATE SET value = excluded.value, source = excluded.source, updated = excluded.updated
+            """)
+        clearClassifications = try db.prepare("DELETE FROM classifications WHERE project_id = ? AND trace_id = ? AND facet = ?")
+        insertClassification = try db.prepare("""
+            INSERT INTO classifications(project_id, trace_id, facet, position, topic_id, label, confidence, distance, metadata, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        advanceRun = try db.prepare("UPDATE ingest_runs SET records_committed = records_committed + ?, spans_committed = spans_committed + ?, rejected = rejected + ? WHERE id = ?")
+    }
+
+    func projectRow(_ name: String?) throws -> Int64 {
+        let n = defaultProject ?? name ?? "default"
+        if let id = projectIDs[n] { return id }
+        let id = try store.projectID(named: n, create: true)!
+        projectIDs[n] = id
+        return id
+    }
+
+    /// The project each row went to, by name, with counts (for the summary).
+    public private(set) var spansByProject: [String: Int] = [:]
+
+    /// Commits one batch: its rows, and the run's counters advanced by the records the batch covers.
+    public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?) throws {
+        try store.db.transaction {
+            for row in rows { try write(row) }
+            if let run {
+                advanceRun.bind(Int64(records), at: 1)
+                advanceRun.bind(Int64(rows.count), at: 2)
+                advanceRun.bind(Int64(rejected), at: 3)
+                advanceRun.bind(run, at: 4)
+                try advanceRun.run()
+            }
+        }
+        for row in rows { spansByProject[defaultProject ?? row.projectName ?? "default", default: 0] += 1 }
+    }
+
+    private func write(_ r: SpanRow) throws {
+        let pid = try projectRow(r.projectName)
+        let s = upsertSpan
+        s.bind(pid, at: 1)
+        try s.bind(r.id, at: 2)
+        try s.bind(r.spanID, at: 3)
+        try s.bind(r.rootSpanID, at: 4)
+        try s.bind(r.spanParents, at: 5)
+        s.bind(Int64(r.isRoot ? 1 : 0), at: 6)
+        s.bind(r.created, at: 7)
+        try s.bind(r.type, at: 8)
+        try s.bind(r.name, at: 9)
+        s.bind(r.start, at: 10)
+        s.bind(r.end, at: 11)
+        s.bind(r.promptTokens, at: 12)
+        s.bind(r.completionTokens, at: 13)
+        s.bind(r.totalTokens, at: 14)
+        s.bind(Int64(r.error == nil ? 0 : 1), at: 15)
+        try s.bind(r.input, at: 16)
+        try s.bind(r.output, at: 17)
+        try s.bind(r.expected, at: 18)
+        try s.bind(r.error, at: 19)
+        try s.bind(r.scores, at: 20)
+        try s.bind(r.metadata, at: 21)
+        try s.bind(r.tags, at: 22)
+        try s.bind(r.metrics, at: 23)
+        try s.bind(r.spanAttributes, at: 24)
+        try s.bind(r.extra, at: 25)
+        try s.run()
+        if let facets = r.facets { try writeFacets(facets, pid: pid, trace: r.rootSpanID) }
+        if let cls = r.classifications { try writeClassifications(cls, pid: pid, trace: r.rootSpanID) }
+    }
+
+    private func writeFacets(_ facets: JSONObject, pid: Int64, trace: String) throws {
+        let now = Store.nowMicros()
+        for (facet, value) in facets {
+            upsertFacet.bind(pid, at: 1)
+            try upsertFacet.bind(trace, at: 2)
+            try upsertFacet.bind(facet, at: 3)
+            try upsertFacet.bind(value.stringValue ?? (value.isNull ? nil : JSONWriter.string(value)), at: 4)
+            upsertFacet.bind(now, at: 5)
+            try upsertFacet.run()
+        }
+    }
+
+    private func writeClassifications(_ cls: JSONObject, pid: Int64, trace: String) throws {
+        for (facet, list) in cls {
+            clearClassifications.bind(pid, at: 1)
+            try clearClassifications.bind(trace, at: 2)
+            try clearClassifications.bind(facet, at: 3)
+            try clearClassifications.run()
+            let items = list.arrayValue ?? (list.isNull ? [] : [list])
+            for (i, item) in items.enumerated() {
+                let s = insertClassification
+                s.bind(pid, at: 1)
+                try s.bind(trace, at: 2)
+                try s.bind(facet, at: 3)
+                s.bind(Int64(i), at: 4)
+                try s.bind(item["id"].map { $0.stringValue ?? JSONWriter.string($0) }, at: 5)
+                try s.bind(item["label"]?.stringValue, at: 6)
+                s.bind(item["confidence"]?.doubleValue, at: 7)
+                s.bind(item["metadata"]?["distance"]?.doubleValue, at: 8)
+                try s.bind(item["metadata"].flatMap { $0.isNull ? nil : JSONWriter.string($0) }, at: 9)
+                try s.bind(item["source"]?.stringValue ?? "import", at: 10)
+                try s.run()
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+// Store is one Sift workspace: a single SQLite file in WAL mode holding projects, spans and
+// everything computed from them. It owns migrations, the transactional batch writer ingest uses,
+// and the reads behind `sift projects` and `sift traces`.
+
+import CSQLite
+import Foundation
+import SiftModel
+
+public enum StoreError: Error, CustomStringConvertible {
+    case newerSchema(path: String, found: Int, supported: Int)
+    case notFound(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let p, let f, let s): return "\(p) has schema version \(f); this Sift understands up to \(s): upgrade Sift"
+        case .notFound(let m), .invalid(let m): return m
+        }
+    }
+}
+
+public final class Store {
+    public let db: Database
+    public var path: String { db.path }
+
+    /// The default store path: `SIFT_DB`, else `./sift.db`.
+    public static var defaultPath: String { ProcessInfo.processInfo.environment["SIFT_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "sift.db" }
+
+    /// Opens the store at `path`, creating and migrating it as needed.
+    public init(path: String, create: Bool = true) throws {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.notFound("no Sift store at \(path) (ingest something first, or pass --db)")
+        }
+        db = try Database(path: path, create: create)
+        do {
+            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")
+        } catch {
+            throw StoreError.invalid("\(path) is not a Sift store: \(error)")
+        }
+        try migrate()
+    }
+
+    public var schemaVersion: Int { Int((try? db.scalarInt("PRAGMA user_version")) ?? 0) }
+
+    private func migrate() throws {
+        let version: Int
+        do { version = Int(try db.scalarInt("PRAGMA user_version") ?? 0) } catch {
+            throw StoreError.invalid("\(path) is not a Sift store: \(error)")
+        }
+        guard version <= Schema.latestVersion else {
+            throw StoreError.newerSchema(path: path, found: version, supported: Schema.latestVersion)
+        }
+        if version == 0 {
+            // A version-0 file that already has tables is some other application's database.
+            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+            if tables > 0 { throw StoreError.invalid("\(path) is an SQLite file but not a Sift store") }
+        }
+        for v in version..<Schema.latestVersion {
+            try db.transaction {
+                try db.execute(Schema.migrations[v])
+                try db.execute("PRAGMA user_version = \(v + 1)")
+            }
+        }
+    }
+
+    static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+
+    // MARK: - Projects
+
+    /// The id of the named project, creating it if asked.
+    public func projectID(named name: String, create: Bool = false) throws -> Int64? {
+        if let id = try db.scalarInt("SELECT id FROM projects WHERE name = ?", [.text(name)]) { return id }
+        guard create else { return nil }
+        let s = try db.prepare("INSERT INTO projects(name, created) VALUES (?, ?)")
+        try s.bind([.text(name), .int(Self.nowMicros())])
+        try s.run()
+        return db.lastInsertRowID
+    }
+
+    public struct ProjectInfo: Sendable {
+        public var name: String
+        public var spans: Int
+        public var traces: Int
+        public var first: Timestamp?
+        public var last: Timestamp?
+    }
+
+    public func projects() throws -> [ProjectInfo] {
+        let s = try db.prepare("""
+            SELECT p.name,
+              (SELECT count(*) FROM spans WHERE project_id = p.id),
+              (SELECT count(*) FROM spans WHERE project_id = p.id AND is_root),
+              (SELECT min(created) FROM spans WHERE project_id = p.id),
+              (SELECT max(created) FROM spans WHERE project_id = p.id)
+            FROM projects p ORDER BY p.name
+            """)
+        var out: [ProjectInfo] = []
+        while try s.step() {
+            out.append(ProjectInfo(name: s.text(0) ?? "", spans: Int(s.int(1)), traces: Int(s.int(2)),
+                                   first: s.optionalInt(3).map(Timestamp.init(microseconds:)),
+                                   last: s.optionalInt(4).map(Timestamp.init(microseconds:))))
+        }
+        return out
+    }
+
+    // MARK: - Reading spans and traces
+
+    static let spanColumns = """
+        p.name, s.id, s.span_id, s.root_span_id, s.span_parents, s.created, s.input, s.output, s.expected, s.error,
+        s.scores, s.metadata, s.tags, s.metrics, s.span_attributes, s.extra, s.project_id
+        """
+
+    func readSpan(_ s: Statement) throws -> Span {
+        func json(_ c: Int32) throws -> Value {
+            guard let t = s.text(c) else { return .null }
+            return try JSONReader.parse(t)
+        }
+        func object(_ c: Int32) throws -> JSONObject { try json(c).objectValue ?? JSONObject() }
+        let parents = try json(4).arrayValue?.compactMap(\.stringValue) ?? []
+        var span = Span(id: s.text(1)!, spanID: s.text(2)!, rootSpanID: s.text(3)!, spanParents: parents,
+                        created: Timestamp(microseconds: s.int(5)))
+        span.projectID = s.text(0)
+        span.input = try json(6)
+        span.output = try json(7)
+        span.expected = try json(8)
+        span.error = try json(9)
+        span.scores = try object(10)
+        span.metadata = try object(11)
+        span.tags = try json(12).arrayValue?.compactMap(\.stringValue) ?? []
+        span.metrics = try object(13)
+        span.spanAttributes = try object(14)
+        span.extra = try object(15)
+        return span
+    }
+
+    /// Every span of a project, in insertion order (for exports and tests).
+    public func spans(project: String) throws -> [Span] {
+        guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let s = try db.prepare("SELECT \(Self.spanColumns) FROM spans s JOIN projects p ON p.id = s.project_id WHERE s.project_id = ? ORDER BY s.row")
+        try s.bind([.int(pid)])
+        var out: [Span] = []
+        while try s.step() { out.append(try readSpan(s)) }
+        return out
+    }
+
+    /// The facets and classifications stored for a trace, to show on its root span.
+    func attachTraceFields(_ span: inout Span, projectRow: Int64) throws {
+        let f = try db.prepare("SELECT facet, value FROM facets WHERE project_id = ? AND trace_id = ? ORDER BY facet")
+        try f.bind([.int(projectRow), .text(span.rootSpanID)])
+        while try f.step() { span.facets[f.text(0)!] = f.text(1).map(Value.string) ?? .null }
+        let c = try db.prepare("""
+            SELECT facet, topic_id, label, confidence, metadata, source FROM classifications
+            WHERE project_id = ? AND trace_id = ? ORDER BY facet, position
+            """)
+        try c.bind([.int(projectRow), .text(span.rootSpanID)])
+        while try c.step() {
+            let facet = c.text(0)!
+            var o = JSONObject()
+            o["id"] = c.text(1).map(Value.string) ?? .null
+            o["label"] = c.text(2).map(Value.string) ?? .null
+            o["confidence"] = c.optionalDouble(3).map(Value.double) ?? .null
+            o["metadata"] = try c.text(4).map { try JSONReader.parse($0) } ?? .object(JSONObject())
+            o["source"] = c.text(5).map(Value.string) ?? .null
+            var list = span.classifications[facet]?.arrayValue ?? []
+            list.append(.object(o))
+            span.classifications[facet] = .array(list)
+        }
+    }
+
+    /// Finds a trace by its id, any of its span ids, or a unique prefix of at least 6 characters.
+    public func trace(id: String, project: String? = nil) throws -> Trace {
+        var projectFilter = ""
+        var binds: [SQLValue] = []
+        if let project {
+            guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+            projectFilter = " AND project_id = \(pid)"
+        }
+        var found: [(Int64, String)] = []
+        for sql in [
+            "SELECT DISTINCT project_id, root_span_id FROM spans WHERE root_span_id = ?1\(projectFilter) LIMIT 3",
+            "SELECT DISTINCT project_id, root_span_id FROM spans WHERE (id = ?1 OR span_id = ?1)\(projectFilter) LIMIT 3",
+        ] {
+            let s = try db.prepare(sql)
+            binds = [.text(id)]
+            try s.bind(binds)
+            while try s.step() { found.append((s.int(0), s.text(1)!)) }
+            if !found.isEmpty { break }
+        }
+        if found.isEmpty && id.count >= 6 {
+            let s = try db.prepare("SELECT DISTINCT project_id, root_span_id FROM spans WHERE substr(root_span_id, 1, ?2) = ?1\(projectFilter) LIMIT 3")
+            try s.bind([.text(id), .int(Int64(id.utf8.count))])
+            while try s.step() { found.append((s.int(0), s.text(1)!)) }
+        }
+        guard !found.isEmpty else { throw StoreError.notFound("no trace with id '\(id)'") }
+        let distinct = Set(found.map { "\($0.0)/\($0.1)" })
+        guard distinct.count == 1 else {
+            throw StoreError.invalid("'\(id)' is ambiguous: it matches \(distinct.count) traces (give more of the id, or --project)")
+        }
+        let (pid, traceID) = found[0]
+        let s = try db.prepare("SELECT \(Self.spanColumns) FROM spans s JOIN projects p ON p.id = s.project_id WHERE s.project_id = ? AND s.root_span_id = ?")
+        try s.bind([.int(pid), .text(traceID)])
+        var spans: [Span] = []
+        while try s.step() { spans.append(try readSpan(s)) }
+        for i in spans.indices where spans[i].isRoot { try attachTraceFields(&spans[i], projectRow: pid) }
+        guard let trace = Trace(spans: spans) else { throw StoreError.notFound("no trace with id '\(id)'") }
+        return trace
+    }
+
+    public struct TraceSummary: Sendable {
+        public var id: String
+        public var project: String
+        public var created: Timestamp
+        public var name: String?
+        public var spans: Int
+        public var errors: Int
+        public var tokens: Int64?
+        public var duration: Double?
+        public var input: String?
+    }
+
+    /// The most recent traces of a project (or all projects), newest first.
+    public func recentTraces(project: String?, limit: Int) throws -> [TraceSummary] {
+        var filter = ""
+        if let project {
+            guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+            filter = "AND r.project_id = \(pid)"
+        }
+        let s = try db.prepare("""
+            SELECT r.root_span_id, p.name, r.created, r.span_name, r.input,
+              count(s.row), sum(s.has_error), sum(CASE WHEN s.is_root THEN NULL ELSE s.total_tokens END), r.total_tokens,
+              max(s."end") - min(s.start)
+            FROM (SELECT * FROM spans r WHERE r.is_root \(filter) ORDER BY r.created DESC LIMIT ?) r
+            JOIN projects p ON p.id = r.project_id
+            JOIN spans s ON s.project_id = r.project_id AND s.root_span_id = r.root_span_id
+            GROUP BY r.row ORDER BY r.created DESC, r.root_span_id
+            """)
+        try s.bind([.int(Int64(limit))])
+        var out: [TraceSummary] = []
+        while try s.step() {
+            out.append(TraceSummary(id: s.text(0)!, project: s.text(1)!, created: Timestamp(microseconds: s.int(2)),
+                                    name: s.text(3), spans: Int(s.int(5)), errors: Int(s.int(6)),
+                                    tokens: s.optionalInt(7) ?? s.optionalInt(8), duration: s.optionalDouble(9),
+                                    input: s.text(4)))
+        }
+        return out
+    }
+
+    /// `PRAGMA integrity_check` and `foreign_key_check`: nil when the file is sound, else what is wrong.
+    public func integrityProblems() throws -> String? {
+        let r = try db.scalarText("PRAGMA integrity_check") ?? "no answer"
+        if r != "ok" { return r }
+        let s = try db.prepare("PRAGMA foreign_key_check")
+        if try s.step() { return "foreign key violation in \(s.text(0) ?? "?")" }
+        return nil
+    }
+}

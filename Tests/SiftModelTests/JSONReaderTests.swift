@@ -1,0 +1,111 @@
+import XCTest
+@testable import SiftModel
+
+final class JSONReaderTests: XCTestCase {
+    func testParsesEveryKind() throws {
+        let v = try JSONReader.parse(#"{"a":1,"b":-2.5,"c":"x\ny\u00e9\ud83d\ude00","d":[true,false,null],"e":{}}"#)
+        XCTAssertEqual(v["a"], .int(1))
+        XCTAssertEqual(v["b"], .double(-2.5))
+        XCTAssertEqual(v["c"], .string("x\nyé😀"))
+        XCTAssertEqual(v["d"], .array([.bool(true), .bool(false), .null]))
+        XCTAssertEqual(v["e"], .object(JSONObject()))
+    }
+
+    func testKeepsKeyOrderAndLastDuplicateWins() throws {
+        let v = try JSONReader.parse(#"{"z":1,"a":2,"z":3}"#)
+        XCTAssertEqual(v.objectValue?.keys, ["z", "a"])
+        XCTAssertEqual(v["z"], .int(3))
+    }
+
+    func testNumbers() throws {
+        XCTAssertEqual(try JSONReader.parse("9223372036854775807"), .int(Int64.max))
+        XCTAssertEqual(try JSONReader.parse("-9223372036854775808"), .int(Int64.min))
+        XCTAssertEqual(try JSONReader.parse("9223372036854775808"), .double(9223372036854775808))
+        XCTAssertEqual(try JSONReader.parse("0.1"), .double(0.1))
+        XCTAssertEqual(try JSONReader.parse("1e3"), .double(1000))
+        XCTAssertEqual(try JSONReader.parse("1.7976931348623157e308"), .double(1.7976931348623157e308))
+        XCTAssertEqual(try JSONReader.parse("123456789.123456789"), .double(123456789.123456789))
+        XCTAssertThrowsError(try JSONReader.parse("01"))
+        XCTAssertThrowsError(try JSONReader.parse("1."))
+        XCTAssertThrowsError(try JSONReader.parse("-"))
+        XCTAssertThrowsError(try JSONReader.parse("1e"))
+    }
+
+    func testErrorsCarryOffsets() {
+        XCTAssertThrowsError(try JSONReader.parse(#"{"a": tru}"#)) { e in
+            XCTAssertEqual((e as? JSONError)?.offset, 6)
+        }
+        XCTAssertThrowsError(try JSONReader.parse(#"{"a": 1"#)) { e in
+            XCTAssertEqual((e as? JSONError)?.message, "unexpected end of input inside an object")
+        }
+        XCTAssertThrowsError(try JSONReader.parse(#"{"a": 1} x"#)) { e in
+            XCTAssertEqual((e as? JSONError)?.offset, 9)
+        }
+    }
+
+    func testRejectsInvalidUTF8AndControlCharacters() {
+        XCTAssertThrowsError(try JSONReader.parse([0x22, 0xC3, 0x28, 0x22])) { e in
+            XCTAssertTrue("\(e)".contains("invalid UTF-8"), "\(e)")
+        }
+        XCTAssertThrowsError(try JSONReader.parse([0x22, 0xED, 0xA0, 0x80, 0x22]))  // encoded surrogate
+        XCTAssertThrowsError(try JSONReader.parse([0x22, 0xC0, 0xAF, 0x22]))  // overlong
+        XCTAssertThrowsError(try JSONReader.parse([0x22, 0x01, 0x22]))
+        XCTAssertEqual(try JSONReader.parse([0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22]), .string("😀"))
+    }
+
+    func testLoneSurrogateEscapeBecomesReplacementCharacter() throws {
+        XCTAssertEqual(try JSONReader.parse(#""a\ud800b""#), .string("a\u{FFFD}b"))
+    }
+
+    func testDeepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        XCTAssertThrowsError(try JSONReader.parse(deep)) { e in
+            XCTAssertEqual((e as? JSONError)?.message, "nesting deeper than 256 levels")
+        }
+        let ok = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        XCTAssertNoThrow(try JSONReader.parse(ok))
+    }
+
+    func testArbitraryBytesNeverCrash() {
+        var rng = SplitMix(seed: 7)
+        let alphabet = Array(#"{}[]",:0123456789-+.eEtrufalsn\ "#.utf8) + [0xC3, 0xA9, 0xFF, 0x00]
+        for _ in 0..<20_000 {
+            let n = Int(rng.next() % 40)
+            let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            _ = try? JSONReader.parse(bytes)
+            var r = JSONReader(UnsafeBufferPointer(start: nil, count: 0))
+            _ = try? r.skipValue()
+        }
+    }
+
+    func testSkipValueMatchesParse() throws {
+        let text = #"  {"a":[1,{"b":"c\"d"}],"e":null}  tail"#
+        var copy = text
+        try copy.withUTF8 { buf in
+            var r = JSONReader(buf)
+            let range = try r.skipValue()
+            XCTAssertEqual(String(decoding: UnsafeBufferPointer(rebasing: buf[range]), as: UTF8.self), #"{"a":[1,{"b":"c\"d"}],"e":null}"#)
+        }
+    }
+
+    func testWriterRoundTrips() throws {
+        let v: Value = ["s": "quote\" backslash\\ tab\t nl\n \u{1}", "n": 1.5, "i": -3, "a": [nil, true], "o": ["k": "v"]]
+        let text = JSONWriter.string(v)
+        XCTAssertEqual(try JSONReader.parse(text), v)
+        XCTAssertEqual(JSONWriter.string(.double(.nan)), "null")
+        XCTAssertEqual(JSONWriter.string(.double(3)), "3.0")
+    }
+}
+
+/// A tiny seeded generator for the fuzz loops.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
