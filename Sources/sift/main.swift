@@ -1,1 +1,18 @@
-print("x")
+// The `sift` command line: ingest traces, look at them, and run the demo. Every command reports
+// failure as one line on stderr and a non-zero exit, never a stack trace.
+
+import ArgumentParser
+import Foundation
+import SiftEngine
+import SiftModel
+import SiftStore
+
+struct Sift: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sift",
+        abstract: "Find the failure patterns hiding in an AI agent's production traces.",
+        subcommands: [Ingest.self, Projects.self, Traces.self, Demo.self, Simulate.self]
+    )
+}
+
+Sift.main()

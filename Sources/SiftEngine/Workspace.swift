@@ -1,0 +1,64 @@
+// Workspace is the one API the CLI uses: a store opened by path, with ingest, listing, the demo and
+// the simulator's exports. Later capabilities (queries, topics, actions) hang off it too.
+
+import Foundation
+import SiftModel
+import SiftSimulator
+import SiftStore
+
+public final class Workspace {
+    public let store: Store
+
+    /// Opens the workspace store; `create: false` fails with a clear message when there is none.
+    public init(path: String, create: Bool = true) throws {
+        store = try Store(path: path, create: create)
+    }
+
+    public func ingest(paths: [String], options: IngestOptions) throws -> IngestSummary {
+        try Ingester(store: store, options: options).ingest(paths: paths)
+    }
+
+    /// Removes a store file and its WAL companions (for `sift demo`, which writes a fresh store).
+    public static func removeStore(at path: String) throws {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let p = path + suffix
+            if FileManager.default.fileExists(atPath: p) { try FileManager.default.removeItem(atPath: p) }
+        }
+    }
+}
+
+/// Writes simulated traffic as a file in one of the ingest formats.
+public enum TrafficExport {
+    /// Braintrust-style span JSON lines; returns (traces, spans, bytes).
+    @discardableResult
+    public static func writeSpans(_ simulator: Simulator, to path: String, includeTruth: Bool = false) throws -> (Int, Int, Int) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw StoreError.invalid("cannot write \(path)")
+        }
+        defer { try? h.close() }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(8 << 20)
+        var spans = 0, bytes = 0
+        for i in 0..<simulator.config.traces {
+            let t = simulator.trace(i)
+            for var s in t.spans {
+                if includeTruth && s.isRoot {
+                    s.metadata["sim_task"] = .string(t.task.rawValue)
+                    s.metadata["sim_pattern"] = t.pattern.map { .string($0.rawValue) } ?? .null
+                    s.metadata["sim_sentiment"] = .string(t.sentiment.rawValue)
+                }
+                JSONWriter.write(s.jsonValue, into: &buffer)
+                buffer.append(0x0A)
+                spans += 1
+            }
+            if buffer.count > 4 << 20 {
+                bytes += buffer.count
+                h.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        bytes += buffer.count
+        h.write(Data(buffer))
+        return (simulator.config.traces, spans, bytes)
+    }
+}

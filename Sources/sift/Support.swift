@@ -1,0 +1,74 @@
+// Shared pieces of the CLI: the --db option, error reporting, number formatting and plain tables.
+
+import ArgumentParser
+import Foundation
+import SiftEngine
+import SiftModel
+import SiftStore
+
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The Sift store (SQLite file).", valueName: "path"))
+    var db: String?
+
+    /// --db, else SIFT_DB, else ./sift.db.
+    var path: String { db ?? Store.defaultPath }
+}
+
+/// Runs a command body, turning any error into one line on stderr and exit status 1.
+func guarded(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as CleanExit {
+        throw e
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+let stderrIsTerminal = isatty(2) != 0
+let stdoutIsTerminal = isatty(1) != 0
+
+/// 1234567 -> "1,234,567".
+func grouped(_ n: Int) -> String {
+    let s = String(abs(n))
+    var out = ""
+    for (i, c) in s.enumerated() {
+        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+/// A plain text table: columns padded to their widest cell; numbers right-aligned.
+func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    var widths = header.map(\.count)
+    for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, c in
+            let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
+            return rightAligned.contains(i) ? pad + c : (i == cells.count - 1 ? c : c + pad)
+        }.joined(separator: "  ")
+    }
+    return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
+}
+
+func parseTimestamp(_ text: String, option: String) throws -> Timestamp {
+    if let t = Timestamp(iso8601: text) { return t }
+    if let d = Double(text), let t = Timestamp(.double(d)) { return t }
+    throw ValidationError("\(option): '\(text)' is not an ISO-8601 timestamp (e.g. 2026-11-24T12:00:00Z) or Unix seconds")
+}
+
+/// Reads a byte count such as 8M, 512K, 1G or 1000000.
+func parseByteCount(_ text: String) -> Int? {
+    let t = text.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: "IB", with: "").replacingOccurrences(of: "B", with: "")
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+    if let last = t.last, let mult = units[last], let n = Double(t.dropLast()) { return Int(n * Double(mult)) }
+    return Int(t)
+}
