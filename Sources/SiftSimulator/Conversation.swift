@@ -139,10 +139,8 @@ struct Conversation {
     /// When the knowledge and pricing indexes were last rebuilt: within the last day for healthy traffic.
     mutating func freshIndexDate() -> String { day(-rng.double(3600...86400)) }
 
-    /// An index snapshot from before the pricing and policy update five days before the end of traffic.
-    mutating func staleIndexDate() -> String {
-        String(Timestamp(seconds: end.seconds - 5 * 86400 - rng.double(25...50) * 86400).iso8601.prefix(10))
-    }
+    /// An index snapshot that fell behind: weeks older than the conversation.
+    mutating func staleIndexDate() -> String { day(-rng.double(25...50) * 86400) }
 }
 
 func format2(_ x: Double) -> String {

@@ -42,24 +42,28 @@ public final class Store {
 
     public var schemaVersion: Int { Int((try? db.scalarInt("PRAGMA user_version")) ?? 0) }
 
+    /// Brings the schema up to date in one immediate transaction that re-reads the version, so two
+    /// processes opening a new store at once cannot both migrate it.
     private func migrate() throws {
-        let version: Int
-        do { version = Int(try db.scalarInt("PRAGMA user_version") ?? 0) } catch {
+        let current: Int
+        do { current = Int(try db.scalarInt("PRAGMA user_version") ?? 0) } catch {
             throw StoreError.invalid("\(path) is not a Sift store: \(error)")
         }
-        guard version <= Schema.latestVersion else {
-            throw StoreError.newerSchema(path: path, found: version, supported: Schema.latestVersion)
+        guard current <= Schema.latestVersion else {
+            throw StoreError.newerSchema(path: path, found: current, supported: Schema.latestVersion)
         }
-        if version == 0 {
-            // A version-0 file that already has tables is some other application's database.
-            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
-            if tables > 0 { throw StoreError.invalid("\(path) is an SQLite file but not a Sift store") }
-        }
-        for v in version..<Schema.latestVersion {
-            try db.transaction {
-                try db.execute(Schema.migrations[v])
-                try db.execute("PRAGMA user_version = \(v + 1)")
+        guard current < Schema.latestVersion else { return }
+        try db.transaction {
+            let version = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
+            if version == 0 {
+                // A version-0 file that already has tables is some other application's database.
+                let tables = try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+                if tables > 0 { throw StoreError.invalid("\(path) is an SQLite file but not a Sift store") }
             }
+            for v in version..<Schema.latestVersion {
+                try db.execute(Schema.migrations[v])
+            }
+            try db.execute("PRAGMA user_version = \(Schema.latestVersion)")
         }
     }
 

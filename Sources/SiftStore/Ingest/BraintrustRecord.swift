@@ -14,7 +14,7 @@ enum BraintrustRecord {
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
         var r = JSONReader(slice, maxDepth: maxDepth)
         guard r.peek() == UInt8(ascii: "{") else {
-            let v = (try? r.parseValue()) ?? .null
+            let v = try r.parseValue()  // a JSON error (e.g. nesting) says more than "not an object"
             throw SpanError(field: "", "expected a span object, found \(v.kindName)")
         }
         var id: String?, spanID: String?, rootSpanID: String?
@@ -155,8 +155,9 @@ enum BraintrustRecord {
             for (k, range) in extraParts.reversed() where seen.insert(k).inserted {
                 parts.append(JSONWriter.string(.string(k)) + ":" + text(range))
             }
+            parts.reverse()
             if let projectID, !seen.contains("project_id") { parts.append(#""project_id":"# + JSONWriter.string(.string(projectID))) }
-            row.extra = "{" + parts.reversed().joined(separator: ",") + "}"
+            row.extra = "{" + parts.joined(separator: ",") + "}"
         }
         return row
     }

@@ -128,13 +128,15 @@ public final class Ingester {
         func accept(_ rows: [SpanRow]) throws {
             batch.append(contentsOf: rows)
             progress.spans += rows.count
-            if batch.count >= options.batchSize { try flush() }
         }
+        // A record is counted in the batch that holds its rows, so the run's committed-record count
+        // always matches what is in the store.
         func endRecord(bytes: Int) throws {
             progress.records += 1
             batchRecords += 1
             progress.bytes = bytes
             if progress.records & 255 == 0 { report() }
+            if batch.count >= options.batchSize { try flush() }
         }
         func reject(line: Int, _ message: String, raw: UnsafeBufferPointer<UInt8>?) throws {
             progress.rejected += 1
@@ -216,30 +218,36 @@ public final class Ingester {
         var lineNumber = 0
         try input.forEachLine(maxBytes: options.maxRecordBytes) { line, oversized, consumed in
             lineNumber += 1
-            defer { try? endRecord(consumed) }
-            if let oversized {
-                try reject(lineNumber, "record is \(Self.formatBytes(oversized)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
-                return
+            try handleLine(line, number: lineNumber, oversized: oversized, format: format, accept: accept, reject: reject)
+            try endRecord(consumed)
+        }
+    }
+
+    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, format: IngestFormat,
+                            accept: ([SpanRow]) throws -> Void,
+                            reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
+        if let oversized {
+            try reject(number, "record is \(Self.formatBytes(oversized)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
+            return
+        }
+        // Blank lines separate nothing and hold nothing.
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        do {
+            switch format {
+            case .otlp:
+                let v = try JSONReader.parse(line, maxDepth: options.maxDepth)
+                var bad: [String] = []
+                let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
+                try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
+                for b in bad { try reject(number, b, line) }
+            default:
+                let row = try BraintrustRecord.parse(line, range: 0..<line.count, maxDepth: options.maxDepth)
+                try accept([row])
             }
-            // Blank lines separate nothing and hold nothing.
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-            do {
-                switch format {
-                case .otlp:
-                    let v = try JSONReader.parse(line, maxDepth: options.maxDepth)
-                    var bad: [String] = []
-                    let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
-                    try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
-                    for b in bad { try reject(lineNumber, b, line) }
-                default:
-                    let row = try BraintrustRecord.parse(line, range: 0..<line.count, maxDepth: options.maxDepth)
-                    try accept([row])
-                }
-            } catch let e as JSONError {
-                try reject(lineNumber, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
-            } catch let e as SpanError {
-                try reject(lineNumber, e.description, line)
-            }
+        } catch let e as JSONError {
+            try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
+        } catch let e as SpanError {
+            try reject(number, e.description, line)
         }
     }
 
@@ -254,9 +262,12 @@ public final class Ingester {
             var lines = LineCounter(buf)
             var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
             func handle(_ range: Range<Int>, index: Int) throws {
+                try handleRecord(range, index: index)
+                try endRecord(range.upperBound)
+            }
+            func handleRecord(_ range: Range<Int>, index: Int) throws {
                 let line = lines.line(at: range.lowerBound)
                 let raw = UnsafeBufferPointer(rebasing: buf[range])
-                defer { try? endRecord(range.upperBound) }
                 if range.count > options.maxRecordBytes {
                     try reject(line, "record is \(Self.formatBytes(range.count)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", raw)
                     return

@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+@testable import SiftStore
+
+/// End-to-end tests of the `sift` binary built beside the tests.
+final class CLITests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    static var binary: URL {
+        get throws {
+            let candidates = [Bundle.main.bundleURL.appendingPathComponent("sift"),
+                              Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("sift")]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw XCTSkip("the sift binary was not found beside the tests (looked in \(candidates.map(\.path)))")
+            }
+            return found
+        }
+    }
+
+    struct Result { var status: Int32; var out: String; var err: String }
+
+    @discardableResult
+    func sift(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = try Self.binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIFT_DB"] = nil
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    func testDemoThenBrowse() throws {
+        let r = try sift(["demo", "--db", path("demo.db"), "--traces", "400", "--now", "2026-11-20T00:00:00Z"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("Wrote 400 traces"), r.out)
+        XCTAssertTrue(r.out.contains("tool_retry_storm"), r.out)
+        let projects = try sift(["projects", "--db", path("demo.db")])
+        XCTAssertTrue(projects.out.contains("demo"), projects.out)
+        XCTAssertTrue(projects.out.contains("400"), projects.out)
+        let list = try sift(["traces", "list", "--db", path("demo.db"), "--limit", "3"])
+        XCTAssertEqual(list.status, 0, list.err)
+        let lines = list.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 5, list.out)  // header, rule, 3 traces
+        let id = String(lines[2].split(separator: " ")[0])
+        let show = try sift(["traces", "show", String(id.prefix(8)), "--db", path("demo.db")])
+        XCTAssertEqual(show.status, 0, show.err)
+        XCTAssertTrue(show.out.hasPrefix("trace \(id)  project demo"), show.out)
+        XCTAssertTrue(show.out.contains("task  support_conversation"), show.out)
+        XCTAssertTrue(show.out.contains("└ llm  chat.completions"), show.out)
+        // Same seed, same traffic.
+        try sift(["demo", "--db", path("demo2.db"), "--traces", "400", "--now", "2026-11-20T00:00:00Z"])
+        let a = try Store(path: path("demo.db")).db.scalarText("SELECT group_concat(id, ',') FROM (SELECT id FROM spans ORDER BY id)")
+        let b = try Store(path: path("demo2.db")).db.scalarText("SELECT group_concat(id, ',') FROM (SELECT id FROM spans ORDER BY id)")
+        XCTAssertEqual(a, b)
+    }
+
+    func testIngestFromStdinAndExitStatuses() throws {
+        let good = #"{"id":"a","created":"2024-01-01T00:00:00Z"}"#
+        let ok = try sift(["ingest", "-", "--project", "p"], stdin: good + "\n", env: ["SIFT_DB": path("env.db")])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(ok.out.hasPrefix("ingested 1 spans from 1 records in 1 file into p"), ok.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("env.db")), "SIFT_DB picks the store")
+
+        let bad = try sift(["ingest", "-", "--db", path("s.db")], stdin: good + "\n{broken\n")
+        XCTAssertEqual(bad.status, 3, "rejects give exit status 3")
+        XCTAssertTrue(bad.err.contains("<stdin>:2: invalid JSON: expected a member name, found 'b' (column 2)"), bad.err)
+        XCTAssertTrue(bad.out.contains("1 rejected, kept in \(path("s.db")).rejects.jsonl"), bad.out)
+
+        let missing = try sift(["ingest", path("nope.jsonl"), "--db", path("s.db")])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.err, "error: \(path("nope.jsonl")): No such file or directory\n")
+
+        let noStore = try sift(["traces", "list", "--db", path("absent.db")])
+        XCTAssertEqual(noStore.status, 1)
+        XCTAssertTrue(noStore.err.hasPrefix("error: no Sift store at"), noStore.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("absent.db")), "reading never creates a store")
+
+        let notFound = try sift(["traces", "show", "zzzz", "--db", path("s.db")])
+        XCTAssertEqual(notFound.err, "error: no trace with id 'zzzz'\n")
+    }
+
+    /// Kill an ingest mid-way: the store opens, passes integrity checks, and holds exactly the
+    /// committed batches, which are the first records of the file.
+    func testKilledIngestLeavesACommittedPrefix() throws {
+        let file = path("big.jsonl")
+        let gen = try sift(["simulate", "--out", file, "--traces", "40000", "--now", "2026-11-20T00:00:00Z"])
+        XCTAssertEqual(gen.status, 0, gen.err)
+        let db = path("k.db")
+        let p = Process()
+        p.executableURL = try Self.binary
+        p.arguments = ["ingest", file, "--db", db, "--batch-size", "2000", "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait until some batches are committed, then kill without warning.
+        var committed = 0
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning {
+            if let store = try? Store(path: db), let runs = try? store.ingestRuns(), let n = runs.first?.recordsCommitted { committed = n }
+            if committed >= 10_000 { break }
+            usleep(20_000)
+        }
+        XCTAssertTrue(p.isRunning, "the ingest finished before it could be killed; make the file bigger")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+
+        let store = try Store(path: db)
+        XCTAssertNil(try store.integrityProblems())
+        let run = try XCTUnwrap(store.ingestRuns().first)
+        XCTAssertFalse(run.finished)
+        XCTAssertGreaterThanOrEqual(run.recordsCommitted, committed)
+        let spans = Int(try store.db.scalarInt("SELECT count(*) FROM spans") ?? 0)
+        XCTAssertEqual(spans, run.spansCommitted)
+        XCTAssertEqual(spans, run.recordsCommitted, "one span per line")
+        XCTAssertEqual(spans % 2000, 0, "only whole batches")
+        // Exactly the first N lines of the file landed.
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var expected = Set<String>()
+        for line in text.split(separator: "\n").prefix(spans) {
+            let start = line.range(of: #""id":""#)!.upperBound
+            expected.insert(String(line[start...].prefix { $0 != "\"" }))
+        }
+        let s = try store.db.prepare("SELECT id FROM spans")
+        var got = Set<String>()
+        while try s.step() { got.insert(s.text(0)!) }
+        XCTAssertEqual(got, expected)
+        // The interrupted ingest can simply be run again, and completes the file.
+        let again = try sift(["ingest", file, "--db", db, "--quiet"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertEqual(Int(try store.db.scalarInt("SELECT count(*) FROM spans") ?? 0), text.split(separator: "\n").count)
+    }
+}

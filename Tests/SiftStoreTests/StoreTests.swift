@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+@testable import SiftModel
+@testable import SiftStore
+
+final class StoreTests: XCTestCase {
+    func testNewStoreIsMigratedInWALMode() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("s.db"))
+        XCTAssertEqual(store.schemaVersion, Schema.latestVersion)
+        XCTAssertEqual(try store.db.scalarText("PRAGMA journal_mode"), "wal")
+        for table in ["projects", "spans", "facets", "classifications", "topics", "topic_runs", "scorers", "scores", "datasets", "dataset_records", "review_items", "embeddings", "ingest_runs"] {
+            XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(table)]), 1, table)
+        }
+        // Reopening does not migrate again.
+        let again = try Store(path: dir.path("s.db"))
+        XCTAssertEqual(again.schemaVersion, Schema.latestVersion)
+    }
+
+    func testRefusesForeignAndNewerFiles() throws {
+        let dir = TempDir()
+        let other = try Database(path: dir.path("other.db"))
+        try other.execute("CREATE TABLE t(x)")
+        XCTAssertThrowsError(try Store(path: dir.path("other.db"))) { e in
+            XCTAssertTrue("\(e)".contains("not a Sift store"), "\(e)")
+        }
+        let newer = try Database(path: dir.path("newer.db"))
+        try newer.execute("PRAGMA user_version = 999")
+        XCTAssertThrowsError(try Store(path: dir.path("newer.db"))) { e in
+            XCTAssertTrue("\(e)".contains("schema version 999"), "\(e)")
+        }
+        dir.write("text.db", "hello, this is not sqlite at all, just some text that is long enough to matter")
+        XCTAssertThrowsError(try Store(path: dir.path("text.db"))) { e in
+            XCTAssertTrue("\(e)".contains("not a Sift store") || "\(e)".contains("not a database"), "\(e)")
+        }
+        XCTAssertThrowsError(try Store(path: dir.path("missing.db"), create: false)) { e in
+            XCTAssertTrue("\(e)".contains("no Sift store at"), "\(e)")
+        }
+    }
+
+    func testTraceLookupByIdSpanIdAndPrefix() throws {
+        let dir = TempDir()
+        let file = dir.write("t.jsonl", """
+            {"id":"abcdef123456","created":"2024-01-01T00:00:00Z"}
+            {"id":"child-1","root_span_id":"abcdef123456","span_parents":["abcdef123456"],"created":"2024-01-01T00:00:01Z"}
+            {"id":"abcdef999999","created":"2024-01-01T00:00:00Z"}
+            """)
+        let store = try Store(path: dir.path("s.db"))
+        _ = try ingest(store, [file])
+        XCTAssertEqual(try store.trace(id: "abcdef123456").spans.count, 2)
+        XCTAssertEqual(try store.trace(id: "child-1").id, "abcdef123456")
+        XCTAssertEqual(try store.trace(id: "abcdef1").id, "abcdef123456")
+        XCTAssertThrowsError(try store.trace(id: "abcdef")) { e in XCTAssertTrue("\(e)".contains("ambiguous"), "\(e)") }
+        XCTAssertThrowsError(try store.trace(id: "zzz")) { e in XCTAssertEqual("\(e)", "no trace with id 'zzz'") }
+        let recent = try store.recentTraces(project: nil, limit: 10)
+        XCTAssertEqual(recent.count, 2)
+        XCTAssertEqual(recent.first(where: { $0.id == "abcdef123456" })?.spans, 2)
+    }
+}
