@@ -41,7 +41,7 @@ public enum Demo {
         var batch: [SpanRow] = []
         var records = 0, spans = 0
         var tasks: [String: Int] = [:], patterns: [String: Int] = [:]
-        for i in 0..<traces {
+        for (n, i) in sim.chronologicalOrder().enumerated() {
             let t = sim.trace(i)
             tasks[t.task.rawValue, default: 0] += 1
             if let p = t.pattern { patterns[p.rawValue, default: 0] += 1 }
@@ -51,7 +51,7 @@ public enum Demo {
                 try writer.commit(batch, records: records, rejected: 0, run: run)
                 spans += batch.count
                 batch = []; records = 0
-                progress?(i + 1)
+                progress?(n + 1)
             }
         }
         try writer.commit(batch, records: records, rejected: 0, run: run)

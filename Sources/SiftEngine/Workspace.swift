@@ -29,7 +29,7 @@ public final class Workspace {
 
 /// Writes simulated traffic as a file in one of the ingest formats.
 public enum TrafficExport {
-    /// Braintrust-style span JSON lines; returns (traces, spans, bytes).
+    /// Braintrust-style span JSON lines, conversations in the order they started; returns (traces, spans, bytes).
     @discardableResult
     public static func writeSpans(_ simulator: Simulator, to path: String, includeTruth: Bool = false) throws -> (Int, Int, Int) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
@@ -39,7 +39,7 @@ public enum TrafficExport {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8 << 20)
         var spans = 0, bytes = 0
-        for i in 0..<simulator.config.traces {
+        for i in simulator.chronologicalOrder() {
             let t = simulator.trace(i)
             for var s in t.spans {
                 if includeTruth && s.isRoot {

@@ -81,10 +81,20 @@ public struct Simulator: Sendable {
     /// All traces, in index order (the last is not necessarily the newest).
     public func traces() -> [SimulatedTrace] { (0..<config.traces).map(trace) }
 
-    /// Trace number `index`.
-    public func trace(_ index: Int) -> SimulatedTrace {
-        var rng = SeededRandom(seed: config.seed, index: UInt64(index))
-        // Time: spread over the window, busier in the day than at night (UTC-6 customers).
+    /// Trace indexes in the order their conversations started, as production logs arrive.
+    public func chronologicalOrder() -> [Int] {
+        var times = [(Double, Int)]()
+        times.reserveCapacity(config.traces)
+        for i in 0..<config.traces {
+            var rng = SeededRandom(seed: config.seed, index: UInt64(i))
+            times.append((startAge(&rng).age, i))
+        }
+        return times.sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.map(\.1)
+    }
+
+    /// Draws how long before the end of traffic a conversation starts, and its start time.
+    private func startAge(_ rng: inout SeededRandom) -> (age: Double, created: Timestamp) {
+        // Spread over the window, busier in the day than at night (UTC-6 customers).
         let window = Double(config.days) * 86400
         var age = 0.0
         for _ in 0..<8 {
@@ -95,6 +105,13 @@ public struct Simulator: Sendable {
             if rng.unit() < load { break }
         }
         let created = Timestamp(seconds: (config.end.seconds - age).rounded(.down) + Double(rng.int(0...999)) / 1000)
+        return (age, created)
+    }
+
+    /// Trace number `index`.
+    public func trace(_ index: Int) -> SimulatedTrace {
+        var rng = SeededRandom(seed: config.seed, index: UInt64(index))
+        let (age, created) = startAge(&rng)
         let ageDays = age / 86400
         // Pattern: each with its (possibly growing) prevalence.
         var pattern: FailurePattern?

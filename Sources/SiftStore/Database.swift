@@ -127,6 +127,23 @@ public final class Statement {
         guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: db.lastError) }
     }
 
+    /// Binds text without copying it. The caller keeps `s` alive and unchanged until the statement has
+    /// been stepped; the batch writer does (its rows outlive each step, and every parameter is rebound
+    /// before the next one).
+    /// Only large strings skip the copy: small ones live inline in the String value, and `withUTF8`
+    /// hands out a pointer to a temporary for them.
+    @inline(__always) func bindNoCopy(_ s: String?, at i: Int32) throws {
+        guard var s else { sqlite3_bind_null(stmt, i); return }
+        let rc: Int32 = s.withUTF8 { buf in
+            if buf.isEmpty { return sqlite3_bind_text(stmt, i, "", 0, csqlite_transient()) }
+            if buf.count < 64 {
+                return buf.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            }
+            return buf.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), nil) }
+        }
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: db.lastError) }
+    }
+
     @inline(__always) public func bind(_ x: Int64?, at i: Int32) {
         if let x { sqlite3_bind_int64(stmt, i, x) } else { sqlite3_bind_null(stmt, i) }
     }

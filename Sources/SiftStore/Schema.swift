@@ -189,4 +189,12 @@ enum Schema {
     ]
 
     static var latestVersion: Int { migrations.count }
+
+    /// Secondary indexes on spans that a bulk ingest drops and rebuilds (by sorting, much faster than
+    /// inserting a million random keys one by one). Opening a store recreates any that are missing,
+    /// so a bulk ingest killed half-way leaves a store that is only slower until it is next opened.
+    static let bulkIndexes: [(name: String, sql: String)] = [
+        ("spans_by_created", "CREATE INDEX IF NOT EXISTS spans_by_created ON spans(project_id, created)"),
+        ("spans_by_trace", "CREATE INDEX IF NOT EXISTS spans_by_trace ON spans(project_id, root_span_id)"),
+    ]
 }

@@ -33,12 +33,43 @@ public final class Store {
         }
         db = try Database(path: path, create: create)
         do {
-            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")
+            // 16 KiB pages suit rows of about a kilobyte: fewer overflow chains and shallower indexes.
+            // page_size only takes effect on a new, empty file, before WAL is switched on.
+            try db.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")
         } catch {
             throw StoreError.invalid("\(path) is not a Sift store: \(error)")
         }
         try migrate()
+        try ensureIndexes()
     }
+
+    /// Recreates secondary indexes a bulk ingest dropped (a no-op when they are there), unless a
+    /// bulk ingest is still running: it holds the bulk lock and rebuilds them itself when it ends.
+    public func ensureIndexes() throws {
+        let present = try db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'spans'")
+        var names = Set<String>()
+        while try present.step() { names.insert(present.text(0) ?? "") }
+        let missing = Schema.bulkIndexes.filter { !names.contains($0.name) }
+        guard !missing.isEmpty else { return }
+        guard let lock = BulkLock(store: self, wait: false) else { return }
+        defer { lock.release() }
+        for index in missing { try db.transaction { try db.execute(index.sql) } }
+    }
+
+    /// Drops the indexes `ensureIndexes` rebuilds, before a bulk ingest that holds `lock`.
+    func dropBulkIndexes(holding lock: BulkLock) throws {
+        try db.transaction {
+            for index in Schema.bulkIndexes { try db.execute("DROP INDEX IF EXISTS \(index.name)") }
+        }
+    }
+
+    /// Rebuilds the dropped indexes at the end of a bulk ingest that holds `lock`.
+    func rebuildBulkIndexes(holding lock: BulkLock) throws {
+        for index in Schema.bulkIndexes { try db.transaction { try db.execute(index.sql) } }
+    }
+
+    /// The number of span rows ever written (cheap: the largest rowid).
+    func spanRowEstimate() throws -> Int { Int(try db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0) }
 
     public var schemaVersion: Int { Int((try? db.scalarInt("PRAGMA user_version")) ?? 0) }
 
@@ -257,4 +288,31 @@ public final class Store {
         if try s.step() { return "foreign key violation in \(s.text(0) ?? "?")" }
         return nil
     }
+}
+
+/// An exclusive advisory lock on `<store>.bulk-lock`, held by a bulk ingest while its indexes are
+/// dropped. The operating system releases it when the process dies, which is how a later open tells
+/// a killed ingest (repair the indexes) from a running one (leave them alone).
+final class BulkLock {
+    private var fd: Int32
+
+    /// Takes the lock, waiting for it or not; nil when `wait` is false and another process holds it,
+    /// or when the lock file cannot be opened.
+    init?(store: Store, wait: Bool) {
+        fd = open(store.path + ".bulk-lock", O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { return nil }
+        if flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            close(fd)
+            return nil
+        }
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
 }

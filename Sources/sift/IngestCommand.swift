@@ -36,7 +36,7 @@ struct Ingest: ParsableCommand {
     var maxRecordSize: String = "8M"
 
     @Option(name: .customLong("batch-size"), help: "Spans per transaction.")
-    var batchSize: Int = 8192
+    var batchSize: Int = 32768
 
     @Flag(name: .shortAndLong, help: "Print only the summary.")
     var quiet = false

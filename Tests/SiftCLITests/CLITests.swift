@@ -127,8 +127,14 @@ final class CLITests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .uncaughtSignal)
 
+        // Seen raw, the killed bulk ingest had its secondary indexes dropped...
+        let raw = try Database(path: db, create: false)
+        XCTAssertEqual(try raw.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('spans_by_created', 'spans_by_trace')"), 0)
         let store = try Store(path: db)
         XCTAssertNil(try store.integrityProblems())
+        // ...and opening it as a store puts them back.
+        let indexes = try store.db.scalarText("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'spans' ORDER BY name)")
+        XCTAssertEqual(indexes, "spans_by_created,spans_by_id,spans_by_trace")
         let run = try XCTUnwrap(store.ingestRuns().first)
         XCTAssertFalse(run.finished)
         XCTAssertGreaterThanOrEqual(run.recordsCommitted, committed)

@@ -1,13 +1,16 @@
 // Ingest format 1: Braintrust-style span JSON, one object per line (or elements of a JSON array).
-// This is the hot path of bulk ingest, so it builds a SpanRow straight from the bytes: small fields
-// (ids, metrics, attributes, scores, tags) are parsed and type-checked exactly as Span(json:) does,
-// while large nested fields (input, output, metadata, ...) are validated and kept as written.
+// This is the hot path of bulk ingest, so it builds a SpanRow straight from the bytes: every field is
+// type-checked exactly as Span(json:) checks it, small objects member by member as they are read
+// (taking the hot values on the way), and each field is kept as its original JSON text, so nothing
+// is built only to be serialised again.
 
 import SiftModel
 
 enum BraintrustRecord {
-    /// Fields kept as their original JSON text.
-    private enum RawField { case input, output, expected, error, metadata }
+    /// Fields kept as their original JSON text, by slot.
+    private enum RawField: Int, CaseIterable {
+        case input, output, expected, error, metadata, scores, metrics, attributes, tags, parents
+    }
 
     /// Parses one span object occupying `range` of `bytes`.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, maxDepth: Int) throws -> SpanRow {
@@ -18,11 +21,13 @@ enum BraintrustRecord {
             throw SpanError(field: "", "expected a span object, found \(v.kindName)")
         }
         var id: String?, spanID: String?, rootSpanID: String?
-        var parents: [String] = []
         var created: Value?
-        var raws: [RawField: Range<Int>] = [:]
-        var scores = JSONObject(), metrics = JSONObject(), attributes = JSONObject(), facets = JSONObject(), classifications = JSONObject()
-        var tags: [String] = []
+        var raws = [Range<Int>?](repeating: nil, count: RawField.allCases.count)
+        var facets = JSONObject(), classifications = JSONObject()
+        var type: String?, name: String?
+        var start: Double?, promptTokens: Int64?, completionTokens: Int64?, totalTokens: Int64?
+        var end: Double?
+        var hasParents = false
         var extraParts: [(String, Range<Int>)] = []
         var projectID: String?
 
@@ -46,45 +51,117 @@ enum BraintrustRecord {
             default: throw SpanError(field: field, "expected an object, found \(v.kindName)")
             }
         }
-        func stringArray(_ v: Value, _ field: String) throws -> [String] {
-            switch v {
-            case .null: return []
-            case .array(let a):
-                return try a.enumerated().map { i, e in
-                    guard let s = e.stringValue else { throw SpanError(field: "\(field)[\(i)]", "expected a string, found \(e.kindName)") }
-                    return s
-                }
-            default: throw SpanError(field: field, "expected an array of strings, found \(v.kindName)")
+        /// A number or null at the cursor; the exact value is read again where an integer matters.
+        func number(_ r: inout JSONReader, _ field: String) throws -> Value {
+            let c = r.peek()
+            if c == UInt8(ascii: "n") { return try r.parseValue() }
+            guard let c, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else {
+                throw SpanError(field: field, "expected a number, found \(try r.parseValue().kindName)")
             }
+            return try r.parseNumber()
+        }
+        /// True at `{`; consumes null and returns false; anything else is the wrong type.
+        func objectStart(_ r: inout JSONReader, _ field: String) throws -> Bool {
+            switch r.peek() {
+            case UInt8(ascii: "{"): return true
+            case UInt8(ascii: "n"): _ = try r.parseValue(); return false
+            default: throw SpanError(field: field, "expected an object, found \(try r.parseValue().kindName)")
+            }
+        }
+        /// Checks an array of strings (or null); returns its element count.
+        func strings(_ r: inout JSONReader, _ field: String) throws -> Int {
+            switch r.peek() {
+            case UInt8(ascii: "["):
+                var n = 0
+                try r.forEachElement { r, i in
+                    guard r.peek() == UInt8(ascii: "\"") else {
+                        throw SpanError(field: "\(field)[\(i)]", "expected a string, found \(try r.parseValue().kindName)")
+                    }
+                    try r.skipString()
+                    n += 1
+                }
+                return n
+            case UInt8(ascii: "n"): _ = try r.parseValue(); return 0
+            default: throw SpanError(field: field, "expected an array of strings, found \(try r.parseValue().kindName)")
+            }
+        }
+        /// Records where a field's value sits, unless it is empty.
+        func keep(_ f: RawField, from at: Int, _ r: JSONReader, nonEmpty: Bool) {
+            raws[f.rawValue] = nonEmpty ? at..<r.position : nil
         }
 
         try r.forEachMember { r, key in
+            r.skipWhitespace()
+            let at = r.position
             switch key {
             case "id": id = try idString(key, r.parseValue())
             case "span_id": spanID = try idString(key, r.parseValue())
             case "root_span_id": rootSpanID = try idString(key, r.parseValue())
-            case "span_parents": parents = try stringArray(r.parseValue(), key)
+            case "span_parents":
+                hasParents = try strings(&r, key) > 0
+                keep(.parents, from: at, r, nonEmpty: hasParents)
             case "created": created = try r.parseValue()
             case "is_root": try r.skipValue()
-            case "project_id":
-                let v = try r.parseValue()
-                projectID = v.stringValue
-            case "input": raws[.input] = try r.skipValue()
-            case "output": raws[.output] = try r.skipValue()
-            case "expected": raws[.expected] = try r.skipValue()
-            case "error": raws[.error] = try r.skipValue()
+            case "project_id": projectID = try r.parseValue().stringValue
+            case "input": raws[RawField.input.rawValue] = try r.skipValue()
+            case "output": raws[RawField.output.rawValue] = try r.skipValue()
+            case "expected": raws[RawField.expected.rawValue] = try r.skipValue()
+            case "error": raws[RawField.error.rawValue] = try r.skipValue()
             case "metadata":
-                let c = r.peek()
-                let range = try r.skipValue()
-                if c != UInt8(ascii: "{") && c != UInt8(ascii: "n") {
-                    let v = try JSONReader.parse(UnsafeBufferPointer(rebasing: slice[range]))
-                    throw SpanError(field: "metadata", "expected an object, found \(v.kindName)")
+                if try objectStart(&r, key) {
+                    try r.skipValue()
+                    keep(.metadata, from: at, r, nonEmpty: r.position - at > 2)
+                } else {
+                    raws[RawField.metadata.rawValue] = nil
                 }
-                raws[.metadata] = range
-            case "scores": scores = try object(r.parseValue(), key)
-            case "metrics": metrics = try object(r.parseValue(), key)
-            case "span_attributes": attributes = try object(r.parseValue(), key)
-            case "tags": tags = try stringArray(r.parseValue(), key)
+            case "scores":
+                var any = false
+                if try objectStart(&r, key) {
+                    try r.forEachMember { r, scoreName in
+                        let v = try number(&r, "scores.\(scoreName)")
+                        if let d = v.doubleValue, !(d >= 0 && d <= 1) {
+                            throw SpanError(field: "scores.\(scoreName)", "a score must be between 0 and 1, found \(v)")
+                        }
+                        any = true
+                    }
+                }
+                keep(.scores, from: at, r, nonEmpty: any)
+            case "metrics":
+                var any = false
+                if try objectStart(&r, key) {
+                    try r.forEachMember { r, metric in
+                        let v = try number(&r, "metrics.\(metric)")
+                        any = true
+                        switch metric {
+                        case "start": start = v.doubleValue
+                        case "end": end = v.doubleValue
+                        case "prompt_tokens": promptTokens = v.intValue
+                        case "completion_tokens": completionTokens = v.intValue
+                        case "total_tokens": totalTokens = v.intValue
+                        default: break
+                        }
+                    }
+                }
+                keep(.metrics, from: at, r, nonEmpty: any)
+            case "span_attributes":
+                var any = false
+                if try objectStart(&r, key) {
+                    try r.forEachMember { r, attribute in
+                        any = true
+                        guard attribute == "type" || attribute == "name" else { try r.skipValue(); return }
+                        var value: String?
+                        switch r.peek() {
+                        case UInt8(ascii: "\""): value = try r.parseString()
+                        case UInt8(ascii: "n"): _ = try r.parseValue()
+                        default: throw SpanError(field: "span_attributes.\(attribute)", "expected a string, found \(try r.parseValue().kindName)")
+                        }
+                        if attribute == "type" { type = value } else { name = value }
+                    }
+                }
+                keep(.attributes, from: at, r, nonEmpty: any)
+            case "tags":
+                let n = try strings(&r, key)
+                keep(.tags, from: at, r, nonEmpty: n > 0)
             case "facets": facets = try object(r.parseValue(), key)
             case "classifications": classifications = try object(r.parseValue(), key)
             default: extraParts.append((key, try r.skipValue()))
@@ -93,63 +170,47 @@ enum BraintrustRecord {
         r.skipWhitespace()
         if !r.isAtEnd { throw JSONError("unexpected text after the JSON value", offset: r.position) }
 
-        for (k, v) in scores {
-            switch v {
-            case .null: break
-            case .int, .double:
-                let d = v.doubleValue!
-                guard d >= 0 && d <= 1 else { throw SpanError(field: "scores.\(k)", "a score must be between 0 and 1, found \(v)") }
-            default: throw SpanError(field: "scores.\(k)", "expected a number or null, found \(v.kindName)")
-            }
-        }
-        for (k, v) in metrics where !v.isNull && v.doubleValue == nil {
-            throw SpanError(field: "metrics.\(k)", "expected a number, found \(v.kindName)")
-        }
-        for key in ["type", "name"] {
-            if let t = attributes[key], !t.isNull, t.stringValue == nil {
-                throw SpanError(field: "span_attributes.\(key)", "expected a string, found \(t.kindName)")
-            }
-        }
         guard let rowID = id ?? spanID else { throw SpanError(field: "id", "the record has neither `id` nor `span_id`") }
         let sid = spanID ?? rowID
-        guard let root = rootSpanID ?? (parents.isEmpty ? sid : nil) else {
+        guard let root = rootSpanID ?? (hasParents ? nil : sid) else {
             throw SpanError(field: "root_span_id", "a span with parents needs a root_span_id")
         }
         let time: Timestamp
         if let c = created, !c.isNull {
             guard let t = Timestamp(c) else { throw SpanError(field: "created", "expected an ISO-8601 timestamp or Unix seconds, found \(c)") }
             time = t
-        } else if let s = metrics["start"], let t = Timestamp(s) {
-            time = t
+        } else if let s = start {
+            time = Timestamp(seconds: s)
         } else {
             throw SpanError(field: "created", "missing (and no metrics.start to take it from)")
         }
 
-        var row = SpanRow(id: rowID, spanID: sid, rootSpanID: root,
-                          spanParents: parents.isEmpty ? nil : JSONWriter.string(.array(parents.map(Value.string))),
-                          created: time.microseconds)
         func raw(_ f: RawField) -> String? {
-            guard let range = raws[f] else { return nil }
+            guard let range = raws[f.rawValue] else { return nil }
             if range.count == 4 && slice[range.lowerBound] == UInt8(ascii: "n") { return nil }  // null
             return text(range)
         }
+        var row = SpanRow(id: rowID, spanID: sid, rootSpanID: root, spanParents: raw(.parents), created: time.microseconds)
         row.input = raw(.input)
         row.output = raw(.output)
         row.expected = raw(.expected)
         row.error = raw(.error)
         row.metadata = raw(.metadata)
-        if row.metadata == "{}" { row.metadata = nil }
-        row.type = attributes["type"]?.stringValue
-        row.name = attributes["name"]?.stringValue
-        row.takeHotMetrics(metrics)
-        if !scores.isEmpty { row.scores = JSONWriter.string(.object(scores)) }
-        if !metrics.isEmpty { row.metrics = JSONWriter.string(.object(metrics)) }
-        if !attributes.isEmpty { row.spanAttributes = JSONWriter.string(.object(attributes)) }
-        if !tags.isEmpty { row.tags = JSONWriter.string(.array(tags.map(Value.string))) }
+        row.scores = raw(.scores)
+        row.metrics = raw(.metrics)
+        row.spanAttributes = raw(.attributes)
+        row.tags = raw(.tags)
+        row.type = type
+        row.name = name
+        row.start = start
+        row.end = end
+        row.promptTokens = promptTokens
+        row.completionTokens = completionTokens
+        row.totalTokens = totalTokens ?? ((promptTokens != nil || completionTokens != nil) ? (promptTokens ?? 0) + (completionTokens ?? 0) : nil)
         if !facets.isEmpty { row.facets = facets }
         if !classifications.isEmpty { row.classifications = classifications }
         if !extraParts.isEmpty || projectID != nil {
-            // Unknown fields are kept as written, last duplicate winning, like the reader does.
+            // Unknown fields are kept as written, the last of a duplicated key winning, as the reader does.
             var seen = Set<String>()
             var parts: [String] = []
             for (k, range) in extraParts.reversed() where seen.insert(k).inserted {

@@ -15,7 +15,7 @@ public struct IngestOptions {
     public var project: String?
     public var format: IngestFormat = .auto
     /// Spans per transaction.
-    public var batchSize = 8192
+    public var batchSize = 32768
     /// Records larger than this are rejected (huge fields included).
     public var maxRecordBytes = 8 << 20
     public var maxDepth = 128
@@ -76,6 +76,25 @@ public final class Ingester {
     public func ingest(paths: [String]) throws -> IngestSummary {
         var summary = IngestSummary()
         let started = Date()
+        // A big load into a comparatively small store drops the secondary indexes and rebuilds them
+        // at the end. About a kilobyte of JSON per span is a fair guess at how many spans are coming.
+        var incoming = 0
+        for p in paths where p != "-" {
+            var st = stat()
+            if stat(p, &st) == 0 { incoming += Int(st.st_size) / 1024 }
+        }
+        let existing = try store.spanRowEstimate()
+        var bulkLock: BulkLock?
+        if incoming >= 100_000 && incoming > existing, let lock = BulkLock(store: store, wait: true) {
+            try store.dropBulkIndexes(holding: lock)
+            bulkLock = lock
+        }
+        defer {
+            if let lock = bulkLock {
+                try? store.rebuildBulkIndexes(holding: lock)
+                lock.release()
+            }
+        }
         let writer = try BatchWriter(store: store, defaultProject: options.project)
         for path in paths {
             let (format, counts) = try ingest(path: path, writer: writer)
@@ -85,6 +104,11 @@ public final class Ingester {
             summary.rejected += counts.rejected
             summary.bytes += counts.bytes
             summary.formats[path] = format
+        }
+        if let lock = bulkLock {
+            try store.rebuildBulkIndexes(holding: lock)
+            lock.release()
+            bulkLock = nil
         }
         summary.spansByProject = writer.spansByProject
         summary.seconds = Date().timeIntervalSince(started)

@@ -48,6 +48,23 @@ final class InputFile {
         return buf
     }
 
+    /// Appends up to `count` bytes to `buffer` straight from the file, reusing its storage; false at the end.
+    private func readMore(into buffer: inout [UInt8], count: Int) throws -> Bool {
+        if eof { return false }
+        let old = buffer.count
+        var got = 0
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        while true {
+            got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, count) }
+            if got < 0 && errno == EINTR { continue }
+            break
+        }
+        buffer.removeLast(count - max(got, 0))
+        if got < 0 { throw IngestError("\(path): read failed: \(String(cString: strerror(errno)))") }
+        if got == 0 { eof = true; return false }
+        return true
+    }
+
     /// The first byte that is not whitespace or a UTF-8 byte-order mark, without consuming input.
     func peekStart() throws -> UInt8? {
         while true {
@@ -141,9 +158,7 @@ final class InputFile {
                 consumed += buffer.count - (1 << 20)
                 buffer.removeSubrange((1 << 20)...)
             }
-            let more = try readChunk(4 << 20)
-            if more.isEmpty { break }
-            buffer.append(contentsOf: more)
+            if try !readMore(into: &buffer, count: 4 << 20) { break }
         }
         if !buffer.isEmpty || longLength > 0 {
             try buffer.withUnsafeBufferPointer { buf in
