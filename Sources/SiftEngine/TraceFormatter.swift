@@ -29,6 +29,14 @@ public enum TraceFormatter {
         return text
     }
 
+    /// What a trace was about, in one line: the first user message of a conversation, else the input.
+    public static func opening(_ v: Value, limit: Int) -> String {
+        if case .array(let messages) = v, let first = messages.first(where: { $0["role"]?.stringValue == "user" }) {
+            return preview(first["content"] ?? .null, limit: limit)
+        }
+        return preview(v, limit: limit)
+    }
+
     public static func duration(_ seconds: Double?) -> String {
         guard let s = seconds else { return "-" }
         if s < 1 { return String(format: "%.0fms", s * 1000) }

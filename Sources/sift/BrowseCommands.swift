@@ -45,7 +45,7 @@ struct Traces: ParsableCommand {
                 let traces = try ws.store.recentTraces(project: project, limit: limit)
                 if traces.isEmpty { print("no traces" + (project.map { " in project \($0)" } ?? "")); return }
                 let rows = traces.map { t -> [String] in
-                    let input = t.input.flatMap { try? JSONReader.parse($0) }.map { TraceFormatter.preview($0, limit: 60) } ?? ""
+                    let input = t.input.flatMap { try? JSONReader.parse($0) }.map { TraceFormatter.opening($0, limit: 60) } ?? ""
                     return [t.id, t.project, String(t.created.iso8601.prefix(19)).replacingOccurrences(of: "T", with: " "),
                             String(t.spans), t.errors > 0 ? String(t.errors) : "", t.tokens.map { grouped(Int($0)) } ?? "", TraceFormatter.duration(t.duration), input]
                 }

@@ -89,7 +89,8 @@ struct Ingest: ParsableCommand {
             if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let projects = summary.spansByProject.keys.sorted().joined(separator: ", ")
             let rate = summary.seconds > 0 ? Double(summary.spans) / summary.seconds : 0
-            var line = "ingested \(grouped(summary.spans)) spans from \(grouped(summary.records)) records in \(summary.sources) file\(summary.sources == 1 ? "" : "s")"
+            func plural(_ n: Int, _ word: String) -> String { "\(grouped(n)) \(word)\(n == 1 ? "" : "s")" }
+            var line = "ingested \(plural(summary.spans, "span")) from \(plural(summary.records, "record")) in \(plural(summary.sources, "file"))"
             if !projects.isEmpty { line += " into \(projects)" }
             line += String(format: " in %.2fs (%@ spans/s); ", summary.seconds, grouped(Int(rate)))
             line += summary.rejected == 0 ? "0 rejected" : "\(grouped(summary.rejected)) rejected, kept in \(summary.rejectsPath ?? "the rejects file")"

@@ -80,7 +80,7 @@ final class CLITests: XCTestCase {
         let good = #"{"id":"a","created":"2024-01-01T00:00:00Z"}"#
         let ok = try sift(["ingest", "-", "--project", "p"], stdin: good + "\n", env: ["SIFT_DB": path("env.db")])
         XCTAssertEqual(ok.status, 0, ok.err)
-        XCTAssertTrue(ok.out.hasPrefix("ingested 1 spans from 1 records in 1 file into p"), ok.out)
+        XCTAssertTrue(ok.out.hasPrefix("ingested 1 span from 1 record in 1 file into p"), ok.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("env.db")), "SIFT_DB picks the store")
 
         let bad = try sift(["ingest", "-", "--db", path("s.db")], stdin: good + "\n{broken\n")

@@ -259,11 +259,7 @@ public final class Ingester {
         do {
             switch format {
             case .otlp:
-                let v = try JSONReader.parse(line, maxDepth: options.maxDepth)
-                var bad: [String] = []
-                let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
-                try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
-                for b in bad { try reject(number, b, line) }
+                try ingestOTLPRequest(line, line: number, accept: accept, reject: reject)
             default:
                 let row = try BraintrustRecord.parse(line, range: 0..<line.count, maxDepth: options.maxDepth)
                 try accept([row])
@@ -273,6 +269,17 @@ public final class Ingester {
         } catch let e as SpanError {
             try reject(number, e.description, line)
         }
+    }
+
+    /// One ExportTraceServiceRequest: its good spans are accepted, each bad one rejected by itself.
+    private func ingestOTLPRequest(_ bytes: UnsafeBufferPointer<UInt8>, line: Int,
+                                   accept: ([SpanRow]) throws -> Void,
+                                   reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
+        let v = try JSONReader.parse(bytes, maxDepth: options.maxDepth)
+        var bad: [String] = []
+        let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
+        try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
+        for b in bad { try reject(line, b, bytes) }
     }
 
     // MARK: - Whole documents (a JSON array of records, or one OTLP request)
@@ -301,14 +308,11 @@ public final class Ingester {
                     case .trajectories:
                         let v = try JSONReader.parse(raw, maxDepth: options.maxDepth)
                         let runID = TrajectoryRecord.runID(raw)
-                        let spans = try TrajectoryRecord.map(v, id: runID, base: base + Int64(index) * 60_000_000)
+                        // Runs without times of their own are placed a minute apart before the file was written.
+                        let spans = try TrajectoryRecord.map(v, id: runID, base: base + Int64(-(index + 1)) * 60_000_000)
                         try accept(spans.map { SpanRow($0) })
                     case .otlp:
-                        let v = try JSONReader.parse(raw, maxDepth: options.maxDepth)
-                        var bad: [String] = []
-                        let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
-                        try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
-                        for b in bad { try reject(line, b, raw) }
+                        try ingestOTLPRequest(raw, line: line, accept: accept, reject: reject)
                     default:
                         try accept([BraintrustRecord.parse(buf, range: range, maxDepth: options.maxDepth)])
                     }
