@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module split follows ../shared/docs/ARCHITECTURE.md. Dependencies point one way:
-// SiftModel <- SiftStore / SiftSimulator <- SiftEngine <- sift.
+// SiftModel <- SiftStore / SiftSimulator <- SiftEngine <- sift; SiftQuery (text -> AST) depends on nothing.
 let package = Package(
     name: "Sift",
     products: [
@@ -15,6 +15,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "SiftModel"),
+        .target(name: "SiftQuery"),
         .target(name: "SiftStore", dependencies: ["CSQLite", "SiftModel"]),
         .target(name: "SiftSimulator", dependencies: ["SiftModel"]),
         .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftStore", "SiftSimulator"]),
@@ -23,6 +24,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SiftModelTests", dependencies: ["SiftModel"]),
+        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
