@@ -1,0 +1,81 @@
+// Aggregate functions, computed per group in one pass over the rows: count, count(DISTINCT),
+// count_distinct, sum, avg, min, max, any_value and percentile (linear interpolation between the
+// two nearest ranks, as DuckDB's quantile_cont).
+
+import SiftQuery
+
+enum Aggregates {
+    static func compute(_ call: Expr, _ rows: Rows, groupOf: [Int], groups: Int, _ ev: Evaluator) throws -> [Datum] {
+        guard case .call(let f, let args, let distinct) = call.kind else { return [] }
+        let isStar = args.isEmpty || (args.count == 1 && args[0].kind == .star)
+        let values = isStar ? [] : try ev.eval(args[0], rows)
+        switch f {
+        case "count" where isStar:
+            var counts = [Int64](repeating: 0, count: groups)
+            for g in groupOf.prefix(rows.count) { counts[g] += 1 }
+            return counts.map(Datum.int)
+        case "count" where distinct, "count_distinct":
+            var sets = [Set<Datum>](repeating: [], count: groups)
+            for (r, v) in values.enumerated() where !v.isNull { sets[groupOf[r]].insert(normalize(v)) }
+            return sets.map { .int(Int64($0.count)) }
+        case "count":
+            var counts = [Int64](repeating: 0, count: groups)
+            for (r, v) in values.enumerated() where !v.isNull { counts[groupOf[r]] += 1 }
+            return counts.map(Datum.int)
+        case "sum", "avg":
+            var sums = [Double](repeating: 0, count: groups), ints = [Int64](repeating: 0, count: groups)
+            var counts = [Int](repeating: 0, count: groups), allInt = [Bool](repeating: true, count: groups)
+            for (r, v) in values.enumerated() {
+                guard let x = v.number else { continue }
+                let g = groupOf[r]
+                sums[g] += x
+                counts[g] += 1
+                if case .int(let i) = v, allInt[g] { let (s, o) = ints[g].addingReportingOverflow(i); if o { allInt[g] = false } else { ints[g] = s } } else { allInt[g] = false }
+            }
+            return (0..<groups).map { g in
+                guard counts[g] > 0 else { return .null }
+                if f == "avg" { return .double(sums[g] / Double(counts[g])) }
+                return allInt[g] ? .int(ints[g]) : .double(sums[g])
+            }
+        case "min", "max":
+            var best = [Datum](repeating: .null, count: groups)
+            for (r, v) in values.enumerated() where !v.isNull {
+                let g = groupOf[r]
+                if best[g].isNull { best[g] = v; continue }
+                let c = Datum.sortCompare(v, best[g])
+                if f == "min" ? c < 0 : c > 0 { best[g] = v }
+            }
+            return best
+        case "any_value":
+            var first = [Datum](repeating: .null, count: groups)
+            for (r, v) in values.enumerated() where !v.isNull && first[groupOf[r]].isNull { first[groupOf[r]] = v }
+            return first
+        case "percentile":
+            let ps = try ev.eval(args[1], rows)
+            var lists = [[Double]](repeating: [], count: groups)
+            var p = [Double?](repeating: nil, count: groups)
+            for (r, v) in values.enumerated() {
+                if p[groupOf[r]] == nil { p[groupOf[r]] = ps[r].number }
+                if let x = v.number { lists[groupOf[r]].append(x) }
+            }
+            return try (0..<groups).map { g in
+                guard !lists[g].isEmpty else { return .null }
+                guard let q = p[g], q >= 0 && q <= 1 else {
+                    throw ExecutionError("percentile() needs p between 0 and 1", at: call.range)
+                }
+                let sorted = lists[g].sorted()
+                let pos = q * Double(sorted.count - 1)
+                let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
+                return .double(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo)))
+            }
+        default:
+            throw ExecutionError("unknown aggregate \(f)()", at: call.range)
+        }
+    }
+
+    /// 1 and 1.0 count as one distinct value.
+    static func normalize(_ d: Datum) -> Datum {
+        if case .double(let v) = d, v == v.rounded(), abs(v) < 9e18 { return .int(Int64(v)) }
+        return d
+    }
+}

@@ -1,0 +1,135 @@
+// Column loading for the query engine: the rows of one project, optionally within a time range, and
+// each top-level field as a column of Values, read only when a query asks for it. Facets and
+// classifications come from their own tables and are shown on root spans.
+
+import CSQLite
+import SiftModel
+
+extension Store {
+    /// The rows of a project in insertion order, with a loader for any field's column.
+    public final class SpanColumns {
+        public let store: Store
+        public let project: String
+        public let projectRow: Int64
+        public let rows: [Int64]
+        public let rootSpanIDs: [String]
+        public let isRoot: [Bool]
+        public let created: [Int64]
+        let lower: Int64?
+        let upper: Int64?
+
+        init(store: Store, project: String, projectRow: Int64, lower: Int64?, upper: Int64?) throws {
+            self.store = store
+            self.project = project
+            self.projectRow = projectRow
+            self.lower = lower
+            self.upper = upper
+            let s = try store.db.prepare("SELECT row, root_span_id, is_root, created FROM spans WHERE \(Self.whereClause(lower, upper)) ORDER BY row")
+            try s.bind(Self.binds(projectRow, lower, upper))
+            var rows: [Int64] = [], roots: [String] = [], isRoot: [Bool] = [], created: [Int64] = []
+            while try s.step() {
+                rows.append(s.int(0)); roots.append(s.text(1) ?? ""); isRoot.append(s.int(2) != 0); created.append(s.int(3))
+            }
+            self.rows = rows; rootSpanIDs = roots; self.isRoot = isRoot; self.created = created
+        }
+
+        static func whereClause(_ lower: Int64?, _ upper: Int64?) -> String {
+            "project_id = ?1" + (lower != nil ? " AND created >= ?2" : "") + (upper != nil ? " AND created <= ?3" : "")
+        }
+
+        /// Values for ?1..?3, only as far as the clause uses them (binding past the last is an error).
+        static func binds(_ pid: Int64, _ lower: Int64?, _ upper: Int64?) -> [SQLValue] {
+            var b: [SQLValue] = [.int(pid)]
+            if lower != nil || upper != nil { b.append(lower.map(SQLValue.int) ?? .null) }
+            if let upper { b.append(.int(upper)) }
+            return b
+        }
+
+        public var count: Int { rows.count }
+
+        static let textColumns: Set<String> = ["id", "span_id", "input", "output", "expected", "error", "scores", "metadata", "tags", "metrics", "span_attributes", "span_parents"]
+
+        /// One field's values, row by row; JSON text is parsed. Unknown names give nil.
+        public func column(_ field: String) throws -> [Value]? {
+            switch field {
+            case "root_span_id": return rootSpanIDs.map(Value.string)
+            case "is_root": return isRoot.map(Value.bool)
+            case "project_id": return Array(repeating: .string(project), count: count)
+            case "facets", "classifications": return try traceFields(field)
+            default: break
+            }
+            guard Self.textColumns.contains(field) else { return nil }
+            let s = try store.db.prepare("SELECT \(field) FROM spans WHERE \(Self.whereClause(lower, upper)) ORDER BY row")
+            try s.bind(Self.binds(projectRow, lower, upper))
+            var out: [Value] = []
+            out.reserveCapacity(count)
+            let isJSON = field != "id" && field != "span_id"
+            while try s.step() {
+                guard let text = s.text(0) else { out.append(field == "span_parents" ? .array([]) : .null); continue }
+                out.append(isJSON ? ((try? JSONReader.parse(text)) ?? .string(text)) : .string(text))
+            }
+            guard out.count == count else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
+            return out
+        }
+
+        /// facets / classifications objects for root rows, NULL elsewhere.
+        func traceFields(_ which: String) throws -> [Value] {
+            var byTrace: [String: JSONObject] = [:]
+            if which == "facets" {
+                let s = try store.db.prepare("SELECT trace_id, facet, value FROM facets WHERE project_id = ? ORDER BY trace_id, facet")
+                try s.bind([.int(projectRow)])
+                while try s.step() { byTrace[s.text(0)!, default: JSONObject()][s.text(1)!] = s.text(2).map(Value.string) ?? .null }
+            } else {
+                let s = try store.db.prepare("""
+                    SELECT trace_id, facet, topic_id, label, confidence, metadata, source FROM classifications
+                    WHERE project_id = ? ORDER BY trace_id, facet, position
+                    """)
+                try s.bind([.int(projectRow)])
+                while try s.step() {
+                    var o = JSONObject()
+                    o["id"] = s.text(2).map(Value.string) ?? .null
+                    o["label"] = s.text(3).map(Value.string) ?? .null
+                    o["confidence"] = s.optionalDouble(4).map(Value.double) ?? .null
+                    o["metadata"] = s.text(5).flatMap { try? JSONReader.parse($0) } ?? .object(JSONObject())
+                    o["source"] = s.text(6).map(Value.string) ?? .null
+                    let trace = s.text(0)!, facet = s.text(1)!
+                    var list = byTrace[trace]?[facet]?.arrayValue ?? []
+                    list.append(.object(o))
+                    byTrace[trace, default: JSONObject()][facet] = .array(list)
+                }
+            }
+            return (0..<count).map { i in isRoot[i] ? (byTrace[rootSpanIDs[i]].map(Value.object) ?? .null) : .null }
+        }
+    }
+
+    /// The rows of `project`, within [lower, upper] microseconds when given.
+    public func spanColumns(project: String, lower: Int64? = nil, upper: Int64? = nil) throws -> SpanColumns {
+        guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        return try SpanColumns(store: self, project: project, projectRow: pid, lower: lower, upper: upper)
+    }
+
+    public func projectNames() throws -> [String] {
+        let s = try db.prepare("SELECT name FROM projects ORDER BY name")
+        var out: [String] = []
+        while try s.step() { out.append(s.text(0)!) }
+        return out
+    }
+
+    /// Paths seen in a project, for "did you mean" hints: facet and classification names, score,
+    /// metadata and metrics keys (sampled).
+    public func knownPaths(project: String) throws -> [String] {
+        guard let pid = try projectID(named: project) else { return [] }
+        var out: [String] = []
+        for (table, prefix) in [("facets", "facets"), ("classifications", "classifications")] {
+            let s = try db.prepare("SELECT DISTINCT facet FROM \(table) WHERE project_id = ?")
+            try s.bind([.int(pid)])
+            while try s.step() { out.append(prefix + "." + s.text(0)!) }
+        }
+        for field in ["scores", "metadata", "metrics"] {
+            let s = try db.prepare("SELECT DISTINCT j.key FROM (SELECT \(field) AS f FROM spans WHERE project_id = ? AND \(field) IS NOT NULL LIMIT 2000), json_each(f) AS j")
+            try s.bind([.int(pid)])
+            while try s.step() { out.append(field + "." + (s.text(0) ?? "")) }
+        }
+        return out
+    }
+}
