@@ -30,6 +30,8 @@ let package = Package(
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
+        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "CSQLite"]),
+        .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),
     ],
     swiftLanguageModes: [.v5]
 )

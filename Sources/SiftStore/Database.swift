@@ -196,3 +196,6 @@ public final class Statement {
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
 }
+
+/// The number of result columns of a prepared statement (tests compare whole rows with it).
+public func sqlite3ColumnCount(_ s: Statement) -> Int { Int(sqlite3_column_count(s.stmt)) }

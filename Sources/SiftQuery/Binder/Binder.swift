@@ -154,6 +154,9 @@ public struct Binder {
                         let hint = best.flatMap { Parser.editDistance($0, f) <= 2 ? "did you mean \($0)()?" : nil }
                         throw Diagnostic("unknown function \(f)()", at: node.range, hint: hint)
                     }
+                    if f != "count", let star = args.first(where: { $0.kind == .star }) {
+                        throw Diagnostic("* is only allowed as SELECT * or count(*)", at: star.range)
+                    }
                     let count = args.count == 1 && args[0].kind == .star ? 0 : args.count
                     if f == "count" && args.count == 1 && args[0].kind == .star {} else if count < info.minArgs || count > info.maxArgs {
                         let expected = info.minArgs == info.maxArgs ? "\(info.minArgs)" : "\(info.minArgs) to \(info.maxArgs)"

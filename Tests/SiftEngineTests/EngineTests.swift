@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+import SiftEngine
+import SiftExecutor
+import SiftModel
+import SiftQuery
+import SiftSimulator
+import SiftStore
+
+final class EngineTests: XCTestCase {
+    var dir: URL!
+    var store: Store!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        _ = try Demo.run(path: dir.appendingPathComponent("s.db").path, traces: 400, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
+        store = try Store(path: dir.appendingPathComponent("s.db").path)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func rows(_ sql: String) throws -> [[String]] {
+        let s = try store.db.prepare(sql)
+        var out: [[String]] = []
+        while try s.step() {
+            out.append((0..<sqlite3ColumnCount(s)).map { c in s.isNull(Int32(c)) ? "NULL" : (s.text(Int32(c)) ?? "NULL") })
+        }
+        return out
+    }
+
+    func sift(_ query: String, caching: Bool = false) throws -> [[String]] {
+        var o = QueryOptions()
+        o.now = Timestamp(iso8601: "2026-11-20T00:00:00Z")
+        return try Session(store: store, caching: caching).run(query, options: o).rows.map { $0.map { $0.isNull ? "NULL" : $0.text } }
+    }
+
+    /// The same questions asked of SQLite's own evaluation (json_extract over the stored spans) and of
+    /// Sift's executor give the same answers.
+    func testResultsMatchSQLite() throws {
+        let cases: [(String, String)] = [
+            ("SELECT span_attributes.type AS t, count(*) AS n FROM project_logs('demo') GROUP BY t ORDER BY t",
+             "SELECT span_type, count(*) FROM spans GROUP BY span_type ORDER BY span_type"),
+            ("SELECT metadata.model AS m, count(1) AS n, sum(metrics.total_tokens) AS tok FROM project_logs('demo') WHERE span_attributes.type = 'llm' GROUP BY m ORDER BY m",
+             "SELECT json_extract(metadata, '$.model') AS m, count(1), sum(total_tokens) FROM spans WHERE span_type = 'llm' GROUP BY m ORDER BY m"),
+            ("SELECT span_attributes.name AS tool, count(error) AS errors, count(1) AS calls FROM project_logs('demo') WHERE span_attributes.type = 'tool' GROUP BY tool ORDER BY tool",
+             "SELECT span_name, sum(error IS NOT NULL), count(1) FROM spans WHERE span_type = 'tool' GROUP BY span_name ORDER BY span_name"),
+            ("SELECT id FROM project_logs('demo') WHERE input ILIKE '%refund%' AND is_root ORDER BY id",
+             "SELECT id FROM spans WHERE is_root AND json_extract(input, '$') LIKE '%refund%' ORDER BY id"),
+            ("SELECT day(created) AS d, count(*) AS n FROM project_logs('demo') WHERE created > now() - interval 5 day GROUP BY d ORDER BY d",
+             "SELECT strftime('%Y-%m-%dT00:00:00.000Z', created / 1000000, 'unixepoch') AS d, count(*) FROM spans WHERE created > \(Timestamp(iso8601: "2026-11-15T00:00:00Z")!.microseconds) GROUP BY d ORDER BY d"),
+            ("SELECT count(*) AS n, max(metrics.total_tokens) AS mx, min(metrics.total_tokens) AS mn FROM project_logs('demo') WHERE metrics.total_tokens > 1000",
+             "SELECT count(*), max(total_tokens), min(total_tokens) FROM spans WHERE total_tokens > 1000"),
+            ("SELECT count(*) AS traces FROM project_logs('demo', shape => 'traces') WHERE error IS NOT NULL",
+             "SELECT count(DISTINCT root_span_id) FROM spans WHERE error IS NOT NULL"),
+        ]
+        for (q, sql) in cases {
+            XCTAssertEqual(try sift(q), try rows(sql), q)
+            XCTAssertEqual(try sift(q, caching: true), try rows(sql), "cached: " + q)
+        }
+    }
+
+    func testExplainSnapshots() throws {
+        let session = Session(store: store)
+        var o = QueryOptions()
+        o.now = Timestamp(iso8601: "2026-11-20T00:00:00Z")
+        let plan = try session.plan("""
+            SELECT facets.sentiment, classifications.Task[0].label as topic, count(*) as count
+            FROM project_logs('demo', shape => 'traces')
+            WHERE facets.sentiment IS NOT NULL AND created > now() - interval 7 day
+            GROUP BY facets.sentiment, topic ORDER BY count DESC LIMIT 20
+            """, options: o)
+        XCTAssertEqual(plan.explain, """
+            Limit 20
+              Sort count DESC
+                Aggregate by facets.sentiment, classifications.Task[0].label -> sentiment = facets.sentiment, topic = classifications.Task[0].label, count = count(*)
+                  TraceFilter (a trace matches if any span does) (facets.sentiment IS NOT NULL) AND (created > (now() - INTERVAL 7 DAY))
+                    Scan project_logs('demo') shape=traces fields=[classifications, created, facets, is_root, root_span_id]
+            """)
+        let spans = try session.plan("SELECT id FROM project_logs('demo') WHERE created >= '2026-11-01' AND created < now() AND metadata.model = 'gpt-4o'", options: o)
+        XCTAssertEqual(spans.explain, """
+            Project id = id
+              Filter ((created >= '2026-11-01') AND (created < now())) AND (metadata.model = 'gpt-4o')
+                Scan project_logs('demo') shape=spans fields=[created, id, metadata] time=[created >= '2026-11-01' AND created < now()]
+            """)
+    }
+
+    func testDidYouMeanUsesTheCatalog() throws {
+        try store.db.execute("INSERT INTO facets(project_id, trace_id, facet, value, source, updated) SELECT id, 'x', 'Sentiment', 'NEUTRAL', 'test', 0 FROM projects WHERE name = 'demo'")
+        XCTAssertThrowsError(try sift("SELECT facets.Sentimant FROM project_logs('demo')")) { e in
+            XCTAssertEqual((e as? QueryError)?.diagnostic.hint, "did you mean facets.Sentiment?")
+            XCTAssertTrue("\(e)".contains("LINE 1: SELECT facets.Sentimant FROM project_logs('demo')"), "\(e)")
+        }
+        XCTAssertThrowsError(try sift("SELECT id FROM project_logs('dmeo')")) { e in
+            XCTAssertEqual((e as? QueryError)?.diagnostic.hint, "projects: demo; did you mean 'demo'?")
+        }
+    }
+}
