@@ -158,4 +158,51 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.err)
         XCTAssertEqual(Int(try store.db.scalarInt("SELECT count(*) FROM spans") ?? 0), text.split(separator: "\n").count)
     }
+
+    func testQueryCommandFormatsAndErrors() throws {
+        try sift(["demo", "--db", path("q.db"), "--traces", "200", "--now", "2026-11-20T00:00:00Z"])
+        let q = "SELECT span_attributes.type AS type, count(*) AS n FROM project_logs('demo') GROUP BY type ORDER BY type"
+        let json = try sift(["query", q, "--db", path("q.db"), "--format", "json"])
+        XCTAssertEqual(json.status, 0, json.err)
+        XCTAssertTrue(json.out.hasPrefix(#"[{"type":"llm","n":"#), json.out)
+        let csv = try sift(["query", q, "--db", path("q.db"), "--format", "csv"])
+        XCTAssertTrue(csv.out.hasPrefix("type,n\nllm,"), csv.out)
+        let md = try sift(["query", q, "--db", path("q.db"), "--format", "markdown"])
+        XCTAssertTrue(md.out.hasPrefix("| type | n |\n| --- | --- |\n| llm |"), md.out)
+        let explain = try sift(["query", q, "--db", path("q.db"), "--explain"])
+        XCTAssertTrue(explain.out.contains("Scan project_logs('demo') shape=spans fields=[span_attributes]"), explain.out)
+        let repeated = try sift(["query", q, "--db", path("q.db"), "--repeat", "3"])
+        XCTAssertEqual(repeated.err.split(separator: "\n").filter { $0.hasPrefix("run ") }.count, 3, repeated.err)
+        XCTAssertTrue(repeated.err.contains("run 1 (cold)") && repeated.err.contains("run 3 (warm)"), repeated.err)
+        let filter = try sift(["query", "--where", "error.type = 'UpstreamTimeout'", "--db", path("q.db"), "--format", "jsonl"])
+        XCTAssertEqual(filter.status, 0, filter.err)
+        XCTAssertTrue(filter.out.split(separator: "\n").allSatisfy { $0.contains(#""error":{"type":"UpstreamTimeout""#) }, filter.out)
+        let bad = try sift(["query", "SELECT id FROM project_logs('demo')\nWHERE error IS NOT NUL", "--db", path("q.db")])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.err, """
+            ERROR: expected NULL after IS NOT, found 'NUL'
+            LINE 2: WHERE error IS NOT NUL
+                                       ^^^
+            HINT: did you mean NULL?
+
+            """)
+        let pinned = try sift(["query", "SELECT now() AS t FROM project_logs('demo') LIMIT 1", "--db", path("q.db"), "--format", "csv"], env: ["SIFT_NOW": "2026-02-03T04:05:06Z"])
+        XCTAssertEqual(pinned.out, "t\n2026-02-03T04:05:06.000Z\n")
+    }
+
+    func testReplFromAPipe() throws {
+        try sift(["demo", "--db", path("r.db"), "--traces", "50", "--now", "2026-11-20T00:00:00Z"])
+        let script = ".projects\nSELECT count(*) AS n\nFROM project_logs('demo');\n.mode csv\nspan_attributes.type = 'task'\n\n.explain SELECT id FROM project_logs('demo')\n.nope\n.quit\nSELECT 'never reached'\n"
+        let r = try sift(["repl", "--db", path("r.db")], stdin: script, env: ["SIFT_HISTORY": path("history")])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("demo"), r.out)
+        XCTAssertTrue(r.out.contains("   n\n----\n") || r.out.contains("n\n"), r.out)
+        let taskRows = r.out.split(separator: "\n").filter { $0.contains(#"{""type"":""task"",""name"":""support_conversation""}"#) }
+        XCTAssertEqual(taskRows.count, 50, "the bare filter over the current project prints every field of the 50 root spans as CSV")
+        XCTAssertTrue(r.out.contains("Scan project_logs('demo') shape=spans fields=[id]"), r.out)
+        XCTAssertTrue(r.out.contains("unknown command .nope"), r.out)
+        XCTAssertFalse(r.out.contains("never reached"))
+        let history = try String(contentsOfFile: path("history"), encoding: .utf8)
+        XCTAssertTrue(history.contains("SELECT count(*) AS n\u{1F}FROM project_logs('demo');"), history)
+    }
 }
