@@ -42,8 +42,31 @@ final class Evaluator {
         self.tzOffsetMinutes = tzOffsetMinutes
     }
 
+    /// Whether `rows` are all the table's rows in order (then a whole column can be returned as is).
+    func isWholeTable(_ rows: Rows) -> Bool {
+        rows.count == table.count && (rows.count == 0 || (rows.base[0] == 0 && rows.base[rows.count - 1] == rows.count - 1))
+    }
+
     func eval(_ e: Expr, _ rows: Rows) throws -> [Datum] {
         if let agg = aggregates[e] { return agg }
+        // A path into a span field (`metadata.model`, `classifications.Task[0].label`) is extracted once
+        // for the whole table and kept: JSON objects are walked once, later reads gather scalars.
+        switch e.kind {
+        case .field, .index:
+            if let path = e.pathComponents, SpanFields.all.contains(path[0]), rows.extra[path[0]] == nil {
+                let all = Rows(base: Array(0..<table.count))
+                let column = try table.derived(path.joined(separator: ".")) { try evalDirect(e, all) }
+                return isWholeTable(rows) ? column : rows.base.map { column[$0] }
+            }
+        case .name(let name, _) where rows.extra[name] == nil && SpanFields.all.contains(name):
+            let column = try table.column(name)
+            return isWholeTable(rows) ? column : rows.base.map { column[$0] }
+        default: break
+        }
+        return try evalDirect(e, rows)
+    }
+
+    private func evalDirect(_ e: Expr, _ rows: Rows) throws -> [Datum] {
         let n = rows.count
         switch e.kind {
         case .null: return Array(repeating: .null, count: n)

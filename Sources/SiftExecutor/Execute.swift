@@ -87,9 +87,16 @@ public struct Executor {
         })
     }
 
+    /// The rows where `cond` is true. AND-ed parts narrow the selection one after another, so each
+    /// later part is evaluated only on the rows the earlier ones kept (a selection vector).
     func keep(_ cond: Expr, _ rows: Rows, _ ev: Evaluator) throws -> Rows {
-        let v = try ev.eval(cond, rows)
-        return rows.select(v.indices.filter { v[$0] == .bool(true) })
+        var rows = rows
+        for part in cond.conjuncts {
+            if rows.count == 0 { break }
+            let v = try ev.eval(part, rows)
+            rows = rows.select(v.indices.filter { v[$0] == .bool(true) })
+        }
+        return rows
     }
 
     /// Traces with at least one span satisfying `filter` (every trace without one).

@@ -149,11 +149,16 @@ extension Evaluator {
     /// For each trace, whether any of its spans satisfies `cond` (computed over the whole table once).
     func anySpanHits(_ cond: Expr) throws -> [Bool] {
         if let h = anySpan[cond] { return h }
-        let all = Rows(base: Array(0..<table.count))
-        let values = try eval(cond, all)
+        // Narrow by each AND-ed part in turn: later parts see only the spans earlier ones kept.
+        var rows = Rows(base: Array(0..<table.count))
+        for part in cond.conjuncts {
+            if rows.count == 0 { break }
+            let v = try eval(part, rows)
+            rows = rows.select(v.indices.filter { v[$0] == .bool(true) })
+        }
         var hits = [Bool](repeating: false, count: table.traces.roots.count)
         let of = table.traces.ofRow
-        for r in 0..<table.count where values[r] == .bool(true) { hits[of[r]] = true }
+        for r in rows.base { hits[of[r]] = true }
         anySpan[cond] = hits
         return hits
     }

@@ -19,6 +19,15 @@ public final class Table {
         provider = { _ in Array(repeating: .null, count: count) }
     }
 
+    /// A derived column over all rows (a JSON path such as `metadata.model`), computed once and kept
+    /// with the table, so later queries in the session read it like a stored column.
+    func derived(_ key: String, _ compute: () throws -> [Datum]) rethrows -> [Datum] {
+        if let c = cache["path:" + key] { return c }
+        let c = try compute()
+        cache["path:" + key] = c
+        return c
+    }
+
     public func column(_ name: String) throws -> [Datum] {
         if let c = cache[name] { return c }
         let c = try provider(name)

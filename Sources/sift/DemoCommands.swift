@@ -51,6 +51,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Share of traces per failure pattern.") var prevalence: Double = 0.02
     @Option(help: ArgumentHelp("End of the traffic (ISO-8601); default: the start of the current hour.", valueName: "time")) var now: String?
     @Flag(help: "Write the simulator's ground truth (sim_task, sim_pattern, sim_sentiment) into root metadata.") var truth = false
+    @Flag(help: "Write the ground truth as facets and classifications on root spans (a stand-in for a topics run).") var facets = false
 
     func validate() throws {
         if traces < 1 { throw ValidationError("--traces must be at least 1") }
@@ -64,7 +65,7 @@ struct Simulate: ParsableCommand {
             config.seed = seed
             config.prevalence = prevalence
             let started = Date()
-            let (t, s, b) = try TrafficExport.writeSpans(Simulator(config: config), to: out, includeTruth: truth)
+            let (t, s, b) = try TrafficExport.writeSpans(Simulator(config: config), to: out, includeTruth: truth, withFacets: facets)
             print(String(format: "wrote %@ traces, %@ spans (%@) to %@ in %.2fs", grouped(t), grouped(s), SiftStore.Ingester.formatBytes(b), out, Date().timeIntervalSince(started)))
         }
     }
