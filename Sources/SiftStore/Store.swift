@@ -35,7 +35,7 @@ public final class Store {
         do {
             // 16 KiB pages suit rows of about a kilobyte: fewer overflow chains and shallower indexes.
             // page_size only takes effect on a new, empty file, before WAL is switched on.
-            try db.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")
+            try db.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=8589934592;")
         } catch {
             throw StoreError.invalid("\(path) is not a Sift store: \(error)")
         }
