@@ -103,7 +103,8 @@ extension Datum {
             guard let x = a.asTimestamp, let y = b.asTimestamp else { return nil }
             return x < y ? -1 : (x > y ? 1 : 0)
         case (.interval(let m1, let u1), .interval(let m2, let u2)):
-            let x = m1 * 2_629_746_000_000 + u1, y = m2 * 2_629_746_000_000 + u2
+            // In doubles: months as average lengths, without overflow at the ends of the range.
+            let x = Double(m1) * 2_629_746_000_000 + Double(u1), y = Double(m2) * 2_629_746_000_000 + Double(u2)
             return x < y ? -1 : (x > y ? 1 : 0)
         case (.json(let x), .json(let y)): return x == y ? 0 : codePointCompare(JSONWriter.string(x), JSONWriter.string(y))
         default:

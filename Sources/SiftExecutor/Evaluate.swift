@@ -101,7 +101,7 @@ final class Evaluator {
                 switch d {
                 case .int(let i): return i == Int64.min ? .double(-Double(i)) : .int(-i)
                 case .double(let v): return .double(-v)
-                case .interval(let m, let u): return .interval(months: -m, micros: -u)
+                case .interval(let m, let u): return u == Int64.min ? .null : .interval(months: -m, micros: -u)
                 default: return .null
                 }
             }
@@ -273,13 +273,16 @@ final class Evaluator {
         case (.null, _), (_, .null): return .null
         case (.timestamp(let t), .interval(let m, let u)) where op == .add || op == .subtract:
             let sign: Int64 = op == .add ? 1 : -1
-            return .timestamp(addMonths(t, sign * m) + sign * u)
+            return saturating(addMonths(t, sign * m), sign == 1 ? u : (u == Int64.min ? Int64.max : -u)).map(Datum.timestamp) ?? .null
         case (.interval(let m, let u), .timestamp(let t)) where op == .add:
-            return .timestamp(addMonths(t, m) + u)
+            return saturating(addMonths(t, m), u).map(Datum.timestamp) ?? .null
         case (.timestamp(let t1), .timestamp(let t2)) where op == .subtract:
-            return .interval(months: 0, micros: t1 - t2)
+            let (d, o) = t1.subtractingReportingOverflow(t2)
+            return o ? .null : .interval(months: 0, micros: d)
         case (.interval(let m1, let u1), .interval(let m2, let u2)) where op == .add || op == .subtract:
-            return op == .add ? .interval(months: m1 + m2, micros: u1 + u2) : .interval(months: m1 - m2, micros: u1 - u2)
+            let (m, o1) = op == .add ? m1.addingReportingOverflow(m2) : m1.subtractingReportingOverflow(m2)
+            let (u, o2) = op == .add ? u1.addingReportingOverflow(u2) : u1.subtractingReportingOverflow(u2)
+            return o1 || o2 ? .null : .interval(months: m, micros: u)
         case (.int(let x), .int(let y)) where op != .divide:
             switch op {
             case .add: let (r, o) = x.addingReportingOverflow(y); return o ? .double(Double(x) + Double(y)) : .int(r)
@@ -299,23 +302,34 @@ final class Evaluator {
         }
     }
 
+    /// An interval; amounts beyond about ±290,000 years saturate rather than trap.
     static func interval(_ amount: Double, _ unit: IntervalUnit) -> Datum {
+        let c = Timestamp.clamped
         switch unit {
-        case .year: return .interval(months: Int64(amount * 12), micros: 0)
-        case .month: return .interval(months: Int64(amount), micros: 0)
-        case .week: return .interval(months: 0, micros: Int64(amount * 7 * 86_400_000_000))
-        case .day: return .interval(months: 0, micros: Int64(amount * 86_400_000_000))
-        case .hour: return .interval(months: 0, micros: Int64(amount * 3_600_000_000))
-        case .minute: return .interval(months: 0, micros: Int64(amount * 60_000_000))
-        case .second: return .interval(months: 0, micros: Int64(amount * 1_000_000))
-        case .millisecond: return .interval(months: 0, micros: Int64(amount * 1000))
-        case .microsecond: return .interval(months: 0, micros: Int64(amount))
+        case .year: return .interval(months: max(-3_500_000, min(3_500_000, c(amount * 12))), micros: 0)
+        case .month: return .interval(months: max(-3_500_000, min(3_500_000, c(amount))), micros: 0)
+        case .week: return .interval(months: 0, micros: c(amount * 7 * 86_400_000_000))
+        case .day: return .interval(months: 0, micros: c(amount * 86_400_000_000))
+        case .hour: return .interval(months: 0, micros: c(amount * 3_600_000_000))
+        case .minute: return .interval(months: 0, micros: c(amount * 60_000_000))
+        case .second: return .interval(months: 0, micros: c(amount * 1_000_000))
+        case .millisecond: return .interval(months: 0, micros: c(amount * 1000))
+        case .microsecond: return .interval(months: 0, micros: c(amount))
         }
     }
 
-    /// Calendar months: the day of the month is kept, clamped to the target month's length.
-    static func addMonths(_ t: Int64, _ months: Int64) -> Int64 {
+    /// `t + u`, or nil when it leaves the range a timestamp can hold.
+    static func saturating(_ t: Int64?, _ u: Int64) -> Int64? {
+        guard let t else { return nil }
+        let (r, o) = t.addingReportingOverflow(u)
+        return o ? nil : r
+    }
+
+    /// Calendar months: the day of the month is kept, clamped to the target month's length; nil when
+    /// the result is beyond the years a timestamp can hold.
+    static func addMonths(_ t: Int64, _ months: Int64) -> Int64? {
         guard months != 0 else { return t }
+        guard abs(months) <= 3_500_000 else { return nil }
         let day = Int64(86_400_000_000)
         let days = t >= 0 ? t / day : (t - day + 1) / day
         let within = t - days * day
@@ -324,7 +338,9 @@ final class Evaluator {
         let ny = Int(total >= 0 ? total / 12 : (total - 11) / 12), nm = Int(total - Int64(ny) * 12) + 1
         let next = Timestamp.daysFromCivil(year: nm == 12 ? ny + 1 : ny, month: nm == 12 ? 1 : nm + 1, day: 1)
         let length = next - Timestamp.daysFromCivil(year: ny, month: nm, day: 1)
-        return Int64(Timestamp.daysFromCivil(year: ny, month: nm, day: min(d, length))) * day + within
+        let (scaled, o1) = Int64(Timestamp.daysFromCivil(year: ny, month: nm, day: min(d, length))).multipliedReportingOverflow(by: day)
+        let (r, o2) = scaled.addingReportingOverflow(within)
+        return o1 || o2 ? nil : r
     }
 
     /// MATCH: every word of the query appears as a whole word of the text, case-insensitively.

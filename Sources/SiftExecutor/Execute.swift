@@ -168,7 +168,7 @@ public struct Executor {
             }
         }
         // LIMIT counts traces in the traces shape when listing spans.
-        let offset = Int(plan.cursor ?? "0") ?? 0
+        let offset = max(0, Int(plan.cursor ?? "0") ?? 0)
         var selected: [Int]
         var next: String?
         if tracesCount, plan.limit != nil || offset > 0 {
@@ -178,12 +178,12 @@ public struct Executor {
             for r in order {
                 let t = of[outRows.base[r]]
                 let rank = seen[t] ?? { let k = seen.count; seen[t] = k; return k }()
-                if rank >= offset && (plan.limit.map { rank < offset + $0 } ?? true) { selected.append(r) }
+                if rank >= offset && (plan.limit.map { rank - offset < $0 } ?? true) { selected.append(r) }
             }
-            if let l = plan.limit, seen.count > offset + l { next = String(offset + l) }
+            if let l = plan.limit, seen.count - offset > l { next = String(offset + l) }
         } else {
             let start = min(offset, order.count)
-            let end = plan.limit.map { min(order.count, start + $0) } ?? order.count
+            let end = plan.limit.map { min(order.count - start, $0) + start } ?? order.count
             selected = Array(order[start..<end])
             if end < order.count && plan.limit != nil { next = String(end) }
         }

@@ -46,13 +46,18 @@ extension Evaluator {
         case "substr", "substring":
             let s = try arg(0), start = try arg(1), len = args.count > 2 ? try arg(2) : nil
             return (0..<n).map { r in
-                guard !s[r].isNull, let st = start[r].number else { return .null }
+                guard !s[r].isNull, let stNumber = start[r].number else { return .null }
                 let chars = Array(s[r].text)
-                var from = Int(st) - 1
-                if st <= 0 { from = max(0, chars.count + Int(st)) }
+                // Clamp before converting: a start or length of 1e300 must not trap.
+                let st = Int(max(-1e15, min(1e15, stNumber.isNaN ? 1 : stNumber)))
+                var from = st - 1
+                if st <= 0 { from = max(0, chars.count + st) }
                 from = min(max(0, from), chars.count)
                 var to = chars.count
-                if let len { guard let l = len[r].number else { return .null }; to = min(chars.count, from + max(0, Int(l))) }
+                if let len {
+                    guard let l = len[r].number, !l.isNaN else { return .null }
+                    to = min(chars.count, from + Int(max(0, min(1e15, l))))
+                }
                 return .string(String(chars[from..<max(from, to)]))
             }
         case "contains", "includes":
@@ -86,7 +91,7 @@ extension Evaluator {
             let x = try arg(0), digits = args.count > 1 ? try arg(1) : nil
             return (0..<n).map { r in
                 guard let v = x[r].number else { return .null }
-                let d = digits.map { $0[r].number.map { Int($0) } ?? 0 } ?? 0
+                let d = digits.map { $0[r].number.map { Int(max(-400, min(400, $0.isNaN ? 0 : $0))) } ?? 0 } ?? 0
                 if case .int = x[r], d >= 0 { return x[r] }
                 let scale = pow(10.0, Double(d))
                 let rounded = (v * scale).rounded(.toNearestOrAwayFromZero) / scale
@@ -168,6 +173,8 @@ extension Evaluator {
     /// Truncates to the start of a bucket in the query's time zone (UTC unless --tz-offset); weeks start on Monday.
     func truncate(_ t: Int64, to unit: String) -> Int64 {
         let offset = Int64(tzOffsetMinutes) * 60_000_000
+        // Keep clear of the ends of the range so bucket arithmetic cannot overflow.
+        let t = max(Int64.min / 2, min(Int64.max / 2, t))
         let local = t + offset
         let day = Int64(86_400_000_000)
         func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
@@ -204,7 +211,7 @@ extension Evaluator {
             throw ExecutionError("date_trunc: invalid bucket '\(spec)'", at: range)
         }
         let offset = Int64(tzOffsetMinutes) * 60_000_000
-        let local = t + offset
+        let local = max(Int64.min / 2, min(Int64.max / 2, t)) + offset
         let b = local >= 0 ? local / width : (local - width + 1) / width
         return .timestamp(b * width - offset)
     }
@@ -263,7 +270,11 @@ extension Evaluator {
             default: t = nil
             }
             guard var v = t else { return try fail() }
-            if type == .date { let day = Int64(86_400_000_000); v = (v >= 0 ? v / day : (v - day + 1) / day) * day }
+            if type == .date {
+                let day = Int64(86_400_000_000)
+                v = max(Int64.min / 2, min(Int64.max / 2, v))
+                v = (v >= 0 ? v / day : (v - day + 1) / day) * day
+            }
             return .timestamp(v)
         }
     }

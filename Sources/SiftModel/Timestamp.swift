@@ -6,14 +6,26 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var microseconds: Int64
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
-    public init(seconds: Double) { microseconds = Int64((seconds * 1_000_000).rounded()) }
+    /// Seconds since the epoch; values beyond what 64 bits of microseconds hold (about ±292,000 years) are clamped.
+    public init(seconds: Double) { microseconds = Timestamp.clamped((seconds * 1_000_000).rounded()) }
+
+    /// A double as Int64 without trapping: NaN is 0, out-of-range values saturate.
+    public static func clamped(_ d: Double) -> Int64 {
+        if d.isNaN { return 0 }
+        if d >= 9.2e18 { return Int64.max }
+        if d <= -9.2e18 { return Int64.min }
+        return Int64(d)
+    }
     public init(nanoseconds: Int64) { microseconds = nanoseconds / 1000 }
 
     public var seconds: Double { Double(microseconds) / 1_000_000 }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
-    public static func + (t: Timestamp, micros: Int64) -> Timestamp { Timestamp(microseconds: t.microseconds &+ micros) }
+    public static func + (t: Timestamp, micros: Int64) -> Timestamp {
+        let (sum, overflow) = t.microseconds.addingReportingOverflow(micros)
+        return Timestamp(microseconds: overflow ? (micros > 0 ? Int64.max : Int64.min) : sum)
+    }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil).
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
@@ -115,8 +127,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// `2024-05-15T15:00:00.250Z`: milliseconds always, microseconds when there are any.
     public var iso8601: String {
         let us = microseconds
-        let totalSeconds = us >= 0 ? us / 1_000_000 : (us - 999_999) / 1_000_000
-        let frac = Int(us - totalSeconds * 1_000_000)
+        // Floor division by remainder fix-up: no intermediate leaves Int64, even at Int64.min.
+        var totalSeconds = us / 1_000_000
+        var remainder = us % 1_000_000
+        if remainder < 0 { remainder += 1_000_000; totalSeconds -= 1 }
+        let frac = Int(remainder)
         let days = totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400
         let secOfDay = Int(totalSeconds - days * 86400)
         let (y, m, d) = Timestamp.civil(fromDays: Int(days))
@@ -149,8 +164,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     private init(epochNumber d: Double, exact: Int64?) {
         let a = abs(d)
         if a < 1e11 { self.init(seconds: d) }
-        else if a < 1e14 { self.init(microseconds: exact.map { $0 * 1000 } ?? Int64((d * 1000).rounded())) }
-        else if a < 1e17 { self.init(microseconds: exact ?? Int64(d.rounded())) }
-        else { self.init(microseconds: exact.map { $0 / 1000 } ?? Int64((d / 1000).rounded())) }
+        else if a < 1e14 { self.init(microseconds: exact.map { $0 * 1000 } ?? Timestamp.clamped((d * 1000).rounded())) }
+        else if a < 1e17 { self.init(microseconds: exact ?? Timestamp.clamped(d.rounded())) }
+        else { self.init(microseconds: exact.map { $0 / 1000 } ?? Timestamp.clamped((d / 1000).rounded())) }
     }
 }

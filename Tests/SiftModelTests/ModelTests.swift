@@ -19,6 +19,9 @@ final class TimestampTests: XCTestCase {
             XCTAssertEqual(Timestamp.daysFromCivil(year: y, month: m, day: d), days)
         }
         XCTAssertEqual(Timestamp(microseconds: -1).iso8601, "1969-12-31T23:59:59.999999Z")
+        XCTAssertEqual(Timestamp(microseconds: Int64.min).iso8601, "-290308-12-21T19:59:05.224192Z")
+        XCTAssertEqual(Timestamp(microseconds: Int64.max).iso8601, "294247-01-10T04:00:54.775807Z")
+        XCTAssertEqual(Timestamp(seconds: 1e300).microseconds, Int64.max, "saturates instead of trapping")
     }
 
     func testNumbersByMagnitude() {
