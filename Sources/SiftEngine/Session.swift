@@ -60,9 +60,10 @@ public final class Session: Catalog {
         switch plan.source {
         case .projectLogs(let project, _):
             table = try projectTable(project, plan: plan, executor: executor)
-        case .dataset, .topics:
-            // Datasets and topics are filled by later capabilities; until then they have no rows.
-            table = Table(columns: [:], count: 0)
+        case .dataset(let name):
+            table = Self.table(try store.datasetRecords(name), fields: SourceFields.dataset)
+        case .topics(let project):
+            table = Self.table(try store.topicRows(project: project), fields: SourceFields.topics)
         }
         do {
             return try executor.run(plan, on: table)
@@ -92,6 +93,13 @@ public final class Session: Catalog {
         }
         if caching { tables[project] = table }
         return table
+    }
+
+    /// A table over rows given as field -> value (datasets, topics: small, read whole).
+    static func table(_ rows: [[String: Value]], fields: [String]) -> Table {
+        var columns: [String: [Datum]] = [:]
+        for f in fields { columns[f] = rows.map { Datum($0[f] ?? .null) } }
+        return Table(columns: columns, count: rows.count, fields: fields)
     }
 
     /// Forgets cached columns (after an ingest, say).

@@ -53,12 +53,12 @@ final class Evaluator {
         // for the whole table and kept: JSON objects are walked once, later reads gather scalars.
         switch e.kind {
         case .field, .index:
-            if let path = e.pathComponents, SpanFields.all.contains(path[0]), rows.extra[path[0]] == nil {
+            if let path = e.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil {
                 let all = Rows(base: Array(0..<table.count))
                 let column = try table.derived(path.joined(separator: ".")) { try evalDirect(e, all) }
                 return isWholeTable(rows) ? column : rows.base.map { column[$0] }
             }
-        case .name(let name, _) where rows.extra[name] == nil && SpanFields.all.contains(name):
+        case .name(let name, _) where rows.extra[name] == nil && table.fieldNames.contains(name):
             let column = try table.column(name)
             return isWholeTable(rows) ? column : rows.base.map { column[$0] }
         default: break
@@ -78,7 +78,7 @@ final class Evaluator {
         case .star: return Array(repeating: .int(1), count: n)
         case .name(let name, let quoted):
             if let extra = rows.extra[name] { return extra }
-            if SpanFields.all.contains(name) {
+            if table.fieldNames.contains(name) {
                 let col = try table.column(name)
                 return rows.base.map { col[$0] }
             }

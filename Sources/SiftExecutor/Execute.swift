@@ -135,7 +135,7 @@ public struct Executor {
             (columns, out, orderKeys) = try aggregate(plan, rows, ev)
         } else {
             if plan.selectStar {
-                columns = SpanFields.all
+                columns = plan.sourceFields
                 out = try columns.map { name in let c = try ev.table.column(name); return rows.base.map { c[$0] } }
                 for (name, col) in rows.extra.sorted(by: { $0.key < $1.key }) { columns.append(name); out.append(col) }
             } else {
@@ -143,7 +143,7 @@ public struct Executor {
                 out = try plan.items.map { try ev.eval($0.expr, rows) }
             }
             orderKeys = try plan.orderBy.map { o in
-                if case .name(let n, _) = o.expr.kind, let c = columns.firstIndex(of: n), !SpanFields.all.contains(n) || plan.items.contains(where: { $0.name == n }) {
+                if case .name(let n, _) = o.expr.kind, let c = columns.firstIndex(of: n), !plan.sourceFields.contains(n) || plan.items.contains(where: { $0.name == n }) {
                     return out[c]
                 }
                 return try ev.eval(o.expr, rows)

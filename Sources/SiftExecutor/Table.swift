@@ -2,19 +2,25 @@
 // name, materialised on first use (so a query decodes only the fields it reads), plus the trace
 // structure the traces and summary shapes need.
 
+import SiftQuery
+
 public final class Table {
     public let count: Int
+    /// The top-level fields rows have (the span model unless the source says otherwise).
+    public let fieldNames: [String]
     private let provider: (String) throws -> [Datum]
     private var cache: [String: [Datum]] = [:]
 
     /// `provider` returns the column for a top-level field, `count` values long.
-    public init(count: Int, provider: @escaping (String) throws -> [Datum]) {
+    public init(count: Int, fields: [String] = SpanFields.all, provider: @escaping (String) throws -> [Datum]) {
         self.count = count
+        fieldNames = fields
         self.provider = provider
     }
 
-    public init(columns: [String: [Datum]], count: Int) {
+    public init(columns: [String: [Datum]], count: Int, fields: [String] = SpanFields.all) {
         self.count = count
+        fieldNames = fields
         cache = columns
         provider = { _ in Array(repeating: .null, count: count) }
     }

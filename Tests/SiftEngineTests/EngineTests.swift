@@ -95,4 +95,29 @@ final class EngineTests: XCTestCase {
             XCTAssertEqual((e as? QueryError)?.diagnostic.hint, "projects: demo; did you mean 'demo'?")
         }
     }
+
+    /// dataset(...) and topics(...) read their own tables, with their own fields.
+    func testDatasetAndTopicsSources() throws {
+        XCTAssertEqual(try sift("SELECT count(*) FROM dataset('golden')"), [["0"]])
+        try store.db.execute("""
+            INSERT INTO datasets(id, name, created) VALUES (1, 'golden', 0);
+            INSERT INTO dataset_records(dataset_id, id, project_id, source_trace_id, input, expected, metadata, topic, created)
+              SELECT 1, 'rec-1', id, 'trace-a', '"where is my order?"', '"It ships today."', '{"k":1}', 'order status', 1000000 FROM projects WHERE name = 'demo';
+            INSERT INTO dataset_records(dataset_id, id, project_id, source_trace_id, input, expected, metadata, topic, created)
+              SELECT 1, 'rec-2', id, 'trace-b', '"refund please"', NULL, NULL, 'refunds', 2000000 FROM projects WHERE name = 'demo';
+            INSERT INTO topics(project_id, facet, id, label, description, size, status)
+              SELECT id, 'Issues', 't1', 'Tool retry storms', 'A tool fails four to six times', 42, 'active' FROM projects WHERE name = 'demo';
+            """)
+        XCTAssertEqual(try sift("SELECT id, input, expected, topic, project_id FROM dataset('golden') ORDER BY id"),
+                       [["rec-1", "where is my order?", "It ships today.", "order status", "demo"],
+                        ["rec-2", "refund please", "NULL", "refunds", "demo"]])
+        XCTAssertEqual(try sift("SELECT count(*) FROM dataset('golden') WHERE expected IS NULL"), [["1"]])
+        XCTAssertEqual(try sift("SELECT label, size FROM topics('demo') WHERE facet = 'Issues'"), [["Tool retry storms", "42"]])
+        XCTAssertThrowsError(try sift("SELECT topc FROM dataset('golden')")) { e in
+            XCTAssertEqual((e as? QueryError)?.diagnostic.hint, "did you mean topic?")
+        }
+        XCTAssertThrowsError(try sift("SELECT label FROM topics('nope')")) { e in
+            XCTAssertEqual((e as? QueryError)?.diagnostic.message, "no project named 'nope'")
+        }
+    }
 }

@@ -14,8 +14,14 @@ public struct Binder {
         let shape: Shape
         if case .projectLogs(_, let sh) = plan.source { shape = sh } else { shape = .spans }
 
-        // Names an expression may start with: span fields and unpivoted values.
-        var roots = Set(SpanFields.all)
+        // Names an expression may start with: the source's fields and unpivoted values.
+        switch plan.source {
+        case .dataset: plan.sourceFields = SourceFields.dataset
+        case .topics: plan.sourceFields = SourceFields.topics
+        case .projectLogs: plan.sourceFields = SpanFields.all
+        }
+        let sourceFields = plan.sourceFields
+        var roots = Set(sourceFields)
         for u in s.unpivots {
             roots.insert(u.valueName)
             if u.keyName != "_" { roots.insert(u.keyName) }
@@ -126,16 +132,16 @@ public struct Binder {
                 switch node.kind {
                 case .name(let n, let quoted):
                     if roots.contains(n) {
-                        if SpanFields.all.contains(n) { fields.insert(n) }
+                        if sourceFields.contains(n) { fields.insert(n) }
                     } else if quoted {
                         break  // a standalone double-quoted token that names nothing is a string
-                    } else if let lower = SpanFields.all.first(where: { $0.lowercased() == n.lowercased() }) {
+                    } else if let lower = sourceFields.first(where: { $0.lowercased() == n.lowercased() }) {
                         throw Diagnostic("unknown field '\(n)'", at: node.range, hint: "did you mean \(lower)?")
                     } else {
-                        let candidates = Array(roots) + names
+                        let candidates = (Array(roots) + names).filter { $0 != n }  // not the misspelling itself
                         let best = candidates.min { Parser.editDistance($0, n) < Parser.editDistance($1, n) }
                         let hint = best.flatMap { Parser.editDistance($0, n) <= max(2, n.count / 3) ? "did you mean \($0)?" : nil }
-                        throw Diagnostic("unknown field '\(n)'", at: node.range, hint: hint ?? "fields are: \(SpanFields.all.joined(separator: ", "))")
+                        throw Diagnostic("unknown field '\(n)'", at: node.range, hint: hint ?? "fields are: \(sourceFields.joined(separator: ", "))")
                     }
                 case .field(let base, let child, _):
                     if case .name(let root, _) = base.kind, SpanFields.caseInsensitiveChildren.contains(root), let project {
@@ -190,7 +196,7 @@ public struct Binder {
             try check(o.expr, clause: "ORDER BY", aggregatesAllowed: true)
         }
         for u in s.unpivots { try check(u.source, clause: "UNPIVOT", aggregatesAllowed: false) }
-        if plan.selectStar { fields.formUnion(SpanFields.all) }
+        if plan.selectStar { fields.formUnion(sourceFields) }
 
         plan.isAggregate = !plan.groupBy.isEmpty || plan.items.contains { $0.expr.containsAggregate } || (plan.having?.containsAggregate ?? false)
         if plan.isAggregate && plan.selectStar {
@@ -268,7 +274,13 @@ public struct Binder {
             }
             return .projectLogs(project: project, shape: shape)
         case "dataset": return .dataset(try stringArgument("dataset name"))
-        case "topics": return .topics(try stringArgument("project name"))
+        case "topics":
+            let project = try stringArgument("project name")
+            let known = catalog.projectNames()
+            if !known.isEmpty && !known.contains(project) {
+                throw Diagnostic("no project named '\(project)'", at: source.arguments[0].range, hint: "projects: \(known.sorted().joined(separator: ", "))")
+            }
+            return .topics(project)
         default:
             throw Diagnostic("unknown source \(source.name)()", at: source.range, hint: "sources are project_logs('p'), dataset('name') and topics('p')")
         }

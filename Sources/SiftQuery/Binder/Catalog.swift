@@ -24,3 +24,9 @@ public enum SpanFields {
     /// Fields under which a name matches case-insensitively when there is no exact match.
     public static let caseInsensitiveChildren: Set<String> = ["facets", "classifications", "scores"]
 }
+
+/// The fields of the other sources: rows promoted into a dataset, and topics.
+public enum SourceFields {
+    public static let dataset = ["id", "input", "expected", "metadata", "source_trace_id", "topic", "project_id", "created"]
+    public static let topics = ["id", "facet", "label", "description", "terms", "size", "status", "merged_into", "confirmation", "project_id"]
+}

@@ -23,7 +23,9 @@ public struct PlanItem: Sendable, Equatable {
 
 public struct LogicalPlan: Sendable, Equatable {
     public var source: SourceKind
-    /// Top-level span fields the query reads (the scan loads only these).
+    /// The fields rows of this source have (the span model, or a dataset's or topics' fields).
+    public var sourceFields: [String] = SpanFields.all
+    /// Top-level fields the query reads (the scan loads only these).
     public var fields: Set<String> = []
     public var lowerTime: TimeBound?
     public var upperTime: TimeBound?
