@@ -32,7 +32,7 @@ public struct Executor {
         let ev = Evaluator(table: table, now: now, tzOffsetMinutes: tzOffsetMinutes)
         var shape = Shape.spans
         if case .projectLogs(_, let s) = plan.source { shape = s }
-        var rows = Rows(base: Array(0..<table.count))
+        var rows = Rows(base: table.allRows)
 
         // Time bounds again in memory: a cached table holds every row.
         rows = try applyTimeBounds(plan, rows, ev)
@@ -64,7 +64,7 @@ public struct Executor {
             let selected = try selectTraces(plan.filter, ev)
             let summary = try summaryTable(table, selected: selected, previewLength: plan.previewLength)
             let sev = Evaluator(table: summary, now: now, tzOffsetMinutes: tzOffsetMinutes)
-            var srows = Rows(base: Array(0..<summary.count))
+            var srows = Rows(base: summary.allRows)
             if !plan.isAggregate, let h = plan.having {
                 srows = try keep(h, srows, sev)
                 var p = plan
@@ -90,13 +90,7 @@ public struct Executor {
     /// The rows where `cond` is true. AND-ed parts narrow the selection one after another, so each
     /// later part is evaluated only on the rows the earlier ones kept (a selection vector).
     func keep(_ cond: Expr, _ rows: Rows, _ ev: Evaluator) throws -> Rows {
-        var rows = rows
-        for part in cond.conjuncts {
-            if rows.count == 0 { break }
-            let v = try ev.eval(part, rows)
-            rows = rows.select(v.indices.filter { v[$0] == .bool(true) })
-        }
-        return rows
+        try ev.narrow(rows, by: cond)
     }
 
     /// Traces with at least one span satisfying `filter` (every trace without one).

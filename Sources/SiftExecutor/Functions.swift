@@ -154,13 +154,7 @@ extension Evaluator {
     /// For each trace, whether any of its spans satisfies `cond` (computed over the whole table once).
     func anySpanHits(_ cond: Expr) throws -> [Bool] {
         if let h = anySpan[cond] { return h }
-        // Narrow by each AND-ed part in turn: later parts see only the spans earlier ones kept.
-        var rows = Rows(base: Array(0..<table.count))
-        for part in cond.conjuncts {
-            if rows.count == 0 { break }
-            let v = try eval(part, rows)
-            rows = rows.select(v.indices.filter { v[$0] == .bool(true) })
-        }
+        let rows = try narrow(Rows(base: table.allRows), by: cond)
         var hits = [Bool](repeating: false, count: table.traces.roots.count)
         let of = table.traces.ofRow
         for r in rows.base { hits[of[r]] = true }
@@ -276,6 +270,63 @@ extension Evaluator {
                 v = (v >= 0 ? v / day : (v - day + 1) / day) * day
             }
             return .timestamp(v)
+        }
+    }
+
+    // MARK: - Filtering
+
+    /// The rows where `cond` is true. AND-ed parts narrow the selection one after another, so each
+    /// later part is evaluated only on the rows the earlier ones kept (a selection vector); the
+    /// commonest predicates (IS [NOT] NULL, a comparison with a constant) go straight to row numbers.
+    func narrow(_ rows: Rows, by cond: Expr) throws -> Rows {
+        var rows = rows
+        for part in cond.conjuncts {
+            if rows.count == 0 { break }
+            if let kept = try fastKeep(part, rows) {
+                rows = rows.select(kept)
+                continue
+            }
+            let v = try eval(part, rows)
+            rows = rows.select(v.indices.filter { v[$0] == .bool(true) })
+        }
+        return rows
+    }
+
+    /// Positions (into `rows`) where a simple predicate holds, or nil when it is not a simple one.
+    private func fastKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
+        switch e.kind {
+        case .isNull(let x, let negated):
+            let v = try eval(x, rows)
+            var out: [Int] = []
+            out.reserveCapacity(v.count / 4)
+            for i in v.indices where v[i].isNull != negated { out.append(i) }
+            return out
+        case .binary(let op, let x, let c, false) where c.isConstant && [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op):
+            let constant = try eval(c, Rows(base: [0]))[0]
+            if case .json = constant { return nil }
+            let v = try eval(x, rows)
+            var out: [Int] = []
+            for i in v.indices {
+                let d = v[i]
+                if case .json = d { return nil }  // arrays compare element-wise: the general path
+                let keep: Bool
+                switch op {
+                case .equal: keep = Datum.equals(d, constant) == true
+                case .notEqual: keep = Datum.equals(d, constant) == false
+                default:
+                    guard let c = Datum.compare(d, constant) else { continue }
+                    switch op {
+                    case .less: keep = c < 0
+                    case .lessOrEqual: keep = c <= 0
+                    case .greater: keep = c > 0
+                    default: keep = c >= 0
+                    }
+                }
+                if keep { out.append(i) }
+            }
+            return out
+        default:
+            return nil
         }
     }
 }

@@ -42,6 +42,9 @@ public final class Table {
         return c
     }
 
+    /// 0..<count, made once: every query starts from all rows.
+    public lazy var allRows: [Int] = Array(0..<count)
+
     /// Trace membership: for each row, the index of its trace; and each trace's root row (or first row).
     public lazy var traces: (ofRow: [Int], roots: [Int], ids: [String]) = {
         let ids = (try? column("root_span_id")) ?? []
