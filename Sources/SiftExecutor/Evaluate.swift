@@ -363,6 +363,37 @@ final class Evaluator {
 
 /// LIKE patterns compiled once per distinct pattern.
 final class PatternCache {
+    /// `%text%`, `text%` and `%text` with ASCII text, matched on UTF-8 bytes (folding ASCII case for
+    /// ILIKE) without building characters; nil for any other pattern.
+    static func simpleMatch(_ s: String, _ tokens: [LikeToken], caseInsensitive: Bool) -> Bool? {
+        let leading = tokens.first == .any, trailing = tokens.last == .any && tokens.count > 1
+        let middle = tokens.dropFirst(leading ? 1 : 0).dropLast(trailing ? 1 : 0)
+        var needle: [UInt8] = []
+        for t in middle {
+            guard case .literal(let ch) = t, ch.isASCII, let b = ch.asciiValue else { return nil }
+            needle.append(b)
+        }
+        guard leading || trailing, !needle.isEmpty else { return nil }
+        if caseInsensitive && s.utf8.contains(where: { $0 >= 0x80 }) { return nil }  // Unicode case folding: general path
+        @inline(__always) func fold(_ b: UInt8) -> UInt8 { caseInsensitive && b >= 65 && b <= 90 ? b + 32 : b }
+        var str = s
+        return str.withUTF8 { hay -> Bool in
+            let n = needle.count
+            guard hay.count >= n else { return false }
+            func matches(at i: Int) -> Bool {
+                for j in 0..<n where fold(hay[i + j]) != needle[j] { return false }
+                return true
+            }
+            switch (leading, trailing) {
+            case (false, true): return matches(at: 0)
+            case (true, false): return matches(at: hay.count - n)
+            default:
+                for i in 0...(hay.count - n) where fold(hay[i]) == needle[0] && matches(at: i) { return true }
+                return false
+            }
+        }
+    }
+
     private var compiled: [String: [LikeToken]] = [:]
     enum LikeToken: Equatable { case literal(Character), one, any }
 
@@ -385,6 +416,7 @@ final class PatternCache {
             compiled[key] = t
             tokens = t
         }
+        if let fast = PatternCache.simpleMatch(s, tokens, caseInsensitive: caseInsensitive) { return fast }
         let text = Array(caseInsensitive ? s.lowercased() : s)
         // Greedy matching with backtracking to the last %.
         var ti = 0, pi = 0, starP = -1, starT = 0
