@@ -195,14 +195,22 @@ public struct Executor {
             representative = rows.count > 0 ? [0] : []
             if rows.count == 0 { representative = [] }
         } else {
-            var index: [[Datum]: Int] = [:]
-            for r in 0..<rows.count {
-                let k = keys.map { $0[r] }
-                if let g = index[k] { groupOf[r] = g } else {
-                    index[k] = representative.count
-                    groupOf[r] = representative.count
-                    representative.append(r)
+            // One and two keys (the usual cases) hash the values themselves, not a key array per row.
+            func assign<K: Hashable>(_ key: (Int) -> K) {
+                var index: [K: Int] = [:]
+                for r in 0..<rows.count {
+                    let k = key(r)
+                    if let g = index[k] { groupOf[r] = g } else {
+                        index[k] = representative.count
+                        groupOf[r] = representative.count
+                        representative.append(r)
+                    }
                 }
+            }
+            switch keys.count {
+            case 1: let k0 = keys[0]; assign { k0[$0] }
+            case 2: let k0 = keys[0], k1 = keys[1]; assign { KeyPair(a: k0[$0], b: k1[$0]) }
+            default: assign { r in keys.map { $0[r] } }
             }
         }
         let groups = keys.isEmpty ? 1 : representative.count
@@ -333,4 +341,10 @@ extension Evaluator {
         ev.aggregates = aggregates
         return try ev.eval(e, Rows(base: [0]))
     }
+}
+
+/// A two-part group key.
+struct KeyPair: Hashable {
+    var a: Datum
+    var b: Datum
 }
