@@ -36,8 +36,23 @@ public final class Session: Catalog {
         self.caching = caching
     }
 
-    public func projectNames() -> [String] { (try? store.projectNames()) ?? [] }
-    public func knownPaths(project: String) -> [String] { (try? store.knownPaths(project: project)) ?? [] }
+    private var projectNameCache: [String]?
+    private var pathCache: [String: [String]] = [:]
+
+    /// Read once per session: the binder asks for every facets/classifications/scores path it checks.
+    public func projectNames() -> [String] {
+        if let n = projectNameCache { return n }
+        let n = (try? store.projectNames()) ?? []
+        projectNameCache = n
+        return n
+    }
+
+    public func knownPaths(project: String) -> [String] {
+        if let p = pathCache[project] { return p }
+        let p = (try? store.knownPaths(project: project)) ?? []
+        pathCache[project] = p
+        return p
+    }
 
     /// Parses and binds; throws QueryError with the position of the problem.
     public func plan(_ text: String, options: QueryOptions) throws -> LogicalPlan {
@@ -102,6 +117,10 @@ public final class Session: Catalog {
         return Table(columns: columns, count: rows.count, fields: fields)
     }
 
-    /// Forgets cached columns (after an ingest, say).
-    public func invalidate() { tables = [:] }
+    /// Forgets cached columns and catalog answers (after an ingest, say).
+    public func invalidate() {
+        tables = [:]
+        projectNameCache = nil
+        pathCache = [:]
+    }
 }

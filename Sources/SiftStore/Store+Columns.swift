@@ -24,13 +24,19 @@ extension Store {
             self.projectRow = projectRow
             self.lower = lower
             self.upper = upper
-            let s = try store.db.prepare("SELECT row, root_span_id, is_root, created FROM spans WHERE \(Self.whereClause(lower, upper)) ORDER BY row")
+            // The trace index covers these columns: read it (tens of megabytes) rather than the table,
+            // then put the rows in table order, which every other column load uses.
+            let s = try store.db.prepare("SELECT row, root_span_id, is_root, created FROM spans INDEXED BY spans_by_trace WHERE \(Self.whereClause(lower, upper))")
             try s.bind(Self.binds(projectRow, lower, upper))
             var rows: [Int64] = [], roots: [String] = [], isRoot: [Bool] = [], created: [Int64] = []
             while try s.step() {
                 rows.append(s.int(0)); roots.append(s.text(1) ?? ""); isRoot.append(s.int(2) != 0); created.append(s.int(3))
             }
-            self.rows = rows; rootSpanIDs = roots; self.isRoot = isRoot; self.created = created
+            let order = rows.indices.sorted { rows[$0] < rows[$1] }
+            self.rows = order.map { rows[$0] }
+            rootSpanIDs = order.map { roots[$0] }
+            self.isRoot = order.map { isRoot[$0] }
+            self.created = order.map { created[$0] }
         }
 
         static func whereClause(_ lower: Int64?, _ upper: Int64?) -> String {
@@ -120,13 +126,14 @@ extension Store {
     public func knownPaths(project: String) throws -> [String] {
         guard let pid = try projectID(named: project) else { return [] }
         var out: [String] = []
+        // Samples of bounded size: hints must not cost a scan of a large store.
         for (table, prefix) in [("facets", "facets"), ("classifications", "classifications")] {
-            let s = try db.prepare("SELECT DISTINCT facet FROM \(table) WHERE project_id = ?")
+            let s = try db.prepare("SELECT DISTINCT facet FROM (SELECT facet FROM \(table) WHERE project_id = ? LIMIT 20000)")
             try s.bind([.int(pid)])
             while try s.step() { out.append(prefix + "." + s.text(0)!) }
         }
         for field in ["scores", "metadata", "metrics"] {
-            let s = try db.prepare("SELECT DISTINCT j.key FROM (SELECT \(field) AS f FROM spans WHERE project_id = ? AND \(field) IS NOT NULL LIMIT 2000), json_each(f) AS j")
+            let s = try db.prepare("SELECT DISTINCT j.key FROM (SELECT \(field) AS f FROM spans WHERE project_id = ? LIMIT 2000) AS t, json_each(t.f) AS j WHERE t.f IS NOT NULL")
             try s.bind([.int(pid)])
             while try s.step() { out.append(field + "." + (s.text(0) ?? "")) }
         }
