@@ -17,6 +17,21 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(again.schemaVersion, Schema.latestVersion)
     }
 
+    func testOlderStoreIsMigratedKeepingItsSpans() throws {
+        let dir = TempDir()
+        // A store as version 1 left it, with a span in it.
+        let old = try Database(path: dir.path("v1.db"))
+        try old.execute(Schema.migrations[0])
+        try old.execute("PRAGMA user_version = 1")
+        try old.execute("INSERT INTO projects(id, name, created) VALUES (1, 'p', 0)")
+        try old.execute("INSERT INTO spans(project_id, id, span_id, root_span_id, is_root, created) VALUES (1, 'a', 'a', 'a', 1, 0)")
+        let store = try Store(path: dir.path("v1.db"))
+        XCTAssertEqual(store.schemaVersion, Schema.latestVersion)
+        XCTAssertEqual(try store.db.scalarText("SELECT sql FROM sqlite_master WHERE name = 'spans_by_trace'"),
+                       "CREATE INDEX spans_by_trace ON spans(project_id, root_span_id, is_root, created)")
+        XCTAssertEqual(try store.trace(id: "a").spans.count, 1)
+    }
+
     func testRefusesForeignAndNewerFiles() throws {
         let dir = TempDir()
         let other = try Database(path: dir.path("other.db"))
