@@ -18,12 +18,13 @@ public struct DemoResult {
 }
 
 public enum Demo {
-    /// The end of demo traffic: the start of the current hour, so "the last 7 days" always has data
-    /// and nothing lies in the future. The content of each trace does not depend on it.
+    /// The end of demo traffic: the start of the current UTC day, so "the last 7 days" always has
+    /// data and nothing lies in the future. Traffic is busier by day than by night, so the end must
+    /// fall at the same time of day for a seed to give the same conversations on any day: midnight.
     public static func defaultEnd(now: Date = Date()) -> Timestamp {
-        let hour = Int64(3600 * 1_000_000)
+        let day = Int64(86_400 * 1_000_000)
         let us = Int64(now.timeIntervalSince1970 * 1_000_000)
-        return Timestamp(microseconds: us / hour * hour)
+        return Timestamp(microseconds: us / day * day)
     }
 
     /// Writes a fresh demo store at `path` with `traces` conversations in project "demo".

@@ -11,13 +11,13 @@ import SiftStore
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate support-agent traffic with hidden failure patterns and load it into a fresh store.",
-        discussion: "Deterministic for a given --seed; traffic covers the 14 days up to the start of the current hour (or --now)."
+        discussion: "Deterministic for a given --seed; traffic covers the 14 days up to the start of the current UTC day (or --now)."
     )
 
     @Option(help: ArgumentHelp("The demo store (replaced if it exists).", valueName: "path")) var db: String = "sift-demo.db"
     @Option(help: "Number of conversations.") var traces: Int = 3000
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: ArgumentHelp("End of the simulated traffic (ISO-8601); default: the start of the current hour.", valueName: "time")) var now: String?
+    @Option(help: ArgumentHelp("End of the simulated traffic (ISO-8601); default: the start of the current UTC day.", valueName: "time")) var now: String?
 
     func validate() throws { if traces < 1 { throw ValidationError("--traces must be at least 1") } }
 
@@ -35,7 +35,10 @@ struct Demo: ParsableCommand {
             let patternRows = FailurePattern.allCases.map { [$0.rawValue, grouped(r.patterns[$0.rawValue] ?? 0)] }
             print(table(["pattern", "traces"], patternRows, rightAligned: [1]))
             print("")
-            print("Next: sift traces list --db \(r.path)   |   sift traces show <trace id> --db \(r.path)")
+            print("Next:")
+            print("  sift traces list --db \(r.path)            the newest conversations; traces show <id> opens one")
+            print("  sift query --db \(r.path) \"SELECT span_attributes.name AS tool, count(error) AS errors, count(1) AS calls FROM project_logs('demo') WHERE span_attributes.type = 'tool' GROUP BY tool ORDER BY errors DESC\"")
+            print("  sift repl --db \(r.path)                   ask more questions interactively (.help)")
         }
     }
 }
@@ -49,7 +52,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Number of conversations.") var traces: Int = 3000
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Share of traces per failure pattern.") var prevalence: Double = 0.02
-    @Option(help: ArgumentHelp("End of the traffic (ISO-8601); default: the start of the current hour.", valueName: "time")) var now: String?
+    @Option(help: ArgumentHelp("End of the traffic (ISO-8601); default: the start of the current UTC day.", valueName: "time")) var now: String?
     @Flag(help: "Write the simulator's ground truth (sim_task, sim_pattern, sim_sentiment) into root metadata.") var truth = false
     @Flag(help: "Write the ground truth as facets and classifications on root spans (a stand-in for a topics run).") var facets = false
 

@@ -69,7 +69,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(show.out.hasPrefix("trace \(id)  project demo"), show.out)
         XCTAssertTrue(show.out.contains("task  support_conversation"), show.out)
         XCTAssertTrue(show.out.contains("└ llm  chat.completions"), show.out)
-        // Same seed, same traffic.
+        // Same seed, same traffic, whichever day it ends on.
+        let otherDay = try sift(["demo", "--db", path("demo3.db"), "--traces", "400", "--now", "2026-03-02T00:00:00Z"])
+        XCTAssertTrue(otherDay.out.contains("Wrote 400 traces, \(try Store(path: path("demo.db")).db.scalarInt("SELECT count(*) FROM spans")!) spans"), otherDay.out)
         try sift(["demo", "--db", path("demo2.db"), "--traces", "400", "--now", "2026-11-20T00:00:00Z"])
         let a = try Store(path: path("demo.db")).db.scalarText("SELECT group_concat(id, ',') FROM (SELECT id FROM spans ORDER BY id)")
         let b = try Store(path: path("demo2.db")).db.scalarText("SELECT group_concat(id, ',') FROM (SELECT id FROM spans ORDER BY id)")
