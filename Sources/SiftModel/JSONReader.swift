@@ -386,9 +386,8 @@ public struct JSONReader {
             }
         }
         var exponent = 0
-        var hasExponent = false
         if i < n, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            isInteger = false; hasExponent = true
+            isInteger = false
             i += 1
             var expNegative = false
             if i < n, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { expNegative = bytes[i] == UInt8(ascii: "-"); i += 1 }
@@ -416,7 +415,6 @@ public struct JSONReader {
             d = scale < 0 ? d / Self.exactPowersOf10[-scale] : d * Self.exactPowersOf10[scale]
             return .double(negative ? -d : d)
         }
-        _ = hasExponent
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { throw JSONError("invalid number", offset: start) }
         return .double(d)

@@ -44,7 +44,6 @@ struct Ingest: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file (or - for standard input)") }
         guard let n = parseByteCount(maxRecordSize), n > 0 else { throw ValidationError("--max-record-size: '\(maxRecordSize)' is not a size such as 8M or 1048576") }
-        _ = n
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let p = project, p.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--project must not be empty") }
     }

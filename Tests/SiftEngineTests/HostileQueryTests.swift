@@ -42,14 +42,13 @@ final class HostileQueryTests: XCTestCase {
             while let r = t.range(of: "%") { t.replaceSubrange(r, with: "(" + expr(depth - 1) + ")") }
             return t
         }
-        var answered = 0, refused = 0
+        var answered = 0
         for _ in 0..<1500 {
             let e = expr(3)
             let q = "SELECT \(e) AS v, count(1) AS n FROM project_logs('p') GROUP BY v ORDER BY v LIMIT 9223372036854775807"
-            do { _ = try session.run(q, options: options); answered += 1 } catch is QueryError { refused += 1 }
+            do { _ = try session.run(q, options: options); answered += 1 } catch is QueryError {}
         }
         XCTAssertGreaterThan(answered, 500, "most random expressions are valid and answered")
-        _ = refused
         // Specific extremes, each answered without trapping.
         for q in ["SELECT now() + interval 1e300 day FROM project_logs('p')",
                   "SELECT created - interval 9223372036854775807 month FROM project_logs('p')",

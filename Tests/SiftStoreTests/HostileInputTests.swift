@@ -57,10 +57,8 @@ final class HostileInputTests: XCTestCase {
     /// Random bytes and random mutations of good records never crash ingest, and every line is accounted for.
     func testArbitraryBytesNeverCrash() throws {
         let dir = TempDir()
-        var rng = SystemRandomNumberGenerator()
         var seed: UInt64 = 12345
         func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
-        _ = rng
         let template = Array(#"{"id":"x1","span_parents":["r"],"root_span_id":"r","created":"2024-01-01T00:00:00Z","input":{"a":[1,2,"é"]},"metrics":{"start":1,"end":2},"span_attributes":{"type":"llm"}}"#.utf8)
         var bytes: [UInt8] = []
         var lineCount = 0

@@ -4,18 +4,16 @@ extension Parser {
     /// pipe_query = pipe_clause { [ "|" ] pipe_clause } ;
     mutating func parsePipeQuery() throws -> Statement {
         var s = Statement(form: .pipe)
-        var seen: [String: SourceRange] = [:]
+        var seen = Set<String>()
         while true {
             guard isPipeClauseStart else {
                 throw unexpected(expected: "a clause such as filter: or select: (clauses are name: value)")
             }
             let nameToken = advance()
             let name = nameToken.text.lowercased()
-            if let first = seen[name] {
-                _ = first
+            guard seen.insert(name).inserted else {
                 throw Diagnostic("the \(name): clause appears twice", at: nameToken.range)
             }
-            seen[name] = nameToken.range
             advance()  // ':'
             try parsePipeClause(name, into: &s)
             if accept(symbol: "|") { continue }

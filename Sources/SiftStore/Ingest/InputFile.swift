@@ -132,8 +132,7 @@ final class InputFile {
         var longLength = 0  // bytes of an over-long line dropped so far
         while true {
             // Hand out every complete line in the buffer.
-            let found: Bool = try buffer.withUnsafeBufferPointer { buf in
-                var any = false
+            try buffer.withUnsafeBufferPointer { buf in
                 while let nl = Self.findNewline(buf, from: start) {
                     var lineStart = start
                     if firstLine, nl - lineStart >= 3, buf[lineStart] == 0xEF, buf[lineStart + 1] == 0xBB, buf[lineStart + 2] == 0xBF { lineStart += 3 }
@@ -146,11 +145,8 @@ final class InputFile {
                     try body(line, total > maxBytes ? total : nil, consumed)
                     longLength = 0
                     start = nl + 1
-                    any = true
                 }
-                return any
             }
-            _ = found
             if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
             if buffer.count > keepLimit {
                 // A line beyond what is worth keeping: remember its length, keep its start only.
