@@ -77,6 +77,8 @@ final class EngineTests: XCTestCase {
                   TraceFilter (a trace matches if any span does) (facets.sentiment IS NOT NULL) AND (created > (now() - INTERVAL 7 DAY))
                     Scan project_logs('demo') shape=traces fields=[classifications, created, facets, is_root, root_span_id]
             """)
+        let mirrored = try session.plan("SELECT id FROM project_logs('demo') WHERE '2026-11-01' <= created AND now() > created", options: o)
+        XCTAssertTrue(mirrored.explain.hasSuffix("time=[created >= '2026-11-01' AND created < now()]"), mirrored.explain)
         let spans = try session.plan("SELECT id FROM project_logs('demo') WHERE created >= '2026-11-01' AND created < now() AND metadata.model = 'gpt-4o'", options: o)
         XCTAssertEqual(spans.explain, """
             Project id = id

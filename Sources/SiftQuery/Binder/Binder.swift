@@ -290,23 +290,25 @@ public struct Binder {
     private func pushTime(_ c: Expr, into plan: inout LogicalPlan) {
         func isCreated(_ e: Expr) -> Bool { if case .name("created", _) = e.kind { return true }; return false }
         switch c.kind {
-        case .binary(let op, let a, let b, false):
+        case .binary(var op, let a, let b, false):
+            // `X < created` reads as `created > X`: mirror the operator and take one path.
+            let bound: Expr
             if isCreated(a) && b.isConstant {
-                switch op {
-                case .greater: plan.lowerTime = TimeBound(value: b, inclusive: false)
-                case .greaterOrEqual: plan.lowerTime = TimeBound(value: b, inclusive: true)
-                case .less: plan.upperTime = TimeBound(value: b, inclusive: false)
-                case .lessOrEqual: plan.upperTime = TimeBound(value: b, inclusive: true)
-                default: break
-                }
+                bound = b
             } else if isCreated(b) && a.isConstant {
-                switch op {
-                case .less: plan.lowerTime = TimeBound(value: a, inclusive: false)
-                case .lessOrEqual: plan.lowerTime = TimeBound(value: a, inclusive: true)
-                case .greater: plan.upperTime = TimeBound(value: a, inclusive: false)
-                case .greaterOrEqual: plan.upperTime = TimeBound(value: a, inclusive: true)
-                default: break
-                }
+                bound = a
+                let mirrored: [BinaryOperator: BinaryOperator] = [.less: .greater, .lessOrEqual: .greaterOrEqual, .greater: .less, .greaterOrEqual: .lessOrEqual]
+                guard let m = mirrored[op] else { return }
+                op = m
+            } else {
+                return
+            }
+            switch op {
+            case .greater: plan.lowerTime = TimeBound(value: bound, inclusive: false)
+            case .greaterOrEqual: plan.lowerTime = TimeBound(value: bound, inclusive: true)
+            case .less: plan.upperTime = TimeBound(value: bound, inclusive: false)
+            case .lessOrEqual: plan.upperTime = TimeBound(value: bound, inclusive: true)
+            default: break
             }
         case .between(let x, let lo, let hi, false) where isCreated(x) && lo.isConstant && hi.isConstant:
             plan.lowerTime = TimeBound(value: lo, inclusive: true)
