@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module split follows ../shared/docs/ARCHITECTURE.md. Dependencies point one way:
-// SiftModel <- SiftStore / SiftSimulator <- SiftEngine <- sift; SiftQuery (text -> AST) depends on nothing.
+// SiftModel <- SiftStore / SiftSimulator / SiftTopics <- SiftEngine <- sift; SiftQuery (text -> AST) depends on nothing.
 let package = Package(
     name: "Sift",
     products: [
@@ -19,16 +19,18 @@ let package = Package(
         .target(name: "SiftExecutor", dependencies: ["SiftModel", "SiftQuery"]),
         .target(name: "SiftStore", dependencies: ["CSQLite", "SiftModel"]),
         .target(name: "SiftSimulator", dependencies: ["SiftModel"]),
-        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftSimulator"]),
+        .target(name: "SiftTopics", dependencies: ["SiftModel"]),
+        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftSimulator", "SiftTopics"]),
         .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"]),
         .executableTarget(name: "sift", dependencies: [
-            "SiftEngine", "SQLLogicTest",
+            "SiftEngine", "SQLLogicTest", "SiftTopics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SiftModelTests", dependencies: ["SiftModel"]),
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
+        .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator"]),
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
         .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "CSQLite"]),
         .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),

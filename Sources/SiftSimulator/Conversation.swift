@@ -127,6 +127,16 @@ struct Conversation {
         root.metadata = ["channel": .string(rng.pick(Catalog.channels)), "customer_tier": .string(rng.pick(Catalog.tiers)),
                          "agent_version": "support-agent@2.7.1", "model": .string(model), "turns": .int(Int64(userTurns.count))]
         if rng.chance(0.08) { root.tags = ["vip"] }
+        // The customer had the last word: the agent still answers it, as a chat agent does, so the
+        // closing message is in the trace (in that llm span's input). Drawn after everything else,
+        // so the rest of the trace is the same as without it.
+        if case .string("user")? = messages.last?["role"] {
+            let closing = "Thank you for contacting Acme Outfitters. Is there anything else I can help you with?"
+            let message: Value = ["role": "assistant", "content": .string(closing)]
+            llmSpan(output: message, completionTokens: closing.count / 4 + rng.int(2...6))
+            messages.append(message)
+            root.metrics["end"] = .double(clock)
+        }
         return [root] + spans
     }
 

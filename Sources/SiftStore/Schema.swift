@@ -192,6 +192,18 @@ enum Schema {
         DROP INDEX IF EXISTS spans_by_trace;
         CREATE INDEX spans_by_trace ON spans(project_id, root_span_id, is_root, created);
         """,
+        // 3: topics keep their radius (beyond it a trace is no_match) and the embedder that made the
+        // centroid; custom facet definitions live in the store.
+        """
+        ALTER TABLE topics ADD COLUMN radius REAL;
+        ALTER TABLE topics ADD COLUMN embedding_model TEXT;
+        CREATE TABLE facet_definitions (
+            name       TEXT PRIMARY KEY COLLATE NOCASE,
+            definition TEXT NOT NULL,                  -- JSON, as in a facet file
+            created    INTEGER NOT NULL
+        );
+        CREATE INDEX classifications_by_topic ON classifications(project_id, facet, topic_id);
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }

@@ -1,0 +1,131 @@
+// Discovery: texts -> topics, the part of the pipeline shared by `sift topics run` (facet summaries of
+// traces) and `sift topics eval` (any labelled texts). Identical texts are embedded and clustered
+// once, weighted by their count.
+
+import Foundation
+
+public protocol EmbeddingCache {
+    func cached(model: String, keys: [String]) throws -> [String: [Float]]
+    func store(model: String, _ items: [(key: String, vector: [Float])]) throws
+}
+
+public struct StageTimes: Sendable {
+    public var embed = 0.0
+    public var cluster = 0.0
+    public var label = 0.0
+    public var classify = 0.0
+    public var project = 0.0
+    public init() {}
+}
+
+public struct DiscoveryResult: Sendable {
+    /// The distinct texts, their vectors (rows) and counts.
+    public var uniqueTexts: [String]
+    public var vectors: Matrix
+    public var counts: [Int]
+    /// For each input text, its row in `uniqueTexts`.
+    public var uniqueIndex: [Int]
+    public var clustering: Clustering
+    public var labels: [TopicLabel]
+    /// Per unique text: its topic (nil: unclustered), distance and confidence.
+    public var assignments: [Assignment]
+    /// Per unique text: 2-D coordinates.
+    public var coordinates: [(Float, Float)]
+    public var times: StageTimes
+    public var embeddedNew: Int
+}
+
+public struct Discovery {
+    public var embedder: EmbeddingModel
+    public var clusterer: AutoKMeans
+    public var cache: EmbeddingCache?
+    public var progress: ((String) -> Void)?
+
+    public init(embedder: EmbeddingModel, clusterer: AutoKMeans = AutoKMeans(), cache: EmbeddingCache? = nil) {
+        self.embedder = embedder
+        self.clusterer = clusterer
+        self.cache = cache
+    }
+
+    public func run(texts: [String]) throws -> DiscoveryResult {
+        var times = StageTimes()
+        // Distinct texts, in first-seen order.
+        var index: [String: Int] = [:]
+        var unique: [String] = [], counts: [Int] = [], uniqueIndex: [Int] = []
+        uniqueIndex.reserveCapacity(texts.count)
+        for t in texts {
+            if let i = index[t] { counts[i] += 1; uniqueIndex.append(i) } else {
+                index[t] = unique.count; uniqueIndex.append(unique.count); unique.append(t); counts.append(1)
+            }
+        }
+        var t0 = Date()
+        let (vectors, fresh) = try embed(unique)
+        times.embed = Date().timeIntervalSince(t0)
+        progress?("embedded \(unique.count) distinct texts (\(fresh) new)")
+
+        t0 = Date()
+        let weights = counts.map(Double.init)
+        let clustering = clusterer.fit(vectors, weights: weights)
+        times.cluster = Date().timeIntervalSince(t0)
+
+        t0 = Date()
+        var members = [[(text: String, weight: Double, distance: Float)]](repeating: [], count: clustering.k)
+        for i in unique.indices where clustering.assignment[i] >= 0 {
+            members[clustering.assignment[i]].append((unique[i], weights[i], clustering.distance[i]))
+        }
+        let labels = Labeler.label(members)
+        times.label = Date().timeIntervalSince(t0)
+
+        t0 = Date()
+        let assignments = unique.indices.map { i -> Assignment in
+            let c = clustering.assignment[i]
+            return Assignment(topic: c >= 0 ? c : nil, distance: clustering.distance[i], confidence: confidence(vectors, i, clustering))
+        }
+        times.classify = Date().timeIntervalSince(t0)
+
+        t0 = Date()
+        let coords = Projection.project(vectors, jitterKeys: unique.map { Hash.fnv($0, seed: 5) })
+        times.project = Date().timeIntervalSince(t0)
+        return DiscoveryResult(uniqueTexts: unique, vectors: vectors, counts: counts, uniqueIndex: uniqueIndex, clustering: clustering,
+                               labels: labels, assignments: assignments, coordinates: coords, times: times, embeddedNew: fresh)
+    }
+
+    /// How much nearer the point is to its centroid than to the runner-up, in [0, 1].
+    func confidence(_ x: Matrix, _ i: Int, _ c: Clustering) -> Float {
+        guard c.k > 1 else { return 1 }
+        let v = x.row(i)
+        var best: Float = 2, second: Float = 2
+        for cent in c.centroids {
+            let d = max(0, 1 - Vectors.dot(v, cent))
+            if d < best { second = best; best = d } else if d < second { second = d }
+        }
+        return second > 0 ? max(0, min(1, 1 - best / second)) : 0
+    }
+
+    /// Vectors for the texts, from the cache where possible; returns how many were embedded now.
+    public func embed(_ texts: [String]) throws -> (Matrix, Int) {
+        var result = [[Float]?](repeating: nil, count: texts.count)
+        var keys: [String] = []
+        if let cache {
+            keys = texts.map(Hash.textKey)
+            let hit = try cache.cached(model: embedder.name, keys: keys)
+            for i in texts.indices { result[i] = hit[keys[i]] }
+        }
+        let missing = texts.indices.filter { result[$0] == nil || result[$0]!.count != embedder.dimensions }
+        var done = 0
+        let batch = 4096
+        var fresh: [(key: String, vector: [Float])] = []
+        while done < missing.count {
+            let slice = Array(missing[done..<min(missing.count, done + batch)])
+            let vecs = try embedder.embed(slice.map { texts[$0] })
+            for (j, i) in slice.enumerated() {
+                result[i] = vecs[j]
+                if cache != nil { fresh.append((keys[i], vecs[j])) }
+            }
+            done += slice.count
+            if missing.count > batch { progress?("embedding \(done)/\(missing.count)") }
+        }
+        if let cache, !fresh.isEmpty { try cache.store(model: embedder.name, fresh) }
+        return (Matrix(result.map { $0 ?? [Float](repeating: 0, count: embedder.dimensions) }, cols: embedder.dimensions), missing.count)
+    }
+}

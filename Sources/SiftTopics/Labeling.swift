@@ -1,0 +1,83 @@
+// Topic labels, descriptions and distinctive terms with the built-in model: class-based TF-IDF over
+// the summaries of each topic (a term scores high when it is frequent in the topic and rare in the
+// others), the shared lead-in of the summaries when most of them have one ("Retry storm: ..."), and
+// the summary nearest the centroid as the description.
+
+import Foundation
+
+public struct TopicLabel: Hashable, Sendable {
+    public var label: String
+    public var description: String
+    public var terms: [String]
+}
+
+public enum Labeler {
+    /// Labels for each cluster. `members[c]` lists (summary, weight, distance to centroid).
+    public static func label(_ members: [[(text: String, weight: Double, distance: Float)]]) -> [TopicLabel] {
+        let k = members.count
+        // Term counts per topic (unigrams and bigrams of content words).
+        var tf = [[String: Double]](repeating: [:], count: k)
+        var totalTF: [String: Double] = [:]
+        var sizes = [Double](repeating: 0, count: k)
+        for c in 0..<k {
+            for m in members[c] {
+                let words = Tokens.words(m.text).filter { !Tokens.stopwords.contains($0) && $0.count > 1 }
+                var terms = Set(words)
+                for i in 0..<max(0, words.count - 1) { terms.insert(words[i] + " " + words[i + 1]) }
+                for t in terms { tf[c][t, default: 0] += m.weight; totalTF[t, default: 0] += m.weight }
+                sizes[c] += m.weight
+            }
+        }
+        let avg = max(1, sizes.reduce(0, +) / Double(max(k, 1)))
+        var out: [TopicLabel] = []
+        for c in 0..<k {
+            let size = max(sizes[c], 1)
+            var scored: [(String, Double)] = tf[c].map { t, n in
+                // Share of the topic containing the term x how specific it is to the topic.
+                let idf = log(1 + avg / max(totalTF[t]!, 1))
+                let bigramBoost = t.contains(" ") ? 1.15 : 1.0
+                return (t, n / size * idf * bigramBoost * (n / totalTF[t]!))
+            }
+            scored.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+            // Drop unigrams already inside a chosen bigram.
+            var terms: [String] = []
+            for (t, _) in scored where terms.count < 8 {
+                if !t.contains(" ") && terms.contains(where: { $0.split(separator: " ").contains(Substring(t)) }) { continue }
+                terms.append(t)
+            }
+            // Shared lead-in ("Retry storm: ...") covering most of the topic.
+            var heads: [String: Double] = [:]
+            for m in members[c] {
+                if let colon = m.text.firstIndex(of: ":") {
+                    let head = String(m.text[..<colon]).trimmingCharacters(in: .whitespaces)
+                    if !head.isEmpty, head.split(separator: " ").count <= 5, head.first?.isLetter == true { heads[head, default: 0] += m.weight }
+                }
+            }
+            let representative = members[c].min { ($0.distance, -$0.weight, $0.text) < ($1.distance, -$1.weight, $1.text) }?.text ?? ""
+            var label: String
+            if let (head, w) = heads.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }), w >= 0.6 * size {
+                label = head
+            } else if members[c].count == 1 || (members[c].first.map { m in m.weight >= 0.8 * size } ?? false) {
+                label = representative.clipped(60)
+            } else {
+                label = terms.prefix(3).joined(separator: ", ")
+            }
+            if label.isEmpty { label = "Topic \(c + 1)" }
+            label = label.prefix(1).uppercased() + label.dropFirst()
+            out.append(TopicLabel(label: label, description: representative.clipped(200), terms: terms))
+        }
+        // Two topics with one label: tell them apart by their most distinctive term not in the label.
+        var seen: [String: Int] = [:]
+        for i in out.indices { seen[out[i].label, default: 0] += 1 }
+        for i in out.indices where seen[out[i].label]! > 1 {
+            let lower = out[i].label.lowercased()
+            if let extra = out[i].terms.first(where: { !lower.contains($0) }) { out[i].label += " (\(extra))" }
+        }
+        var again: [String: Int] = [:]
+        for i in out.indices {
+            again[out[i].label, default: 0] += 1
+            if again[out[i].label]! > 1 { out[i].label += " #\(again[out[i].label]!)" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,239 @@
+// The preprocessor: a trace becomes a readable thread (user and assistant turns in order, tool calls
+// with their arguments, results and errors, retrieved context, the final answer). Facet models read
+// the structured thread; the text rendering is what a model server sees and what the report shows.
+// Works for any of the ingest formats: llm spans carry chat messages, tool spans carry calls, and a
+// trace with neither falls back to the root's input and output.
+
+import SiftModel
+
+/// One event of a conversation, in order.
+public enum ThreadEvent: Hashable, Sendable {
+    case user(String)
+    case assistant(String)
+    case tool(ToolCall)
+}
+
+/// A tool (or retrieval, or other function) call and what came back.
+public struct ToolCall: Hashable, Sendable {
+    public var name: String
+    public var arguments: String
+    public var result: String
+    /// The error's type or class when the call failed ("UpstreamTimeout"), else nil.
+    public var errorType: String?
+    /// The error's message when the call failed.
+    public var errorMessage: String?
+    /// Whether this call fetched context (knowledge base, search, retrieval).
+    public var isRetrieval: Bool
+    /// The structured result, for detectors that read fields (dates of retrieved documents).
+    public var resultValue: Value
+
+    public var failed: Bool { errorType != nil || errorMessage != nil }
+}
+
+public struct TraceThread: Sendable {
+    public var traceID: String
+    public var created: Timestamp
+    public var events: [ThreadEvent]
+    /// The root span's metadata (channel, tier, ...), for declarative preprocessors and custom facets.
+    public var rootMetadata: JSONObject
+
+    public var userTurns: [String] { events.compactMap { if case .user(let s) = $0 { return s } else { return nil } } }
+    public var assistantTurns: [String] { events.compactMap { if case .assistant(let s) = $0 { return s } else { return nil } } }
+    public var toolCalls: [ToolCall] { events.compactMap { if case .tool(let c) = $0 { return c } else { return nil } } }
+    public var finalAnswer: String? { assistantTurns.last }
+
+    public init(traceID: String, created: Timestamp, events: [ThreadEvent], rootMetadata: JSONObject = JSONObject()) {
+        self.traceID = traceID
+        self.created = created
+        self.events = events
+        self.rootMetadata = rootMetadata
+    }
+
+    /// Builds the thread of a trace.
+    public init(trace: Trace) {
+        var events: [ThreadEvent] = []
+        var seenUser = Set<String>(), seenAssistant = Set<String>()
+        var toolResultsFromMessages: [ThreadEvent] = []
+        let hasToolSpans = trace.spans.contains { Self.isToolLike($0) && !$0.isRoot }
+        func addUser(_ s: String) {
+            let t = s.trimmed
+            if !t.isEmpty, seenUser.insert(t).inserted { events.append(.user(t)) }
+        }
+        func addAssistant(_ s: String) {
+            let t = s.trimmed
+            if !t.isEmpty, seenAssistant.insert(t).inserted { events.append(.assistant(t)) }
+        }
+        func readMessages(_ v: Value, fromOutput: Bool) {
+            let list: [Value]
+            switch v {
+            case .array(let a): list = a
+            case .object(let o) where o["role"] != nil || o["content"] != nil: list = [v]
+            case .object(let o) where o["choices"] != nil:
+                list = o["choices"]?.arrayValue?.compactMap { $0["message"] } ?? []
+            case .string(let s): if fromOutput { addAssistant(s) }; return
+            default: return
+            }
+            for m in list {
+                let role = m["role"]?.stringValue ?? (fromOutput ? "assistant" : "user")
+                let text = Self.messageText(m["content"] ?? m["parts"] ?? .null)
+                switch role {
+                case "user", "human": addUser(text)
+                case "assistant", "model", "ai":
+                    addAssistant(text)
+                    if !hasToolSpans, let calls = m["tool_calls"]?.arrayValue {
+                        for c in calls {
+                            let fn = c["function"] ?? c
+                            toolResultsFromMessages.append(.tool(ToolCall(
+                                name: fn["name"]?.stringValue ?? "tool", arguments: Self.compact(fn["arguments"] ?? .null),
+                                result: "", errorType: nil, errorMessage: nil, isRetrieval: Self.isRetrievalName(fn["name"]?.stringValue ?? ""),
+                                resultValue: .null)))
+                        }
+                        events.append(contentsOf: toolResultsFromMessages)
+                        toolResultsFromMessages = []
+                    }
+                case "tool", "function":
+                    if !hasToolSpans {
+                        // Attach the result to the latest call without one.
+                        if let i = events.lastIndex(where: { if case .tool(let c) = $0 { return c.result.isEmpty } else { return false } }),
+                           case .tool(var c) = events[i] {
+                            c.result = text
+                            if text.lowercased().hasPrefix("error") { c.errorType = "Error"; c.errorMessage = text }
+                            c.resultValue = (try? JSONReader.parse(text)) ?? .string(text)
+                            events[i] = .tool(c)
+                        }
+                    }
+                default: break
+                }
+            }
+        }
+        let root = trace.root
+        for (i, span) in trace.spans.enumerated() where i != trace.rootIndex {
+            if span.type == "llm" || (span.input.arrayValue?.first?["role"] != nil) {
+                readMessages(span.input, fromOutput: false)
+                readMessages(span.output, fromOutput: true)
+            } else if Self.isToolLike(span) {
+                events.append(.tool(Self.toolCall(span)))
+            }
+        }
+        // Messages only on the root (a trajectory with no llm spans), or a plain input/output pair.
+        if !events.contains(where: { if case .user = $0 { return true } else { return false } }) {
+            var rootEvents: [ThreadEvent] = []
+            swap(&events, &rootEvents)
+            readMessages(root.input, fromOutput: false)
+            if case .string = root.input {} else if root.input.arrayValue == nil, !root.input.isNull, root.input.objectValue?["role"] == nil {
+                addUser(Self.compact(root.input))
+            }
+            if case .string(let s) = root.input { addUser(s) }
+            let userFirst = events
+            events = userFirst + rootEvents
+        }
+        if !events.contains(where: { if case .assistant = $0 { return true } else { return false } }) {
+            readMessages(root.output, fromOutput: true)
+            if !root.output.isNull, root.output.stringValue == nil, root.output.objectValue?["role"] == nil, root.output.arrayValue == nil {
+                addAssistant(Self.compact(root.output))
+            }
+        }
+        self.init(traceID: trace.id, created: root.created, events: events, rootMetadata: root.metadata)
+    }
+
+    static func isToolLike(_ span: Span) -> Bool {
+        guard let t = span.type else { return false }
+        return t == "tool" || t == "function" || t == "retrieval"
+    }
+
+    static func isRetrievalName(_ name: String) -> Bool {
+        let n = name.lowercased()
+        return ["search", "retriev", "knowledge", "kb_", "rag", "docs", "vector"].contains { n.contains($0) }
+    }
+
+    static func toolCall(_ span: Span) -> ToolCall {
+        var errorType: String?, errorMessage: String?
+        switch span.error {
+        case .null: break
+        case .string(let s): errorType = "Error"; errorMessage = s
+        case .object(let o):
+            errorType = o["type"]?.stringValue ?? o["name"]?.stringValue ?? o["code"].map(compact) ?? "Error"
+            errorMessage = o["message"]?.stringValue ?? compact(span.error)
+        default: errorType = "Error"; errorMessage = compact(span.error)
+        }
+        let name = span.name ?? "tool"
+        var retrieval = isRetrievalName(name) || span.type == "retrieval"
+        if let o = span.output.objectValue, o["documents"] != nil || o["context"] != nil || o["passages"] != nil { retrieval = true }
+        return ToolCall(name: name, arguments: compact(span.input), result: compact(span.output),
+                        errorType: errorType, errorMessage: errorMessage, isRetrieval: retrieval, resultValue: span.output)
+    }
+
+    /// The text of a message's content: a string, or the text parts of a list of parts.
+    static func messageText(_ v: Value) -> String {
+        switch v {
+        case .string(let s): return s
+        case .array(let parts):
+            return parts.compactMap { p -> String? in
+                if let s = p.stringValue { return s }
+                return p["text"]?.stringValue ?? p["content"]?.stringValue
+            }.joined(separator: " ")
+        case .null: return ""
+        default: return compact(v)
+        }
+    }
+
+    static func compact(_ v: Value) -> String {
+        switch v {
+        case .null: return ""
+        case .string(let s): return s
+        default: return JSONWriter.string(v)
+        }
+    }
+
+    /// The thread as text, one event per line, long values cut at `limit` characters.
+    public func render(limit: Int = 400) -> String {
+        var lines: [String] = []
+        for e in events {
+            switch e {
+            case .user(let s): lines.append("User: " + s.clipped(limit))
+            case .assistant(let s): lines.append("Assistant: " + s.clipped(limit))
+            case .tool(let c):
+                var line = (c.isRetrieval ? "Retrieval " : "Tool ") + c.name + "(" + c.arguments.clipped(limit / 2) + ")"
+                if c.failed {
+                    line += " -> ERROR " + (c.errorType ?? "") + ": " + (c.errorMessage ?? "").clipped(limit)
+                } else if !c.result.isEmpty {
+                    line += " -> " + c.result.clipped(limit)
+                }
+                lines.append(line)
+            }
+        }
+        if let a = finalAnswer { lines.append("Final answer: " + a.clipped(limit)) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Applies `transform` to every piece of free text (turns, arguments, results, error messages).
+    public func mapText(_ transform: (String) -> String) -> TraceThread {
+        var t = self
+        t.events = events.map { e in
+            switch e {
+            case .user(let s): return .user(transform(s))
+            case .assistant(let s): return .assistant(transform(s))
+            case .tool(var c):
+                c.arguments = transform(c.arguments)
+                c.result = transform(c.result)
+                c.errorMessage = c.errorMessage.map(transform)
+                return .tool(c)
+            }
+        }
+        return t
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+
+    func clipped(_ n: Int) -> String {
+        guard count > n else { return self }
+        return String(prefix(n)) + "…"
+    }
+}

@@ -1,0 +1,368 @@
+// `sift topics run|classify|list|show|status|eval`: discover topics in a project's traces, classify
+// new traces against them, look at them, and try the embed -> cluster -> label stages on any
+// labelled set of texts.
+
+import ArgumentParser
+import Foundation
+import SiftEngine
+import SiftModel
+import SiftStore
+import SiftTopics
+
+struct TopicsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topics",
+        abstract: "Summarise traces along facets, cluster them into topics, and classify every trace.",
+        subcommands: [TopicsRun.self, TopicsClassify.self, TopicsList.self, TopicsShow.self, TopicsStatus.self, TopicsEval.self],
+        defaultSubcommand: TopicsList.self
+    )
+}
+
+/// --project, or the store's only project.
+func resolveProject(_ store: Store, _ option: String?) throws -> String {
+    if let option { return option }
+    let names = try store.projectNames()
+    if names.count == 1 { return names[0] }
+    if names.isEmpty { throw StoreError.notFound("the store has no projects yet: ingest traces first (sift ingest FILE)") }
+    throw ValidationError("the store has \(names.count) projects (\(names.joined(separator: ", "))): pick one with --project")
+}
+
+/// "7d", "24h", "90m", "2w" before now, or an ISO-8601 time.
+func parseSince(_ text: String, now: Date = Date()) throws -> Int64 {
+    let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+    let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86400, "w": 7 * 86400]
+    if let u = t.last, let mult = units[u], let n = Double(t.dropLast()), n >= 0 {
+        return Int64((now.timeIntervalSince1970 - n * mult) * 1_000_000)
+    }
+    if let ts = Timestamp(iso8601: text) { return ts.microseconds }
+    throw ValidationError("--since: '\(text)' is neither a duration (30m, 24h, 7d, 2w) nor an ISO-8601 time")
+}
+
+struct TopicsModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Facet model: builtin (offline, default) or the base URL of an OpenAI-compatible server.", valueName: "builtin|URL"))
+    var model: String?
+    @Option(help: ArgumentHelp("Random seed for clustering.", valueName: "n")) var seed: UInt64 = 42
+
+    /// Options for a run over `project` (or the store's only one), with comma-separated `facets`.
+    func options(store: Store, project: String?, facets: String?, since: String?) throws -> TopicsOptions {
+        var options = try TopicsOptions(project: try resolveProject(store, project))
+        options.facets = facets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        options.since = try since.map { try parseSince($0) }
+        let m = model ?? ProcessInfo.processInfo.environment["SIFT_MODEL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "builtin"
+        if m != "builtin" {
+            throw ValidationError("--model \(m): talking to a model server is not built yet; use the built-in model (omit --model)")
+        }
+        options.seed = seed
+        options.progress = progressPrinter()
+        return options
+    }
+}
+
+func progressPrinter() -> ((String) -> Void)? {
+    guard stderrIsTerminal else { return nil }
+    return { msg in FileHandle.standardError.write(Data(("\r\u{1B}[K" + msg).utf8)) }
+}
+
+func clearProgress() { if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+
+struct TopicsRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Summarise every trace along its facets, discover topics, and classify every trace.",
+        discussion: "Needs at least 100 traces. Results are queryable at once: facets.Issues, classifications.Issues[0].label, ..."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+    @Option(help: ArgumentHelp("Facets to run, comma-separated (default: Task, Sentiment, Issues and custom facets).", valueName: "names")) var facets: String?
+    @Option(help: ArgumentHelp("Only traces that started within this window (7d, 24h) or since an ISO-8601 time.", valueName: "window")) var since: String?
+    @OptionGroup var modelOptions: TopicsModelOptions
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let options = try modelOptions.options(store: ws.store, project: project, facets: facets, since: since)
+            let report = try TopicsRunner(store: ws.store).run(options)
+            clearProgress()
+            print(TopicsOutput.runSummary(report))
+            print("")
+            for f in report.facets where !f.labelled {
+                print(try TopicsOutput.topicTable(store: ws.store, project: options.project, facet: f.facet, limit: 12))
+                print("")
+            }
+            print("Next:")
+            print("  sift topics list --facet Issues        every Issues topic with its share and trend")
+            print("  sift topics show <id>                   a topic's description, terms and sample traces")
+            print("  sift query \"SELECT classifications.Issues[0].label AS issue, count(1) AS traces FROM project_logs('\(options.project)', shape => 'traces') GROUP BY issue ORDER BY traces DESC\"")
+        }
+    }
+}
+
+struct TopicsClassify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify traces that arrived since the last run against the existing topics (no re-clustering)."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+    @Option(help: ArgumentHelp("Facets, comma-separated (default: all with topics).", valueName: "names")) var facets: String?
+    @Option(help: ArgumentHelp("Only traces within this window.", valueName: "window")) var since: String?
+    @OptionGroup var modelOptions: TopicsModelOptions
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let options = try modelOptions.options(store: ws.store, project: project, facets: facets, since: since)
+            let reports = try TopicsRunner(store: ws.store).classifyNew(options)
+            clearProgress()
+            if reports.isEmpty { print("no topics yet in '\(options.project)': run `sift topics run` first"); return }
+            print(table(["facet", "classified", "no_match", "seconds"],
+                        reports.map { [$0.facet, grouped($0.classified), grouped($0.noMatch), String(format: "%.2f", $0.seconds)] }, rightAligned: [1, 2, 3]))
+        }
+    }
+}
+
+struct TopicsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Topics with their share, count and trend (last 3 days against the days before).")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+    @Option(help: "Only this facet.") var facet: String?
+    @Flag(help: "Include retired and merged topics.") var all = false
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let project = try resolveProject(ws.store, project)
+            let facets = try TopicsOutput.facetsWithTopics(ws.store, project: project, only: facet)
+            if facets.isEmpty { print("no topics yet in '\(project)': run `sift topics run`"); return }
+            for (i, f) in facets.enumerated() {
+                if i > 0 { print("") }
+                print(try TopicsOutput.topicTable(store: ws.store, project: project, facet: f, limit: nil, includeRetired: all))
+            }
+        }
+    }
+}
+
+struct TopicsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "One topic: description, distinctive terms and sample traces.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+    @Argument(help: "Topic id (from sift topics list), or a label.") var id: String
+    @Option(help: "Number of sample traces.") var samples: Int = 5
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let project = try resolveProject(ws.store, project)
+            print(try TopicsOutput.show(store: ws.store, project: project, id: id, samples: samples))
+        }
+    }
+}
+
+struct TopicsStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Recent topic runs: when, which models, counts.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let project = try resolveProject(ws.store, project)
+            guard let pid = try ws.store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+            let runs = try ws.store.topicRuns(projectRow: pid)
+            if runs.isEmpty { print("no topic runs yet in '\(project)': run `sift topics run`"); return }
+            let traces = try ws.store.traceStarts(projectRow: pid).count
+            let classified = try TopicsOutput.facetsWithTopics(ws.store, project: project, only: nil).map { f in
+                "\(f) \(grouped(try ws.store.classifications(projectRow: pid, facet: f).count))"
+            }
+            print("project \(project): \(grouped(traces)) traces; classified: \(classified.joined(separator: ", "))")
+            print("")
+            let rows = runs.map { r -> [String] in
+                let c = r.counts
+                let secs = r.finished.map { String(format: "%.1fs", $0.seconds - r.started.seconds) } ?? "-"
+                return ["\(r.id)", r.facet, String(r.started.iso8601.prefix(19)), r.status, r.facetModel ?? "-", r.embeddingModel ?? "-",
+                        c["summaries"]?.intValue.map { grouped(Int($0)) } ?? "-", c["topics"]?.intValue.map { "\($0)" } ?? "-",
+                        c["new"]?.intValue.map { "\($0)" } ?? "-", c["retired"]?.intValue.map { "\($0)" } ?? "-", secs]
+            }
+            print(table(["run", "facet", "started (UTC)", "status", "facet model", "embedder", "summaries", "topics", "new", "retired", "took"], rows, rightAligned: [0, 6, 7, 8, 9, 10]))
+        }
+    }
+}
+
+struct TopicsEval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Run embed -> cluster -> label on a CSV or JSONL of texts; with true labels, print NMI, ARI, topic count and unassigned share.",
+        discussion: "Example: sift topics eval ../shared/data/banking77/test.csv --text-column text --label-column category"
+    )
+
+    @Argument(help: "CSV (with a header row) or JSONL file.") var file: String
+    @Option(name: .customLong("text-column"), help: "Column (or JSON field) holding the text.") var textColumn: String = "text"
+    @Option(name: .customLong("label-column"), help: "Column holding the true label, to score against.") var labelColumn: String?
+    @Option(help: "Output: table or json.") var format: String = "table"
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: ArgumentHelp("Force the number of topics (for comparison; default: chosen automatically).", valueName: "k")) var k: Int?
+    @Option(help: "Topics to print (table format).") var show: Int = 15
+
+    func validate() throws {
+        if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
+        if let k, k < 1 { throw ValidationError("-k must be at least 1") }
+    }
+
+    func run() throws {
+        try guarded {
+            let t0 = Date()
+            let data = try LabelledTexts.read(path: file, textColumn: textColumn, labelColumn: labelColumn)
+            let readSeconds = Date().timeIntervalSince(t0)
+            guard data.texts.count >= 2 else { throw TopicsError.tooFew("\(file): need at least 2 texts, found \(data.texts.count)") }
+            let embedder = HashingEmbedder()
+            var clusterer = AutoKMeans(seed: seed)
+            clusterer.fixedK = k
+            var discovery = Discovery(embedder: embedder, clusterer: clusterer)
+            discovery.progress = progressPrinter()
+            let result = try discovery.run(texts: data.texts)
+            clearProgress()
+            let perText = result.uniqueIndex.map { result.assignments[$0].topic ?? -1 }
+            let unassigned = perText.filter { $0 < 0 }.count
+            var o: JSONObject = ["file": .string(file), "texts": .int(Int64(data.texts.count)), "distinct": .int(Int64(result.uniqueTexts.count)),
+                                 "embedder": .string(embedder.name), "topics": .int(Int64(result.clustering.k)),
+                                 "unassigned_share": .double(Double(unassigned) / Double(data.texts.count))]
+            if let labels = data.labels {
+                var ids: [String: Int] = [:]
+                let truth = labels.map { l -> Int in if let i = ids[l] { return i }; ids[l] = ids.count; return ids.count - 1 }
+                // Unassigned points count as one more group (they are not silently dropped).
+                let predicted = perText.map { $0 < 0 ? result.clustering.k : $0 }
+                o["true_groups"] = .int(Int64(ids.count))
+                o["nmi"] = .double(Agreement.nmi(truth, predicted))
+                o["ari"] = .double(Agreement.ari(truth, predicted))
+            }
+            o["seconds"] = ["read": .double(readSeconds), "embed": .double(result.times.embed), "cluster": .double(result.times.cluster),
+                            "label": .double(result.times.label), "classify": .double(result.times.classify), "project": .double(result.times.project)]
+            o["candidates"] = .array(result.clustering.candidates.map { ["k": .int(Int64($0.k)), "silhouette": .double($0.score)] })
+            var sizes = [Int](repeating: 0, count: result.clustering.k)
+            for t in perText where t >= 0 { sizes[t] += 1 }
+            o["topic_list"] = .array(result.labels.enumerated().map { i, l in ["label": .string(l.label), "size": .int(Int64(sizes[i])), "terms": .array(l.terms.map(Value.string))] })
+            if format == "json" { print(JSONWriter.string(.object(o))); return }
+            print("\(grouped(data.texts.count)) texts (\(grouped(result.uniqueTexts.count)) distinct), embedder \(embedder.name)")
+            print("topics found: \(result.clustering.k)\(data.labels != nil ? " (true groups: \(o["true_groups"]!.intValue!))" : ""), unassigned: \(String(format: "%.1f%%", 100 * o["unassigned_share"]!.doubleValue!))")
+            if data.labels != nil {
+                print(String(format: "NMI %.3f   ARI %.3f", o["nmi"]!.doubleValue!, o["ari"]!.doubleValue!))
+            }
+            print(String(format: "time: read %.2fs, embed %.2fs, cluster %.2fs, label %.2fs, project %.2fs", readSeconds, result.times.embed, result.times.cluster, result.times.label, result.times.project))
+            print("")
+            let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
+            print(table(["topic", "texts", "distinctive terms"], order.prefix(show).map { i in
+                [result.labels[i].label.clipped(50), grouped(sizes[i]), result.labels[i].terms.prefix(5).joined(separator: ", ")]
+            }, rightAligned: [1]))
+            if order.count > show { print("... and \(order.count - show) more (--show N, or --format json)") }
+        }
+    }
+}
+
+extension String {
+    func clipped(_ n: Int) -> String { count > n ? String(prefix(n - 1)) + "…" : self }
+}
+
+/// Shared renderings of topics for the CLI (and the demo).
+enum TopicsOutput {
+    static func runSummary(_ r: TopicsRunReport) -> String {
+        var lines = [String(format: "Topics for '%@': %@ traces in %.1fs (load %.1fs, summarise %.1fs, write %.1fs)",
+                            r.project, grouped(r.traces), r.totalSeconds, r.loadSeconds, r.summarizeSeconds, r.writeSeconds)]
+        lines.append("")
+        let rows = r.facets.map { f -> [String] in
+            [f.facet, f.labelled ? "labels" : "clusters", grouped(f.summaries), grouped(f.distinct), "\(f.topics)",
+             f.labelled ? "-" : grouped(f.unclustered), f.labelled ? "-" : "\(f.newTopics)/\(f.keptTopics)/\(f.retired)/\(f.merged)",
+             f.labelled ? "-" : String(format: "%.2fs", f.times.embed + f.times.cluster + f.times.label + f.times.classify + f.times.project)]
+        }
+        lines.append(table(["facet", "kind", "summaries", "distinct", "topics", "unclustered", "new/kept/retired/merged", "cluster time"], rows, rightAligned: [2, 3, 4, 5, 7]))
+        return lines.joined(separator: "\n")
+    }
+
+    static func facetsWithTopics(_ store: Store, project: String, only: String?) throws -> [String] {
+        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        var names: [String] = []
+        for t in try store.topics(projectRow: pid) where !names.contains(t.facet) { names.append(t.facet) }
+        if let only {
+            guard let f = names.first(where: { $0.lowercased() == only.lowercased() }) else {
+                throw ValidationError("no topics for facet '\(only)' in '\(project)'" + (names.isEmpty ? "" : " (facets with topics: \(names.joined(separator: ", ")))"))
+            }
+            return [f]
+        }
+        let order = ["Issues", "Task", "Sentiment"]
+        return names.sorted { (order.firstIndex(of: $0) ?? 9, $0) < (order.firstIndex(of: $1) ?? 9, $1) }
+    }
+
+    /// Per topic: traces in the last 3 days and before (for the trend arrow).
+    static func trend(_ recent: Int, _ recentTotal: Int, _ before: Int, _ beforeTotal: Int) -> String {
+        guard recentTotal > 0, beforeTotal > 0 else { return " " }
+        let a = Double(recent) / Double(recentTotal), b = Double(before) / Double(beforeTotal)
+        // Too few traces to say anything.
+        if recent + before < 10 { return "·" }
+        if a >= b * 1.5 && recent >= 5 { return "↑" }
+        if a <= b / 1.5 && before >= 5 { return "↓" }
+        return "→"
+    }
+
+    static func topicTable(store: Store, project: String, facet: String, limit: Int?, includeRetired: Bool = false) throws -> String {
+        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let topics = try store.topics(projectRow: pid, facet: facet).filter { includeRetired || ($0.status != "retired" && $0.status != "merged") }
+        let cls = try store.classifications(projectRow: pid, facet: facet)
+        let starts = Dictionary(try store.traceStarts(projectRow: pid).map { ($0.id, $0.created) }, uniquingKeysWith: { a, _ in a })
+        let latest = starts.values.max() ?? 0
+        let cut = latest - 3 * 86_400_000_000
+        var recent: [String: Int] = [:], before: [String: Int] = [:]
+        var recentTotal = 0, beforeTotal = 0
+        for c in cls {
+            let key = c.topic ?? "no_match"
+            if (starts[c.trace] ?? 0) >= cut { recent[key, default: 0] += 1; recentTotal += 1 } else { before[key, default: 0] += 1; beforeTotal += 1 }
+        }
+        let total = max(cls.count, 1)
+        let sorted = topics.sorted { ($0.size, $1.id) > ($1.size, $0.id) }
+        let shown = limit.map { Array(sorted.prefix($0)) } ?? sorted
+        var rows = shown.map { t -> [String] in
+            [t.id, t.label.clipped(60), String(format: "%.1f%%", 100 * Double(t.size) / Double(total)), grouped(t.size),
+             trend(recent[t.id] ?? 0, recentTotal, before[t.id] ?? 0, beforeTotal), t.status == "active" ? "" : t.status]
+        }
+        if let limit, sorted.count > limit { rows.append(["...", "\(sorted.count - limit) more: sift topics list --facet \(facet)", "", "", "", ""]) }
+        return "\(facet) (\(grouped(cls.count)) traces)\n" + table(["id", "label", "share", "traces", "trend", "status"], rows, rightAligned: [2, 3])
+    }
+
+    static func show(store: Store, project: String, id: String, samples: Int) throws -> String {
+        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let all = try store.topics(projectRow: pid)
+        guard let t = all.first(where: { $0.id == id }) ?? all.first(where: { $0.label.lowercased() == id.lowercased() && $0.status != "retired" }) else {
+            let near = all.filter { $0.id.hasPrefix(id) || $0.label.lowercased().contains(id.lowercased()) }.prefix(5).map(\.id)
+            throw StoreError.notFound("no topic '\(id)' in '\(project)'" + (near.isEmpty ? " (sift topics list shows them)" : " (did you mean \(near.joined(separator: ", "))?)"))
+        }
+        let cls = try store.classifications(projectRow: pid, facet: t.facet)
+        let members = cls.filter { $0.topic == t.id }.sorted { ($0.distance ?? 0, $0.trace) < ($1.distance ?? 0, $1.trace) }
+        var lines = ["\(t.label)  [\(t.id), facet \(t.facet)\(t.status == "active" ? "" : ", " + t.status + (t.mergedInto.map { " into " + $0 } ?? ""))]"]
+        lines.append(String(format: "%@ traces (%.1f%% of %@)", grouped(members.count), 100 * Double(members.count) / Double(max(cls.count, 1)), grouped(cls.count)))
+        if let d = t.description, !d.isEmpty { lines.append("description: " + d) }
+        if !t.terms.isEmpty { lines.append("distinctive terms: " + t.terms.joined(separator: ", ")) }
+        let facetValues = try store.facetValues(projectRow: pid, facet: t.facet)
+        lines.append("")
+        lines.append("sample traces (nearest the centre first):")
+        // Samples: spread over the topic (nearest, then evenly by distance), so the odd ones show too.
+        var picks: [Int] = []
+        if !members.isEmpty {
+            let n = min(samples, members.count)
+            for i in 0..<n { picks.append(n == 1 ? 0 : i * (members.count - 1) / (n - 1)) }
+        }
+        for i in Array(Set(picks)).sorted() {
+            let m = members[i]
+            let trace = try? store.trace(id: m.trace, project: project)
+            let first = trace.map { TraceThread(trace: $0).userTurns.first ?? "" } ?? ""
+            lines.append("  \(m.trace)  distance \(String(format: "%.3f", m.distance ?? 0))")
+            if let v = facetValues[m.trace] { lines.append("    \(t.facet): \(v.clipped(160))") }
+            if !first.isEmpty { lines.append("    user: \(first.clipped(160))") }
+        }
+        lines.append("")
+        lines.append("open one: sift traces show <id>;  all of them: sift query --where \"classifications.\(t.facet)[0].id = '\(t.id)'\" --shape traces")
+        return lines.joined(separator: "\n")
+    }
+}
