@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
         .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator"]),
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
-        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "CSQLite"]),
+        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite"]),
         .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 // The demo: a fresh store of simulated support-agent traffic with hidden failure patterns, written
-// through the same batch writer as ingest. As topics and the report land, the demo runs them too.
+// through the same batch writer as ingest, then the topics pipeline over it and the cross-slice of
+// user sentiment by Issues topic that the investigation starts from.
 
 import Foundation
 import SiftModel
@@ -18,6 +19,39 @@ public struct DemoResult {
 }
 
 public enum Demo {
+    /// The cross-slice the demo prints: traces per Issues topic and Sentiment label.
+    public static let crossSliceQuery = """
+        SELECT classifications.Issues[0].label AS issue, classifications.Sentiment[0].label AS sentiment, count(1) AS traces
+        FROM project_logs('demo', shape => 'traces')
+        WHERE classifications.Issues IS NOT NULL
+        GROUP BY issue, sentiment
+        """
+
+    public struct CrossSlice {
+        public var sentiments: [String]
+        /// (issue label, total, count per sentiment), largest first, NONE last.
+        public var rows: [(issue: String, total: Int, counts: [Int])]
+    }
+
+    /// Runs `crossSliceQuery` through the query engine and pivots it: one row per Issues topic.
+    public static func crossSlice(store: Store) throws -> CrossSlice {
+        let result = try Session(store: store, caching: false).run(crossSliceQuery, options: QueryOptions())
+        let sentiments = ["POSITIVE", "NEUTRAL", "MIXED", "NEGATIVE", "FRUSTRATED"]
+        var table: [String: [Int]] = [:]
+        for r in result.rows {
+            let issue = r[0].isNull ? "(none)" : r[0].text
+            let n = Int(r[2].text) ?? 0
+            var counts = table[issue] ?? [Int](repeating: 0, count: sentiments.count)
+            if let i = sentiments.firstIndex(of: r[1].text) { counts[i] += n }
+            table[issue] = counts
+        }
+        func rank(_ r: (issue: String, total: Int, counts: [Int])) -> (Int, Int, String) { (r.issue == "NONE" ? 1 : 0, -r.total, r.issue) }
+        var rows: [(issue: String, total: Int, counts: [Int])] = []
+        for (issue, counts) in table { rows.append((issue, counts.reduce(0, +), counts)) }
+        rows.sort { rank($0) < rank($1) }
+        return CrossSlice(sentiments: sentiments, rows: rows)
+    }
+
     /// The end of demo traffic: the start of the current UTC day, so "the last 7 days" always has
     /// data and nothing lies in the future. Traffic is busier by day than by night, so the end must
     /// fall at the same time of day for a seed to give the same conversations on any day: midnight.

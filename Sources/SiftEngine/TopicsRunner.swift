@@ -127,10 +127,18 @@ public final class TopicsRunner {
 
     // MARK: - Run
 
+    /// The built-in model compiles the rules of the custom facets it will run.
+    func prepared(_ options: TopicsOptions, _ facets: [FacetDefinition]) -> TopicsOptions {
+        var o = options
+        if o.facetModel is BuiltinFacetModel { o.facetModel = BuiltinFacetModel(custom: facets.filter { $0.kind == .custom }) }
+        return o
+    }
+
     public func run(_ options: TopicsOptions) throws -> TopicsRunReport {
         let started = Date()
         let pid = try projectRow(options.project)
         let facets = try facetDefinitions(options.facets)
+        let options = prepared(options, facets)
         if options.facetModel is BuiltinFacetModel, let f = facets.first(where: { !BuiltinFacetModel.canSummarize($0) }) {
             throw TopicsError.model("facet '\(f.name)' needs a model server: the built-in model can only choose among labels that have \"match\" rules. Point Sift at one with --model URL (or SIFT_MODEL_URL), or run the other facets with --facets")
         }
@@ -216,6 +224,7 @@ public final class TopicsRunner {
     public func classifyNew(_ options: TopicsOptions) throws -> [ClassifyReport] {
         let pid = try projectRow(options.project)
         let facets = try facetDefinitions(options.facets)
+        let options = prepared(options, facets)
         let starts = try store.traceStarts(projectRow: pid, since: options.since)
         var reports: [ClassifyReport] = []
         var writes: [(FacetDefinition, [FacetRow], [ClassificationRow])] = []
@@ -263,7 +272,7 @@ public final class TopicsRunner {
                 let fixed: Set<String> = ["NONE", "no_match"]
                 let toEmbed = items.filter { !fixed.contains($0.1.summary) }
                 let discovery = Discovery(embedder: options.embedder, cache: StoreEmbeddingCache(store: store))
-                let (matrix, _) = try discovery.embed(toEmbed.map(\.1.summary))
+                let (matrix, _) = try discovery.embed(toEmbed.map { $0.1.clusterText ?? $0.1.summary })
                 let assigned = Classifier.classify(matrix, topics: infos)
                 var k = 0
                 for (trace, o) in items {
@@ -346,7 +355,7 @@ public final class TopicsRunner {
         let clusterItems = items.filter { !fixed.contains($0.output.summary) }
         var discovery = Discovery(embedder: options.embedder, clusterer: AutoKMeans(seed: options.seed), cache: StoreEmbeddingCache(store: store))
         discovery.progress = options.progress.map { p in { p("\(facet.name): \($0)") } }
-        let result = try discovery.run(texts: clusterItems.map(\.output.summary))
+        let result = try discovery.run(texts: clusterItems.map { $0.output.clusterText ?? $0.output.summary })
 
         // Stable ids: continue previous topics whose centroid matches.
         let previous = try store.topics(projectRow: pid, facet: facet.name).filter { !$0.centroid.isEmpty && $0.embeddingModel == options.embedder.name && ($0.status == "active" || $0.status == "new") }

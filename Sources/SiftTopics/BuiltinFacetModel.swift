@@ -13,10 +13,14 @@ public struct FacetOutput: Hashable, Sendable {
     public var summary: String
     /// For facets with a fixed label set: the chosen label (upper-case), or nil for `no_match`.
     public var label: String?
+    /// The part of the summary that defines the group, when the model knows it (the built-in Task
+    /// facet: the actions taken); clustering embeds it instead of the whole summary.
+    public var clusterText: String?
 
-    public init(summary: String, label: String? = nil) {
+    public init(summary: String, label: String? = nil, clusterText: String? = nil) {
         self.summary = summary
         self.label = label
+        self.clusterText = clusterText
     }
 }
 
@@ -72,10 +76,14 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         var request = Text.generalize(first)
         request = Text.dropToneSentences(request)
         if request.count > 240 { request = String(request.prefix(240)) + "…" }
+        // What the agent did is the clearest sign of what the user wanted: lead with it, so requests
+        // worded differently but handled alike read alike. Without tools, the request speaks alone.
         var actions: [String] = []
         for c in t.toolCalls where !actions.contains(c.name) { actions.append(c.name) }
-        let tail = actions.isEmpty ? " [no tools used]" : " [actions: \(actions.prefix(6).joined(separator: ", "))]"
-        return FacetOutput(summary: request + tail)
+        guard !actions.isEmpty else { return FacetOutput(summary: "Question answered without tools: " + request) }
+        let intent = actions.prefix(4).map { $0.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: ".", with: " ") }.joined(separator: " + ")
+        let lead = intent.prefix(1).uppercased() + intent.dropFirst()
+        return FacetOutput(summary: lead + ": " + request, clusterText: lead)
     }
 
     // MARK: - Sentiment
@@ -95,7 +103,10 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         let s = text.lowercased()
         if frustratedCues.contains(where: { s.contains($0) }) { return .frustrated }
         let neg = negativeCues.contains { s.contains($0) }
-        let pos = positiveCues.contains { s.contains($0) }
+        // "not great" is negative, not also positive: look for praise outside the negative phrases.
+        var rest = s
+        for cue in negativeCues where rest.contains(cue) { rest = rest.replacingOccurrences(of: cue, with: " ") }
+        let pos = positiveCues.contains { rest.contains($0) }
         if neg && !pos { return .negative }
         if pos && !neg { return .positive }
         return .neutral

@@ -66,7 +66,7 @@ public struct AutoKMeans: Sendable {
     public var minK = 2
     public var maxK = 80
     public var sampleSize = 1500
-    public var restarts = 2
+    public var restarts = 3
     /// A topic smaller than this (in weighted points) is dissolved into its neighbours.
     public var minTopicSize = 3.0
     /// Force a number of topics (for experiments); nil chooses it.

@@ -56,7 +56,9 @@ public struct HashingEmbedder: EmbeddingModel {
                 for g in grams { add(g, share) }
             }
         }
-        for (h, tf) in counts {
+        // In hash order, not the dictionary's (which varies between instances): float sums must add
+        // up in the same order every time for the same text to give the very same vector.
+        for (h, tf) in counts.sorted(by: { $0.key < $1.key }) {
             let weight = 1 + log(tf)          // sublinear term frequency
             let dim = Int(h % UInt64(dimensions))
             v[dim] += (h >> 63) == 0 ? weight : -weight

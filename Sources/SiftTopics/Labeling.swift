@@ -50,7 +50,7 @@ public enum Labeler {
             for m in members[c] {
                 if let colon = m.text.firstIndex(of: ":") {
                     let head = String(m.text[..<colon]).trimmingCharacters(in: .whitespaces)
-                    if !head.isEmpty, head.split(separator: " ").count <= 5, head.first?.isLetter == true { heads[head, default: 0] += m.weight }
+                    if !head.isEmpty, head.split(separator: " ").count <= 10, head.first?.isLetter == true { heads[head, default: 0] += m.weight }
                 }
             }
             let representative = members[c].min { ($0.distance, -$0.weight, $0.text) < ($1.distance, -$1.weight, $1.text) }?.text ?? ""
@@ -70,8 +70,12 @@ public enum Labeler {
         var seen: [String: Int] = [:]
         for i in out.indices { seen[out[i].label, default: 0] += 1 }
         for i in out.indices where seen[out[i].label]! > 1 {
+            // Prefer an identifier-like term (a tool or index name such as issue_refund), then any word.
             let lower = out[i].label.lowercased()
-            if let extra = out[i].terms.first(where: { !lower.contains($0) }) { out[i].label += " (\(extra))" }
+            var words: [String] = []
+            for t in out[i].terms { for w in t.split(separator: " ") where !words.contains(String(w)) { words.append(String(w)) } }
+            let fresh = words.filter { !lower.contains($0) && !Tokens.stopwords.contains($0) }
+            if let extra = fresh.first(where: { $0.contains("_") }) ?? fresh.first { out[i].label += " (\(extra))" }
         }
         var again: [String: Int] = [:]
         for i in out.indices {

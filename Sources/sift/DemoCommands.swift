@@ -7,6 +7,7 @@ import SiftEngine
 import SiftModel
 import SiftSimulator
 import SiftStore
+import SiftTopics
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,17 +28,31 @@ struct Demo: ParsableCommand {
             print("Simulating \(grouped(traces)) support conversations (seed \(seed)) ending \(end.iso8601.prefix(16))Z...")
             let r = try SiftEngine.Demo.run(path: db, traces: traces, seed: seed, end: end)
             print(String(format: "Wrote %@ traces, %@ spans to %@ (project demo) in %.2fs.", grouped(r.traces), grouped(r.spans), r.path, r.seconds))
+            let ws = try Workspace(path: r.path, create: false)
+            var options = try TopicsOptions(project: "demo")
+            options.seed = seed
+            options.progress = progressPrinter()
+            let topics = try TopicsRunner(store: ws.store).run(options)
+            clearProgress()
+            let counts = topics.facets.map { "\($0.topics) \($0.facet)\($0.labelled ? " labels" : " topics")" }.joined(separator: ", ")
+            print(String(format: "Ran topics over %@ traces in %.1fs: %@.", grouped(topics.traces), topics.totalSeconds, counts))
             print("")
-            let taskRows = r.tasks.sorted { $0.value > $1.value }.map { [$0.key, grouped($0.value)] }
-            print(table(["task (simulator truth)", "traces"], taskRows, rightAligned: [1]))
+            print("Issues topics, discovered without being told what to look for:")
+            print(try TopicsOutput.topicTable(store: ws.store, project: "demo", facet: "Issues", limit: 12))
             print("")
-            print("Hidden failure patterns planted (\(grouped(r.patterns.values.reduce(0, +))) traces); Sift's topics should find these:")
-            let patternRows = FailurePattern.allCases.map { [$0.rawValue, grouped(r.patterns[$0.rawValue] ?? 0)] }
-            print(table(["pattern", "traces"], patternRows, rightAligned: [1]))
+            let slice = try SiftEngine.Demo.crossSlice(store: ws.store)
+            print("User sentiment by Issues topic (traces):")
+            print(table(["issue"] + slice.sentiments + ["total", "unhappy"], slice.rows.map { row in
+                let bad = row.counts[3] + row.counts[4]
+                return [row.issue.clipped(48)] + row.counts.map(grouped) + [grouped(row.total), String(format: "%.0f%%", 100 * Double(bad) / Double(max(row.total, 1)))]
+            }, rightAligned: Set(1...(slice.sentiments.count + 2))))
+            print("")
+            print("Planted by the simulator (ground truth, never shown to Sift): " + FailurePattern.allCases.map { "\($0.rawValue) \(r.patterns[$0.rawValue] ?? 0)" }.joined(separator: ", "))
             print("")
             print("Next:")
-            print("  sift traces list --db \(r.path)            the newest conversations; traces show <id> opens one")
-            print("  sift query --db \(r.path) \"SELECT span_attributes.name AS tool, count(error) AS errors, count(1) AS calls FROM project_logs('demo') WHERE span_attributes.type = 'tool' GROUP BY tool ORDER BY errors DESC\"")
+            print("  sift topics show issues-3 --db \(r.path)     a topic's description, terms and sample traces")
+            print("  sift traces show <id> --db \(r.path)          one conversation as a tree")
+            print("  sift query --db \(r.path) \"SELECT classifications.Issues[0].label AS issue, classifications.Sentiment[0].label AS sentiment, count(1) AS traces FROM project_logs('demo', shape => 'traces') GROUP BY issue, sentiment ORDER BY traces DESC\"")
             print("  sift repl --db \(r.path)                   ask more questions interactively (.help)")
         }
     }

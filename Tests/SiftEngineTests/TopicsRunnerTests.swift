@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+import SiftEngine
+import SiftModel
+import SiftSimulator
+import SiftStore
+import SiftTopics
+
+final class TopicsRunnerTests: XCTestCase {
+    var dir: URL!
+    let end = Timestamp(iso8601: "2026-11-20T00:00:00Z")!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-runner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func demo(_ name: String, traces: Int, seed: UInt64 = 42) throws -> Store {
+        let path = dir.appendingPathComponent(name).path
+        _ = try Demo.run(path: path, traces: traces, seed: seed, end: end)
+        return try Store(path: path)
+    }
+
+    func query(_ store: Store, _ q: String) throws -> [[String]] {
+        var o = QueryOptions()
+        o.now = end
+        return try Session(store: store, caching: false).run(q, options: o).rows.map { $0.map { $0.isNull ? "NULL" : $0.text } }
+    }
+
+    func testBelowOneHundredTracesItSaysSoAndWritesNothing() throws {
+        let store = try demo("small.db", traces: 60)
+        XCTAssertThrowsError(try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))) { e in
+            XCTAssertEqual("\(e)", "project 'demo' has 60 traces; topics need at least 100 facet summaries, so nothing was changed")
+        }
+        XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM facets"), 0)
+        XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM topics"), 0)
+        XCTAssertThrowsError(try TopicsRunner(store: store).run(try TopicsOptions(project: "nope"))) { e in
+            XCTAssertEqual("\(e)", "no project named 'nope' (projects: demo)")
+        }
+    }
+
+    /// Same input and seed: identical facets, topics and assignments (in two separate stores).
+    func testDeterministic() throws {
+        var snapshots: [[[String]]] = []
+        for name in ["a.db", "b.db"] {
+            let store = try demo(name, traces: 400)
+            _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+            snapshots.append(try query(store, """
+                SELECT id, facets.Task, facets.Issues, facets.Sentiment, classifications.Task[0].id AS task_id, classifications.Task[0].label AS task,
+                       classifications.Issues[0].id AS issue_id, classifications.Issues[0].label AS issue, classifications.Issues[0].metadata.distance, classifications.Sentiment[0].label AS sentiment
+                FROM project_logs('demo') WHERE is_root ORDER BY id LIMIT 1000
+                """))
+        }
+        XCTAssertEqual(snapshots[0].count, 400)
+        for (a, b) in zip(snapshots[0], snapshots[1]) where a != b { XCTFail("differs: \(a) vs \(b)"); break }
+        XCTAssertFalse(snapshots[0].contains { $0[9] == "NULL" || $0[5] == "NULL" })
+    }
+
+    /// Results are queryable as upstream: labels, distances, the cross-slice by sentiment.
+    func testResultsAreQueryable() throws {
+        let store = try demo("q.db", traces: 600)
+        let report = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        XCTAssertEqual(report.facets.map(\.facet), ["Task", "Sentiment", "Issues"])
+        let labels = try query(store, "SELECT classifications.Sentiment[0].label AS s FROM project_logs('demo', shape => 'traces') GROUP BY s ORDER BY s")
+        XCTAssertEqual(labels.map { $0[0] }.filter { $0 != "NULL" }, ["FRUSTRATED", "MIXED", "NEGATIVE", "NEUTRAL", "POSITIVE"])
+        let slice = try query(store, """
+            SELECT facets.sentiment, classifications.Task[0].label as topic, count(1) as count
+            FROM project_logs('demo', shape => 'traces')
+            WHERE facets.sentiment IS NOT NULL AND classifications.Task IS NOT NULL
+            GROUP BY facets.sentiment, topic ORDER BY count DESC
+            """)
+        XCTAssertEqual(slice.reduce(0) { $0 + Int($1[2])! }, 600)
+        let near = try query(store, """
+            SELECT count(1) FROM project_logs('demo', shape => 'traces')
+            WHERE classifications.Issues[0].label = 'Clarification loop' AND classifications.Issues[0].metadata.distance < 0.5
+            """)
+        XCTAssertGreaterThan(Int(near[0][0])!, 0)
+        // UNPIVOT over the classification array, as in DIALECT.md.
+        let ids = try query(store, "SELECT classification.id, COUNT(1) AS count FROM project_logs('demo', shape => 'traces') UNPIVOT (classification FOR _ IN (classifications.Issues)) GROUP BY classification.id ORDER BY count DESC LIMIT 1")
+        XCTAssertEqual(ids.first?.first, "issues-none")
+        // topics(...) as a source lists them.
+        let topics = try query(store, "SELECT id, label, size FROM topics('demo') WHERE facet = 'Issues' ORDER BY size DESC LIMIT 1")
+        XCTAssertEqual(topics.first?[1], "NONE")
+    }
+
+    /// A second run keeps ids; new traces are classified against the topics without re-clustering.
+    func testStableIdsAndIncrementalClassification() throws {
+        let store = try demo("inc.db", traces: 800)
+        let runner = TopicsRunner(store: store)
+        _ = try runner.run(try TopicsOptions(project: "demo"))
+        let pid = try XCTUnwrap(try store.projectID(named: "demo"))
+        let before = try store.topics(projectRow: pid, facet: "Issues").filter { $0.status == "active" }.map(\.id).sorted()
+        let second = try runner.run(try TopicsOptions(project: "demo"))
+        let issues = try XCTUnwrap(second.facets.first { $0.facet == "Issues" })
+        XCTAssertEqual(issues.newTopics, 0)
+        XCTAssertEqual(issues.retired, 0)
+        XCTAssertEqual(try store.topics(projectRow: pid, facet: "Issues").filter { $0.status == "active" }.map(\.id).sorted(), before)
+
+        // 300 more conversations arrive (another seed), into the same project.
+        var config = SimulatorConfig(end: end)
+        config.traces = 300
+        config.seed = 7
+        let writer = try BatchWriter(store: store, defaultProject: "demo")
+        try writer.commit(Simulator(config: config).traces().flatMap { $0.spans.map { SpanRow($0) } }, records: 300, rejected: 0, run: nil)
+        let reports = try runner.classifyNew(try TopicsOptions(project: "demo"))
+        XCTAssertEqual(reports.map(\.facet), ["Task", "Sentiment", "Issues"])
+        XCTAssertEqual(reports.map(\.classified), [300, 300, 300])
+        XCTAssertEqual(try store.classifications(projectRow: pid, facet: "Issues").count, 1100)
+        XCTAssertEqual(try store.topics(projectRow: pid, facet: "Issues").reduce(0) { $0 + $1.size }, 1100)
+        // Nothing left to classify.
+        XCTAssertEqual(try runner.classifyNew(try TopicsOptions(project: "demo")).map(\.classified), [0, 0, 0])
+        // The new traces' planted patterns land in the matching topics.
+        let loops = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE classifications.Issues[0].label = 'Clarification loop'")
+        XCTAssertGreaterThan(Int(loops[0][0])!, 10)
+    }
+
+    func testCustomFacetsAndRedaction() throws {
+        let store = try demo("custom.db", traces: 300)
+        try store.saveFacetDefinition(name: "Channel risk", definition: """
+            {"name": "Channel risk", "prompt": "Is this about money?", "exclude": "password",
+             "labels": [{"label": "money", "example": "refund", "match": ["refund|charged|price"]}, {"label": "other", "match": ["."]}],
+             "preprocessor": {"fields": ["user"]}}
+            """)
+        var options = try TopicsOptions(project: "demo")
+        options.facets = ["Channel risk", "Task"]
+        _ = try TopicsRunner(store: store).run(options)
+        let rows = try query(store, "SELECT classifications.\"Channel risk\"[0].label AS l, count(1) AS n FROM project_logs('demo', shape => 'traces') GROUP BY l ORDER BY l")
+        XCTAssertEqual(rows.map { $0[0] }, ["MONEY", "OTHER", "no_match"])
+        // Password-reset conversations mention an email address: the facet text never shows it.
+        let emails = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE facets.Task LIKE '%@%'")
+        XCTAssertEqual(emails[0][0], "0")
+        let redacted = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE facets.Task LIKE '%<EMAIL>%'")
+        XCTAssertGreaterThan(Int(redacted[0][0])!, 0)
+        // A free-text custom facet needs a model server: said before anything runs.
+        try store.saveFacetDefinition(name: "Tone", definition: #"{"name": "Tone", "prompt": "Describe the tone"}"#)
+        XCTAssertThrowsError(try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))) { e in
+            XCTAssertTrue("\(e)".hasPrefix("facet 'Tone' needs a model server"), "\(e)")
+        }
+    }
+}
