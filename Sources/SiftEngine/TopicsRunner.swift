@@ -228,20 +228,27 @@ public final class TopicsRunner {
         let starts = try store.traceStarts(projectRow: pid, since: options.since)
         var reports: [ClassifyReport] = []
         var writes: [(FacetDefinition, [FacetRow], [ClassificationRow])] = []
+        // Which traces each facet still lacks; all facets are summarised in one pass over the union.
+        var todo: [(facet: FacetDefinition, topics: [StoredTopic], missing: Set<String>)] = []
         for facet in facets {
-            let t0 = Date()
             let stored = try store.topics(projectRow: pid, facet: facet.name)
             guard !stored.isEmpty else { continue }
             let existing = Set(try store.classifications(projectRow: pid, facet: facet.name).map(\.trace))
-            let ids = starts.map(\.id).filter { !existing.contains($0) }
-            guard !ids.isEmpty else { reports.append(ClassifyReport(facet: facet.name, classified: 0, noMatch: 0, seconds: 0)); continue }
-            let outputs = try summarize(ids, pid: pid, facets: [facet], options: options)[0]
+            todo.append((facet, stored, Set(starts.map(\.id).filter { !existing.contains($0) })))
+        }
+        let union = starts.map(\.id).filter { id in todo.contains { $0.missing.contains(id) } }
+        let t00 = Date()
+        let summaries = union.isEmpty ? [] : try summarize(union, pid: pid, facets: todo.map(\.facet), options: options)
+        let summarizeShare = Date().timeIntervalSince(t00) / Double(max(todo.count, 1))
+        for (fi, (facet, stored, missing)) in todo.enumerated() {
+            let t0 = Date()
+            guard !missing.isEmpty else { reports.append(ClassifyReport(facet: facet.name, classified: 0, noMatch: 0, seconds: 0)); continue }
             var facetRows: [FacetRow] = [], rows: [ClassificationRow] = []
             var items: [(String, FacetOutput)] = []
-            for (i, o) in outputs.enumerated() {
+            for (i, o) in summaries[fi].enumerated() where missing.contains(union[i]) {
                 guard let o else { continue }
-                facetRows.append(FacetRow(trace: ids[i], facet: facet.name, value: o.summary, source: options.facetModel.name))
-                items.append((ids[i], o))
+                facetRows.append(FacetRow(trace: union[i], facet: facet.name, value: o.summary, source: options.facetModel.name))
+                items.append((union[i], o))
             }
             var noMatch = 0
             let slug = Self.slug(facet.name)
@@ -298,7 +305,7 @@ public final class TopicsRunner {
                 }
             }
             writes.append((facet, facetRows, rows))
-            reports.append(ClassifyReport(facet: facet.name, classified: rows.count, noMatch: noMatch, seconds: Date().timeIntervalSince(t0)))
+            reports.append(ClassifyReport(facet: facet.name, classified: rows.count, noMatch: noMatch, seconds: Date().timeIntervalSince(t0) + summarizeShare))
         }
         try store.db.transaction {
             for (facet, facetRows, rows) in writes {
