@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
-        .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator"]),
+        .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator", "SiftEngine", "SiftStore"]),
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
         .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite"]),
         .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),

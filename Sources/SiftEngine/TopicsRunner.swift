@@ -97,9 +97,12 @@ public final class TopicsRunner {
             let traces = try store.traces(projectRow: pid, ids: slice)
             let byID = Dictionary(traces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             let base = done
-            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let workers = max(1, options.facetModel.concurrency)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 for j in stride(from: w, to: slice.count, by: workers) {
+                    // One failure stops the run (an unreachable server fails every trace the same way).
+                    lock.lock(); let failed = firstError != nil; lock.unlock()
+                    if failed { break }
                     guard let trace = byID[slice[j]] else { continue }
                     let thread = TraceThread(trace: trace).mapText(options.redactor.redact)
                     for (fi, f) in facets.enumerated() {
@@ -114,6 +117,7 @@ public final class TopicsRunner {
                             lock.lock(); out[fi][base + j] = result; lock.unlock()
                         } catch {
                             lock.lock(); if firstError == nil { firstError = error }; lock.unlock()
+                            break
                         }
                     }
                 }
@@ -364,6 +368,18 @@ public final class TopicsRunner {
         discovery.progress = options.progress.map { p in { p("\(facet.name): \($0)") } }
         let result = try discovery.run(texts: clusterItems.map { $0.output.clusterText ?? $0.output.summary })
 
+        // A chat model, when configured, names the topics from their most central summaries.
+        var labels = result.labels
+        if let chat = options.facetModel as? ChatFacetModel {
+            for c in 0..<result.clustering.k {
+                let central = result.uniqueTexts.indices.filter { result.clustering.assignment[$0] == c }
+                    .sorted { (result.clustering.distance[$0], -result.counts[$0]) < (result.clustering.distance[$1], -result.counts[$1]) }
+                    .prefix(8).map { result.uniqueTexts[$0] }
+                let named = try chat.label(facet: facet.name, summaries: central, terms: labels[c].terms)
+                labels[c].label = named.label
+                labels[c].description = named.description
+            }
+        }
         // Stable ids: continue previous topics whose centroid matches.
         let previous = try store.topics(projectRow: pid, facet: facet.name).filter { !$0.centroid.isEmpty && $0.embeddingModel == options.embedder.name && ($0.status == "active" || $0.status == "new") }
         let (continues, mergedInto) = Classifier.match(new: result.clustering.centroids, previous: previous.map(\.centroid))
@@ -381,7 +397,7 @@ public final class TopicsRunner {
             let id: String, status: String
             if let p = continues[c] { id = previous[p].id; status = "active" } else { id = "\(slug)-\(nextNumber)"; nextNumber += 1; status = "new"; newCount += 1 }
             ids.append(id)
-            let l = result.labels[c]
+            let l = labels[c]
             topics.append(StoredTopic(id: id, facet: facet.name, label: l.label, description: l.description, terms: l.terms,
                                       centroid: result.clustering.centroids[c], radius: Double(result.clustering.radius[c]), size: sizes[c],
                                       status: status, embeddingModel: options.embedder.name, firstRun: run, lastRun: run))

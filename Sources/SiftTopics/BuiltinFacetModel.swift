@@ -30,6 +30,12 @@ public protocol FacetModel: Sendable {
     /// Summarises one trace along a facet. `thread` is redacted; `text` is the redacted output of
     /// the facet's preprocessor. Nil means the model skips the trace (e.g. nothing to say).
     func summarize(thread: TraceThread, text: String, facet: FacetDefinition) throws -> FacetOutput?
+    /// How many traces to summarise at once (a model server is latency-bound; the built-in, CPU-bound).
+    var concurrency: Int { get }
+}
+
+extension FacetModel {
+    public var concurrency: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }
 
 public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {

@@ -41,6 +41,8 @@ func parseSince(_ text: String, now: Date = Date()) throws -> Int64 {
 struct TopicsModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Facet model: builtin (offline, default) or the base URL of an OpenAI-compatible server.", valueName: "builtin|URL"))
     var model: String?
+    @Option(help: ArgumentHelp("Embeddings: builtin (offline, default) or the base URL of an OpenAI-compatible /embeddings server.", valueName: "builtin|URL"))
+    var embeddings: String?
     @Option(help: ArgumentHelp("Random seed for clustering.", valueName: "n")) var seed: UInt64 = 42
 
     /// Options for a run over `project` (or the store's only one), with comma-separated `facets`.
@@ -48,9 +50,15 @@ struct TopicsModelOptions: ParsableArguments {
         var options = try TopicsOptions(project: try resolveProject(store, project))
         options.facets = facets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         options.since = try since.map { try parseSince($0) }
-        let m = model ?? ProcessInfo.processInfo.environment["SIFT_MODEL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "builtin"
+        let env = ProcessInfo.processInfo.environment
+        let m = model ?? env["SIFT_MODEL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "builtin"
         if m != "builtin" {
-            throw ValidationError("--model \(m): talking to a model server is not built yet; use the built-in model (omit --model)")
+            options.facetModel = ChatFacetModel(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: m)))
+        }
+        let e = embeddings ?? env["SIFT_EMBEDDINGS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "builtin"
+        if e != "builtin" {
+            let name = env["SIFT_EMBEDDINGS_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small"
+            options.embedder = try ServerEmbedder(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: e, model: name)))
         }
         options.seed = seed
         options.progress = progressPrinter()
