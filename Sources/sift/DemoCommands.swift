@@ -32,7 +32,16 @@ struct Demo: ParsableCommand {
             var options = try TopicsOptions(project: "demo")
             options.seed = seed
             options.progress = progressPrinter()
-            let topics = try TopicsRunner(store: ws.store).run(options)
+            let topics: TopicsRunReport
+            do { topics = try TopicsRunner(store: ws.store).run(options) } catch let e as TopicsError {
+                clearProgress()
+                print("Topics not run: \(e) (try --traces 100 or more).")
+                print("")
+                print("Next:")
+                print("  sift traces list --db \(r.path)            the newest conversations; traces show <id> opens one")
+                print("  sift repl --db \(r.path)                   ask questions interactively (.help)")
+                return
+            }
             clearProgress()
             let counts = topics.facets.map { "\($0.topics) \($0.facet)\($0.labelled ? " labels" : " topics")" }.joined(separator: ", ")
             print(String(format: "Ran topics over %@ traces in %.1fs: %@.", grouped(topics.traces), topics.totalSeconds, counts))

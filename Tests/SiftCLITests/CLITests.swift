@@ -212,3 +212,77 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(history.contains("SELECT count(*) AS n\u{1F}FROM project_logs('demo');"), history)
     }
 }
+
+extension CLITests {
+    func testTopicsAndFacetsCommands() throws {
+        let demo = try sift(["demo", "--db", path("t.db"), "--traces", "500", "--now", "2026-11-20T00:00:00Z"])
+        XCTAssertEqual(demo.status, 0, demo.err)
+        XCTAssertTrue(demo.out.contains("Ran topics over 500 traces"), demo.out)
+        XCTAssertTrue(demo.out.contains("User sentiment by Issues topic"), demo.out)
+        XCTAssertTrue(demo.out.contains("Clarification loop"), demo.out)
+
+        let list = try sift(["topics", "list", "--db", path("t.db"), "--facet", "issues"])
+        XCTAssertEqual(list.status, 0, list.err)
+        XCTAssertTrue(list.out.hasPrefix("Issues (500 traces)\nid "), list.out)
+        XCTAssertTrue(list.out.contains("issues-none  NONE"), list.out)
+        let show = try sift(["topics", "show", "issues-1", "--db", path("t.db"), "--samples", "2"])
+        XCTAssertEqual(show.status, 0, show.err)
+        XCTAssertTrue(show.out.contains("[issues-1, facet Issues]"), show.out)
+        XCTAssertTrue(show.out.contains("sample traces"), show.out)
+        let missing = try sift(["topics", "show", "issues-999", "--db", path("t.db")])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.hasPrefix("error: no topic 'issues-999' in 'demo'"), missing.err)
+        let status = try sift(["topics", "status", "--db", path("t.db")])
+        XCTAssertTrue(status.out.contains("project demo: 500 traces"), status.out)
+        XCTAssertTrue(status.out.contains("builtin-hash-384-v1"), status.out)
+
+        // A second run keeps topic ids.
+        let again = try sift(["topics", "run", "--db", path("t.db"), "--facets", "Issues"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.out.contains(" 0/"), again.out)
+
+        // Custom facets.
+        let add = try sift(["facets", "add", "--db", path("t.db"), "--name", "Money", "--prompt", "Is money involved?",
+                            "--label", "MONEY=refund|charge|price", "--label", "OTHER=.", "--fields", "user"])
+        XCTAssertEqual(add.status, 0, add.err)
+        let facets = try sift(["facets", "list", "--db", path("t.db")])
+        XCTAssertTrue(facets.out.contains("Money"), facets.out)
+        let test = try sift(["facets", "test", "Money", "--db", path("t.db"), "--limit", "2"])
+        XCTAssertEqual(test.status, 0, test.err)
+        XCTAssertTrue(test.out.contains("-> MONEY") || test.out.contains("-> OTHER"), test.out)
+        let run = try sift(["topics", "run", "--db", path("t.db"), "--facets", "Money"])
+        XCTAssertEqual(run.status, 0, run.err)
+        let q = try sift(["query", "SELECT classifications.Money[0].label AS l, count(1) AS n FROM project_logs('demo', shape => 'traces') GROUP BY l ORDER BY l", "--db", path("t.db"), "--format", "csv"])
+        XCTAssertTrue(q.out.hasPrefix("l,n\nMONEY,"), q.out)
+        XCTAssertEqual(try sift(["facets", "remove", "Money", "--db", path("t.db")]).status, 0)
+        XCTAssertEqual(try sift(["facets", "remove", "Task", "--db", path("t.db")]).status, 1)
+
+        // Too few traces: said plainly, exit 1; the demo still finishes.
+        let small = try sift(["demo", "--db", path("s.db"), "--traces", "60", "--now", "2026-11-20T00:00:00Z"])
+        XCTAssertEqual(small.status, 0, small.err)
+        XCTAssertTrue(small.out.contains("Topics not run: project 'demo' has 60 traces"), small.out)
+        let few = try sift(["topics", "run", "--db", path("s.db")])
+        XCTAssertEqual(few.status, 1)
+        XCTAssertEqual(few.err, "error: project 'demo' has 60 traces; topics need at least 100 facet summaries, so nothing was changed\n")
+    }
+
+    func testTopicsEval() throws {
+        var csv = "text,label\n"
+        for i in 0..<30 { csv += "\"where is my order \(i), it has not arrived\",shipping\n" }
+        for i in 0..<30 { csv += "please reset my password for account \(i),password\n" }
+        for i in 0..<30 { csv += "\"I was charged twice, refund the duplicate charge \(i)\",billing\n" }
+        try csv.write(toFile: path("texts.csv"), atomically: true, encoding: .utf8)
+        let r = try sift(["topics", "eval", path("texts.csv"), "--text-column", "text", "--label-column", "label", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let o = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        XCTAssertEqual(o["topics"] as? Int, 3)
+        XCTAssertEqual(o["nmi"] as! Double, 1, accuracy: 1e-9)
+        XCTAssertEqual(o["ari"] as! Double, 1, accuracy: 1e-9)
+        try "text,label\nok,a\n\"broken,b\n".write(toFile: path("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try sift(["topics", "eval", path("bad.csv"), "--label-column", "label"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.err, "error: \(path("bad.csv")):3: a quoted field is not closed\n")
+        let col = try sift(["topics", "eval", path("texts.csv"), "--text-column", "body"])
+        XCTAssertTrue(col.err.contains(":1: no column \"body\" (columns: text, label)"), col.err)
+    }
+}
