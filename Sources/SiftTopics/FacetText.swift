@@ -50,9 +50,17 @@ public enum FacetText {
         p.standardError = stderr
         do { try p.run() } catch { throw TopicsError.invalid("preprocessor '\(command)' could not start: \(error)") }
         // Feed stdin on another thread so a command that writes before reading cannot deadlock us.
-        let data = Data(input.utf8)
+        // A command may exit without reading all of its input: a broken pipe is not an error here.
+        signal(SIGPIPE, SIG_IGN)
+        let bytes = Array(input.utf8)
         let writer = JoinableThread(block: {
-            stdin.fileHandleForWriting.write(data)
+            let fd = stdin.fileHandleForWriting.fileDescriptor
+            var off = 0
+            while off < bytes.count {
+                let n = bytes[off...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                off += n
+            }
             try? stdin.fileHandleForWriting.close()
         })
         writer.start()

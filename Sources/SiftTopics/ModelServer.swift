@@ -92,12 +92,13 @@ public final class ModelServerClient: @unchecked Sendable {
     }
 
     private func send(_ request: URLRequest) -> (Data?, URLResponse?, Error?) {
+        final class Box: @unchecked Sendable { var value: (Data?, URLResponse?, Error?) = (nil, nil, nil) }
         let done = DispatchSemaphore(value: 0)
-        var result: (Data?, URLResponse?, Error?) = (nil, nil, nil)
-        let task = session.dataTask(with: request) { d, r, e in result = (d, r, e); done.signal() }
+        let box = Box()
+        let task = session.dataTask(with: request) { d, r, e in box.value = (d, r, e); done.signal() }
         task.resume()
         done.wait()
-        return result
+        return box.value
     }
 
     /// One chat completion asking for a JSON object; returns the object. Replies that are not a JSON

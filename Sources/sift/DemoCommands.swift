@@ -8,6 +8,7 @@ import SiftModel
 import SiftSimulator
 import SiftStore
 import SiftTopics
+import SiftReport
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,6 +56,11 @@ struct Demo: ParsableCommand {
                 let bad = row.counts[3] + row.counts[4]
                 return [row.issue.clipped(48)] + row.counts.map(grouped) + [grouped(row.total), String(format: "%.0f%%", 100 * Double(bad) / Double(max(row.total, 1)))]
             }, rightAligned: Set(1...(slice.sentiments.count + 2))))
+            print("")
+            let reportPath = (r.path.hasSuffix(".db") ? String(r.path.dropLast(3)) : r.path) + "-report.html"
+            let report = try ReportBuilder.build(store: ws.store, project: "demo", facet: "Issues")
+            try writeReport(report, to: reportPath)
+            print("Report: \(reportPath) (open it in a browser: the scatterplot, daily volume and sample traces of every Issues topic)")
             print("")
             print("Planted by the simulator (ground truth, never shown to Sift): " + FailurePattern.allCases.map { "\($0.rawValue) \(r.patterns[$0.rawValue] ?? 0)" }.joined(separator: ", "))
             print("")

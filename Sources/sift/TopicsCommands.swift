@@ -8,12 +8,13 @@ import SiftEngine
 import SiftModel
 import SiftStore
 import SiftTopics
+import SiftReport
 
 struct TopicsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
         abstract: "Summarise traces along facets, cluster them into topics, and classify every trace.",
-        subcommands: [TopicsRun.self, TopicsClassify.self, TopicsList.self, TopicsShow.self, TopicsStatus.self, TopicsEval.self],
+        subcommands: [TopicsRun.self, TopicsClassify.self, TopicsList.self, TopicsShow.self, TopicsTrends.self, TopicsStatus.self, TopicsEval.self],
         defaultSubcommand: TopicsList.self
     )
 }
@@ -43,6 +44,8 @@ struct TopicsModelOptions: ParsableArguments {
     var model: String?
     @Option(help: ArgumentHelp("Embeddings: builtin (offline, default) or the base URL of an OpenAI-compatible /embeddings server.", valueName: "builtin|URL"))
     var embeddings: String?
+    @Option(help: ArgumentHelp("Another pattern to redact before any model sees the text: NAME=REGEX, replaced by <NAME> (repeatable).", valueName: "name=regex"))
+    var redact: [String] = []
     @Option(help: ArgumentHelp("Random seed for clustering.", valueName: "n")) var seed: UInt64 = 42
 
     /// Options for a run over `project` (or the store's only one), with comma-separated `facets`.
@@ -60,15 +63,33 @@ struct TopicsModelOptions: ParsableArguments {
             let name = env["SIFT_EMBEDDINGS_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small"
             options.embedder = try ServerEmbedder(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: e, model: name)))
         }
+        if !redact.isEmpty {
+            options.redactor = try Redactor(extra: try redact.map { r in
+                let parts = r.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ValidationError("--redact '\(r)': expected NAME=REGEX") }
+                return (name: parts[0], pattern: parts[1])
+            })
+        }
         options.seed = seed
         options.progress = progressPrinter()
         return options
     }
 }
 
+/// Progress on a terminal: the message, and a bar when it carries "done/total".
 func progressPrinter() -> ((String) -> Void)? {
     guard stderrIsTerminal else { return nil }
-    return { msg in FileHandle.standardError.write(Data(("\r\u{1B}[K" + msg).utf8)) }
+    return { msg in
+        var line = msg
+        if let m = msg.range(of: #"(\d+)/(\d+)"#, options: .regularExpression) {
+            let parts = msg[m].split(separator: "/").compactMap { Double($0) }
+            if parts.count == 2, parts[1] > 0 {
+                let filled = Int((parts[0] / parts[1] * 30).rounded())
+                line = "[" + String(repeating: "#", count: min(30, filled)) + String(repeating: ".", count: max(0, 30 - filled)) + "] " + msg
+            }
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
 }
 
 func clearProgress() { if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
@@ -372,5 +393,83 @@ enum TopicsOutput {
         lines.append("")
         lines.append("open one: sift traces show <id>;  all of them: sift query --where \"classifications.\(t.facet)[0].id = '\(t.id)'\" --shape traces")
         return lines.joined(separator: "\n")
+    }
+}
+
+struct TopicsTrends: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trends",
+        abstract: "Per topic, daily counts and share over a window; flags topics that are new, doubled within 2 days, or grew steadily.",
+        discussion: "Flags need evidence: a two-proportion z-test (z >= 3, at least 5 recent traces) for doubling, a weighted least-squares slope with t >= 3 (at least 20 traces) for steady growth."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+    @Option(help: "Facet.") var facet: String = "Issues"
+    @Option(help: "Days in the window, ending with the newest trace.") var days: Int = 14
+    @Option(help: "Output: table or json.") var format: String = "table"
+    @Flag(help: "Only flagged topics.") var flagged = false
+
+    func validate() throws {
+        if days < 3 || days > 365 { throw ValidationError("--days must be between 3 and 365") }
+        if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let project = try resolveProject(ws.store, project)
+            let r = try TopicTrends.compute(store: ws.store, project: project, facet: facet, days: days)
+            let topics = flagged ? r.topics.filter { !$0.flags.isEmpty } : r.topics
+            if format == "json" {
+                print(JSONWriter.string(["facet": .string(r.facet), "days": .array(r.days.map(Value.string)), "traces_per_day": .array(r.dayTotals.map { .int(Int64($0)) }),
+                                         "topics": .array(topics.map { t in
+                                             ["id": .string(t.id), "label": .string(t.label), "total": .int(Int64(t.total)),
+                                              "daily": .array(t.daily.map { .int(Int64($0)) }), "share": .array(t.share.map { .double(($0 * 10000).rounded() / 10000) }),
+                                              "flags": .array(t.flags.map(Value.string)), "detail": .string(t.detail)]
+                                         })]))
+                return
+            }
+            let bars = "▁▂▃▄▅▆▇█"
+            let rows = topics.map { t -> [String] in
+                let m = max(t.share.max() ?? 0, 1e-9)
+                let spark = String(t.share.map { bars[bars.index(bars.startIndex, offsetBy: min(7, Int($0 / m * 7.99)))] })
+                return [t.id, t.label.clipped(44), grouped(t.total), spark, String(format: "%.1f%%", 100 * (t.share.last ?? 0)), t.flags.joined(separator: ","), t.detail]
+            }
+            print("\(r.facet): daily share, \(r.days.first ?? "") to \(r.days.last ?? "") (\(grouped(r.dayTotals.reduce(0, +))) traces)")
+            print(table(["id", "label", "traces", "share by day", "last day", "flags", "evidence"], rows, rightAligned: [2, 4]))
+        }
+    }
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report of a facet's topics: scatterplot, legend, daily volume, sentiment cross-slice, sample traces."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Project (default: the store's only project).") var project: String?
+    @Option(help: ArgumentHelp("Output file.", valueName: "path")) var out: String = "report.html"
+    @Option(help: "Facet whose topics to show.") var facet: String = "Issues"
+    @Option(help: ArgumentHelp("Only traces within this window (30d, 24h) or since an ISO-8601 time.", valueName: "window")) var since: String?
+    @Option(help: "Sample traces per topic.") var samples: Int = 3
+
+    func run() throws {
+        try guarded {
+            let ws = try Workspace(path: store.path, create: false)
+            let project = try resolveProject(ws.store, project)
+            let data = try ReportBuilder.build(store: ws.store, project: project, facet: facet, since: try since.map { try parseSince($0) }, samples: samples)
+            try writeReport(data, to: out)
+            print("wrote \(out): \(data.topics.count) \(data.facet) topics over \(grouped(data.traces)) traces")
+        }
+    }
+}
+
+/// Writes the report atomically (a temporary file renamed into place).
+func writeReport(_ data: ReportData, to path: String) throws {
+    let html = Report.html(data)
+    do { try html.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
     }
 }

@@ -140,3 +140,49 @@ final class TopicsRunnerTests: XCTestCase {
         }
     }
 }
+
+extension TopicsRunnerTests {
+    /// A custom facet whose text comes from an external command; empty output skips the trace.
+    func testCommandPreprocessor() throws {
+        let store = try demo("cmd.db", traces: 150)
+        // The command sees the spans as JSON: it keeps traces that called issue_refund, says nothing for the rest.
+        try store.saveFacetDefinition(name: "Refunds", definition: """
+            {"name": "Refunds", "prompt": "Was a refund issued?", "labels": [{"label": "refund", "match": "issue_refund"}],
+             "preprocessor": {"command": "grep -o issue_refund | head -1"}}
+            """)
+        var options = try TopicsOptions(project: "demo")
+        options.facets = ["Refunds"]
+        _ = try TopicsRunner(store: store).run(options)
+        let pid = try XCTUnwrap(try store.projectID(named: "demo"))
+        let values = try store.facetValues(projectRow: pid, facet: "Refunds")
+        let refunds = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE span_attributes.name = 'issue_refund'")
+        XCTAssertEqual(values.count, Int(refunds[0][0])!)
+        XCTAssertGreaterThan(values.count, 5)
+        XCTAssertEqual(Set(values.values), ["REFUND"])
+        // A failing command is an error naming it.
+        try store.saveFacetDefinition(name: "Broken", definition: #"{"name": "Broken", "prompt": "x", "labels": [{"label": "a", "match": "."}], "preprocessor": {"command": "echo oops >&2; exit 3"}}"#)
+        options.facets = ["Broken"]
+        XCTAssertThrowsError(try TopicsRunner(store: store).run(options)) { e in
+            XCTAssertEqual("\(e)", "preprocessor 'echo oops >&2; exit 3' exited with status 3: oops")
+        }
+    }
+
+    /// The real tau-bench runs: Issues topics flag failed runs more often than they flag passing ones.
+    func testTauBenchIssuesSplitFailedRuns() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/tau-bench/gpt-4o-airline.json").standardized.path
+        guard FileManager.default.fileExists(atPath: file) else { throw XCTSkip("tau-bench data not found at \(file)") }
+        let path = dir.appendingPathComponent("tau.db").path
+        let ws = try Workspace(path: path)
+        _ = try ws.ingest(paths: [file], options: IngestOptions())
+        _ = try TopicsRunner(store: ws.store).run(try TopicsOptions(project: "default"))
+        let rows = try query(ws.store, """
+            SELECT classifications.Issues[0].label = 'NONE' AS clean, count(1) AS runs, sum(CASE WHEN metadata.reward = 0 THEN 1 ELSE 0 END) AS failed
+            FROM project_logs('default') WHERE is_root GROUP BY clean ORDER BY clean
+            """)
+        XCTAssertEqual(rows.count, 2)
+        let flagged = (runs: Double(rows[0][1])!, failed: Double(rows[0][2])!), clean = (runs: Double(rows[1][1])!, failed: Double(rows[1][2])!)
+        print(String(format: "tau-bench: flagged %.0f runs, %.0f%% failed; NONE %.0f runs, %.0f%% failed", flagged.runs, 100 * flagged.failed / flagged.runs, clean.runs, 100 * clean.failed / clean.runs))
+        XCTAssertEqual(flagged.runs + clean.runs, 200)
+        XCTAssertGreaterThan(flagged.failed / flagged.runs, clean.failed / clean.runs + 0.1)
+    }
+}

@@ -180,3 +180,25 @@ final class ClusteringTests: XCTestCase {
         XCTAssertThrowsError(try LabelledTexts.parseCSV("a\n\"open", path: "f.csv")) { e in XCTAssertEqual("\(e)", "f.csv:2: a quoted field is not closed") }
     }
 }
+
+final class Banking77Tests: XCTestCase {
+    /// Quality report on banking77 with no k given (the targets live in the embeddings issue; this is
+    /// the floor for the built-in hashing embedder, and the figures are printed for BENCHMARKS.md).
+    func testBanking77WithoutK() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/banking77/test.csv").standardized.path
+        guard FileManager.default.fileExists(atPath: file) else { throw XCTSkip("banking77 not found at \(file)") }
+        let data = try LabelledTexts.read(path: file, textColumn: "text", labelColumn: "category")
+        XCTAssertEqual(data.texts.count, 3080)
+        let result = try Discovery(embedder: HashingEmbedder()).run(texts: data.texts)
+        var ids: [String: Int] = [:]
+        let truth = data.labels!.map { l -> Int in if let i = ids[l] { return i }; ids[l] = ids.count; return ids.count - 1 }
+        let predicted = result.uniqueIndex.map { result.assignments[$0].topic ?? result.clustering.k }
+        let nmi = Agreement.nmi(truth, predicted), ari = Agreement.ari(truth, predicted)
+        let unassigned = Double(predicted.filter { $0 == result.clustering.k }.count) / 3080
+        print(String(format: "banking77, builtin-hash-384-v1, no k: %d topics, NMI %.3f, ARI %.3f, unassigned %.1f%%", result.clustering.k, nmi, ari, 100 * unassigned))
+        XCTAssertEqual(ids.count, 77)
+        XCTAssertGreaterThan(nmi, 0.5)
+        XCTAssertLessThan(unassigned, 0.1)
+        XCTAssertGreaterThanOrEqual(result.clustering.k, 20)
+    }
+}

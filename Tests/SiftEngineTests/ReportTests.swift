@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+import SiftEngine
+import SiftModel
+import SiftReport
+import SiftStore
+import SiftTopics
+
+final class ReportTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func demoWithTopics(_ traces: Int) throws -> Store {
+        let path = dir.appendingPathComponent("r.db").path
+        _ = try Demo.run(path: path, traces: traces, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
+        let store = try Store(path: path)
+        _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        return store
+    }
+
+    func testReportContentAndEscaping() throws {
+        let store = try demoWithTopics(1200)
+        let data = try ReportBuilder.build(store: store, project: "demo", facet: "issues")
+        XCTAssertEqual(data.facet, "Issues")
+        XCTAssertEqual(data.traces, 1200)
+        XCTAssertEqual(data.points.count, 1200)
+        XCTAssertEqual(data.topics.first?.label, "NONE")
+        XCTAssertTrue(data.topics.contains { $0.label == "Clarification loop" && !$0.samples.isEmpty })
+        XCTAssertEqual(data.topics.reduce(0) { $0 + $1.count }, 1200 - data.points.filter { $0.topic < 0 }.count)
+        let html = Report.html(data)
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
+        XCTAssertFalse(html.contains("<script src") || html.contains("<link ") || html.contains("url(http") || html.contains("<img"), "the report must not load anything")
+        XCTAssertEqual(html.components(separatedBy: "<circle ").count - 1, 1200)
+        XCTAssertTrue(html.contains("<h2>User sentiment by topic</h2>"))
+        XCTAssertEqual(Report.escape("<b>\"x\" & 'y'</b>"), "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;")
+        XCTAssertThrowsError(try ReportBuilder.build(store: store, project: "demo", facet: "Nope")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("no Nope topics in 'demo' (facets with topics: Issues, Sentiment, Task)"), "\(e)")
+        }
+        // Trends: the stale context that grows over the last days is flagged; nothing at the noise floor is.
+        let trends = try TopicTrends.compute(store: store, project: "demo", facet: "Issues")
+        XCTAssertEqual(trends.days.count, 14)
+        for t in trends.topics where !t.flags.isEmpty { XCTAssertGreaterThanOrEqual(t.total, 5, t.label) }
+    }
+
+    /// Renders the report in headless Chromium: no script errors, the expected topic and point counts, a screenshot.
+    func testReportInABrowser() throws {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no Chromium installed (apt-get install chromium); the browser check of the report is skipped")
+        }
+        let store = try demoWithTopics(600)
+        let data = try ReportBuilder.build(store: store, project: "demo")
+        let file = dir.appendingPathComponent("report.html")
+        try Report.html(data).write(to: file, atomically: true, encoding: .utf8)
+        func run(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: chromium)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(dir.appendingPathComponent("profile").path)"] + args + [file.absoluteString]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return text
+        }
+        let dom = try run(["--dump-dom"])
+        let body = try XCTUnwrap(dom.range(of: #"<body[^>]*>"#, options: .regularExpression).map { String(dom[$0]) }, dom.prefix(300).description)
+        XCTAssertFalse(body.contains("data-errors"), body)
+        XCTAssertTrue(body.contains("data-status=\"ok\""), body)
+        XCTAssertTrue(body.contains("data-topics=\"\(data.topics.count)\""), body)
+        XCTAssertTrue(body.contains("data-points=\"600\""), body)
+        let shot = dir.appendingPathComponent("shot.png")
+        _ = try run(["--window-size=1300,1600", "--screenshot=\(shot.path)"])
+        let png = try Data(contentsOf: shot)
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        XCTAssertGreaterThan(png.count, 20_000)
+    }
+}
