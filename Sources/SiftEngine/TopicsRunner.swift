@@ -458,12 +458,7 @@ public final class TopicsRunner {
 }
 
 enum Hash64 {
-    static func of(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return h
-    }
+    static func of(_ s: String) -> UInt64 { Hash.fnv(s, seed: 0) }
 }
 
 struct StoreEmbeddingCache: EmbeddingCache {

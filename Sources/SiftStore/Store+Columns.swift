@@ -75,7 +75,24 @@ extension Store {
                 out.append(isJSON ? ((try? JSONReader.parse(text)) ?? .string(text)) : .string(text))
             }
             guard out.count == count else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
+            if field == "scores" { try mergeScorerResults(&out) }
             return out
+        }
+
+        /// Scores computed by `sift scorers run` live in their own table and show on root spans as
+        /// scores.<scorer>, next to the scores the spans were ingested with.
+        func mergeScorerResults(_ out: inout [Value]) throws {
+            let s = try store.db.prepare("SELECT trace_id, scorer, score FROM scores WHERE project_id = ? ORDER BY trace_id, scorer")
+            try s.bind([.int(projectRow)])
+            var byTrace: [String: [(String, Value)]] = [:]
+            while try s.step() { byTrace[s.text(0)!, default: []].append((s.text(1)!, s.optionalDouble(2).map(Value.double) ?? .null)) }
+            guard !byTrace.isEmpty else { return }
+            for i in 0..<count where isRoot[i] {
+                guard let extra = byTrace[rootSpanIDs[i]] else { continue }
+                var o = out[i].objectValue ?? JSONObject()
+                for (k, v) in extra { o[k] = v }
+                out[i] = .object(o)
+            }
         }
 
         /// facets / classifications objects for root rows, NULL elsewhere.
@@ -132,6 +149,9 @@ extension Store {
             try s.bind([.int(pid)])
             while try s.step() { out.append(prefix + "." + s.text(0)!) }
         }
+        let sc = try db.prepare("SELECT DISTINCT scorer FROM scores WHERE project_id = ?")
+        try sc.bind([.int(pid)])
+        while try sc.step() { out.append("scores." + sc.text(0)!) }
         for field in ["scores", "metadata", "metrics"] {
             let s = try db.prepare("SELECT DISTINCT j.key FROM (SELECT \(field) AS f FROM spans WHERE project_id = ? LIMIT 2000) AS t, json_each(t.f) AS j WHERE t.f IS NOT NULL")
             try s.bind([.int(pid)])

@@ -180,6 +180,9 @@ public final class Store {
 
     /// The facets and classifications stored for a trace, to show on its root span.
     func attachTraceFields(_ span: inout Span, projectRow: Int64) throws {
+        let sc = try db.prepare("SELECT scorer, score FROM scores WHERE project_id = ? AND trace_id = ? ORDER BY scorer")
+        try sc.bind([.int(projectRow), .text(span.rootSpanID)])
+        while try sc.step() { span.scores[sc.text(0)!] = sc.optionalDouble(1).map(Value.double) ?? .null }
         let f = try db.prepare("SELECT facet, value FROM facets WHERE project_id = ? AND trace_id = ? ORDER BY facet")
         try f.bind([.int(projectRow), .text(span.rootSpanID)])
         while try f.step() { span.facets[f.text(0)!] = f.text(1).map(Value.string) ?? .null }

@@ -68,8 +68,9 @@ public struct HashingEmbedder: EmbeddingModel {
     }
 }
 
-enum Hash {
-    static func fnv<S: Sequence>(_ bytes: S, seed: UInt64) -> UInt64 where S.Element == UInt8 {
+/// FNV-1a with a final mix: stable across runs and machines (unlike Swift's seeded Hasher).
+public enum Hash {
+    public static func fnv<S: Sequence>(_ bytes: S, seed: UInt64) -> UInt64 where S.Element == UInt8 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (seed &* 0x9E37_79B9_7F4A_7C15)
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         // Final mix so nearby inputs spread over all bits.
@@ -77,7 +78,7 @@ enum Hash {
         return h
     }
 
-    static func fnv(_ s: String, seed: UInt64) -> UInt64 { fnv(s.utf8, seed: seed) }
+    public static func fnv(_ s: String, seed: UInt64) -> UInt64 { fnv(s.utf8, seed: seed) }
 
     /// A stable hex digest of a text (for the embedding cache): two independent 64-bit hashes.
     public static func textKey(_ s: String) -> String {

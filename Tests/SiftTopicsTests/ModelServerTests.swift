@@ -1,5 +1,6 @@
 import XCTest
 import SiftModel
+import SiftTestSupport
 @testable import SiftTopics
 
 final class ModelServerTests: XCTestCase {

@@ -7,15 +7,15 @@ import Glibc
 #endif
 import SiftModel
 
-final class MockModelServer: @unchecked Sendable {
-    let port: UInt16
+public final class MockModelServer: @unchecked Sendable {
+    public let port: UInt16
     private let fd: Int32
     private let handler: (String, Value) -> (Int, String)
     private let lock = NSLock()
     private var _requests: [(String, Value)] = []
-    var requests: [(String, Value)] { lock.lock(); defer { lock.unlock() }; return _requests }
+    public var requests: [(String, Value)] { lock.lock(); defer { lock.unlock() }; return _requests }
 
-    init(handler: @escaping (String, Value) -> (Int, String)) throws {
+    public init(handler: @escaping (String, Value) -> (Int, String)) throws {
         self.handler = handler
         let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
@@ -34,9 +34,9 @@ final class MockModelServer: @unchecked Sendable {
         t.start()
     }
 
-    var url: String { "http://127.0.0.1:\(port)/v1" }
+    public var url: String { "http://127.0.0.1:\(port)/v1" }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    public func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
 
     private func serve() {
         while true {
@@ -91,6 +91,6 @@ final class MockModelServer: @unchecked Sendable {
 }
 
 /// A chat-completions reply whose message content is `content`.
-func chatReply(_ content: String) -> String {
+public func chatReply(_ content: String) -> String {
     JSONWriter.string(["choices": [["message": ["role": "assistant", "content": .string(content)]]]])
 }
