@@ -154,7 +154,9 @@ public final class Scorers {
         options.project = project
         options.shape = .traces
         _ = try session.plan(filter, options: options)
-        let q = "SELECT root_span_id AS trace FROM project_logs('\(escaped)', shape => 'traces')\nWHERE (\n\(filter)\n)"
+        // The pipe form reads filters as written (INCLUDES and all), as the bare filter form does.
+        let oneLine = filter.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let q = "select: root_span_id\nfrom: project_logs('\(escaped)', shape => 'traces')\nfilter: \(oneLine)"
         let result = try session.run(q, options: QueryOptions())
         return Set(result.rows.map { $0[0].text })
     }

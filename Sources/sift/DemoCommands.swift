@@ -66,6 +66,7 @@ struct Demo: ParsableCommand {
             print("")
             print("Next:")
             print("  sift topics show issues-3 --db \(r.path)     a topic's description, terms and sample traces")
+            print("  sift topics trends --db \(r.path)             which topics are new, doubling or growing")
             print("  sift traces show <id> --db \(r.path)          one conversation as a tree")
             print("  sift query --db \(r.path) \"SELECT classifications.Issues[0].label AS issue, classifications.Sentiment[0].label AS sentiment, count(1) AS traces FROM project_logs('demo', shape => 'traces') GROUP BY issue, sentiment ORDER BY traces DESC\"")
             print("  sift repl --db \(r.path)                   ask more questions interactively (.help)")

@@ -286,3 +286,62 @@ extension CLITests {
         XCTAssertTrue(col.err.contains(":1: no column \"body\" (columns: text, label)"), col.err)
     }
 }
+
+extension CLITests {
+    /// Scorers, datasets, review, trends, report and check, end to end on the demo workspace.
+    func testActOnTopicsEndToEnd() throws {
+        let db = path("act.db")
+        XCTAssertEqual(try sift(["demo", "--db", db, "--traces", "600", "--now", "2026-11-20T00:00:00Z"]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("act-report.html")))
+        let loop = "classifications.Issues[0].label = 'Clarification loop'"
+
+        let add = try sift(["scorers", "add", "--db", db, "--name", "loop_frustration", "--reason", "Loop with a frustrated user",
+                            "--filter", loop + " AND classifications.Sentiment[0].label = 'FRUSTRATED'"])
+        XCTAssertEqual(add.status, 0, add.err)
+        let run = try sift(["scorers", "run", "--db", db])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.contains("loop_frustration     600"), run.out)
+        let scored = try sift(["query", "SELECT count(1) AS n FROM project_logs('demo') WHERE scores.loop_frustration = 0", "--db", db, "--format", "csv"])
+        let zeros = Int(scored.out.split(separator: "\n")[1])!
+        XCTAssertGreaterThan(zeros, 0)
+        let badFilter = try sift(["scorers", "add", "--db", db, "--name", "x", "--filter", "classifications.Issues[0].label = "])
+        XCTAssertEqual(badFilter.status, 1)
+        XCTAssertTrue(badFilter.err.contains("LINE 1:"), badFilter.err)
+
+        XCTAssertEqual(try sift(["datasets", "create", "loops", "--db", db]).status, 0)
+        let dsAdd = try sift(["datasets", "add", "loops", "--db", db, "--where", loop, "--sample", "5"])
+        XCTAssertEqual(dsAdd.out, "added 5 records to 'loops'\n")
+        XCTAssertEqual(try sift(["datasets", "add", "loops", "--db", db, "--where", loop, "--sample", "5"]).out, "added 0 records to 'loops' (5 already there)\n")
+        let export = try sift(["datasets", "export", "loops", "--db", db])
+        XCTAssertEqual(export.out.split(separator: "\n").count, 5)
+
+        let assign = try sift(["review", "assign", "--db", db, "--reviewer", "ana", "--where", loop, "--cap", "2"])
+        XCTAssertTrue(assign.out.hasPrefix("assigned 2 of"), assign.out)
+        let queue = try sift(["review", "queue", "ana", "--db", db])
+        let item = String(queue.out.split(separator: "\n")[2].split(separator: " ")[0])
+        let show = try sift(["review", "show", item, "--db", db])
+        XCTAssertTrue(show.out.contains("topic \"Clarification loop\""), show.out)
+        XCTAssertEqual(try sift(["review", "done", item, "--db", db, "--verdict", "confirm", "--comment", "yes"]).status, 0)
+        XCTAssertEqual(try sift(["review", "done", item, "--db", db, "--verdict", "perhaps"]).status, 1)
+
+        let trends = try sift(["topics", "trends", "--db", db, "--format", "json"])
+        XCTAssertEqual(trends.status, 0, trends.err)
+        XCTAssertTrue(trends.out.hasPrefix("{\"facet\":\"Issues\",\"days\":["), trends.out)
+        let report = try sift(["report", "--db", db, "--out", path("r.html"), "--facet", "Task"])
+        XCTAssertTrue(report.out.hasPrefix("wrote \(path("r.html")): "), report.out)
+
+        // Checks: pass -> 0, fail -> 1, cannot run -> 2.
+        try #"{"name": "no frustrated loops", "query": "SELECT count(1) AS n FROM project_logs('demo') WHERE scores.loop_frustration = 0", "expect": "n = 0"}"#
+            .write(toFile: path("fail.json"), atomically: true, encoding: .utf8)
+        try #"{"name": "some traffic", "query": "SELECT count(1) AS n FROM project_logs('demo') WHERE is_root", "expect": "n >= 600"}"#
+            .write(toFile: path("pass.json"), atomically: true, encoding: .utf8)
+        try #"{"name": "typo", "query": "SELEC 1", "expect": "rows = 0"}"#.write(toFile: path("error.json"), atomically: true, encoding: .utf8)
+        let pass = try sift(["check", path("pass.json"), "--db", db])
+        XCTAssertEqual(pass.status, 0, pass.out + pass.err)
+        XCTAssertTrue(pass.out.hasPrefix("PASS  some traffic: n = 600 (expect n >= 600)"), pass.out)
+        let fail = try sift(["check", path("pass.json"), path("fail.json"), "--db", db])
+        XCTAssertEqual(fail.status, 1)
+        XCTAssertTrue(fail.out.contains("FAIL  no frustrated loops: n = \(zeros) (expect n = 0)"), fail.out)
+        XCTAssertEqual(try sift(["check", path("error.json"), "--db", db]).status, 2)
+    }
+}
