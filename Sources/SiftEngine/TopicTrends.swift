@@ -1,6 +1,6 @@
 // Topic trends: per topic, daily counts and share over a window, and flags for topics that are new,
 // whose share doubled within the last 2 days, or that grew steadily over the window. The tests are
-// noise-aware: a two-proportion z-test for the jump and a least-squares slope with its t statistic
+// noise-aware: a two-proportion z-test for the jump (last 2 days against the 2 before) and a least-squares slope with its t statistic
 // for steady growth, each with a minimum count, so a 3-trace topic going to 6 raises no flag.
 
 import Foundation
@@ -52,10 +52,12 @@ public enum TopicTrends {
             let share = daily.indices.map { dayTotals[$0] > 0 ? Double(daily[$0]) / Double(dayTotals[$0]) : 0 }
             var flags: [String] = []
             var detail: [String] = []
-            let recent = daily.suffix(2).reduce(0, +), before = daily.dropLast(2).reduce(0, +)
-            let recentN = dayTotals.suffix(2).reduce(0, +), beforeN = dayTotals.dropLast(2).reduce(0, +)
+            // "Doubled within 2 days": the last 2 days against the 2 days before them.
+            let recent = daily.suffix(2).reduce(0, +), before = daily.dropLast(2).suffix(2).reduce(0, +)
+            let recentN = dayTotals.suffix(2).reduce(0, +), beforeN = dayTotals.dropLast(2).suffix(2).reduce(0, +)
+            let earlier = daily.dropLast(2).reduce(0, +)
             let t = labels[id]
-            if (t?.status == "new" && t?.firstRun == newest) || (before == 0 && recent >= 5) { flags.append("new") }
+            if (t?.status == "new" && t?.firstRun == newest) || (earlier == 0 && recent >= 5) { flags.append("new") }
             if recent >= 5, recentN > 0, beforeN > 0 {
                 let p1 = Double(recent) / Double(recentN), p0 = Double(before) / Double(beforeN)
                 let z = zTwoProportions(recent, recentN, before, beforeN)
@@ -86,7 +88,7 @@ public enum TopicTrends {
     }
 
     /// z statistic for p1 = a/n > p0 = b/m (pooled).
-    static func zTwoProportions(_ a: Int, _ n: Int, _ b: Int, _ m: Int) -> Double {
+    public static func zTwoProportions(_ a: Int, _ n: Int, _ b: Int, _ m: Int) -> Double {
         let p1 = Double(a) / Double(n), p0 = Double(b) / Double(m)
         let p = Double(a + b) / Double(n + m)
         let se = (p * (1 - p) * (1 / Double(n) + 1 / Double(m))).squareRoot()
@@ -94,7 +96,7 @@ public enum TopicTrends {
     }
 
     /// Weighted least-squares slope of y over day index, and its t statistic.
-    static func slopeT(_ y: [Double], weights: [Int]) -> (Double, Double) {
+    public static func slopeT(_ y: [Double], weights: [Int]) -> (Double, Double) {
         let pts = y.indices.filter { weights[$0] > 0 }
         guard pts.count >= 4 else { return (0, 0) }
         let w = pts.map { Double(weights[$0]) }, x = pts.map(Double.init), v = pts.map { y[$0] }

@@ -76,7 +76,29 @@ extension Store {
             }
             guard out.count == count else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
             if field == "scores" { try mergeScorerResults(&out) }
+            if field == "metadata" { try mergeScorerReasons(&out) }
             return out
+        }
+
+        /// The reason and metadata of computed scores, as metadata.sift_scores.<scorer>.{reason, metadata, error}.
+        func mergeScorerReasons(_ out: inout [Value]) throws {
+            let s = try store.db.prepare("SELECT trace_id, scorer, reason, metadata, error FROM scores WHERE project_id = ? ORDER BY trace_id, scorer")
+            try s.bind([.int(projectRow)])
+            var byTrace: [String: JSONObject] = [:]
+            while try s.step() {
+                var o = JSONObject()
+                o["reason"] = s.text(2).map(Value.string) ?? .null
+                o["metadata"] = s.text(3).flatMap { try? JSONReader.parse($0) } ?? .null
+                o["error"] = s.text(4).map(Value.string) ?? .null
+                byTrace[s.text(0)!, default: JSONObject()][s.text(1)!] = .object(o)
+            }
+            guard !byTrace.isEmpty else { return }
+            for i in 0..<count where isRoot[i] {
+                guard let extra = byTrace[rootSpanIDs[i]] else { continue }
+                var o = out[i].objectValue ?? JSONObject()
+                o["sift_scores"] = .object(extra)
+                out[i] = .object(o)
+            }
         }
 
         /// Scores computed by `sift scorers run` live in their own table and show on root spans as

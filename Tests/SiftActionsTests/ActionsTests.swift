@@ -57,6 +57,7 @@ final class ActionsTests: XCTestCase {
         XCTAssertEqual(try query(ws.store, "SELECT id, scores.checkout_negative AS s FROM project_logs('shop') ORDER BY id"),
                        [["a", "0"], ["b", "1"], ["c", "1"], ["d", "NULL"]])
         XCTAssertEqual(try ws.store.db.scalarText("SELECT reason FROM scores WHERE trace_id = 'a'"), "Negative sentiment during checkout")
+        XCTAssertEqual(try query(ws.store, "SELECT metadata.sift_scores.checkout_negative.reason AS r FROM project_logs('shop') WHERE id = 'a'"), [["Negative sentiment during checkout"]])
         XCTAssertEqual(try ws.store.db.scalarText("SELECT reason FROM scores WHERE trace_id = 'd'"), "the trace has no classifications.sentiment facet".replacingOccurrences(of: "classifications.", with: ""))
         // A re-run scores only new traces.
         XCTAssertEqual(try scorers.run("checkout_negative").skipped, 4)

@@ -81,4 +81,15 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         XCTAssertGreaterThan(png.count, 20_000)
     }
+
+    /// Flags need evidence: a topic going from 3 to 6 traces does not "double"; 10 to 40 does.
+    func testTrendTestsAreNoiseAware() {
+        XCTAssertLessThan(TopicTrends.zTwoProportions(6, 800, 3, 800), 3)
+        XCTAssertGreaterThan(TopicTrends.zTwoProportions(40, 800, 10, 800), 3)
+        // A share rising a little every day, with 400 traces a day, is steady growth; noise around a flat share is not.
+        let rising = (0..<14).map { 0.01 + 0.002 * Double($0) }
+        XCTAssertGreaterThan(TopicTrends.slopeT(rising.enumerated().map { $1 + ($0 % 2 == 0 ? 0.0005 : -0.0005) }, weights: [Int](repeating: 400, count: 14)).1, 3)
+        let flat = (0..<14).map { 0.02 + ($0 % 3 == 0 ? 0.004 : -0.002) }
+        XCTAssertLessThan(TopicTrends.slopeT(flat, weights: [Int](repeating: 400, count: 14)).1, 3)
+    }
 }
