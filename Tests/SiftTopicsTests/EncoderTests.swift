@@ -1,0 +1,67 @@
+import XCTest
+import SiftModel
+@testable import SiftTopics
+
+/// The sentence encoder against the reference embeddings of all-MiniLM-L6-v2.
+final class EncoderTests: XCTestCase {
+    static var modelDirectory: String? {
+        let env = ProcessInfo.processInfo.environment["SIFT_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        let home = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".sift/models/all-MiniLM-L6-v2").path
+        return [env, home].compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0 + "/model.safetensors") }
+    }
+
+    static var golden: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/minilm-golden/golden.json").standardized.path
+    }
+
+    func testGoldenInputIdsAndEmbeddings() throws {
+        guard let dir = Self.modelDirectory else {
+            throw XCTSkip("all-MiniLM-L6-v2 weights not installed (sift models install minilm, or SIFT_EMBEDDING_MODEL=DIR)")
+        }
+        guard let data = FileManager.default.contents(atPath: Self.golden) else { throw XCTSkip("golden vectors not found at \(Self.golden)") }
+        let golden = try JSONReader.parse(Array(data))
+        let items = try XCTUnwrap(golden["items"]?.arrayValue)
+        let encoder = try SentenceEncoder(directory: dir)
+        XCTAssertEqual(encoder.dimensions, 384)
+        let texts = items.map { $0["text"]!.stringValue! }
+        let vectors = try encoder.embed(texts)
+        var worst: Float = 1
+        for (i, item) in items.enumerated() {
+            let ids = item["input_ids"]!.arrayValue!.map { Int32($0.intValue!) }
+            XCTAssertEqual(encoder.tokenize(texts[i]), ids, texts[i])
+            let want = item["embedding"]!.arrayValue!.map { Float($0.doubleValue!) }
+            let cos = Vectors.dot(vectors[i], want) / (Vectors.dot(want, want).squareRoot())
+            worst = min(worst, cos)
+            XCTAssertGreaterThanOrEqual(cos, 0.99999, texts[i])
+        }
+        print("golden: \(items.count) sentences, worst cosine \(worst)")
+    }
+
+    func testTokenizerBasics() throws {
+        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "!", "un", "##aff", "##able", "cafe", ","]
+        let wp = try WordPiece(vocab: Dictionary(uniqueKeysWithValues: vocab.enumerated().map { ($1, Int32($0)) }))
+        XCTAssertEqual(wp.basicTokens("  Héllo,\tWORLD!\u{0}  "), ["hello", ",", "world", "!"])
+        XCTAssertEqual(wp.encode("Hello unaffable café xyz!"), [2, 4, 7, 8, 9, 10, 1, 6, 3])
+        XCTAssertEqual(wp.encode("hello world hello world", maxLength: 4), [2, 4, 5, 3])
+        XCTAssertEqual(wp.basicTokens("中文"), ["中", "文"])
+    }
+
+    func testSafeTensorsRejectsBadFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func file(_ bytes: [UInt8]) throws -> String {
+            let p = dir.appendingPathComponent("\(UUID().uuidString).safetensors").path
+            FileManager.default.createFile(atPath: p, contents: Data(bytes))
+            return p
+        }
+        let header = Array(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#.utf8)
+        var good = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) } + header
+        good += withUnsafeBytes(of: Float(1.5)) { Array($0) } + withUnsafeBytes(of: Float(-2)) { Array($0) }
+        XCTAssertEqual(try SafeTensors(path: try file(good)).floats("a"), [1.5, -2])
+        XCTAssertThrowsError(try SafeTensors(path: try file(Array(good.prefix(20)))))
+        XCTAssertThrowsError(try SafeTensors(path: try file([255, 255, 255, 255, 255, 255, 255, 255, 1])))
+        XCTAssertThrowsError(try SafeTensors(path: try file(good)).floats("a", shape: [3]))
+        XCTAssertThrowsError(try SafeTensors(path: try file(good)).floats("b"))
+    }
+}
