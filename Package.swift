@@ -21,7 +21,9 @@ let package = Package(
         .target(name: "SiftSimulator", dependencies: ["SiftModel"]),
         // Clustering and embedding are numeric loops that run 50-100x slower unoptimised: the debug
         // build (what `swift test` uses) compiles this module optimised too.
-        .target(name: "SiftTopics", dependencies: ["SiftModel"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // The encoder's matrix kernels in C: an AVX2/FMA path chosen at run time, a portable fallback.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "SiftReport"),
         .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftSimulator", "SiftTopics", "SiftReport"]),
         .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"]),

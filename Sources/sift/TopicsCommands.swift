@@ -236,6 +236,8 @@ struct TopicsEval: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: ArgumentHelp("Force the number of topics (for comparison; default: chosen automatically).", valueName: "k")) var k: Int?
     @Option(help: "Topics to print (table format).") var show: Int = 15
+    @Option(name: .customLong("embedding-model"), help: ArgumentHelp("A sentence-transformers model directory (BERT family) to embed with.", valueName: "dir"))
+    var embeddingModel: String?
 
     func validate() throws {
         if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
@@ -248,7 +250,7 @@ struct TopicsEval: ParsableCommand {
             let data = try LabelledTexts.read(path: file, textColumn: textColumn, labelColumn: labelColumn)
             let readSeconds = Date().timeIntervalSince(t0)
             guard data.texts.count >= 2 else { throw TopicsError.tooFew("\(file): need at least 2 texts, found \(data.texts.count)") }
-            let embedder = HashingEmbedder()
+            let embedder: EmbeddingModel = try embeddingModel.map { try SentenceEncoder(directory: $0) } ?? HashingEmbedder()
             var clusterer = AutoKMeans(seed: seed)
             clusterer.fixedK = k
             var discovery = Discovery(embedder: embedder, clusterer: clusterer)

@@ -3,8 +3,9 @@
 // transformer forward pass, pools (mean or CLS) and L2-normalises. all-MiniLM-L6-v2 first; other BERT
 // models of that format (bge-small, e5-small) work by configuration. The sentences of a batch are
 // stacked as rows for the dense layers (no padding), attention runs per sentence, and the matrix
-// products use a SIMD micro-kernel spread over the cores.
+// products run in C kernels (AVX2/FMA when the CPU has it) spread over the cores.
 
+import CKernels
 import Foundation
 import SiftModel
 
@@ -189,66 +190,29 @@ enum Kernels {
     static func linear(_ x: [Float], rows: Int, inDim: Int, w: [Float], bias: [Float], outDim: Int) -> [Float] {
         var y = [Float](repeating: 0, count: rows * outDim)
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        // Split output columns across the cores, in multiples of 4 (the kernel's block width).
         let colBlocks = (outDim + 3) / 4
-        let chunks = min(colBlocks, cores * 4)
+        let chunks = min(colBlocks, cores)
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    let xb = xp.baseAddress!, wb = wp.baseAddress!, yb = yp.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                        let c0 = colBlocks * ch / chunks * 4, c1 = min(outDim, colBlocks * (ch + 1) / chunks * 4)
-                        var r = 0
-                        while r < rows {
-                            let rn = min(4, rows - r)
-                            var c = c0
-                            while c < c1 {
-                                let cn = min(4, c1 - c)
-                                if rn == 4 && cn == 4 {
-                                    kernel4x4(xb + r * inDim, wb + c * inDim, inDim, yb + r * outDim + c, outDim)
-                                } else {
-                                    for i in 0..<rn { for j in 0..<cn { yb[(r + i) * outDim + c + j] = simdDot(xb + (r + i) * inDim, wb + (c + j) * inDim, inDim) } }
-                                }
-                                c += 4
+                bias.withUnsafeBufferPointer { bp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        let xb = xp.baseAddress!, wb = wp.baseAddress!, bb = bp.baseAddress!, yb = yp.baseAddress!
+                        DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                            let c0 = colBlocks * ch / chunks * 4, c1 = min(outDim, colBlocks * (ch + 1) / chunks * 4)
+                            // Rows in slices, so a slice of x stays in cache while the weights stream past.
+                            var r = 0
+                            while r < rows {
+                                let n = min(64, rows - r)
+                                ck_linear(xb + r * inDim, Int32(n), Int32(inDim), wb, bb, Int32(outDim), yb + r * outDim, Int32(c0), Int32(c1))
+                                r += n
                             }
-                            r += 4
                         }
-                        for i in 0..<rows { for j in c0..<c1 { yb[i * outDim + j] += bias[j] } }
                     }
                 }
             }
         }
         return y
-    }
-
-    @inline(__always)
-    static func kernel4x4(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        typealias V = SIMD8<Float>
-        var s00 = V(), s01 = V(), s02 = V(), s03 = V()
-        var s10 = V(), s11 = V(), s12 = V(), s13 = V()
-        var s20 = V(), s21 = V(), s22 = V(), s23 = V()
-        var s30 = V(), s31 = V(), s32 = V(), s33 = V()
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        let sa = k * 4, sb = k * 4
-        var p = 0
-        while p + 8 <= k {
-            let o = p * 4
-            let a0 = ra.loadUnaligned(fromByteOffset: o, as: V.self), a1 = ra.loadUnaligned(fromByteOffset: o + sa, as: V.self)
-            let a2 = ra.loadUnaligned(fromByteOffset: o + 2 * sa, as: V.self), a3 = ra.loadUnaligned(fromByteOffset: o + 3 * sa, as: V.self)
-            let b0 = rb.loadUnaligned(fromByteOffset: o, as: V.self), b1 = rb.loadUnaligned(fromByteOffset: o + sb, as: V.self)
-            let b2 = rb.loadUnaligned(fromByteOffset: o + 2 * sb, as: V.self), b3 = rb.loadUnaligned(fromByteOffset: o + 3 * sb, as: V.self)
-            s00 = s00.addingProduct(a0, b0); s01 = s01.addingProduct(a0, b1); s02 = s02.addingProduct(a0, b2); s03 = s03.addingProduct(a0, b3)
-            s10 = s10.addingProduct(a1, b0); s11 = s11.addingProduct(a1, b1); s12 = s12.addingProduct(a1, b2); s13 = s13.addingProduct(a1, b3)
-            s20 = s20.addingProduct(a2, b0); s21 = s21.addingProduct(a2, b1); s22 = s22.addingProduct(a2, b2); s23 = s23.addingProduct(a2, b3)
-            s30 = s30.addingProduct(a3, b0); s31 = s31.addingProduct(a3, b1); s32 = s32.addingProduct(a3, b2); s33 = s33.addingProduct(a3, b3)
-            p += 8
-        }
-        var out: [Float] = [s00.sum(), s01.sum(), s02.sum(), s03.sum(), s10.sum(), s11.sum(), s12.sum(), s13.sum(),
-                            s20.sum(), s21.sum(), s22.sum(), s23.sum(), s30.sum(), s31.sum(), s32.sum(), s33.sum()]
-        while p < k {
-            for i in 0..<4 { for j in 0..<4 { out[i * 4 + j] += a[i * k + p] * b[j * k + p] } }
-            p += 1
-        }
-        for i in 0..<4 { for j in 0..<4 { c[i * ldc + j] = out[i * 4 + j] } }
     }
 
     static func layerNorm(_ x: inout [Float], rows: Int, cols: Int, w: [Float], b: [Float], eps: Float) {

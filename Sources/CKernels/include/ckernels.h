@@ -1,0 +1,12 @@
+// Dense kernels for the sentence encoder: y[r][j] = dot(x[r], w[j]) + bias[j] for the output
+// columns [col0, col1), with an AVX2/FMA path chosen at run time and a portable fallback.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+/// 1 when this CPU runs the AVX2/FMA path.
+int ck_has_avx2(void);
+
+/// x: rows x in (row-major); w: out x in (PyTorch Linear layout); y: rows x out.
+void ck_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int col0, int col1);
+
+#endif

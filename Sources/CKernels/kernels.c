@@ -1,0 +1,90 @@
+// See ckernels.h. The AVX2 path computes 2x4 output blocks with eight 8-lane FMA accumulators
+// (fits the 16 vector registers without spilling); the portable path is plain C the compiler
+// vectorises for the baseline target. The choice is made once, from the CPU's feature flags.
+#include "ckernels.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CK_X86 1
+#endif
+
+static float dot_portable(const float *a, const float *b, int k) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int p = 0;
+    for (; p + 4 <= k; p += 4) { s0 += a[p] * b[p]; s1 += a[p + 1] * b[p + 1]; s2 += a[p + 2] * b[p + 2]; s3 += a[p + 3] * b[p + 3]; }
+    for (; p < k; p++) s0 += a[p] * b[p];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void linear_portable(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int col0, int col1) {
+    for (int r = 0; r < rows; r++)
+        for (int j = col0; j < col1; j++)
+            y[(long)r * out + j] = dot_portable(x + (long)r * in, w + (long)j * in, in) + bias[j];
+}
+
+#ifdef CK_X86
+__attribute__((target("avx2,fma")))
+static inline float hsum(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    __m128 sh = _mm_movehdup_ps(lo);
+    __m128 sums = _mm_add_ps(lo, sh);
+    sh = _mm_movehl_ps(sh, sums);
+    sums = _mm_add_ss(sums, sh);
+    return _mm_cvtss_f32(sums);
+}
+
+__attribute__((target("avx2,fma")))
+static void linear_avx2(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int col0, int col1) {
+    int r = 0;
+    for (; r + 2 <= rows; r += 2) {
+        const float *a0 = x + (long)r * in, *a1 = a0 + in;
+        int j = col0;
+        for (; j + 4 <= col1; j += 4) {
+            const float *b0 = w + (long)j * in, *b1 = b0 + in, *b2 = b1 + in, *b3 = b2 + in;
+            __m256 s00 = _mm256_setzero_ps(), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+            int p = 0;
+            for (; p + 8 <= in; p += 8) {
+                __m256 va0 = _mm256_loadu_ps(a0 + p), va1 = _mm256_loadu_ps(a1 + p);
+                __m256 vb = _mm256_loadu_ps(b0 + p);
+                s00 = _mm256_fmadd_ps(va0, vb, s00); s10 = _mm256_fmadd_ps(va1, vb, s10);
+                vb = _mm256_loadu_ps(b1 + p);
+                s01 = _mm256_fmadd_ps(va0, vb, s01); s11 = _mm256_fmadd_ps(va1, vb, s11);
+                vb = _mm256_loadu_ps(b2 + p);
+                s02 = _mm256_fmadd_ps(va0, vb, s02); s12 = _mm256_fmadd_ps(va1, vb, s12);
+                vb = _mm256_loadu_ps(b3 + p);
+                s03 = _mm256_fmadd_ps(va0, vb, s03); s13 = _mm256_fmadd_ps(va1, vb, s13);
+            }
+            float c[8] = {hsum(s00), hsum(s01), hsum(s02), hsum(s03), hsum(s10), hsum(s11), hsum(s12), hsum(s13)};
+            for (; p < in; p++) {
+                c[0] += a0[p] * b0[p]; c[1] += a0[p] * b1[p]; c[2] += a0[p] * b2[p]; c[3] += a0[p] * b3[p];
+                c[4] += a1[p] * b0[p]; c[5] += a1[p] * b1[p]; c[6] += a1[p] * b2[p]; c[7] += a1[p] * b3[p];
+            }
+            float *y0 = y + (long)r * out + j, *y1 = y0 + out;
+            y0[0] = c[0] + bias[j]; y0[1] = c[1] + bias[j + 1]; y0[2] = c[2] + bias[j + 2]; y0[3] = c[3] + bias[j + 3];
+            y1[0] = c[4] + bias[j]; y1[1] = c[5] + bias[j + 1]; y1[2] = c[6] + bias[j + 2]; y1[3] = c[7] + bias[j + 3];
+        }
+        for (; j < col1; j++) {
+            y[(long)r * out + j] = dot_portable(a0, w + (long)j * in, in) + bias[j];
+            y[(long)(r + 1) * out + j] = dot_portable(a1, w + (long)j * in, in) + bias[j];
+        }
+    }
+    if (r < rows) linear_portable(x + (long)r * in, rows - r, in, w, bias, out, y + (long)r * out, col0, col1);
+}
+#endif
+
+int ck_has_avx2(void) {
+#ifdef CK_X86
+    static int cached = -1;
+    if (cached < 0) { __builtin_cpu_init(); cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+void ck_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int col0, int col1) {
+#ifdef CK_X86
+    if (ck_has_avx2()) { linear_avx2(x, rows, in, w, bias, out, y, col0, col1); return; }
+#endif
+    linear_portable(x, rows, in, w, bias, out, y, col0, col1);
+}
