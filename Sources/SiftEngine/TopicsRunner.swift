@@ -403,6 +403,14 @@ public final class TopicsRunner {
                                       status: status, embeddingModel: options.embedder.name, firstRun: run, lastRun: run))
         }
         var retired = 0, merged = 0
+        // Topics made with another embedder cannot be matched (their centroids live in another space):
+        // this run replaces them.
+        for p in allPrevious where !p.centroid.isEmpty && p.embeddingModel != options.embedder.name && (p.status == "active" || p.status == "new") {
+            var t = p
+            t.status = "retired"; t.size = 0; t.lastRun = run
+            topics.append(t)
+            retired += 1
+        }
         for (j, p) in previous.enumerated() where !continues.contains(j) {
             var t = p
             if let into = mergedInto[j] { t.status = "merged"; t.mergedInto = ids[into]; merged += 1 } else { t.status = "retired"; retired += 1 }

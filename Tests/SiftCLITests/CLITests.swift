@@ -36,6 +36,9 @@ final class CLITests: XCTestCase {
         p.currentDirectoryURL = dir
         var environment = ProcessInfo.processInfo.environment
         environment["SIFT_DB"] = nil
+        // Hermetic: no model installed by the user (or by CI) changes what the commands do.
+        environment["SIFT_MODELS_DIR"] = dir.appendingPathComponent("models").path
+        environment["SIFT_EMBEDDING_MODEL"] = nil
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
