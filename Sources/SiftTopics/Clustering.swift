@@ -112,8 +112,14 @@ public struct AutoKMeans: Sendable {
             // Everything identical or nearly so: one topic.
             if let b = best, b.score < 0.02 { chosen = bestOf(s, sw, k: 1, rng: &rng) }
         }
-        // Refine on all points.
-        var (cents, assign, dists) = lloyd(x, weights, chosen, iterations: 8)
+        return finish(x, weights: weights, centroids: chosen, candidates: candidates.map { (k: $0.0, score: $0.1) }, refine: 8)
+    }
+
+    /// From chosen centroids to the final clustering: Lloyd refinement on all points, tiny topics
+    /// dissolved, topics ordered by size, radii, and far points kept aside as unclustered.
+    public func finish(_ x: Matrix, weights: [Double], centroids chosen: [[Float]], candidates: [(k: Int, score: Double)], refine: Int) -> Clustering {
+        let n = x.rows
+        var (cents, assign, dists) = lloyd(x, weights, chosen, iterations: refine)
         // Dissolve tiny topics into their neighbours.
         var mass = [Double](repeating: 0, count: cents.count)
         for i in 0..<n { mass[assign[i]] += weights[i] }
@@ -144,7 +150,7 @@ public struct AutoKMeans: Sendable {
             radius[c] = min(0.9, max(0.15, 1.5 * p95))
         }
         for i in 0..<n where dists[i] > radius[assign[i]] { assign[i] = -1 }
-        return Clustering(assignment: assign, distance: dists, centroids: cents, radius: radius, candidates: candidates.map { (k: $0.0, score: $0.1) })
+        return Clustering(assignment: assign, distance: dists, centroids: cents, radius: radius, candidates: candidates)
     }
 
     /// The best (lowest weighted inertia) of `restarts` k-means runs.

@@ -39,6 +39,8 @@ public struct Discovery {
     public var embedder: EmbeddingModel
     public var clusterer: AutoKMeans
     public var cache: EmbeddingCache?
+    /// When set, graph communities decide the topics (for up to its maxPoints distinct texts).
+    public var graph: GraphClusterer? = GraphClusterer()
     public var progress: ((String) -> Void)?
 
     public init(embedder: EmbeddingModel, clusterer: AutoKMeans = AutoKMeans(), cache: EmbeddingCache? = nil) {
@@ -65,7 +67,9 @@ public struct Discovery {
 
         t0 = Date()
         let weights = counts.map(Double.init)
-        let clustering = clusterer.fit(vectors, weights: weights)
+        let clustering: Clustering
+        if let graph, unique.count <= graph.maxPoints, unique.count >= 50 { clustering = graph.fit(vectors, weights: weights) }
+        else { clustering = clusterer.fit(vectors, weights: weights) }
         times.cluster = Date().timeIntervalSince(t0)
 
         t0 = Date()

@@ -51,6 +51,10 @@ struct TopicsModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Random seed for clustering.", valueName: "n")) var seed: UInt64 = 42
 
     /// Options for a run over `project` (or the store's only one), with comma-separated `facets`.
+    /// Set by `options`: said once a run has used the fallback embedder.
+    var embedderNote: String? { get { Self.note } nonmutating set { Self.note = newValue } }
+    nonisolated(unsafe) static var note: String?
+
     func options(store: Store, project: String?, facets: String?, since: String?) throws -> TopicsOptions {
         var options = try TopicsOptions(project: try resolveProject(store, project))
         options.facets = facets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -66,7 +70,7 @@ struct TopicsModelOptions: ParsableArguments {
             options.embedder = try ServerEmbedder(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: e, model: name)))
         } else {
             let (embedder, note) = try ModelStore.embedder(explicit: embeddingModel)
-            if let note { printError(note) }
+            embedderNote = note
             options.embedder = embedder
         }
         if !redact.isEmpty {
@@ -119,6 +123,7 @@ struct TopicsRun: ParsableCommand {
             let options = try modelOptions.options(store: ws.store, project: project, facets: facets, since: since)
             let report = try TopicsRunner(store: ws.store).run(options)
             clearProgress()
+            if let note = modelOptions.embedderNote, report.facets.contains(where: { !$0.labelled }) { printError(note) }
             print(TopicsOutput.runSummary(report))
             print("")
             for f in report.facets where !f.labelled {
@@ -242,12 +247,16 @@ struct TopicsEval: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: ArgumentHelp("Force the number of topics (for comparison; default: chosen automatically).", valueName: "k")) var k: Int?
     @Option(help: "Topics to print (table format).") var show: Int = 15
+    @Option(help: "Clustering: graph (kNN graph communities; the default for 50 to 20,000 distinct texts) or kmeans (silhouette-chosen k).") var method: String = "graph"
+    @Option(help: "Graph resolution: higher gives more, smaller topics.") var resolution: Double = 8
     @Option(name: .customLong("embedding-model"), help: ArgumentHelp("A sentence-transformers model directory (BERT family), or builtin (default: SIFT_EMBEDDING_MODEL, else an installed all-MiniLM-L6-v2, else builtin).", valueName: "dir"))
     var embeddingModel: String?
 
     func validate() throws {
         if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
         if let k, k < 1 { throw ValidationError("-k must be at least 1") }
+        if !["graph", "kmeans"].contains(method) { throw ValidationError("--method must be graph or kmeans") }
+        if resolution <= 0 { throw ValidationError("--resolution must be positive") }
     }
 
     func run() throws {
@@ -261,6 +270,7 @@ struct TopicsEval: ParsableCommand {
             var clusterer = AutoKMeans(seed: seed)
             clusterer.fixedK = k
             var discovery = Discovery(embedder: embedder, clusterer: clusterer)
+            if method == "kmeans" || k != nil { discovery.graph = nil } else { discovery.graph?.resolution = resolution }
             discovery.progress = progressPrinter()
             let result = try discovery.run(texts: data.texts)
             clearProgress()
