@@ -84,3 +84,30 @@ final class EncoderTests: XCTestCase {
         XCTAssertGreaterThan(nmi, 0.4)
     }
 }
+
+/// The parsers added for topics and models survive arbitrary bytes: an error, never a crash.
+final class HostileInputTopicsTests: XCTestCase {
+    func testArbitraryBytes() throws {
+        var rng = SystemRandomNumberGenerator()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wp = try WordPiece(vocab: ["[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3, "##b": 4])
+        for round in 0..<3000 {
+            let n = Int.random(in: 0..<600, using: &rng)
+            var bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if round % 3 == 0 && !bytes.isEmpty { bytes[0] = UInt8(round % 4) << 1 | 1 }  // plausible block headers
+            _ = try? Inflate.decompress(bytes, expected: 1 << 16)
+            _ = try? ZipArchive(bytes + [0x50, 0x4b, 0x05, 0x06] + (0..<18).map { _ in UInt8.random(in: 0...255, using: &rng) }).members.map { m in try? ZipArchive(bytes).extract(m) }
+            _ = try? LabelledTexts.parseCSV(String(decoding: bytes, as: UTF8.self))
+            _ = wp.encode(String(decoding: bytes, as: UTF8.self))
+            let p = dir.appendingPathComponent("f\(round % 5)").path
+            FileManager.default.createFile(atPath: p, contents: Data(bytes))
+            _ = try? SafeTensors(path: p).floats("a")
+            var header = withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { Array($0) }
+            header += bytes
+            FileManager.default.createFile(atPath: p, contents: Data(header))
+            _ = try? SafeTensors(path: p)
+        }
+    }
+}

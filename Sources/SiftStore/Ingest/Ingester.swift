@@ -201,7 +201,7 @@ public final class Ingester {
         switch first {
         case UInt8(ascii: "["):
             let doc = try input.readAll()
-            return try doc.withUnsafeBufferPointer { buf -> IngestFormat in
+            return doc.withUnsafeBufferPointer { buf -> IngestFormat in
                 var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
                 var found: IngestFormat = .spans
                 do {

@@ -90,7 +90,12 @@ public enum Inflate {
             for len in 1..<16 {
                 code |= try get(1)
                 let count = h.counts[len]
-                if code - count < first { return h.symbols[index + (code - first)] }
+                if code - count < first {
+                    let i = index + (code - first)
+                    // Over-subscribed or incomplete code tables in hostile input must not index out of range.
+                    guard i >= 0, i < h.symbols.count else { throw TopicsError.invalid("bad Huffman table in compressed data") }
+                    return h.symbols[i]
+                }
                 index += count
                 first += count
                 first <<= 1
