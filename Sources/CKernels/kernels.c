@@ -35,11 +35,14 @@ static inline float hsum(__m256 v) {
 
 __attribute__((target("avx2,fma")))
 static void linear_avx2(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int col0, int col1) {
+    // Column panels of 32 weight rows stay in cache while every row pair of x passes over them.
+    for (int jb = col0; jb < col1; jb += 32) {
+    int jend = jb + 32 < col1 ? jb + 32 : col1;
     int r = 0;
     for (; r + 2 <= rows; r += 2) {
         const float *a0 = x + (long)r * in, *a1 = a0 + in;
-        int j = col0;
-        for (; j + 4 <= col1; j += 4) {
+        int j = jb;
+        for (; j + 4 <= jend; j += 4) {
             const float *b0 = w + (long)j * in, *b1 = b0 + in, *b2 = b1 + in, *b3 = b2 + in;
             __m256 s00 = _mm256_setzero_ps(), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
             int p = 0;
@@ -63,12 +66,13 @@ static void linear_avx2(const float *x, int rows, int in, const float *w, const 
             y0[0] = c[0] + bias[j]; y0[1] = c[1] + bias[j + 1]; y0[2] = c[2] + bias[j + 2]; y0[3] = c[3] + bias[j + 3];
             y1[0] = c[4] + bias[j]; y1[1] = c[5] + bias[j + 1]; y1[2] = c[6] + bias[j + 2]; y1[3] = c[7] + bias[j + 3];
         }
-        for (; j < col1; j++) {
+        for (; j < jend; j++) {
             y[(long)r * out + j] = dot_portable(a0, w + (long)j * in, in) + bias[j];
             y[(long)(r + 1) * out + j] = dot_portable(a1, w + (long)j * in, in) + bias[j];
         }
     }
-    if (r < rows) linear_portable(x + (long)r * in, rows - r, in, w, bias, out, y + (long)r * out, col0, col1);
+    if (r < rows) linear_portable(x + (long)r * in, rows - r, in, w, bias, out, y + (long)r * out, jb, jend);
+    }
 }
 #endif
 
@@ -87,4 +91,42 @@ void ck_linear(const float *x, int rows, int in, const float *w, const float *bi
     if (ck_has_avx2()) { linear_avx2(x, rows, in, w, bias, out, y, col0, col1); return; }
 #endif
     linear_portable(x, rows, in, w, bias, out, y, col0, col1);
+}
+
+// GELU with erf from Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7) and exp by range
+// reduction and a degree-6 polynomial, written so the compiler vectorises the loop.
+static inline float exp_neg(float x) {            // x <= 0
+    if (x < -87.0f) return 0.0f;
+    float n = __builtin_floorf(x * 1.44269504f + 0.5f);
+    float r = x - n * 0.693145752f - n * 1.42860677e-6f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f + r * (0.00833333377f + r * 0.00138888892f)))));
+    int e = (int)n + 127;
+    union { int i; float f; } u;
+    u.i = e << 23;
+    return p * u.f;
+}
+
+static void gelu_range(float *x, long n) {
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        float z = v * 0.70710678118654752f;
+        float a = z < 0 ? -z : z;
+        float t = 1.0f / (1.0f + 0.3275911f * a);
+        float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+        float erfa = 1.0f - poly * exp_neg(-a * a);
+        float erfz = z < 0 ? -erfa : erfa;
+        x[i] = 0.5f * v * (1.0f + erfz);
+    }
+}
+
+#ifdef CK_X86
+__attribute__((target("avx2,fma")))
+static void gelu_avx2(float *x, long n) { gelu_range(x, n); }
+#endif
+
+void ck_gelu(float *x, long n) {
+#ifdef CK_X86
+    if (ck_has_avx2()) { gelu_avx2(x, n); return; }
+#endif
+    gelu_range(x, n);
 }

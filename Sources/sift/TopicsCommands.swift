@@ -288,6 +288,11 @@ struct TopicsEval: ParsableCommand {
                 o["nmi"] = .double(Agreement.nmi(truth, predicted))
                 o["ari"] = .double(Agreement.ari(truth, predicted))
             }
+            if let enc = embedder as? SentenceEncoder {
+                let tokens = data.texts.reduce(0) { $0 + enc.tokenize($1).count }
+                o["avg_tokens"] = .double(Double(tokens) / Double(data.texts.count))
+                o["sentences_per_second"] = .double(Double(result.uniqueTexts.count) / max(result.times.embed, 1e-9))
+            }
             o["seconds"] = ["read": .double(readSeconds), "embed": .double(result.times.embed), "cluster": .double(result.times.cluster),
                             "label": .double(result.times.label), "classify": .double(result.times.classify), "project": .double(result.times.project)]
             o["candidates"] = .array(result.clustering.candidates.map { ["k": .int(Int64($0.k)), "silhouette": .double($0.score)] })
@@ -301,6 +306,9 @@ struct TopicsEval: ParsableCommand {
                 print(String(format: "NMI %.3f   ARI %.3f", o["nmi"]!.doubleValue!, o["ari"]!.doubleValue!))
             }
             print(String(format: "time: read %.2fs, embed %.2fs, cluster %.2fs, label %.2fs, project %.2fs", readSeconds, result.times.embed, result.times.cluster, result.times.label, result.times.project))
+            if let t = o["avg_tokens"]?.doubleValue, let r = o["sentences_per_second"]?.doubleValue {
+                print(String(format: "encoder: %.1f tokens per text on average, %.0f sentences/s", t, r))
+            }
             print("")
             let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
             print(table(["topic", "texts", "distinctive terms"], order.prefix(show).map { i in

@@ -9,4 +9,7 @@ int ck_has_avx2(void);
 /// x: rows x in (row-major); w: out x in (PyTorch Linear layout); y: rows x out.
 void ck_linear(const float *x, int rows, int in, const float *w, const float *bias, int out, float *y, int col0, int col1);
 
+/// GELU in place (erf by Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7).
+void ck_gelu(float *x, long n);
+
 #endif
