@@ -281,6 +281,18 @@ extension CLITests {
         XCTAssertEqual(o["topics"] as? Int, 3)
         XCTAssertEqual(o["nmi"] as! Double, 1, accuracy: 1e-9)
         XCTAssertEqual(o["ari"] as! Double, 1, accuracy: 1e-9)
+        // The same texts as JSON lines.
+        var jsonl = ""
+        for line in csv.split(separator: "\n").dropFirst() {
+            let fields = try LabelledTextsShim.fields(String(line))
+            jsonl += "{\"body\": \(String(decoding: try JSONSerialization.data(withJSONObject: fields[0], options: .fragmentsAllowed), as: UTF8.self)), \"intent\": \"\(fields[1])\"}\n"
+        }
+        try jsonl.write(toFile: path("texts.jsonl"), atomically: true, encoding: .utf8)
+        let j = try sift(["topics", "eval", path("texts.jsonl"), "--text-column", "body", "--label-column", "intent", "--format", "json"])
+        XCTAssertEqual(j.status, 0, j.err)
+        let jo = try JSONSerialization.jsonObject(with: Data(j.out.utf8)) as! [String: Any]
+        XCTAssertEqual(jo["texts"] as? Int, 90)
+        XCTAssertEqual(jo["nmi"] as! Double, 1, accuracy: 1e-9)
         try "text,label\nok,a\n\"broken,b\n".write(toFile: path("bad.csv"), atomically: true, encoding: .utf8)
         let bad = try sift(["topics", "eval", path("bad.csv"), "--label-column", "label"])
         XCTAssertEqual(bad.status, 1)
@@ -346,5 +358,16 @@ extension CLITests {
         XCTAssertEqual(fail.status, 1)
         XCTAssertTrue(fail.out.contains("FAIL  no frustrated loops: n = \(zeros) (expect n = 0)"), fail.out)
         XCTAssertEqual(try sift(["check", path("error.json"), "--db", db]).status, 2)
+    }
+}
+
+/// Splits one CSV line of the test fixture (a quoted first field, or plain fields).
+enum LabelledTextsShim {
+    static func fields(_ line: String) throws -> [String] {
+        if line.hasPrefix("\""), let end = line.range(of: "\",", options: .backwards) {
+            return [String(line[line.index(after: line.startIndex)..<end.lowerBound]).replacingOccurrences(of: "\"\"", with: "\""), String(line[end.upperBound...])]
+        }
+        let parts = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return [parts.dropLast().joined(separator: ","), parts.last ?? ""]
     }
 }
