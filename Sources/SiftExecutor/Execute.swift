@@ -147,7 +147,7 @@ public struct Executor {
         let count = out.first?.count ?? (plan.isAggregate ? 0 : rows.count)
         var order = Array(0..<count)
         if !plan.orderBy.isEmpty {
-            order.sort { a, b in
+            let less: (Int, Int) -> Bool = { a, b in
                 for (k, o) in plan.orderBy.enumerated() {
                     let x = orderKeys[k][a], y = orderKeys[k][b]
                     if x.isNull || y.isNull {
@@ -159,6 +159,14 @@ public struct Executor {
                     if c != 0 { return o.descending ? c > 0 : c < 0 }
                 }
                 return a < b
+            }
+            // ORDER BY ... LIMIT n keeps only the first offset + n rows: a bounded heap instead of a
+            // full sort when that is a small part of the input (the order is total, so results match).
+            let cursor = max(0, Int(plan.cursor ?? "0") ?? 0)
+            if !tracesCount, let l = plan.limit, cursor + l < count / 8 {
+                order = TopK.select(count: count, k: cursor + l, less: less)
+            } else {
+                order.sort(by: less)
             }
         }
         // LIMIT counts traces in the traces shape when listing spans.
@@ -347,4 +355,37 @@ extension Evaluator {
 struct KeyPair: Hashable {
     var a: Datum
     var b: Datum
+}
+
+/// The first k of 0..<count in the order `less` gives (a total order), sorted: a max-heap of size k.
+public enum TopK {
+    public static func select(count: Int, k: Int, less: (Int, Int) -> Bool) -> [Int] {
+        guard k > 0 else { return [] }
+        var heap: [Int] = []
+        heap.reserveCapacity(k)
+        func siftUp(_ i0: Int) {
+            var i = i0
+            while i > 0 {
+                let p = (i - 1) / 2
+                if less(heap[p], heap[i]) { heap.swapAt(p, i); i = p } else { break }
+            }
+        }
+        func siftDown(_ i0: Int) {
+            var i = i0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heap.count && less(heap[m], heap[l]) { m = l }
+                if r < heap.count && less(heap[m], heap[r]) { m = r }
+                if m == i { return }
+                heap.swapAt(i, m)
+                i = m
+            }
+        }
+        for x in 0..<count {
+            if heap.count < k { heap.append(x); siftUp(heap.count - 1) }
+            else if less(x, heap[0]) { heap[0] = x; siftDown(0) }
+        }
+        return heap.sorted(by: less)
+    }
 }

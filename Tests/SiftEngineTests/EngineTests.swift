@@ -123,3 +123,22 @@ final class EngineTests: XCTestCase {
         }
     }
 }
+
+extension EngineTests {
+    /// The bounded heap behind ORDER BY ... LIMIT gives exactly the prefix of the full sort, ties included.
+    func testTopKMatchesTheFullSort() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let n = Int.random(in: 0..<400, using: &rng)
+            let values = (0..<n).map { _ in Int.random(in: 0..<10, using: &rng) }
+            let less: (Int, Int) -> Bool = { a, b in values[a] != values[b] ? values[a] > values[b] : a < b }
+            let k = Int.random(in: 0...60, using: &rng)
+            XCTAssertEqual(TopK.select(count: n, k: k, less: less), Array((0..<n).sorted(by: less).prefix(k)))
+        }
+        // And through the engine: a small LIMIT over many rows equals the head of the unlimited answer.
+        let q = "SELECT id, metrics.total_tokens AS t FROM project_logs('demo') ORDER BY t DESC NULLS LAST, created"
+        let all = try sift(q)
+        XCTAssertEqual(try sift(q + " LIMIT 7"), Array(all.prefix(7)))
+        XCTAssertEqual(try sift(q + " LIMIT 5 OFFSET '3'"), Array(all.dropFirst(3).prefix(5)))
+    }
+}
