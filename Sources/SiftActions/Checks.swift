@@ -54,7 +54,7 @@ public enum Checks {
         var text: String?
 
         init(_ s: String, at: String) throws {
-            let rx = try! NSRegularExpression(pattern: #"^\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(?:'((?:[^']|'')*)'|(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))\s*$"#)
+            let rx = try NSRegularExpression(pattern: #"^\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|!=|=|<|>)\s*(?:'((?:[^']|'')*)'|(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))\s*$"#)
             let ns = s as NSString
             guard let m = rx.firstMatch(in: s, range: NSRange(location: 0, length: ns.length)) else {
                 throw ActionError("\(at): expect \"\(s)\" is not `rows <op> N` or `<column> <op> <number or 'text'>` (ops: < <= > >= = !=)")

@@ -162,9 +162,9 @@ public final class Scorers {
     }
 
     /// The facets a filter reads (facets.X, classifications.X), to give traces without them a null.
-    static func facetsRead(by filter: String) -> Set<String> {
+    static func facetsRead(by filter: String) throws -> Set<String> {
         var out = Set<String>()
-        let rx = try! NSRegularExpression(pattern: #"(?i)\b(?:facets|classifications)\s*\.\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_]*))"#)
+        let rx = try NSRegularExpression(pattern: #"(?i)\b(?:facets|classifications)\s*\.\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_]*))"#)
         let ns = filter as NSString
         for m in rx.matches(in: filter, range: NSRange(location: 0, length: ns.length)) {
             let r = m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range(at: 2)
@@ -192,7 +192,7 @@ public final class Scorers {
         switch def.kind {
         case .filter:
             let matches = try matchingTraces(filter: def.filter!)
-            let needed = Self.facetsRead(by: def.filter!)
+            let needed = try Self.facetsRead(by: def.filter!)
             var has: [String: Set<String>] = [:]
             for f in needed { has[f] = Set(try store.facetValues(projectRow: pid, facet: f).keys) }
             for id in ids {

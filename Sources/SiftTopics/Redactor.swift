@@ -20,16 +20,16 @@ public struct Redactor: @unchecked Sendable {
 
     /// The built-in rules, plus `extra` (name -> pattern) as typed placeholders `<NAME>`.
     public init(extra: [(name: String, pattern: String)] = []) throws {
-        func rx(_ p: String) -> NSRegularExpression { try! NSRegularExpression(pattern: p, options: []) }
-        rules = [
-            Rule(kind: "API_KEY", regex: rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*"#),
+        func rx(_ p: String) throws -> NSRegularExpression { try NSRegularExpression(pattern: p, options: []) }
+        rules = try [
+            Rule(kind: "API_KEY", regex: try rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*"#),
                  hints: ["sk-", "gh", "AKIA", "xox", "AIza", "eyJ", "Bearer"], needsDigit: false, validate: nil),
-            Rule(kind: "EMAIL", regex: rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil),
-            Rule(kind: "CARD", regex: rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn),
-            Rule(kind: "IBAN", regex: rx(#"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum),
-            Rule(kind: "SSN", regex: rx(#"\b\d{3}-\d{2}-\d{4}\b"#), hints: ["-"], needsDigit: true, validate: nil),
-            Rule(kind: "PHONE", regex: rx(#"(?<![\w\-])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])"#), hints: [], needsDigit: true, validate: nil),
-            Rule(kind: "IP", regex: rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"#), hints: [], needsDigit: true, validate: nil),
+            Rule(kind: "EMAIL", regex: try rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil),
+            Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn),
+            Rule(kind: "IBAN", regex: try rx(#"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum),
+            Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b"#), hints: ["-"], needsDigit: true, validate: nil),
+            Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])"#), hints: [], needsDigit: true, validate: nil),
+            Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"#), hints: [], needsDigit: true, validate: nil),
         ]
         for (name, pattern) in extra {
             let kind = name.uppercased().replacingOccurrences(of: " ", with: "_")
