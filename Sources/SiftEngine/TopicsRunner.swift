@@ -258,13 +258,8 @@ public final class TopicsRunner {
             let slug = Self.slug(facet.name)
             if facet.hasLabelSet {
                 for (trace, o) in items {
-                    if let l = o.label {
-                        rows.append(ClassificationRow(trace: trace, topicID: "\(slug)-\(Self.slug(l))", label: l, confidence: 1, distance: 0,
-                                                      metadata: JSONWriter.string(["distance": 0.0, "summary": .string(o.summary)])))
-                    } else {
-                        noMatch += 1
-                        rows.append(ClassificationRow(trace: trace, topicID: nil, label: "no_match", confidence: nil, distance: nil, metadata: JSONWriter.string(["summary": .string(o.summary)])))
-                    }
+                    if o.label == nil { noMatch += 1 }
+                    rows.append(Self.labelRow(trace: trace, output: o, slug: slug))
                 }
             } else {
                 let live = stored.filter { !$0.centroid.isEmpty && ($0.status == "active" || $0.status == "new") }
@@ -289,8 +284,7 @@ public final class TopicsRunner {
                 for (trace, o) in items {
                     if fixed.contains(o.summary) {
                         if o.summary == "no_match" { noMatch += 1 }
-                        rows.append(ClassificationRow(trace: trace, topicID: o.summary == "NONE" ? "\(slug)-none" : nil, label: o.summary, confidence: 1, distance: 0,
-                                                      metadata: JSONWriter.string(["distance": 0.0])))
+                        rows.append(Self.fixedRow(trace: trace, answer: o.summary, slug: slug))
                         continue
                     }
                     let a = assigned[k]
@@ -326,6 +320,21 @@ public final class TopicsRunner {
         return reports
     }
 
+    /// A trace of a label-set facet: its label's topic, or no_match.
+    static func labelRow(trace: String, output o: FacetOutput, slug: String) -> ClassificationRow {
+        guard let l = o.label else {
+            return ClassificationRow(trace: trace, topicID: nil, label: "no_match", confidence: nil, distance: nil, metadata: JSONWriter.string(["summary": .string(o.summary)]))
+        }
+        return ClassificationRow(trace: trace, topicID: "\(slug)-\(Self.slug(l))", label: l, confidence: 1, distance: 0,
+                                 metadata: JSONWriter.string(["distance": 0.0, "summary": .string(o.summary)]))
+    }
+
+    /// A trace of a clustered facet whose answer is fixed (NONE, no_match) rather than text to cluster.
+    static func fixedRow(trace: String, answer: String, slug: String) -> ClassificationRow {
+        ClassificationRow(trace: trace, topicID: answer == "NONE" ? "\(slug)-none" : nil, label: answer, confidence: 1, distance: 0,
+                          metadata: JSONWriter.string(["distance": 0.0]))
+    }
+
     static func slug(_ s: String) -> String {
         String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
@@ -336,14 +345,8 @@ public final class TopicsRunner {
         var rows: [ClassificationRow] = []
         var noMatch = 0
         for (trace, o) in items {
-            if let label = o.label {
-                counts[label, default: 0] += 1
-                rows.append(ClassificationRow(trace: trace, topicID: "\(Self.slug(facet.name))-\(Self.slug(label))", label: label,
-                                              confidence: 1, distance: 0, metadata: JSONWriter.string(["distance": 0.0, "summary": .string(o.summary)])))
-            } else {
-                noMatch += 1
-                rows.append(ClassificationRow(trace: trace, topicID: nil, label: "no_match", confidence: nil, distance: nil, metadata: JSONWriter.string(["summary": .string(o.summary)])))
-            }
+            if let label = o.label { counts[label, default: 0] += 1 } else { noMatch += 1 }
+            rows.append(Self.labelRow(trace: trace, output: o, slug: Self.slug(facet.name)))
         }
         let known = facet.labels.map(\.label)
         let labels = known + counts.keys.filter { !known.contains($0) }.sorted()
@@ -427,10 +430,8 @@ public final class TopicsRunner {
         var unclustered = 0, noMatch = 0
         for (trace, o) in items {
             if fixed.contains(o.summary) {
-                let label = o.summary
-                if label == "no_match" { noMatch += 1 }
-                rows.append(ClassificationRow(trace: trace, topicID: label == "NONE" ? "\(slug)-none" : nil, label: label, confidence: 1, distance: 0,
-                                              metadata: JSONWriter.string(["distance": 0.0])))
+                if o.summary == "no_match" { noMatch += 1 }
+                rows.append(Self.fixedRow(trace: trace, answer: o.summary, slug: slug))
                 continue
             }
             let u = result.uniqueIndex[k]
