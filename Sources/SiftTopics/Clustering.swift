@@ -117,9 +117,20 @@ public struct AutoKMeans: Sendable {
 
     /// From chosen centroids to the final clustering: Lloyd refinement on all points, tiny topics
     /// dissolved, topics ordered by size, radii, and far points kept aside as unclustered.
-    public func finish(_ x: Matrix, weights: [Double], centroids chosen: [[Float]], candidates: [(k: Int, score: Double)], refine: Int) -> Clustering {
+    /// `memberships` (a centroid index per point, -1 for none) keeps the groups a graph method drew
+    /// instead of moving every point to its nearest centroid; points without one go to the nearest.
+    public func finish(_ x: Matrix, weights: [Double], centroids chosen: [[Float]], candidates: [(k: Int, score: Double)], refine: Int,
+                       memberships: [Int]? = nil) -> Clustering {
         let n = x.rows
         var (cents, assign, dists) = lloyd(x, weights, chosen, iterations: refine)
+        if let memberships, refine == 0 {
+            x.data.withUnsafeBufferPointer { xp in
+                for i in 0..<n where memberships[i] >= 0 && memberships[i] < cents.count && memberships[i] != assign[i] {
+                    assign[i] = memberships[i]
+                    dists[i] = cents[assign[i]].withUnsafeBufferPointer { max(0, 1 - simdDot(xp.baseAddress! + i * x.cols, $0.baseAddress!, x.cols)) }
+                }
+            }
+        }
         // Dissolve tiny topics into their neighbours.
         var mass = [Double](repeating: 0, count: cents.count)
         for i in 0..<n { mass[assign[i]] += weights[i] }

@@ -8,8 +8,9 @@ import Foundation
 
 public struct GraphClusterer: Sendable {
     public var neighbours = 15
-    /// Higher splits finer. 8 was chosen on banking77's test split (3,080 texts: 69 topics for 77 intents).
-    public var resolution = 8.0
+    /// Higher splits finer. 5 was chosen on three random 3,080-text samples of banking77's train split
+    /// (MiniLM embeddings: NMI 0.821, 0.827, 0.825 at 4, 5, 6); the test split is kept for evaluation.
+    public var resolution = 5.0
     /// Modularity's resolution limit grows with the graph (communities smaller than about sqrt(edges)
     /// merge), so for more than this many distinct texts the resolution shrinks by sqrt(size ratio) to keep
     /// the topic count tied to the data's groups rather than its size.
@@ -20,6 +21,13 @@ public struct GraphClusterer: Sendable {
         n <= Int(referenceSize) ? resolution : resolution * (referenceSize / Double(n)).squareRoot()
     }
     public var maxPoints = 20_000
+    /// Modularity at resolution r splits a group whose best cut keeps less than about r / (2K) of its
+    /// edges, K being the number of groups: with few groups that bar is high and well-knit groups fall
+    /// into arbitrary pieces (three templated groups of 30 texts came out as 6 to 17 topics). So the
+    /// resolution is capped at this multiple of the number of communities plain modularity (resolution 1)
+    /// finds, which keeps the bar near a fixed cut share. banking77 (35-37 plain communities) is
+    /// unaffected; the three groups stay three.
+    public var capPerCommunity = 0.25
     public var minTopicSize = 3.0
     /// Lloyd iterations after the communities are found (0: keep them as the graph drew them).
     public var refineIterations = 0
@@ -60,32 +68,61 @@ public struct GraphClusterer: Sendable {
             }
             nbr = results
         }
-        // Symmetric weighted graph: an edge when either is among the other's neighbours.
-        var adj = [[Int: Double]](repeating: [:], count: n)
-        for i in 0..<n {
-            for (j, s) in nbr[i] where s > 0 {
-                let w = Double(s)
-                adj[i][j] = max(adj[i][j] ?? 0, w)
-                adj[j][i] = max(adj[j][i] ?? 0, w)
-            }
-        }
+        var adj = fuzzyGraph(nbr)
         // Identical texts were merged with a weight: a self-loop carries their mutual similarity.
         for i in 0..<n where weights[i] > 1 { adj[i][i, default: 0] += weights[i] - 1 }
-        let community = louvain(adj, resolution: effectiveResolution(n))
+        let plain = Set(louvain(adj, resolution: 1)).count
+        let community = louvain(adj, resolution: min(effectiveResolution(n), max(1, capPerCommunity * Double(plain))))
         // Communities -> clusters, dropping tiny ones (their points go to the nearest big one, or unclustered).
         var members: [Int: [Int]] = [:]
         for i in 0..<n { members[community[i], default: []].append(i) }
         var cents: [[Float]] = []
+        var memberships = [Int](repeating: -1, count: n)
         for (_, m) in members.sorted(by: { $0.value.first! < $1.value.first! }) {
             let mass = m.reduce(0.0) { $0 + weights[$1] }
             guard mass >= minTopicSize else { continue }
+            for i in m { memberships[i] = cents.count }
             var c = [Float](repeating: 0, count: x.cols)
             for i in m { for j in 0..<x.cols { c[j] += Float(weights[i]) * x.data[i * x.cols + j] } }
             Vectors.normalize(&c)
             cents.append(c)
         }
         if cents.isEmpty { return AutoKMeans().fit(x, weights: weights) }
-        return AutoKMeans().finish(x, weights: weights, centroids: cents, candidates: [(k: cents.count, score: 0)], refine: refineIterations)
+        return AutoKMeans().finish(x, weights: weights, centroids: cents, candidates: [(k: cents.count, score: 0)], refine: refineIterations,
+                                   memberships: memberships)
+    }
+
+    /// UMAP's fuzzy neighbourhood graph: each point's distances are measured from its nearest
+    /// neighbour's (rho) on its own scale (sigma, set so the memberships sum to log2(k)), so dense and
+    /// sparse regions weigh alike; the two directions combine as a fuzzy union, a + b - ab.
+    func fuzzyGraph(_ nbr: [[(Int, Float)]]) -> [[Int: Double]] {
+        let n = nbr.count
+        var directed = [[(Int, Double)]](repeating: [], count: n)
+        for i in 0..<n where !nbr[i].isEmpty {
+            let d = nbr[i].map { Double(max(0, 1 - $0.1)) }
+            let rho = d.min()!
+            let target = log2(Double(max(2, nbr[i].count)))
+            var lo = 0.0, hi = Double.infinity, sigma = 1.0
+            for _ in 0..<64 {
+                let v = d.reduce(0.0) { $0 + exp(-max(0, $1 - rho) / sigma) }
+                if abs(v - target) < 1e-5 { break }
+                if v > target { hi = sigma; sigma = (lo + hi) / 2 } else { lo = sigma; sigma = hi.isInfinite ? sigma * 2 : (lo + hi) / 2 }
+            }
+            sigma = max(sigma, 1e-3 * (d.reduce(0, +) / Double(d.count)), 1e-12)
+            directed[i] = zip(nbr[i], d).map { ($0.0, exp(-max(0, $1 - rho) / sigma)) }
+        }
+        var a = [[Int: Double]](repeating: [:], count: n)
+        for i in 0..<n { for (j, w) in directed[i] { a[i][j] = w } }
+        var adj = [[Int: Double]](repeating: [:], count: n)
+        for i in 0..<n {
+            for (j, w) in directed[i] where j != i {
+                let back = a[j][i] ?? 0
+                let u = w + back - w * back
+                adj[i][j] = u
+                adj[j][i] = u
+            }
+        }
+        return adj
     }
 
     /// Louvain: local moves, then aggregation, repeated until nothing moves. Returns a community per node.

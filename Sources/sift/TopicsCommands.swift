@@ -248,7 +248,7 @@ struct TopicsEval: ParsableCommand {
     @Option(help: ArgumentHelp("Force the number of topics (for comparison; default: chosen automatically).", valueName: "k")) var k: Int?
     @Option(help: "Topics to print (table format).") var show: Int = 15
     @Option(help: "Clustering: graph (kNN graph communities; the default for 50 to 20,000 distinct texts) or kmeans (silhouette-chosen k).") var method: String = "graph"
-    @Option(help: "Graph resolution: higher gives more, smaller topics.") var resolution: Double = 8
+    @Option(help: "Graph resolution: higher gives more, smaller topics.") var resolution: Double = GraphClusterer().resolution
     @Option(name: .customLong("embedding-model"), help: ArgumentHelp("A sentence-transformers model directory (BERT family), or builtin (default: SIFT_EMBEDDING_MODEL, else an installed all-MiniLM-L6-v2, else builtin).", valueName: "dir"))
     var embeddingModel: String?
 
