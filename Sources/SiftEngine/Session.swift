@@ -89,25 +89,78 @@ public final class Session: Catalog {
 
     func projectTable(_ project: String, plan: LogicalPlan, executor: Executor) throws -> Table {
         if caching, let t = tables[project] { return t }
-        var lower: Int64?, upper: Int64?
-        if !caching {
-            // One-shot: read only the time range the query can match.
-            if let l = plan.lowerTime, let t = try executor.constant(l.value).asTimestamp { lower = l.inclusive ? t : t + 1 }
-            if let u = plan.upperTime, let t = try executor.constant(u.value).asTimestamp { upper = u.inclusive ? t : t - 1 }
-        }
-        let columns = try store.spanColumns(project: project, lower: lower, upper: upper)
-        let table = Table(count: columns.count) { field in
-            switch field {
-            case "created": return columns.created.map(Datum.timestamp)
-            case "is_root": return columns.isRoot.map(Datum.bool)
-            case "root_span_id": return columns.rootSpanIDs.map(Datum.string)
-            default:
-                guard let values = try columns.column(field) else { return Array(repeating: .null, count: columns.count) }
-                return values.map(Datum.init)
+        let table: Table
+        if persistColumns, let pid = try store.projectID(named: project) {
+            table = try persistedTable(project, projectRow: pid)
+        } else {
+            var lower: Int64?, upper: Int64?
+            if !caching {
+                // One-shot: read only the time range the query can match.
+                if let l = plan.lowerTime, let t = try executor.constant(l.value).asTimestamp { lower = l.inclusive ? t : t + 1 }
+                if let u = plan.upperTime, let t = try executor.constant(u.value).asTimestamp { upper = u.inclusive ? t : t - 1 }
             }
+            let columns = try store.spanColumns(project: project, lower: lower, upper: upper)
+            table = Table(count: columns.count) { try Self.column($0, of: columns) }
         }
-        if caching { tables[project] = table }
+        if caching { tables[project] = table } else { lastTable = table }
         return table
+    }
+
+    /// The last one-shot table, freed with the next query or the session rather than inside the
+    /// query's own time (freeing a million values takes a while).
+    private var lastTable: Table?
+
+    /// Whether decoded columns are kept in the store for later processes (and read from there).
+    public var persistColumns = true
+    /// Columns bigger than this (encoded) are not kept: reading them back would cost about what
+    /// reading the spans does.
+    public var persistLimit = 64 << 20
+
+    /// A whole-project table whose columns come from the store's column cache when an earlier process
+    /// kept them for this generation of the data, and are kept there when computed.
+    func persistedTable(_ project: String, projectRow pid: Int64) throws -> Table {
+        let generation = try store.generation()
+        let store = self.store, limit = persistLimit
+        let persistence = ColumnPersistence(
+            load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)).flatMap { ColumnCodec.decode($0) } },
+            save: { key, column in
+                let bytes = ColumnCodec.encode(column)
+                if bytes.count <= limit { store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes) }
+            })
+        // The row count and trace structure: kept columns when all three are there, else the store's.
+        var spanColumns: Store.SpanColumns?
+        func columns() throws -> Store.SpanColumns {
+            if let c = spanColumns { return c }
+            let c = try store.spanColumns(project: project)
+            spanColumns = c
+            return c
+        }
+        let count: Int
+        // is_root (a byte a row) gives the row count; the other columns load when a query reads them.
+        if let isRoot = persistence.load("is_root"), (try? store.cachedColumnKeys(projectRow: pid, generation: generation))?.isSuperset(of: ["created", "root_span_id"]) == true {
+            count = isRoot.count
+            let table = Table(count: count) { try Self.column($0, of: try columns()) }
+            table.preload(["is_root": isRoot])
+            table.persisted = persistence
+            return table
+        }
+        let c = try columns()
+        count = c.count
+        let table = Table(count: count) { try Self.column($0, of: try columns()) }
+        table.persisted = persistence
+        for name in ["created", "root_span_id", "is_root"] { _ = try table.column(name) }
+        return table
+    }
+
+    static func column(_ field: String, of columns: Store.SpanColumns) throws -> [Datum] {
+        switch field {
+        case "created": return columns.created.map(Datum.timestamp)
+        case "is_root": return columns.isRoot.map(Datum.bool)
+        case "root_span_id": return columns.rootSpanIDs.map(Datum.string)
+        default:
+            guard let values = try columns.column(field) else { return Array(repeating: .null, count: columns.count) }
+            return values.map(Datum.init)
+        }
     }
 
     /// A table over rows given as field -> value (datasets, topics: small, read whole).

@@ -49,10 +49,10 @@ public struct Executor {
             return try finish(plan, rows, ev, tracesCount: false)
         case .traces:
             let selected = try selectTraces(plan.filter, ev)
-            let of = table.traces.ofRow
+            let of = table.traceStructure.ofRow
             if plan.isAggregate {
                 // Aggregates range over traces: one row each, its root span.
-                let roots = table.traces.roots.enumerated().filter { selected[$0.offset] }.map(\.element)
+                let roots = table.traceStructure.roots.enumerated().filter { selected[$0.offset] }.map(\.element)
                 let rootSet = Set(roots)
                 rows = rows.select(rows.base.indices.filter { rootSet.contains(rows.base[$0]) })
                 return try finish(plan, rows, ev, tracesCount: false)
@@ -95,7 +95,7 @@ public struct Executor {
 
     /// Traces with at least one span satisfying `filter` (every trace without one).
     func selectTraces(_ filter: Expr?, _ ev: Evaluator) throws -> [Bool] {
-        guard let filter else { return Array(repeating: true, count: ev.table.traces.roots.count) }
+        guard let filter else { return Array(repeating: true, count: ev.table.traceStructure.roots.count) }
         return try ev.anySpanHits(filter)
     }
 
@@ -174,7 +174,7 @@ public struct Executor {
         var selected: [Int]
         var next: String?
         if tracesCount, plan.limit != nil || offset > 0 {
-            let of = ev.table.traces.ofRow
+            let of = ev.table.traceStructure.ofRow
             var seen: [Int: Int] = [:]
             selected = []
             for r in order {

@@ -139,7 +139,7 @@ extension Evaluator {
             }
         case "any_span":
             let hits = try anySpanHits(args[0])
-            let traces = table.traces.ofRow
+            let traces = table.traceStructure.ofRow
             return rows.base.map { .bool(hits[traces[$0]]) }
         case "filter_spans":
             throw ExecutionError("FILTER_SPANS() must stand alone in WHERE", at: range)
@@ -155,8 +155,8 @@ extension Evaluator {
     func anySpanHits(_ cond: Expr) throws -> [Bool] {
         if let h = anySpan[cond] { return h }
         let rows = try narrow(Rows(base: table.allRows), by: cond)
-        var hits = [Bool](repeating: false, count: table.traces.roots.count)
-        let of = table.traces.ofRow
+        var hits = [Bool](repeating: false, count: table.traceStructure.roots.count)
+        let of = table.traceStructure.ofRow
         for r in rows.base { hits[of[r]] = true }
         anySpan[cond] = hits
         return hits

@@ -28,31 +28,51 @@ public final class Table {
     /// A derived column over all rows (a JSON path such as `metadata.model`), computed once and kept
     /// with the table, so later queries in the session read it like a stored column.
     func derived(_ key: String, _ compute: () throws -> [Datum]) rethrows -> [Datum] {
-        if let c = cache["path:" + key] { return c }
+        let name = "path:" + key
+        if let c = cache[name] { return c }
+        if let c = persisted?.load(name), c.count == count { cache[name] = c; return c }
         let c = try compute()
-        cache["path:" + key] = c
+        cache[name] = c
+        persisted?.save(name, c)
         return c
     }
 
     public func column(_ name: String) throws -> [Datum] {
         if let c = cache[name] { return c }
+        if let c = persisted?.load(name), c.count == count { cache[name] = c; return c }
         let c = try provider(name)
         guard c.count == count else { throw ExecutionError("column \(name) has \(c.count) values for \(count) rows; run the query again") }
         cache[name] = c
+        persisted?.save(name, c)
         return c
     }
+
+    /// Columns already at hand (read from the column cache), taken as loaded.
+    public func preload(_ columns: [String: [Datum]]) {
+        for (name, c) in columns where c.count == count { cache[name] = c }
+    }
+
+    /// Where columns outlive the process (the store's column cache), if anywhere.
+    public var persisted: ColumnPersistence?
 
     /// 0..<count, made once: every query starts from all rows.
     public lazy var allRows: [Int] = Array(0..<count)
 
     /// Trace membership: for each row, the index of its trace; and each trace's root row (or first row).
-    public lazy var traces: (ofRow: [Int], roots: [Int], ids: [String]) = {
+    /// Kept with the persisted columns, since building it hashes every row's trace id.
+    public lazy var traceStructure: (ofRow: [Int], roots: [Int]) = {
+        if let of = persisted?.load("trace:of_row"), of.count == count, let roots = persisted?.load("trace:roots") {
+            let ofRow = of.map { d -> Int in if case .int(let i) = d { return Int(i) } else { return -1 } }
+            let rootRows = roots.map { d -> Int in if case .int(let i) = d { return Int(i) } else { return -1 } }
+            if !ofRow.contains(where: { $0 < 0 || $0 >= rootRows.count }) && !rootRows.contains(where: { $0 < 0 || $0 >= count }) {
+                return (ofRow, rootRows)
+            }
+        }
         let ids = (try? column("root_span_id")) ?? []
         let isRoot = (try? column("is_root")) ?? []
         var index: [String: Int] = [:]
         var ofRow = [Int](repeating: 0, count: count)
         var roots: [Int] = []
-        var names: [String] = []
         for r in 0..<count {
             let key: String
             if case .string(let s) = ids[r] { key = s } else { key = "" }
@@ -63,9 +83,30 @@ public final class Table {
                 index[key] = roots.count
                 ofRow[r] = roots.count
                 roots.append(r)
-                names.append(key)
             }
         }
-        return (ofRow, roots, names)
+        persisted?.save("trace:of_row", ofRow.map { .int(Int64($0)) })
+        persisted?.save("trace:roots", roots.map { .int(Int64($0)) })
+        return (ofRow, roots)
     }()
+
+    /// The trace structure with each trace's id.
+    public var traces: (ofRow: [Int], roots: [Int], ids: [String]) {
+        let (ofRow, roots) = traceStructure
+        let rootIDs = (try? column("root_span_id")) ?? []
+        let ids = roots.map { r -> String in if r < rootIDs.count, case .string(let s) = rootIDs[r] { return s } else { return "" } }
+        return (ofRow, roots, ids)
+    }
+
+}
+
+/// Keeps decoded columns between processes: `load` gives a column kept earlier for the same data (or
+/// nil), `save` offers one to keep.
+public struct ColumnPersistence {
+    public var load: (String) -> [Datum]?
+    public var save: (String, [Datum]) -> Void
+    public init(load: @escaping (String) -> [Datum]?, save: @escaping (String, [Datum]) -> Void) {
+        self.load = load
+        self.save = save
+    }
 }

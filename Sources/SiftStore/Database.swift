@@ -2,6 +2,7 @@
 // typed binds and reads, and transactions. Every error carries SQLite's own message.
 
 import CSQLite
+import Foundation
 
 public struct SQLiteError: Error, CustomStringConvertible {
     public var code: Int32
@@ -29,6 +30,51 @@ public final class Database {
         self.path = path
         sqlite3_busy_timeout(db, 10_000)
         sqlite3_extended_result_codes(db, 1)
+        if !readOnly {
+            // Any row written to a table that query results come from marks the data changed; the
+            // transaction that wrote it bumps store_state.generation before it commits (see `bump`).
+            sqlite3_update_hook(db, { context, _, _, table, _ in
+                guard let context, let table else { return }
+                let me = Unmanaged<Database>.fromOpaque(context).takeUnretainedValue()
+                if !me.dirty && Database.isWatched(table) { me.dirty = true }
+            }, Unmanaged.passUnretained(self).toOpaque())
+            // The hook is silent for WITHOUT ROWID tables (facets, classifications, scores): temporary
+            // triggers of this connection call this function instead (see Store.watchChanges).
+            sqlite3_create_function_v2(db, "sift_changed", 0, SQLITE_UTF8, Unmanaged.passUnretained(self).toOpaque(), { ctx, _, _ in
+                guard let ctx, let data = sqlite3_user_data(ctx) else { return }
+                Unmanaged<Database>.fromOpaque(data).takeUnretainedValue().dirty = true
+                sqlite3_result_null(ctx)
+            }, nil, nil, nil)
+        }
+    }
+
+    /// Set when a watched table changed in the current transaction.
+    var dirty = false
+    /// Whether store_state exists (from schema version 4 on); the store sets it after migrating.
+    var tracksGeneration = false
+
+    static func isWatched(_ table: UnsafePointer<CChar>) -> Bool {
+        strcmp(table, "spans") == 0
+    }
+
+    /// Records a change of the watched tables in the same transaction, so caches built from an older
+    /// generation are never read again.
+    func bumpIfDirty() throws {
+        guard dirty else { return }
+        dirty = false
+        guard tracksGeneration else { return }
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, "UPDATE store_state SET generation = generation + 1", nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? lastError
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: msg)
+        }
+    }
+
+    /// Outside a transaction, a statement commits itself: the bump follows at once.
+    func afterStatement() throws {
+        if dirty && sqlite3_get_autocommit(handle) != 0 { try bumpIfDirty() }
     }
 
     deinit { sqlite3_close_v2(handle) }
@@ -37,6 +83,8 @@ public final class Database {
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
+        if dirty && sql.uppercased().hasPrefix("COMMIT") && sqlite3_get_autocommit(handle) == 0 { try bumpIfDirty() }
+        if sql.uppercased().hasPrefix("ROLLBACK") { dirty = false }
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -44,6 +92,7 @@ public final class Database {
             sqlite3_free(err)
             throw SQLiteError(code: rc, message: msg)
         }
+        try afterStatement()
     }
 
     public func prepare(_ sql: String) throws -> Statement {
@@ -64,6 +113,13 @@ public final class Database {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Runs `body` waiting at most `milliseconds` for another process's lock, then restores the default.
+    public func withBusyTimeout(milliseconds: Int32, _ body: () -> Void) {
+        sqlite3_busy_timeout(handle, milliseconds)
+        defer { sqlite3_busy_timeout(handle, 10_000) }
+        body()
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
@@ -168,7 +224,7 @@ public final class Statement {
     public func step() throws -> Bool {
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
-        if rc == SQLITE_DONE { return false }
+        if rc == SQLITE_DONE { if db.dirty { try db.afterStatement() }; return false }
         throw SQLiteError(code: rc, message: db.lastError)
     }
 

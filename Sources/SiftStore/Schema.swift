@@ -204,6 +204,22 @@ enum Schema {
         );
         CREATE INDEX classifications_by_topic ON classifications(project_id, facet, topic_id);
         """,
+        // 4: decoded query columns kept between processes, valid for one generation of the data
+        // (bumped by every transaction that writes spans, facets, classifications or scores).
+        """
+        CREATE TABLE store_state (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL
+        );
+        INSERT INTO store_state VALUES (1, 0);
+        CREATE TABLE column_cache (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            key        TEXT NOT NULL,                  -- a field or JSON path, as the executor names it
+            generation INTEGER NOT NULL,
+            data       BLOB NOT NULL,                  -- ColumnCodec bytes
+            PRIMARY KEY (project_id, key)
+        );
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }

@@ -40,7 +40,57 @@ public final class Store {
             throw StoreError.invalid("\(path) is not a Sift store: \(error)")
         }
         try migrate()
+        try watchChanges()
         try ensureIndexes()
+    }
+
+    /// Temporary triggers (this connection only) that mark the data changed when facets,
+    /// classifications or scores are written; spans are watched by the update hook. Together they make
+    /// every writing transaction bump store_state.generation.
+    private func watchChanges() throws {
+        var sql = ""
+        for table in ["facets", "classifications", "scores"] {
+            for op in ["INSERT", "UPDATE", "DELETE"] {
+                sql += "CREATE TEMP TRIGGER IF NOT EXISTS sift_watch_\(table)_\(op.lowercased()) AFTER \(op) ON main.\(table) BEGIN SELECT sift_changed(); END;\n"
+            }
+        }
+        try db.execute(sql)
+        db.tracksGeneration = true
+    }
+
+    /// The data's generation: it changes whenever spans, facets, classifications or scores do.
+    public func generation() throws -> Int64 { try db.scalarInt("SELECT generation FROM store_state") ?? 0 }
+
+    /// A column kept by an earlier query, if it was made from this generation of the data.
+    public func cachedColumn(projectRow: Int64, key: String, generation: Int64) throws -> [UInt8]? {
+        let s = try db.prepare("SELECT data FROM column_cache WHERE project_id = ? AND key = ? AND generation = ?")
+        try s.bind([.int(projectRow), .text(key), .int(generation)])
+        return try s.step() ? s.blob(0) : nil
+    }
+
+    /// The keys of the columns kept for this generation.
+    public func cachedColumnKeys(projectRow: Int64, generation: Int64) throws -> Set<String> {
+        let s = try db.prepare("SELECT key FROM column_cache WHERE project_id = ? AND generation = ?")
+        try s.bind([.int(projectRow), .int(generation)])
+        var keys = Set<String>()
+        while try s.step() { keys.insert(s.text(0) ?? "") }
+        return keys
+    }
+
+    /// Keeps a column for later processes, dropping columns of older generations. Best effort: when
+    /// another process holds the write lock for more than a moment, the column is not kept.
+    public func saveCachedColumn(projectRow: Int64, key: String, generation: Int64, data: [UInt8]) {
+        db.withBusyTimeout(milliseconds: 200) {
+            _ = try? db.transaction {
+                guard try self.generation() == generation else { return }
+                let d = try db.prepare("DELETE FROM column_cache WHERE generation <> ?")
+                try d.bind([.int(generation)])
+                try d.run()
+                let s = try db.prepare("INSERT OR REPLACE INTO column_cache(project_id, key, generation, data) VALUES (?, ?, ?, ?)")
+                try s.bind([.int(projectRow), .text(key), .int(generation), .blob(data)])
+                try s.run()
+            }
+        }
     }
 
     /// Recreates secondary indexes a bulk ingest dropped (a no-op when they are there), unless a

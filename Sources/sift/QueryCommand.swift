@@ -87,6 +87,9 @@ struct Query: ParsableCommand {
                     }
                 }
                 print(Render.render(result!, format: format), terminator: "")
+                // The process ends here: freeing the session's columns one value at a time would take
+                // longer than many queries, and the system reclaims the memory at once.
+                _ = Unmanaged.passRetained(session)
                 if let c = result!.nextCursor, format == .table || format == .markdown {
                     printError("more rows: add OFFSET '\(c)' for the next page")
                 }

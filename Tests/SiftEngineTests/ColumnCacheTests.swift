@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+import SiftEngine
+import SiftExecutor
+import SiftModel
+import SiftStore
+
+/// Decoded columns kept in the store between processes: exact round trips, never stale, never a trap.
+final class ColumnCacheTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-colcache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func testCodecRoundTripsEveryKind() throws {
+        let column: [Datum] = [.null, .bool(true), .bool(false), .int(.min), .int(.max), .int(0), .double(-0.5), .double(.infinity),
+                               .string(""), .string("héllo\u{0}\n"), .string("héllo\u{0}\n"), .timestamp(-1), .timestamp(1_700_000_000_000_000),
+                               .interval(months: -3, micros: 86_400_000_000), .json(.array([.int(1), .string("a")])),
+                               .json(.object(["k": .null, "n": .double(2.5)])), .null]
+        XCTAssertEqual(ColumnCodec.decode(ColumnCodec.encode(column)), column)
+        XCTAssertEqual(ColumnCodec.decode(ColumnCodec.encode([])), [])
+        // A double's bits survive (NaN compares unequal, so check the bits).
+        if case .double(let x)? = ColumnCodec.decode(ColumnCodec.encode([.double(.nan)]))?.first { XCTAssertTrue(x.isNaN) } else { XCTFail() }
+    }
+
+    func testCodecRejectsDamagedBytes() throws {
+        let good = ColumnCodec.encode([.string("a"), .int(7), .json(.array([])), .null, .string("b")])
+        XCTAssertNil(ColumnCodec.decode(Array(good.dropLast())))
+        XCTAssertNil(ColumnCodec.decode(good + [0]))
+        XCTAssertNil(ColumnCodec.decode([]))
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<5000 {
+            var bytes = good
+            for _ in 0..<(1 + round % 4) { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            _ = ColumnCodec.decode(bytes)   // nil or some column: never a trap
+            let noise = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            _ = ColumnCodec.decode(Array("SCC1".utf8) + noise)
+        }
+    }
+
+    func sift(_ store: Store, _ query: String, persist: Bool = true) throws -> [[String]] {
+        var o = QueryOptions()
+        o.now = Timestamp(iso8601: "2026-11-20T00:00:00Z")
+        let session = Session(store: store, caching: false)
+        session.persistColumns = persist
+        return try session.run(query, options: o).rows.map { $0.map { $0.isNull ? "NULL" : $0.text } }
+    }
+
+    func cacheRows(_ store: Store) throws -> [(String, Int64)] {
+        let s = try store.db.prepare("SELECT key, generation FROM column_cache ORDER BY key")
+        var out: [(String, Int64)] = []
+        while try s.step() { out.append((s.text(0)!, s.int(1))) }
+        return out
+    }
+
+    /// A second process reads the columns the first one kept, gets the same answers, and every write of
+    /// spans, facets, classifications or scores makes the kept columns stale (so they are not read).
+    func testKeptColumnsAnswerLikeTheStoreAndFollowEveryWrite() throws {
+        let path = dir.appendingPathComponent("s.db").path
+        _ = try Demo.run(path: path, traces: 300, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
+        let queries = [
+            "SELECT span_attributes.type AS t, count(*) AS n, count(error) AS e FROM project_logs('demo') GROUP BY t ORDER BY t",
+            "SELECT facets.Sentiment AS s, classifications.Issues[0].label AS l, count(*) AS n FROM project_logs('demo', shape => 'traces') WHERE facets.Sentiment IS NOT NULL GROUP BY s, l ORDER BY n DESC, s, l",
+            "SELECT id, metrics.total_tokens AS tok FROM project_logs('demo') WHERE span_attributes.type = 'llm' ORDER BY tok DESC, id LIMIT 5",
+            "SELECT count(*) AS n FROM project_logs('demo', shape => 'traces') WHERE created > now() - interval 3 day",
+            "SELECT id, metrics.total_tokens AS tok, metrics.llm_calls AS calls FROM project_logs('demo', shape => 'summary') ORDER BY id LIMIT 3",
+        ]
+        var store = try Store(path: path)
+        _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        try store.db.execute("DELETE FROM column_cache")   // the demo's own cross-slice kept some
+        let direct = try queries.map { try sift(store, $0, persist: false) }
+        XCTAssertGreaterThan(direct[1].count, 3)
+        XCTAssertTrue(try cacheRows(store).isEmpty)
+        let first = try queries.map { try sift(store, $0) }
+        XCTAssertEqual(first, direct)
+        let g0 = try store.generation()
+        let kept = try cacheRows(store)
+        XCTAssertTrue(kept.contains { $0.0 == "path:span_attributes.type" }, "\(kept)")
+        XCTAssertTrue(kept.contains { $0.0 == "trace:of_row" })
+        XCTAssertTrue(kept.allSatisfy { $0.1 == g0 })
+        // A new process (a new store handle) answers from the kept columns: the same rows.
+        store = try Store(path: path)
+        XCTAssertEqual(try queries.map { try sift(store, $0) }, direct)
+        XCTAssertEqual(try store.generation(), g0, "reading and keeping columns is not a change of the data")
+
+        // New spans: the generation moves, the answers include them.
+        let file = dir.appendingPathComponent("more.jsonl").path
+        try """
+        {"id": "x1", "span_id": "x1", "root_span_id": "x1", "created": "2026-11-19T10:00:00Z", "span_attributes": {"type": "tool", "name": "extra_tool"}, "error": "boom", "input": "q"}
+        {"id": "x2", "span_id": "x2", "root_span_id": "x1", "span_parents": ["x1"], "created": "2026-11-19T10:00:01Z", "span_attributes": {"type": "llm"}, "metrics": {"total_tokens": 999999}}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        var io = IngestOptions()
+        io.project = "demo"
+        io.rejectsPath = dir.appendingPathComponent("rejects.jsonl").path
+        _ = try Workspace(path: path).ingest(paths: [file], options: io)
+        let g1 = try store.generation()
+        XCTAssertGreaterThan(g1, g0)
+        let afterIngest = try queries.map { try sift(store, $0) }
+        XCTAssertEqual(afterIngest, try queries.map { try sift(store, $0, persist: false) })
+        XCTAssertNotEqual(afterIngest[0], direct[0])
+        XCTAssertEqual(afterIngest[2][0], ["x2", "999999"])
+
+        // Facets, classifications and scores: each write moves the generation, and the answers follow.
+        let pid = try XCTUnwrap(try store.projectID(named: "demo"))
+        try store.db.transaction { try store.writeFacets(projectRow: pid, rows: [FacetRow(trace: "x1", facet: "Sentiment", value: "ANGRY", source: "test")], run: nil) }
+        let g2 = try store.generation()
+        XCTAssertGreaterThan(g2, g1)
+        let afterFacet = try sift(store, queries[1])
+        XCTAssertEqual(afterFacet, try sift(store, queries[1], persist: false))
+        XCTAssertTrue(afterFacet.contains { $0[0] == "ANGRY" })
+        try store.db.execute("UPDATE classifications SET label = 'RELABELLED' WHERE facet = 'Issues' AND position = 0 AND trace_id = (SELECT min(trace_id) FROM classifications WHERE facet = 'Issues')")
+        XCTAssertEqual(store.db.changes, 1)
+        XCTAssertGreaterThan(try store.generation(), g2)
+        XCTAssertTrue(try sift(store, queries[1]).contains { $0[1] == "RELABELLED" })
+        let g3 = try store.generation()
+        try store.db.execute("INSERT INTO scores(project_id, trace_id, scorer, score, created) VALUES (\(pid), 'x1', 'check', 0.5, 0)")
+        XCTAssertGreaterThan(try store.generation(), g3)
+        XCTAssertEqual(try sift(store, "SELECT scores.check AS s FROM project_logs('demo') WHERE id = 'x1'"), [["0.5"]])
+        // Stale columns are dropped when newer ones are kept.
+        XCTAssertTrue(try cacheRows(store).allSatisfy { $0.1 == (try? store.generation()) })
+    }
+
+    /// A damaged kept column is ignored (the store's rows answer), never trusted and never a crash.
+    func testDamagedKeptColumnIsIgnored() throws {
+        let path = dir.appendingPathComponent("d.db").path
+        _ = try Demo.run(path: path, traces: 120, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
+        let store = try Store(path: path)
+        let q = "SELECT span_attributes.type AS t, count(*) AS n FROM project_logs('demo') GROUP BY t ORDER BY t"
+        let direct = try sift(store, q, persist: false)
+        XCTAssertEqual(try sift(store, q), direct)
+        try store.db.execute("UPDATE column_cache SET data = substr(data, 1, length(data) / 2)")
+        XCTAssertEqual(try sift(store, q), direct)
+        try store.db.execute("UPDATE column_cache SET data = X'00'")
+        XCTAssertEqual(try sift(store, q), direct)
+    }
+}
