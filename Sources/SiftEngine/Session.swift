@@ -122,7 +122,7 @@ public final class Session: Catalog {
         let generation = try store.generation()
         let store = self.store, limit = persistLimit
         let persistence = ColumnPersistence(
-            load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)).flatMap { ColumnCodec.decode($0) } },
+            load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)).flatMap { ColumnCodec.decodeEncoded($0) } },
             save: { key, column in
                 let bytes = ColumnCodec.encode(column)
                 if bytes.count <= limit { store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes) }
@@ -137,7 +137,7 @@ public final class Session: Catalog {
         }
         let count: Int
         // is_root (a byte a row) gives the row count; the other columns load when a query reads them.
-        if let isRoot = persistence.load("is_root"), (try? store.cachedColumnKeys(projectRow: pid, generation: generation))?.isSuperset(of: ["created", "root_span_id"]) == true {
+        if let isRoot = persistence.load("is_root")?.column, (try? store.cachedColumnKeys(projectRow: pid, generation: generation))?.isSuperset(of: ["created", "root_span_id"]) == true {
             count = isRoot.count
             let table = Table(count: count) { try Self.column($0, of: try columns()) }
             table.preload(["is_root": isRoot])

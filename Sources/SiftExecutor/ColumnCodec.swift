@@ -51,6 +51,53 @@ public enum ColumnCodec {
         bytes.withUnsafeBufferPointer { decode($0) }
     }
 
+    /// A decoded column and, when it holds only strings and NULLs, its dictionary encoding (the codes
+    /// are in the bytes already, so the executor need not hash every row again).
+    public struct Decoded {
+        public var column: [Datum]
+        var encoding: Table.Encoding?
+    }
+
+    public static func decodeEncoded(_ bytes: [UInt8]) -> Decoded? {
+        bytes.withUnsafeBufferPointer { b -> Decoded? in
+            guard let column = decode(b) else { return nil }
+            // Tags start after the magic and the row count; codes are the last 4 bytes of each string row.
+            let n = column.count, tagStart = 12
+            var onlyStrings = true
+            for r in 0..<n where b[tagStart + r] != Tag.string.rawValue && b[tagStart + r] != Tag.null.rawValue { onlyStrings = false; break }
+            guard onlyStrings else { return Decoded(column: column, encoding: nil) }
+            // Dictionary entries in code order: the first row using each code names it.
+            var entries = [Datum?](), codes = [Int32](repeating: 0, count: n)
+            var nullCode: Int32 = -1, strings: [Int32] = []
+            strings.reserveCapacity(n)
+            let codeStart = b.count - 4 * column.lazy.filter { if case .string = $0 { return true }; return false }.count
+            var at = codeStart
+            for r in 0..<n {
+                if b[tagStart + r] == Tag.null.rawValue { strings.append(-1); continue }
+                let c = Int32(b[at]) | Int32(b[at + 1]) << 8 | Int32(b[at + 2]) << 16 | Int32(b[at + 3]) << 24
+                at += 4
+                strings.append(c)
+            }
+            // Values: the entries (codes as stored) and NULL after them, when any row is NULL.
+            let entryCount = Int((strings.max() ?? -1) + 1)
+            entries = [Datum?](repeating: nil, count: entryCount)
+            for r in 0..<n {
+                let c = strings[r]
+                if c < 0 {
+                    if nullCode < 0 { nullCode = Int32(entryCount) }
+                    codes[r] = nullCode
+                } else {
+                    if entries[Int(c)] == nil { entries[Int(c)] = column[r] }
+                    codes[r] = c
+                }
+            }
+            guard !entries.contains(where: { $0 == nil }) else { return Decoded(column: column, encoding: nil) }
+            var values = entries.map { $0! }
+            if nullCode >= 0 { values.append(.null) }
+            return Decoded(column: column, encoding: Table.Encoding(codes: codes, values: values))
+        }
+    }
+
     public static func decode(_ b: UnsafeBufferPointer<UInt8>) -> [Datum]? {
         var at = 0
         func u64() -> UInt64? {

@@ -66,6 +66,24 @@ final class Evaluator {
         return try evalDirect(e, rows)
     }
 
+    /// The dictionary encoding of a span field or a path into one (whole table), when `e` is such a
+    /// column and it has few enough distinct values.
+    func encoded(_ e: Expr, _ rows: Rows) throws -> Table.Encoding? {
+        switch e.kind {
+        case .field, .index:
+            guard let path = e.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
+            let key = path.joined(separator: ".")
+            _ = try table.derived(key) { try evalDirect(e, Rows(base: Array(0..<table.count))) }
+            return table.encoding(of: "path:" + key)
+        case .name(let name, _):
+            guard rows.extra[name] == nil, table.fieldNames.contains(name) else { return nil }
+            _ = try table.column(name)
+            return table.encoding(of: name)
+        default:
+            return nil
+        }
+    }
+
     private func evalDirect(_ e: Expr, _ rows: Rows) throws -> [Datum] {
         let n = rows.count
         switch e.kind {
@@ -363,9 +381,10 @@ final class Evaluator {
 
 /// LIKE patterns compiled once per distinct pattern.
 final class PatternCache {
-    /// `%text%`, `text%` and `%text` with ASCII text, matched on UTF-8 bytes (folding ASCII case for
-    /// ILIKE) without building characters; nil for any other pattern.
-    static func simpleMatch(_ s: String, _ tokens: [LikeToken], caseInsensitive: Bool) -> Bool? {
+    /// `%text%`, `text%` and `%text` with ASCII text: the bytes to find and where.
+    struct Simple { var needle: [UInt8]; var leading: Bool; var trailing: Bool }
+
+    static func simple(_ tokens: [LikeToken]) -> Simple? {
         let leading = tokens.first == .any, trailing = tokens.last == .any && tokens.count > 1
         let middle = tokens.dropFirst(leading ? 1 : 0).dropLast(trailing ? 1 : 0)
         var needle: [UInt8] = []
@@ -374,33 +393,56 @@ final class PatternCache {
             needle.append(b)
         }
         guard leading || trailing, !needle.isEmpty else { return nil }
-        if caseInsensitive && s.utf8.contains(where: { $0 >= 0x80 }) { return nil }  // Unicode case folding: general path
-        @inline(__always) func fold(_ b: UInt8) -> UInt8 { caseInsensitive && b >= 65 && b <= 90 ? b + 32 : b }
+        return Simple(needle: needle, leading: leading, trailing: trailing)
+    }
+
+    /// Matches on UTF-8 bytes (folding ASCII case for ILIKE) without building characters; nil when the
+    /// text is not ASCII and case must fold (Unicode case folding takes the general path).
+    static func simpleMatch(_ s: String, _ p: Simple, caseInsensitive: Bool) -> Bool? {
         var str = s
-        return str.withUTF8 { hay -> Bool in
-            let n = needle.count
-            guard hay.count >= n else { return false }
-            func matches(at i: Int) -> Bool {
-                for j in 0..<n where fold(hay[i + j]) != needle[j] { return false }
-                return true
+        return str.withUTF8 { hay -> Bool? in
+            let n = p.needle.count
+            if caseInsensitive {
+                for b in hay where b >= 0x80 { return nil }
             }
-            switch (leading, trailing) {
-            case (false, true): return matches(at: 0)
-            case (true, false): return matches(at: hay.count - n)
-            default:
-                for i in 0...(hay.count - n) where fold(hay[i]) == needle[0] && matches(at: i) { return true }
-                return false
+            guard hay.count >= n else { return false }
+            return p.needle.withUnsafeBufferPointer { needle -> Bool in
+                @inline(__always) func fold(_ b: UInt8) -> UInt8 { caseInsensitive && b >= 65 && b <= 90 ? b | 0x20 : b }
+                @inline(__always) func matches(at i: Int) -> Bool {
+                    var j = 0
+                    while j < n { if fold(hay[i + j]) != needle[j] { return false }; j += 1 }
+                    return true
+                }
+                switch (p.leading, p.trailing) {
+                case (false, true): return matches(at: 0)
+                case (true, false): return matches(at: hay.count - n)
+                default:
+                    let first = needle[0]
+                    // A letter's other case: ILIKE compares folded bytes.
+                    let firstUpper: UInt8 = caseInsensitive && first >= 97 && first <= 122 ? first - 32 : first
+                    var i = 0
+                    let last = hay.count - n
+                    while i <= last {
+                        let b = hay[i]
+                        if (b == first || b == firstUpper) && matches(at: i) { return true }
+                        i += 1
+                    }
+                    return false
+                }
             }
         }
     }
 
-    private var compiled: [String: [LikeToken]] = [:]
+    private var compiled: [String: ([LikeToken], Simple?)] = [:]
+    private var lastKey = "", lastTokens: [LikeToken] = [], lastSimple: Simple?
     enum LikeToken: Equatable { case literal(Character), one, any }
 
     func like(_ s: String, _ pattern: String, caseInsensitive: Bool) -> Bool {
         let key = (caseInsensitive ? "i:" : "s:") + pattern
         let tokens: [LikeToken]
-        if let t = compiled[key] { tokens = t } else {
+        if key == lastKey { tokens = lastTokens } else if let t = compiled[key] {
+            tokens = t.0; lastKey = key; lastTokens = t.0; lastSimple = t.1
+        } else {
             var t: [LikeToken] = []
             var escape = false
             for ch in caseInsensitive ? pattern.lowercased() : pattern {
@@ -413,10 +455,12 @@ final class PatternCache {
                 }
             }
             if escape { t.append(.literal("\\")) }
-            compiled[key] = t
+            let simple = PatternCache.simple(t)
+            compiled[key] = (t, simple)
             tokens = t
+            lastKey = key; lastTokens = t; lastSimple = simple
         }
-        if let fast = PatternCache.simpleMatch(s, tokens, caseInsensitive: caseInsensitive) { return fast }
+        if let simple = lastSimple, let fast = PatternCache.simpleMatch(s, simple, caseInsensitive: caseInsensitive) { return fast }
         let text = Array(caseInsensitive ? s.lowercased() : s)
         // Greedy matching with backtracking to the last %.
         var ti = 0, pi = 0, starP = -1, starT = 0

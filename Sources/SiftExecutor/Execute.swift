@@ -52,9 +52,9 @@ public struct Executor {
             let of = table.traceStructure.ofRow
             if plan.isAggregate {
                 // Aggregates range over traces: one row each, its root span.
-                let roots = table.traceStructure.roots.enumerated().filter { selected[$0.offset] }.map(\.element)
-                let rootSet = Set(roots)
-                rows = rows.select(rows.base.indices.filter { rootSet.contains(rows.base[$0]) })
+                var isChosenRoot = [Bool](repeating: false, count: table.count)
+                for (t, r) in table.traceStructure.roots.enumerated() where selected[t] { isChosenRoot[r] = true }
+                rows = rows.select(rows.base.indices.filter { isChosenRoot[rows.base[$0]] })
                 return try finish(plan, rows, ev, tracesCount: false)
             }
             rows = rows.select(rows.base.indices.filter { selected[of[rows.base[$0]]] })
@@ -196,13 +196,34 @@ public struct Executor {
     /// Hash aggregation: groups by the GROUP BY keys, evaluates each aggregate call per group, then the
     /// select items, HAVING and ORDER BY over one representative row per group.
     func aggregate(_ plan: LogicalPlan, _ rows: Rows, _ ev: Evaluator) throws -> ([String], [[Datum]], [[Datum]]) {
-        let keys = try plan.groupBy.map { try ev.eval($0, rows) }
         var groupOf = [Int](repeating: 0, count: rows.count)
         var representative: [Int] = []
-        if keys.isEmpty {
+        // One or two keys that are dictionary-encoded columns: groups from the codes, no hashing of values.
+        let encodings = plan.groupBy.count <= 2 ? try plan.groupBy.map { try ev.encoded($0, rows) } : []
+        let keys: [[Datum]]
+        if !encodings.isEmpty, encodings.allSatisfy({ $0 != nil }), encodings.reduce(1, { $0 * $1!.values.count }) <= 1 << 22 {
+            keys = []
+            let e0 = encodings[0]!, e1 = encodings.count > 1 ? encodings[1] : nil
+            let width = e1?.values.count ?? 1
+            var groupOfCode = [Int32](repeating: -1, count: e0.values.count * width)
+            e0.codes.withUnsafeBufferPointer { c0 in
+                let c1 = e1?.codes ?? []
+                c1.withUnsafeBufferPointer { c1 in
+                    for (i, r) in rows.base.enumerated() {
+                        let code = Int(c0[r]) * width + (c1.isEmpty ? 0 : Int(c1[r]))
+                        var g = groupOfCode[code]
+                        if g < 0 { g = Int32(representative.count); groupOfCode[code] = g; representative.append(i) }
+                        groupOf[i] = Int(g)
+                    }
+                }
+            }
+        } else {
+            keys = try plan.groupBy.map { try ev.eval($0, rows) }
+        }
+        if plan.groupBy.isEmpty {
             representative = rows.count > 0 ? [0] : []
             if rows.count == 0 { representative = [] }
-        } else {
+        } else if !keys.isEmpty {
             // One and two keys (the usual cases) hash the values themselves, not a key array per row.
             func assign<K: Hashable>(_ key: (Int) -> K) {
                 var index: [K: Int] = [:]
@@ -221,7 +242,7 @@ public struct Executor {
             default: assign { r in keys.map { $0[r] } }
             }
         }
-        let groups = keys.isEmpty ? 1 : representative.count
+        let groups = plan.groupBy.isEmpty ? 1 : representative.count
         // Every aggregate call in items, HAVING and ORDER BY, computed per group.
         var calls: [Expr] = []
         func collect(_ e: Expr) {
@@ -238,7 +259,7 @@ public struct Executor {
         }
         // A query with no GROUP BY over no rows still has one group (count(*) = 0).
         var repRows: Rows
-        if keys.isEmpty && representative.isEmpty {
+        if plan.groupBy.isEmpty && representative.isEmpty {
             repRows = Rows(base: ev.table.count > 0 ? [0] : [], extra: [:])
             if ev.table.count == 0 {
                 // Nothing to stand for the group: non-aggregate parts evaluate to NULL.

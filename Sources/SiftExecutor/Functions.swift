@@ -292,8 +292,63 @@ extension Evaluator {
         return rows
     }
 
+    /// A simple predicate over a dictionary-encoded column (IS [NOT] NULL, a comparison with a
+    /// constant, [I]LIKE a constant pattern): decided once per distinct value, then read per row from
+    /// the codes. Nil when the predicate or the column does not qualify.
+    private func encodedKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
+        let column: Expr
+        var verdict: (Datum) -> Bool?
+        switch e.kind {
+        case .isNull(let x, let negated):
+            column = x
+            verdict = { $0.isNull != negated }
+        case .binary(let op, let x, let c, false) where c.isConstant:
+            let constant = try eval(c, Rows(base: [0]))[0]
+            if case .json = constant { return nil }
+            column = x
+            switch op {
+            case .equal: verdict = { d in if case .json = d { return nil }; return Datum.equals(d, constant) == true }
+            case .notEqual: verdict = { d in if case .json = d { return nil }; return Datum.equals(d, constant) == false }
+            case .less, .lessOrEqual, .greater, .greaterOrEqual:
+                verdict = { d in
+                    if case .json = d { return nil }
+                    guard let c = Datum.compare(d, constant) else { return false }
+                    switch op {
+                    case .less: return c < 0
+                    case .lessOrEqual: return c <= 0
+                    case .greater: return c > 0
+                    default: return c >= 0
+                    }
+                }
+            case .like, .ilike:
+                guard case .string(let pattern) = constant else { return nil }
+                let cache = PatternCache()
+                verdict = { d in
+                    guard case .string(let s) = d else { return false }
+                    return cache.like(s, pattern, caseInsensitive: op == .ilike)
+                }
+            default: return nil
+            }
+        default: return nil
+        }
+        guard let enc = try encoded(column, rows) else { return nil }
+        var keepValue = [Bool](repeating: false, count: enc.values.count)
+        for (i, v) in enc.values.enumerated() {
+            guard let k = verdict(v) else { return nil }   // arrays compare element-wise: the general path
+            keepValue[i] = k
+        }
+        var out: [Int] = []
+        enc.codes.withUnsafeBufferPointer { codes in
+            keepValue.withUnsafeBufferPointer { keep in
+                for (i, r) in rows.base.enumerated() where keep[Int(codes[r])] { out.append(i) }
+            }
+        }
+        return out
+    }
+
     /// Positions (into `rows`) where a simple predicate holds, or nil when it is not a simple one.
     private func fastKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
+        if let kept = try encodedKeep(e, rows) { return kept }
         switch e.kind {
         case .isNull(let x, let negated):
             let v = try eval(x, rows)

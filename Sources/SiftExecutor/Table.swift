@@ -30,7 +30,7 @@ public final class Table {
     func derived(_ key: String, _ compute: () throws -> [Datum]) rethrows -> [Datum] {
         let name = "path:" + key
         if let c = cache[name] { return c }
-        if let c = persisted?.load(name), c.count == count { cache[name] = c; return c }
+        if let c = loadPersisted(name) { return c }
         let c = try compute()
         cache[name] = c
         persisted?.save(name, c)
@@ -39,7 +39,7 @@ public final class Table {
 
     public func column(_ name: String) throws -> [Datum] {
         if let c = cache[name] { return c }
-        if let c = persisted?.load(name), c.count == count { cache[name] = c; return c }
+        if let c = loadPersisted(name) { return c }
         let c = try provider(name)
         guard c.count == count else { throw ExecutionError("column \(name) has \(c.count) values for \(count) rows; run the query again") }
         cache[name] = c
@@ -47,9 +47,60 @@ public final class Table {
         return c
     }
 
+    /// A cached column as dictionary codes: each row's index into `values` (its distinct values in
+    /// first-seen order). Group-by and simple filters work on the codes instead of hashing or
+    /// comparing every row's value.
+    public final class Encoding {
+        public let codes: [Int32]
+        public let values: [Datum]
+        init(codes: [Int32], values: [Datum]) { self.codes = codes; self.values = values }
+    }
+
+    private var encodings: [String: Encoding] = [:]
+    private var unencodable: Set<String> = []
+    /// Columns with more distinct values than this are not encoded (ids, free text): the codes would
+    /// save little and the dictionary would double the memory.
+    public var maxDistinct = 1 << 16
+    /// ...or more than a quarter of the rows, whichever allows more.
+    var distinctLimit: Int { max(maxDistinct, count / 4) }
+
+    /// The encoding of the cached column `key` (a field name, or "path:" + a JSON path), built once.
+    func encoding(of key: String) -> Encoding? {
+        if let e = encodings[key] { return e }
+        guard !unencodable.contains(key), let column = cache[key] else { return nil }
+        // A quick look first: when most of an even sample of rows differ (timestamps, ids), give up
+        // before hashing a quarter of the table.
+        if column.count > 8192 {
+            var seen = Set<Datum>()
+            let stride = column.count / 4096
+            for i in Swift.stride(from: 0, to: column.count, by: stride) { seen.insert(column[i]) }
+            if seen.count > 2048 { unencodable.insert(key); return nil }
+        }
+        var index: [Datum: Int32] = [:]
+        var values: [Datum] = []
+        var codes = [Int32](repeating: 0, count: column.count)
+        for (r, d) in column.enumerated() {
+            if let c = index[d] { codes[r] = c; continue }
+            guard values.count < distinctLimit else { unencodable.insert(key); return nil }
+            index[d] = Int32(values.count)
+            codes[r] = Int32(values.count)
+            values.append(d)
+        }
+        let e = Encoding(codes: codes, values: values)
+        encodings[key] = e
+        return e
+    }
+
     /// Columns already at hand (read from the column cache), taken as loaded.
     public func preload(_ columns: [String: [Datum]]) {
         for (name, c) in columns where c.count == count { cache[name] = c }
+    }
+
+    private func loadPersisted(_ name: String) -> [Datum]? {
+        guard let d = persisted?.load(name), d.column.count == count else { return nil }
+        cache[name] = d.column
+        if let e = d.encoding, e.values.count <= distinctLimit { encodings[name] = e }
+        return d.column
     }
 
     /// Where columns outlive the process (the store's column cache), if anywhere.
@@ -61,7 +112,7 @@ public final class Table {
     /// Trace membership: for each row, the index of its trace; and each trace's root row (or first row).
     /// Kept with the persisted columns, since building it hashes every row's trace id.
     public lazy var traceStructure: (ofRow: [Int], roots: [Int]) = {
-        if let of = persisted?.load("trace:of_row"), of.count == count, let roots = persisted?.load("trace:roots") {
+        if let of = persisted?.load("trace:of_row")?.column, of.count == count, let roots = persisted?.load("trace:roots")?.column {
             let ofRow = of.map { d -> Int in if case .int(let i) = d { return Int(i) } else { return -1 } }
             let rootRows = roots.map { d -> Int in if case .int(let i) = d { return Int(i) } else { return -1 } }
             if !ofRow.contains(where: { $0 < 0 || $0 >= rootRows.count }) && !rootRows.contains(where: { $0 < 0 || $0 >= count }) {
@@ -103,9 +154,9 @@ public final class Table {
 /// Keeps decoded columns between processes: `load` gives a column kept earlier for the same data (or
 /// nil), `save` offers one to keep.
 public struct ColumnPersistence {
-    public var load: (String) -> [Datum]?
+    public var load: (String) -> ColumnCodec.Decoded?
     public var save: (String, [Datum]) -> Void
-    public init(load: @escaping (String) -> [Datum]?, save: @escaping (String, [Datum]) -> Void) {
+    public init(load: @escaping (String) -> ColumnCodec.Decoded?, save: @escaping (String, [Datum]) -> Void) {
         self.load = load
         self.save = save
     }
