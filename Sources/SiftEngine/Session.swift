@@ -122,9 +122,8 @@ public final class Session: Catalog {
         let generation = try store.generation()
         let store = self.store, limit = persistLimit
         let persistence = ColumnPersistence(
-            load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)).flatMap { ColumnCodec.decodeEncoded($0) } },
-            save: { key, column in
-                let bytes = ColumnCodec.encode(column)
+            load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)) ?? nil },
+            save: { key, bytes in
                 if bytes.count <= limit { store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes) }
             })
         // The row count and trace structure: kept columns when all three are there, else the store's.
@@ -137,10 +136,10 @@ public final class Session: Catalog {
         }
         let count: Int
         // is_root (a byte a row) gives the row count; the other columns load when a query reads them.
-        if let isRoot = persistence.load("is_root")?.column, (try? store.cachedColumnKeys(projectRow: pid, generation: generation))?.isSuperset(of: ["created", "root_span_id"]) == true {
-            count = isRoot.count
+        if let isRoot = persistence.load("is_root"), let n = ColumnCodec.rowCount(isRoot),
+           (try? store.cachedColumnKeys(projectRow: pid, generation: generation))?.isSuperset(of: ["created", "root_span_id"]) == true {
+            count = n
             let table = Table(count: count) { try Self.column($0, of: try columns()) }
-            table.preload(["is_root": isRoot])
             table.persisted = persistence
             return table
         }

@@ -8,6 +8,14 @@ enum Aggregates {
     static func compute(_ call: Expr, _ rows: Rows, groupOf: [Int], groups: Int, _ ev: Evaluator) throws -> [Datum] {
         guard case .call(let f, let args, let distinct) = call.kind else { return [] }
         let isStar = args.isEmpty || (args.count == 1 && args[0].kind == .star)
+        // count(column) over a dictionary-encoded column: non-NULL codes, no values gathered.
+        if f == "count" && !isStar && !distinct, let mask = try ev.nullMask(args[0], rows) {
+            var counts = [Int64](repeating: 0, count: groups)
+            mask.withUnsafeBufferPointer { isNull in
+                for (i, r) in rows.base.enumerated() where !isNull[r] { counts[groupOf[i]] += 1 }
+            }
+            return counts.map(Datum.int)
+        }
         let values = isStar ? [] : try ev.eval(args[0], rows)
         switch f {
         case "count" where isStar:

@@ -51,51 +51,222 @@ public enum ColumnCodec {
         bytes.withUnsafeBufferPointer { decode($0) }
     }
 
-    /// A decoded column and, when it holds only strings and NULLs, its dictionary encoding (the codes
-    /// are in the bytes already, so the executor need not hash every row again).
+    /// A decoded column and, when it holds only strings and NULLs, its dictionary encoding.
     public struct Decoded {
         public var column: [Datum]
         var encoding: Table.Encoding?
     }
 
-    public static func decodeEncoded(_ bytes: [UInt8]) -> Decoded? {
-        bytes.withUnsafeBufferPointer { b -> Decoded? in
-            guard let column = decode(b) else { return nil }
-            // Tags start after the magic and the row count; codes are the last 4 bytes of each string row.
+    /// The column, with its encoding when it holds only strings and NULLs and at most `maxDistinct`
+    /// distinct strings (values taken from the decoded rows: no string is made twice).
+    public static func decodeEncoded(_ bytes: [UInt8], maxDistinct: Int = Int.max) -> Decoded? {
+        guard let column = decode(bytes) else { return nil }
+        return bytes.withUnsafeBufferPointer { b -> Decoded in
             let n = column.count, tagStart = 12
-            var onlyStrings = true
-            for r in 0..<n where b[tagStart + r] != Tag.string.rawValue && b[tagStart + r] != Tag.null.rawValue { onlyStrings = false; break }
-            guard onlyStrings else { return Decoded(column: column, encoding: nil) }
-            // Dictionary entries in code order: the first row using each code names it.
-            var entries = [Datum?](), codes = [Int32](repeating: 0, count: n)
-            var nullCode: Int32 = -1, strings: [Int32] = []
-            strings.reserveCapacity(n)
-            let codeStart = b.count - 4 * column.lazy.filter { if case .string = $0 { return true }; return false }.count
-            var at = codeStart
+            var strings = 0
             for r in 0..<n {
-                if b[tagStart + r] == Tag.null.rawValue { strings.append(-1); continue }
+                let t = b[tagStart + r]
+                if t == Tag.string.rawValue { strings += 1 } else if t != Tag.null.rawValue { return Decoded(column: column, encoding: nil) }
+            }
+            // After the tags: the fixed-width count (0 here) and the number of dictionary entries.
+            var entryCount = 0
+            for i in 0..<8 { entryCount |= Int(b[tagStart + n + 8 + i]) << (8 * i) }
+            guard entryCount <= maxDistinct else { return Decoded(column: column, encoding: nil) }
+            let nullCode = Int32(entryCount)
+            var codes = [Int32](repeating: nullCode, count: n)
+            var values = [Datum](repeating: .null, count: entryCount + 1)
+            var at = b.count - 4 * strings, anyNull = false
+            for r in 0..<n {
+                if b[tagStart + r] == Tag.null.rawValue { anyNull = true; continue }
                 let c = Int32(b[at]) | Int32(b[at + 1]) << 8 | Int32(b[at + 2]) << 16 | Int32(b[at + 3]) << 24
                 at += 4
-                strings.append(c)
+                codes[r] = c
+                values[Int(c)] = column[r]
             }
-            // Values: the entries (codes as stored) and NULL after them, when any row is NULL.
-            let entryCount = Int((strings.max() ?? -1) + 1)
-            entries = [Datum?](repeating: nil, count: entryCount)
-            for r in 0..<n {
-                let c = strings[r]
-                if c < 0 {
-                    if nullCode < 0 { nullCode = Int32(entryCount) }
-                    codes[r] = nullCode
-                } else {
-                    if entries[Int(c)] == nil { entries[Int(c)] = column[r] }
-                    codes[r] = c
-                }
-            }
-            guard !entries.contains(where: { $0 == nil }) else { return Decoded(column: column, encoding: nil) }
-            var values = entries.map { $0! }
-            if nullCode >= 0 { values.append(.null) }
+            if !anyNull { values.removeLast() }
             return Decoded(column: column, encoding: Table.Encoding(codes: codes, values: values))
         }
+    }
+
+    /// The dictionary codes of a column of strings and NULLs, read straight from the bytes without
+    /// making a value per row (the codes are stored; NULL gets the code after the last string). Nil for
+    /// any other column or damaged bytes.
+    static func decodeCodes(_ bytes: [UInt8]) -> Table.Encoding? {
+        bytes.withUnsafeBufferPointer { b -> Table.Encoding? in
+            var at = 4
+            func u64() -> Int? {
+                guard at + 8 <= b.count else { return nil }
+                var x: UInt64 = 0
+                for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+                at += 8
+                return x <= UInt64(b.count) ? Int(x) : nil
+            }
+            guard b.count >= 4, Array(b[0..<4]) == magic, let n = u64(), at + n <= b.count else { return nil }
+            let tagStart = at
+            at += n
+            var strings = 0
+            for r in 0..<n {
+                let t = b[tagStart + r]
+                if t == Tag.string.rawValue { strings += 1 } else if t != Tag.null.rawValue { return nil }
+            }
+            guard let fixedCount = u64(), fixedCount == 0, let entryCount = u64() else { return nil }
+            var values: [Datum] = []
+            values.reserveCapacity(entryCount + 1)
+            for _ in 0..<entryCount {
+                guard let len = u64(), at + len <= b.count else { return nil }
+                values.append(.string(String(decoding: UnsafeBufferPointer(rebasing: b[at..<(at + len)]), as: UTF8.self)))
+                at += len
+            }
+            guard b.count - at == 4 * strings else { return nil }
+            let nullCode = Int32(entryCount)
+            var codes = [Int32](repeating: nullCode, count: n)
+            var anyNull = false
+            for r in 0..<n {
+                if b[tagStart + r] == Tag.null.rawValue { anyNull = true; continue }
+                let c = Int32(b[at]) | Int32(b[at + 1]) << 8 | Int32(b[at + 2]) << 16 | Int32(b[at + 3]) << 24
+                at += 4
+                guard c >= 0 && c < nullCode else { return nil }
+                codes[r] = c
+            }
+            if anyNull { values.append(.null) }
+            return Table.Encoding(codes: codes, values: values)
+        }
+    }
+
+    /// The number of dictionary entries, from the header (nil for damaged bytes).
+    static func entryCount(_ bytes: [UInt8]) -> Int? {
+        guard let n = rowCount(bytes), bytes.count >= 12 + n + 8 else { return nil }
+        var fixed = 0
+        for i in 0..<8 { fixed |= Int(bytes[12 + n + i]) << (8 * i) }
+        let at = 12 + n + 8 + fixed
+        guard fixed >= 0, fixed <= bytes.count, at + 8 <= bytes.count else { return nil }
+        var e = 0
+        for i in 0..<8 { e |= Int(bytes[at + i]) << (8 * i) }
+        return e >= 0 && e <= bytes.count ? e : nil
+    }
+
+    /// Where each row's value sits in a column's bytes, so a few rows can be read without decoding
+    /// the rest: per row its ordinal among the rows with a code (or with fixed-width bytes), and the
+    /// offset of each dictionary entry.
+    struct GatherIndex {
+        let count: Int
+        let ordinal: [Int32]
+        let entryOffsets: [Int]      // start of each entry's text; its length sits in the 8 bytes before
+        let fixedStart: Int
+        let codeStart: Int
+
+        init?(_ bytes: [UInt8]) {
+            guard let n = rowCount(bytes), bytes.count >= 12 + n + 8 else { return nil }
+            var ordinal = [Int32](repeating: 0, count: n)
+            var coded: Int32 = 0, fixed: Int32 = 0
+            for r in 0..<n {
+                switch bytes[12 + r] {
+                case Tag.string.rawValue, Tag.json.rawValue: ordinal[r] = coded; coded += 1
+                case Tag.int.rawValue, Tag.double.rawValue, Tag.timestamp.rawValue: ordinal[r] = fixed; fixed += 1
+                case Tag.interval.rawValue: ordinal[r] = fixed; fixed += 2
+                case Tag.null.rawValue, Tag.falseValue.rawValue, Tag.trueValue.rawValue: break
+                default: return nil
+                }
+            }
+            var at = 12 + n
+            func u64() -> Int? {
+                guard at + 8 <= bytes.count else { return nil }
+                var x = 0
+                for i in 0..<8 { x |= Int(bytes[at + i]) << (8 * i) }
+                at += 8
+                return x >= 0 && x <= bytes.count ? x : nil
+            }
+            guard let fixedBytes = u64(), fixedBytes == 8 * Int(fixed) else { return nil }
+            fixedStart = at
+            at += fixedBytes
+            guard let entries = u64() else { return nil }
+            var offsets: [Int] = []
+            offsets.reserveCapacity(entries)
+            for _ in 0..<entries {
+                guard let len = u64(), at + len <= bytes.count else { return nil }
+                offsets.append(at)
+                at += len
+            }
+            guard bytes.count - at == 4 * Int(coded) else { return nil }
+            codeStart = at
+            entryOffsets = offsets
+            self.ordinal = ordinal
+            count = n
+        }
+
+        func gather(_ bytes: [UInt8], _ rows: [Int]) -> [Datum]? {
+            bytes.withUnsafeBufferPointer { b -> [Datum]? in
+                func u64(_ at: Int) -> UInt64 {
+                    var x: UInt64 = 0
+                    for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+                    return x
+                }
+                var out: [Datum] = []
+                out.reserveCapacity(rows.count)
+                for r in rows {
+                    guard r >= 0 && r < count, let tag = Tag(rawValue: b[12 + r]) else { return nil }
+                    let o = Int(ordinal[r])
+                    switch tag {
+                    case .null: out.append(.null)
+                    case .falseValue: out.append(.bool(false))
+                    case .trueValue: out.append(.bool(true))
+                    case .int: out.append(.int(Int64(bitPattern: u64(fixedStart + 8 * o))))
+                    case .double: out.append(.double(Double(bitPattern: u64(fixedStart + 8 * o))))
+                    case .timestamp: out.append(.timestamp(Int64(bitPattern: u64(fixedStart + 8 * o))))
+                    case .interval: out.append(.interval(months: Int64(bitPattern: u64(fixedStart + 8 * o)), micros: Int64(bitPattern: u64(fixedStart + 8 * o + 8))))
+                    case .string, .json:
+                        let at = codeStart + 4 * o
+                        let c = Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+                        guard c < entryOffsets.count else { return nil }
+                        let start = entryOffsets[c], len = Int(u64(start - 8))
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<(start + len)]), as: UTF8.self)
+                        if tag == .string { out.append(.string(text)) } else {
+                            guard let v = try? JSONReader.parse(text) else { return nil }
+                            out.append(Datum(v))
+                        }
+                    }
+                }
+                return out
+            }
+        }
+    }
+
+    static let intMagic: [UInt8] = Array("SCI1".utf8)
+
+    /// Integers (row and trace numbers) as 4-byte little-endian values after a header.
+    public static func encodeInts(_ xs: [Int]) -> [UInt8] {
+        var out = intMagic
+        out.reserveCapacity(12 + 4 * xs.count)
+        withUnsafeBytes(of: UInt64(xs.count).littleEndian) { out.append(contentsOf: $0) }
+        for x in xs { withUnsafeBytes(of: UInt32(truncatingIfNeeded: x).littleEndian) { out.append(contentsOf: $0) } }
+        return out
+    }
+
+    public static func decodeInts(_ bytes: [UInt8]) -> [Int]? {
+        guard bytes.count >= 12, Array(bytes[0..<4]) == intMagic else { return nil }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[4 + i]) << (8 * UInt64(i)) }
+        guard n <= UInt64(bytes.count), bytes.count == 12 + 4 * Int(n) else { return nil }
+        return bytes.withUnsafeBufferPointer { b in
+            (0..<Int(n)).map { i in
+                let at = 12 + 4 * i
+                return Int(UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24)
+            }
+        }
+    }
+
+    /// Per row, whether it is NULL, from the tags alone.
+    static func nullMask(_ bytes: [UInt8]) -> [Bool]? {
+        guard let n = rowCount(bytes), bytes.count >= 12 + n else { return nil }
+        return bytes.withUnsafeBufferPointer { b in (0..<n).map { b[12 + $0] == Tag.null.rawValue } }
+    }
+
+    /// The number of rows a column's bytes hold, from the header alone.
+    public static func rowCount(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 12, Array(bytes[0..<4]) == magic else { return nil }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[4 + i]) << (8 * UInt64(i)) }
+        return n <= UInt64(bytes.count) ? Int(n) : nil
     }
 
     public static func decode(_ b: UnsafeBufferPointer<UInt8>) -> [Datum]? {

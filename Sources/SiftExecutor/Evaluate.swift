@@ -54,16 +54,42 @@ final class Evaluator {
         switch e.kind {
         case .field, .index:
             if let path = e.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil {
+                if !isWholeTable(rows), let few = table.gather("path:" + path.joined(separator: "."), rows.base) { return few }
                 let all = Rows(base: Array(0..<table.count))
                 let column = try table.derived(path.joined(separator: ".")) { try evalDirect(e, all) }
                 return isWholeTable(rows) ? column : rows.base.map { column[$0] }
             }
         case .name(let name, _) where rows.extra[name] == nil && table.fieldNames.contains(name):
+            if !isWholeTable(rows), let few = table.gather(name, rows.base) { return few }
             let column = try table.column(name)
             return isWholeTable(rows) ? column : rows.base.map { column[$0] }
         default: break
         }
         return try evalDirect(e, rows)
+    }
+
+    /// The table's name for the column `e` reads (a field, or "path:" + a path into one), making sure
+    /// it is at hand; nil when `e` is not such a column.
+    func columnName(_ e: Expr, _ rows: Rows) throws -> String? {
+        switch e.kind {
+        case .field, .index:
+            guard let path = e.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
+            let key = path.joined(separator: ".")
+            if !table.isAvailable("path:" + key) { _ = try table.derived(key) { try evalDirect(e, Rows(base: Array(0..<table.count))) } }
+            return "path:" + key
+        case .name(let name, _):
+            guard rows.extra[name] == nil, table.fieldNames.contains(name) else { return nil }
+            if !table.isAvailable(name) { _ = try table.column(name) }
+            return name
+        default:
+            return nil
+        }
+    }
+
+    /// Per table row, whether column `e` is NULL (nil when `e` is not a column).
+    func nullMask(_ e: Expr, _ rows: Rows) throws -> [Bool]? {
+        guard let name = try columnName(e, rows) else { return nil }
+        return table.nullMask(of: name)
     }
 
     /// The dictionary encoding of a span field or a path into one (whole table), when `e` is such a
@@ -73,11 +99,11 @@ final class Evaluator {
         case .field, .index:
             guard let path = e.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
             let key = path.joined(separator: ".")
-            _ = try table.derived(key) { try evalDirect(e, Rows(base: Array(0..<table.count))) }
+            if !table.isAvailable("path:" + key) { _ = try table.derived(key) { try evalDirect(e, Rows(base: Array(0..<table.count))) } }
             return table.encoding(of: "path:" + key)
         case .name(let name, _):
             guard rows.extra[name] == nil, table.fieldNames.contains(name) else { return nil }
-            _ = try table.column(name)
+            if !table.isAvailable(name) { _ = try table.column(name) }
             return table.encoding(of: name)
         default:
             return nil

@@ -300,8 +300,12 @@ extension Evaluator {
         var verdict: (Datum) -> Bool?
         switch e.kind {
         case .isNull(let x, let negated):
-            column = x
-            verdict = { $0.isNull != negated }
+            guard let mask = try nullMask(x, rows) else { return nil }
+            var out: [Int] = []
+            mask.withUnsafeBufferPointer { m in
+                for (i, r) in rows.base.enumerated() where m[r] != negated { out.append(i) }
+            }
+            return out
         case .binary(let op, let x, let c, false) where c.isConstant:
             let constant = try eval(c, Rows(base: [0]))[0]
             if case .json = constant { return nil }

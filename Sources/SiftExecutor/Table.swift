@@ -1,6 +1,7 @@
 // Table is what a scan hands the executor: a number of rows and their columns by top-level field
 // name, materialised on first use (so a query decodes only the fields it reads), plus the trace
-// structure the traces and summary shapes need.
+// structure the traces and summary shapes need. Columns may come from the store's kept columns
+// (`persisted`); those with few distinct values stay as dictionary codes until a query needs values.
 
 import SiftQuery
 
@@ -29,22 +30,49 @@ public final class Table {
     /// with the table, so later queries in the session read it like a stored column.
     func derived(_ key: String, _ compute: () throws -> [Datum]) rethrows -> [Datum] {
         let name = "path:" + key
-        if let c = cache[name] { return c }
-        if let c = loadPersisted(name) { return c }
+        if let c = existing(name) { return c }
         let c = try compute()
         cache[name] = c
-        persisted?.save(name, c)
+        keep(name, c)
         return c
     }
 
     public func column(_ name: String) throws -> [Datum] {
-        if let c = cache[name] { return c }
-        if let c = loadPersisted(name) { return c }
+        if let c = existing(name) { return c }
         let c = try provider(name)
         guard c.count == count else { throw ExecutionError("column \(name) has \(c.count) values for \(count) rows; run the query again") }
         cache[name] = c
-        persisted?.save(name, c)
+        keep(name, c)
         return c
+    }
+
+    /// A column already decoded, held as codes, or kept in the store; nil when it must be computed.
+    private func existing(_ name: String) -> [Datum]? {
+        if let c = cache[name] { return c }
+        if let e = encodings[name] {
+            let values = e.values
+            let c = e.codes.map { values[Int($0)] }
+            cache[name] = c
+            return c
+        }
+        guard let bytes = persistedBytes(name), let d = ColumnCodec.decodeEncoded(bytes, maxDistinct: distinctLimit), d.column.count == count else { return nil }
+        cache[name] = d.column
+        bytesRead[name] = .some(nil)   // decoded: the bytes are not needed again
+        if let e = d.encoding { encodings[name] = e }
+        return d.column
+    }
+
+    private func keep(_ name: String, _ column: [Datum]) {
+        persisted?.save(name, ColumnCodec.encode(column))
+    }
+
+    /// The kept bytes of a column, read from the store at most once.
+    private var bytesRead: [String: [UInt8]?] = [:]
+    private func persistedBytes(_ name: String) -> [UInt8]? {
+        if let b = bytesRead[name] { return b }
+        let b = persisted?.load(name)
+        bytesRead[name] = b
+        return b
     }
 
     /// A cached column as dictionary codes: each row's index into `values` (its distinct values in
@@ -54,53 +82,94 @@ public final class Table {
         public let codes: [Int32]
         public let values: [Datum]
         init(codes: [Int32], values: [Datum]) { self.codes = codes; self.values = values }
+        /// The code of NULL, if any row is NULL.
+        public lazy var nullCode: Int32? = values.firstIndex(where: \.isNull).map(Int32.init)
     }
 
     private var encodings: [String: Encoding] = [:]
     private var unencodable: Set<String> = []
-    /// Columns with more distinct values than this are not encoded (ids, free text): the codes would
-    /// save little and the dictionary would double the memory.
+    /// Columns with more distinct values than this (or than a quarter of the rows, whichever allows
+    /// more) are not encoded (ids, free text): the codes would save little and the dictionary would
+    /// double the memory.
     public var maxDistinct = 1 << 16
-    /// ...or more than a quarter of the rows, whichever allows more.
     var distinctLimit: Int { max(maxDistinct, count / 4) }
 
-    /// The encoding of the cached column `key` (a field name, or "path:" + a JSON path), built once.
-    func encoding(of key: String) -> Encoding? {
-        if let e = encodings[key] { return e }
-        guard !unencodable.contains(key), let column = cache[key] else { return nil }
+    /// The encoding of column `name` (a field name, or "path:" + a JSON path): from kept codes without
+    /// decoding the values, or built once from the decoded column. Nil when there is no such column
+    /// yet or it is too varied.
+    func encoding(of name: String) -> Encoding? {
+        if let e = encodings[name] { return e }
+        if unencodable.contains(name) { return nil }
+        if cache[name] == nil, let bytes = persistedBytes(name), ColumnCodec.entryCount(bytes).map({ $0 <= distinctLimit }) ?? false,
+           let e = ColumnCodec.decodeCodes(bytes), e.codes.count == count {
+            if e.values.count <= distinctLimit { encodings[name] = e; return e }
+        }
+        guard let column = cache[name] ?? existing(name) else { return nil }
+        if let e = encodings[name] { return e }
         // A quick look first: when most of an even sample of rows differ (timestamps, ids), give up
         // before hashing a quarter of the table.
+        // JSON values (arrays, objects) are not encoded: hashing them costs more than it saves.
         if column.count > 8192 {
             var seen = Set<Datum>()
             let stride = column.count / 4096
-            for i in Swift.stride(from: 0, to: column.count, by: stride) { seen.insert(column[i]) }
-            if seen.count > 2048 { unencodable.insert(key); return nil }
+            for i in Swift.stride(from: 0, to: column.count, by: stride) {
+                if case .json = column[i] { unencodable.insert(name); return nil }
+                seen.insert(column[i])
+            }
+            if seen.count > 2048 { unencodable.insert(name); return nil }
         }
         var index: [Datum: Int32] = [:]
         var values: [Datum] = []
         var codes = [Int32](repeating: 0, count: column.count)
         for (r, d) in column.enumerated() {
+            if case .json = d { unencodable.insert(name); return nil }
             if let c = index[d] { codes[r] = c; continue }
-            guard values.count < distinctLimit else { unencodable.insert(key); return nil }
+            guard values.count < distinctLimit else { unencodable.insert(name); return nil }
             index[d] = Int32(values.count)
             codes[r] = Int32(values.count)
             values.append(d)
         }
         let e = Encoding(codes: codes, values: values)
-        encodings[key] = e
+        encodings[name] = e
         return e
     }
+
+    /// Whether each row of column `name` is NULL: from the kept bytes' tags when the column is not
+    /// decoded (nothing else is read), else from the values. Nil when the column is not at hand.
+    func nullMask(of name: String) -> [Bool]? {
+        if let m = nullMasks[name] { return m }
+        var mask: [Bool]?
+        if let e = encodings[name] {
+            let null = e.nullCode ?? -1
+            mask = e.codes.map { $0 == null }
+        } else if let c = cache[name] {
+            mask = c.map(\.isNull)
+        } else if let bytes = persistedBytes(name), let m = ColumnCodec.nullMask(bytes), m.count == count {
+            mask = m
+        }
+        nullMasks[name] = mask
+        return mask
+    }
+    private var nullMasks: [String: [Bool]] = [:]
+
+    /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
+    func isAvailable(_ name: String) -> Bool {
+        cache[name] != nil || encodings[name] != nil || persistedBytes(name) != nil
+    }
+
+    /// Values of column `name` at `rows` only, from kept bytes not yet decoded (a few rows of a big
+    /// column such as ids); nil when the column is decoded already, not kept, or the rows are many.
+    func gather(_ name: String, _ rows: [Int]) -> [Datum]? {
+        guard cache[name] == nil, encodings[name] == nil, rows.count * 8 < count, let bytes = persistedBytes(name) else { return nil }
+        if gatherIndexes[name] == nil { gatherIndexes[name] = ColumnCodec.GatherIndex(bytes) }
+        guard let index = gatherIndexes[name]!, index.count == count else { return nil }
+        return index.gather(bytes, rows)
+    }
+    private var gatherIndexes: [String: ColumnCodec.GatherIndex?] = [:]
 
     /// Columns already at hand (read from the column cache), taken as loaded.
     public func preload(_ columns: [String: [Datum]]) {
         for (name, c) in columns where c.count == count { cache[name] = c }
-    }
-
-    private func loadPersisted(_ name: String) -> [Datum]? {
-        guard let d = persisted?.load(name), d.column.count == count else { return nil }
-        cache[name] = d.column
-        if let e = d.encoding, e.values.count <= distinctLimit { encodings[name] = e }
-        return d.column
     }
 
     /// Where columns outlive the process (the store's column cache), if anywhere.
@@ -112,12 +181,10 @@ public final class Table {
     /// Trace membership: for each row, the index of its trace; and each trace's root row (or first row).
     /// Kept with the persisted columns, since building it hashes every row's trace id.
     public lazy var traceStructure: (ofRow: [Int], roots: [Int]) = {
-        if let of = persisted?.load("trace:of_row")?.column, of.count == count, let roots = persisted?.load("trace:roots")?.column {
-            let ofRow = of.map { d -> Int in if case .int(let i) = d { return Int(i) } else { return -1 } }
-            let rootRows = roots.map { d -> Int in if case .int(let i) = d { return Int(i) } else { return -1 } }
-            if !ofRow.contains(where: { $0 < 0 || $0 >= rootRows.count }) && !rootRows.contains(where: { $0 < 0 || $0 >= count }) {
-                return (ofRow, rootRows)
-            }
+        if let ofBytes = persistedBytes("trace:of_row"), let rootBytes = persistedBytes("trace:roots"),
+           let ofRow = ColumnCodec.decodeInts(ofBytes), let roots = ColumnCodec.decodeInts(rootBytes), ofRow.count == count,
+           !ofRow.contains(where: { $0 < 0 || $0 >= roots.count }), !roots.contains(where: { $0 < 0 || $0 >= count }) {
+            return (ofRow, roots)
         }
         let ids = (try? column("root_span_id")) ?? []
         let isRoot = (try? column("is_root")) ?? []
@@ -136,8 +203,8 @@ public final class Table {
                 roots.append(r)
             }
         }
-        persisted?.save("trace:of_row", ofRow.map { .int(Int64($0)) })
-        persisted?.save("trace:roots", roots.map { .int(Int64($0)) })
+        persisted?.save("trace:of_row", ColumnCodec.encodeInts(ofRow))
+        persisted?.save("trace:roots", ColumnCodec.encodeInts(roots))
         return (ofRow, roots)
     }()
 
@@ -148,15 +215,14 @@ public final class Table {
         let ids = roots.map { r -> String in if r < rootIDs.count, case .string(let s) = rootIDs[r] { return s } else { return "" } }
         return (ofRow, roots, ids)
     }
-
 }
 
-/// Keeps decoded columns between processes: `load` gives a column kept earlier for the same data (or
-/// nil), `save` offers one to keep.
+/// Keeps decoded columns between processes as ColumnCodec bytes: `load` gives the bytes kept earlier
+/// for the same data (or nil), `save` offers bytes to keep.
 public struct ColumnPersistence {
-    public var load: (String) -> ColumnCodec.Decoded?
-    public var save: (String, [Datum]) -> Void
-    public init(load: @escaping (String) -> ColumnCodec.Decoded?, save: @escaping (String, [Datum]) -> Void) {
+    public var load: (String) -> [UInt8]?
+    public var save: (String, [UInt8]) -> Void
+    public init(load: @escaping (String) -> [UInt8]?, save: @escaping (String, [UInt8]) -> Void) {
         self.load = load
         self.save = save
     }
