@@ -9,6 +9,13 @@ import SiftModel
 public enum ColumnCodec {
     static let magic: [UInt8] = Array("SCC1".utf8)
 
+    /// The little-endian 8-byte integer at `at` (the caller checks the bounds).
+    @inline(__always) static func le64<C: RandomAccessCollection>(_ b: C, _ at: Int) -> UInt64 where C.Element == UInt8, C.Index == Int {
+        var x: UInt64 = 0
+        for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+        return x
+    }
+
     private enum Tag: UInt8 { case null = 0, falseValue, trueValue, int, double, string, timestamp, interval, json }
 
     public static func encode(_ column: [Datum]) -> [UInt8] {
@@ -69,8 +76,7 @@ public enum ColumnCodec {
                 if t == Tag.string.rawValue { strings += 1 } else if t != Tag.null.rawValue { return Decoded(column: column, encoding: nil) }
             }
             // After the tags: the fixed-width count (0 here) and the number of dictionary entries.
-            var entryCount = 0
-            for i in 0..<8 { entryCount |= Int(b[tagStart + n + 8 + i]) << (8 * i) }
+            let entryCount = Int(truncatingIfNeeded: le64(b, tagStart + n + 8))
             guard entryCount <= maxDistinct else { return Decoded(column: column, encoding: nil) }
             let nullCode = Int32(entryCount)
             var codes = [Int32](repeating: nullCode, count: n)
@@ -96,8 +102,7 @@ public enum ColumnCodec {
             var at = 4
             func u64() -> Int? {
                 guard at + 8 <= b.count else { return nil }
-                var x: UInt64 = 0
-                for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+                let x = le64(b, at)
                 at += 8
                 return x <= UInt64(b.count) ? Int(x) : nil
             }
@@ -136,12 +141,10 @@ public enum ColumnCodec {
     /// The number of dictionary entries, from the header (nil for damaged bytes).
     static func entryCount(_ bytes: [UInt8]) -> Int? {
         guard let n = rowCount(bytes), bytes.count >= 12 + n + 8 else { return nil }
-        var fixed = 0
-        for i in 0..<8 { fixed |= Int(bytes[12 + n + i]) << (8 * i) }
+        let fixed = Int(truncatingIfNeeded: le64(bytes, 12 + n))
         let at = 12 + n + 8 + fixed
         guard fixed >= 0, fixed <= bytes.count, at + 8 <= bytes.count else { return nil }
-        var e = 0
-        for i in 0..<8 { e |= Int(bytes[at + i]) << (8 * i) }
+        let e = Int(truncatingIfNeeded: le64(bytes, at))
         return e >= 0 && e <= bytes.count ? e : nil
     }
 
@@ -171,8 +174,7 @@ public enum ColumnCodec {
             var at = 12 + n
             func u64() -> Int? {
                 guard at + 8 <= bytes.count else { return nil }
-                var x = 0
-                for i in 0..<8 { x |= Int(bytes[at + i]) << (8 * i) }
+                let x = Int(truncatingIfNeeded: le64(bytes, at))
                 at += 8
                 return x >= 0 && x <= bytes.count ? x : nil
             }
@@ -196,11 +198,7 @@ public enum ColumnCodec {
 
         func gather(_ bytes: [UInt8], _ rows: [Int]) -> [Datum]? {
             bytes.withUnsafeBufferPointer { b -> [Datum]? in
-                func u64(_ at: Int) -> UInt64 {
-                    var x: UInt64 = 0
-                    for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
-                    return x
-                }
+                func u64(_ at: Int) -> UInt64 { le64(b, at) }
                 var out: [Datum] = []
                 out.reserveCapacity(rows.count)
                 for r in rows {
@@ -244,8 +242,7 @@ public enum ColumnCodec {
 
     public static func decodeInts(_ bytes: [UInt8]) -> [Int]? {
         guard bytes.count >= 12, Array(bytes[0..<4]) == intMagic else { return nil }
-        var n: UInt64 = 0
-        for i in 0..<8 { n |= UInt64(bytes[4 + i]) << (8 * UInt64(i)) }
+        let n = le64(bytes, 4)
         guard n <= UInt64(bytes.count), bytes.count == 12 + 4 * Int(n) else { return nil }
         return bytes.withUnsafeBufferPointer { b in
             (0..<Int(n)).map { i in
@@ -264,8 +261,7 @@ public enum ColumnCodec {
     /// The number of rows a column's bytes hold, from the header alone.
     public static func rowCount(_ bytes: [UInt8]) -> Int? {
         guard bytes.count >= 12, Array(bytes[0..<4]) == magic else { return nil }
-        var n: UInt64 = 0
-        for i in 0..<8 { n |= UInt64(bytes[4 + i]) << (8 * UInt64(i)) }
+        let n = le64(bytes, 4)
         return n <= UInt64(bytes.count) ? Int(n) : nil
     }
 
@@ -273,8 +269,7 @@ public enum ColumnCodec {
         var at = 0
         func u64() -> UInt64? {
             guard at + 8 <= b.count else { return nil }
-            var x: UInt64 = 0
-            for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+            let x = le64(b, at)
             at += 8
             return x
         }
@@ -302,8 +297,7 @@ public enum ColumnCodec {
         var codeAt = at
         func fixed() -> UInt64? {
             guard fixedAt + 8 <= fixedEnd else { return nil }
-            var x: UInt64 = 0
-            for i in 0..<8 { x |= UInt64(b[fixedAt + i]) << (8 * UInt64(i)) }
+            let x = le64(b, fixedAt)
             fixedAt += 8
             return x
         }
