@@ -252,6 +252,29 @@ public enum ColumnCodec {
         }
     }
 
+    /// A column of timestamps and NULLs as plain integers (microseconds; NULL rows flagged), read
+    /// straight from the bytes. Nil for any other column.
+    static func timestamps(_ bytes: [UInt8]) -> (values: [Int64], isNull: [Bool])? {
+        guard let n = rowCount(bytes), bytes.count >= 12 + n + 8 else { return nil }
+        return bytes.withUnsafeBufferPointer { b -> (values: [Int64], isNull: [Bool])? in
+            var isNull = [Bool](repeating: false, count: n)
+            var present = 0
+            for r in 0..<n {
+                let t = b[12 + r]
+                if t == Tag.null.rawValue { isNull[r] = true } else if t == Tag.timestamp.rawValue { present += 1 } else { return nil }
+            }
+            let fixedBytes = le64(b, 12 + n)
+            guard fixedBytes == UInt64(8 * present), 12 + n + 8 + 8 * present <= b.count else { return nil }
+            var values = [Int64](repeating: 0, count: n)
+            var at = 12 + n + 8
+            for r in 0..<n where !isNull[r] {
+                values[r] = Int64(bitPattern: le64(b, at))
+                at += 8
+            }
+            return (values, isNull)
+        }
+    }
+
     /// Per row, whether it is NULL, from the tags alone.
     static func nullMask(_ bytes: [UInt8]) -> [Bool]? {
         guard let n = rowCount(bytes), bytes.count >= 12 + n else { return nil }

@@ -77,10 +77,19 @@ public struct Executor {
 
     func applyTimeBounds(_ plan: LogicalPlan, _ rows: Rows, _ ev: Evaluator) throws -> Rows {
         guard plan.lowerTime != nil || plan.upperTime != nil else { return rows }
-        let created = try ev.table.column("created")
         var lo: Int64 = .min, hi: Int64 = .max
         if let l = plan.lowerTime, let t = try constant(l.value).asTimestamp { lo = l.inclusive ? t : t &+ 1 }
         if let u = plan.upperTime, let t = try constant(u.value).asTimestamp { hi = u.inclusive ? t : t &- 1 }
+        if ev.table.isAvailable("created"), let typed = ev.table.timestamps(of: "created") {
+            var keep: [Int] = []
+            typed.values.withUnsafeBufferPointer { v in
+                typed.isNull.withUnsafeBufferPointer { null in
+                    for (i, r) in rows.base.enumerated() where !null[r] && v[r] >= lo && v[r] <= hi { keep.append(i) }
+                }
+            }
+            return rows.select(keep)
+        }
+        let created = try ev.table.column("created")
         return rows.select(rows.base.indices.filter { i in
             guard case .timestamp(let t) = created[rows.base[i]] else { return false }
             return t >= lo && t <= hi

@@ -152,15 +152,45 @@ public final class Table {
     }
     private var nullMasks: [String: [Bool]] = [:]
 
+    /// Column `name` as integers when it holds only timestamps and NULLs: from the kept bytes without
+    /// making a value per row, or from the decoded column. Nil otherwise.
+    func timestamps(of name: String) -> (values: [Int64], isNull: [Bool])? {
+        if let t = timestampColumns[name] { return t }
+        var typed: (values: [Int64], isNull: [Bool])?
+        if let c = cache[name] {
+            var values = [Int64](repeating: 0, count: c.count), isNull = [Bool](repeating: false, count: c.count)
+            for (r, d) in c.enumerated() {
+                switch d {
+                case .timestamp(let t): values[r] = t
+                case .null: isNull[r] = true
+                default: timestampColumns[name] = .some(nil); return nil
+                }
+            }
+            typed = (values, isNull)
+        } else if let bytes = persistedBytes(name), let t = ColumnCodec.timestamps(bytes), t.values.count == count {
+            typed = t
+        }
+        timestampColumns[name] = typed
+        return typed
+    }
+    private var timestampColumns: [String: (values: [Int64], isNull: [Bool])?] = [:]
+
     /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
     func isAvailable(_ name: String) -> Bool {
         cache[name] != nil || encodings[name] != nil || persistedBytes(name) != nil
     }
 
-    /// Values of column `name` at `rows` only, from kept bytes not yet decoded (a few rows of a big
-    /// column such as ids); nil when the column is decoded already, not kept, or the rows are many.
+    /// Values of column `name` at `rows` only: from its codes when it is held as codes, or from kept
+    /// bytes not yet decoded when the rows are few (ids of a handful of spans); nil when the column is
+    /// decoded already, or neither applies.
     func gather(_ name: String, _ rows: [Int]) -> [Datum]? {
-        guard cache[name] == nil, encodings[name] == nil, rows.count * 8 < count, let bytes = persistedBytes(name) else { return nil }
+        guard cache[name] == nil else { return nil }
+        if let e = encodings[name] {
+            // Held as codes: the values of these rows only.
+            let values = e.values
+            return e.codes.withUnsafeBufferPointer { codes in rows.map { values[Int(codes[$0])] } }
+        }
+        guard rows.count * 8 < count, let bytes = persistedBytes(name) else { return nil }
         if gatherIndexes[name] == nil { gatherIndexes[name] = ColumnCodec.GatherIndex(bytes) }
         guard let index = gatherIndexes[name]!, index.count == count else { return nil }
         return index.gather(bytes, rows)

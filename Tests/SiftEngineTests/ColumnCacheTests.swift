@@ -43,6 +43,11 @@ final class ColumnCacheTests: XCTestCase {
         let enc = try XCTUnwrap(ColumnCodec.decodeCodes(ColumnCodec.encode(strings)))
         XCTAssertEqual(enc.codes.map { enc.values[Int($0)] }, strings)
         XCTAssertEqual(ColumnCodec.decodeInts(ColumnCodec.encodeInts([0, 5, 1_000_000])), [0, 5, 1_000_000])
+        let times = try XCTUnwrap(ColumnCodec.timestamps(ColumnCodec.encode([.timestamp(-5), .null, .timestamp(7)])))
+        XCTAssertEqual(times.values[0], -5)
+        XCTAssertEqual(times.values[2], 7)
+        XCTAssertEqual(times.isNull, [false, true, false])
+        XCTAssertNil(ColumnCodec.timestamps(bytes))
         var rng = SystemRandomNumberGenerator()
         for round in 0..<5000 {
             var bytes = good
@@ -53,6 +58,7 @@ final class ColumnCacheTests: XCTestCase {
             _ = ColumnCodec.nullMask(bytes)
             _ = ColumnCodec.entryCount(bytes)
             _ = ColumnCodec.decodeInts(bytes)
+            _ = ColumnCodec.timestamps(bytes)
             _ = ColumnCodec.GatherIndex(bytes)?.gather(bytes, [0, 1, 2, 3, 4])
             let noise = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = ColumnCodec.decode(Array("SCC1".utf8) + noise)
@@ -168,6 +174,11 @@ final class ColumnCacheTests: XCTestCase {
              "SELECT span_type, count(*) FROM spans WHERE span_name != 'lookup_order' GROUP BY 1 ORDER BY 1"),
             ("SELECT count(*) AS c FROM project_logs('demo') WHERE span_attributes.type < 'm'",
              "SELECT count(*) FROM spans WHERE span_type < 'm'"),
+            // Timestamps compared as integers (the time bounds and the filter), straight from kept bytes.
+            ("SELECT count(*) AS c FROM project_logs('demo') WHERE created > now() - interval 3 day AND created <= now() - interval 1 day",
+             "SELECT count(*) FROM spans WHERE created > \(cutoff) AND created <= \(Timestamp(iso8601: "2026-11-19T00:00:00Z")!.microseconds)"),
+            ("SELECT count(*) AS c FROM project_logs('demo', shape => 'traces') WHERE created >= now() - interval 2 day",
+             "SELECT count(DISTINCT root_span_id) FROM spans WHERE created >= \(Timestamp(iso8601: "2026-11-18T00:00:00Z")!.microseconds)"),
             // A few rows of a column nobody decoded yet: read from the kept bytes row by row.
             ("SELECT id, metrics.total_tokens AS t, span_attributes.type AS ty FROM project_logs('demo') WHERE span_attributes.name = 'issue_refund' ORDER BY id",
              "SELECT id, total_tokens, span_type FROM spans WHERE span_name = 'issue_refund' ORDER BY id"),
