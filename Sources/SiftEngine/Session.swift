@@ -47,6 +47,17 @@ public final class Session: Catalog {
         return n
     }
 
+    /// Only the look-ups for `root` run (the binder checks facets, classifications and scores paths;
+    /// sampling metadata and metrics keys is for completion and .schema).
+    public func knownPaths(project: String, root: String) -> [String] {
+        if let p = pathCache[project] { return p.filter { $0.hasPrefix(root + ".") } }
+        let key = project + "\u{0}" + root
+        if let p = pathCache[key] { return p }
+        let p = (try? store.knownPaths(project: project, roots: [root])) ?? []
+        pathCache[key] = p
+        return p
+    }
+
     public func knownPaths(project: String) -> [String] {
         if let p = pathCache[project] { return p }
         let p = (try? store.knownPaths(project: project)) ?? []

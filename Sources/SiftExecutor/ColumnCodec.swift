@@ -124,15 +124,20 @@ public enum ColumnCodec {
             }
             guard b.count - at == 4 * strings else { return nil }
             let nullCode = Int32(entryCount)
-            var codes = [Int32](repeating: nullCode, count: n)
-            var anyNull = false
-            for r in 0..<n {
-                if b[tagStart + r] == Tag.null.rawValue { anyNull = true; continue }
-                let c = Int32(b[at]) | Int32(b[at + 1]) << 8 | Int32(b[at + 2]) << 16 | Int32(b[at + 3]) << 24
-                at += 4
-                guard c >= 0 && c < nullCode else { return nil }
-                codes[r] = c
+            var anyNull = false, bad = false
+            let raw = UnsafeRawBufferPointer(b)
+            let codes = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+                // Bounds were checked above: n tags, and 4 bytes of code for each string row.
+                for r in 0..<n {
+                    if raw[tagStart + r] == Tag.null.rawValue { anyNull = true; out[r] = nullCode; continue }
+                    let c = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))
+                    at += 4
+                    if c < 0 || c >= nullCode { bad = true }
+                    out[r] = c
+                }
+                initialized = n
             }
+            guard !bad else { return nil }
             if anyNull { values.append(.null) }
             return Table.Encoding(codes: codes, values: values)
         }
@@ -265,11 +270,15 @@ public enum ColumnCodec {
             }
             let fixedBytes = le64(b, 12 + n)
             guard fixedBytes == UInt64(8 * present), 12 + n + 8 + 8 * present <= b.count else { return nil }
-            var values = [Int64](repeating: 0, count: n)
             var at = 12 + n + 8
-            for r in 0..<n where !isNull[r] {
-                values[r] = Int64(bitPattern: le64(b, at))
-                at += 8
+            let raw = UnsafeRawBufferPointer(b)
+            let values = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
+                for r in 0..<n {
+                    if isNull[r] { out[r] = 0; continue }
+                    out[r] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self))
+                    at += 8
+                }
+                initialized = n
             }
             return (values, isNull)
         }

@@ -162,19 +162,21 @@ extension Store {
 
     /// Paths seen in a project, for "did you mean" hints: facet and classification names, score,
     /// metadata and metrics keys (sampled).
-    public func knownPaths(project: String) throws -> [String] {
+    public func knownPaths(project: String, roots: Set<String>? = nil) throws -> [String] {
         guard let pid = try projectID(named: project) else { return [] }
         var out: [String] = []
         // Samples of bounded size: hints must not cost a scan of a large store.
-        for (table, prefix) in [("facets", "facets"), ("classifications", "classifications")] {
+        for (table, prefix) in [("facets", "facets"), ("classifications", "classifications")] where roots?.contains(prefix) ?? true {
             let s = try db.prepare("SELECT DISTINCT facet FROM (SELECT facet FROM \(table) WHERE project_id = ? LIMIT 20000)")
             try s.bind([.int(pid)])
             while try s.step() { out.append(prefix + "." + s.text(0)!) }
         }
-        let sc = try db.prepare("SELECT DISTINCT scorer FROM scores WHERE project_id = ?")
-        try sc.bind([.int(pid)])
-        while try sc.step() { out.append("scores." + sc.text(0)!) }
-        for field in ["scores", "metadata", "metrics"] {
+        if roots?.contains("scores") ?? true {
+            let sc = try db.prepare("SELECT DISTINCT scorer FROM scores WHERE project_id = ?")
+            try sc.bind([.int(pid)])
+            while try sc.step() { out.append("scores." + sc.text(0)!) }
+        }
+        for field in ["scores", "metadata", "metrics"] where roots?.contains(field) ?? true {
             let s = try db.prepare("SELECT DISTINCT j.key FROM (SELECT \(field) AS f FROM spans WHERE project_id = ? LIMIT 2000) AS t, json_each(t.f) AS j WHERE t.f IS NOT NULL")
             try s.bind([.int(pid)])
             while try s.step() { out.append(field + "." + (s.text(0) ?? "")) }

@@ -145,7 +145,7 @@ public struct Binder {
                     }
                 case .field(let base, let child, _):
                     if case .name(let root, _) = base.kind, SpanFields.caseInsensitiveChildren.contains(root), let project {
-                        let known = catalog.knownPaths(project: project).filter { $0.hasPrefix(root + ".") }.map { String($0.dropFirst(root.count + 1)) }
+                        let known = catalog.knownPaths(project: project, root: root).filter { $0.hasPrefix(root + ".") }.map { String($0.dropFirst(root.count + 1)) }
                         let topLevel = Set(known.map { String($0.split(separator: ".").first ?? "") })
                         if !topLevel.isEmpty && !topLevel.contains(child) && !topLevel.contains(where: { $0.lowercased() == child.lowercased() }) {
                             let best = topLevel.min { Parser.editDistance($0.lowercased(), child.lowercased()) < Parser.editDistance($1.lowercased(), child.lowercased()) }

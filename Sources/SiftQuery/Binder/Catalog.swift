@@ -6,6 +6,15 @@ public protocol Catalog {
     func projectNames() -> [String]
     /// Field paths seen in the project's data (`metadata.model`, `facets.Sentiment`, ...), for hints.
     func knownPaths(project: String) -> [String]
+    /// The known paths under one top-level field (`facets` -> `facets.Sentiment`, ...); by default
+    /// filtered from `knownPaths(project:)`, which a catalog may answer more cheaply.
+    func knownPaths(project: String, root: String) -> [String]
+}
+
+extension Catalog {
+    public func knownPaths(project: String, root: String) -> [String] {
+        knownPaths(project: project).filter { $0.hasPrefix(root + ".") }
+    }
 }
 
 /// A catalog that knows nothing beyond the span model: no projects are checked, no paths are known.
