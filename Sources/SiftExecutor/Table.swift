@@ -190,12 +190,15 @@ public final class Table {
             let values = e.values
             return e.codes.withUnsafeBufferPointer { codes in rows.map { values[Int(codes[$0])] } }
         }
+        // Asked again (a session running queries over kept data): decode the column once instead.
+        if gathered.contains(name) { return nil }
         guard rows.count * 8 < count, let bytes = persistedBytes(name) else { return nil }
-        if gatherIndexes[name] == nil { gatherIndexes[name] = ColumnCodec.GatherIndex(bytes) }
-        guard let index = gatherIndexes[name]!, index.count == count else { return nil }
+        gathered.insert(name)
+        guard let index = ColumnCodec.GatherIndex(bytes), index.count == count else { return nil }
         return index.gather(bytes, rows)
     }
-    private var gatherIndexes: [String: ColumnCodec.GatherIndex?] = [:]
+    /// Columns read row by row once already (a second read decodes the whole column instead).
+    private var gathered: Set<String> = []
 
     /// Columns already at hand (read from the column cache), taken as loaded.
     public func preload(_ columns: [String: [Datum]]) {
