@@ -116,8 +116,9 @@ final class LineEditor {
         var raw = original
         raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG | IEXTEN)
         raw.c_iflag &= ~tcflag_t(IXON | ICRNL)
-        tcsetattr(0, TCSAFLUSH, &raw)
+        // TCSADRAIN, not TCSAFLUSH: keys typed while a query ran (or pasted ahead) are kept, not dropped.
+        tcsetattr(0, TCSADRAIN, &raw)
     }
 
-    private func disableRaw() { tcsetattr(0, TCSAFLUSH, &original) }
+    private func disableRaw() { tcsetattr(0, TCSADRAIN, &original) }
 }

@@ -217,6 +217,69 @@ final class CLITests: XCTestCase {
 }
 
 extension CLITests {
+    /// The REPL in a real terminal (tmux): raw-mode line editing, tab completion, history recall with
+    /// the up arrow, a result table, .quit. Skipped where tmux is not installed.
+    func testReplInATerminal() throws {
+        guard let tmux = ["/usr/bin/tmux", "/bin/tmux", "/usr/local/bin/tmux"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("tmux is not installed: the REPL's terminal behaviour is not exercised")
+        }
+        try sift(["demo", "--db", path("term.db"), "--traces", "50", "--now", "2026-11-20T00:00:00Z"])
+        let socket = path("tmux.sock"), session = "sift-repl-test"
+        // tmux is started with posix_spawn and waited for with waitpid, its output going to a file:
+        // the server that new-session leaves behind confuses Foundation's Process (its wait never ends).
+        let outFile = path("tmux.out")
+        @discardableResult
+        func run(_ args: [String]) throws -> String {
+            FileManager.default.createFile(atPath: outFile, contents: nil)
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outFile, O_WRONLY | O_TRUNC, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            let argv = ([tmux, "-S", socket] + args).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, tmux, &actions, nil, argv, environ) == 0 else { throw XCTSkip("could not start tmux") }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
+        }
+        func screen(until predicate: (String) -> Bool) throws -> String {
+            var text = ""
+            for _ in 0..<100 {   // up to 10 s
+                text = try run(["capture-pane", "-p", "-t", session])
+                if predicate(text) { return text }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return text
+        }
+        let command = "SIFT_HISTORY='\(path("term-history"))' SIFT_DB= '\(try Self.binary.path)' repl --db '\(path("term.db"))'"
+        try run(["new-session", "-d", "-s", session, "-x", "150", "-y", "40", command])
+        defer { _ = try? run(["kill-server"]) }
+        // capture-pane trims trailing blanks: the prompt shows as "sift>".
+        var text = try screen { $0.contains("sift>") }
+        XCTAssertTrue(text.contains("statements end with ;"), text)
+        let expected = try sift(["query", "SELECT count(*) AS n FROM project_logs('demo')", "--db", path("term.db"), "--format", "csv"]).out
+        let count = try XCTUnwrap(expected.split(separator: "\n").last.map(String.init))
+        // "SELE" + tab completes the keyword; tmux needs the semicolon escaped.
+        try run(["send-keys", "-t", session, "SELE", "Tab", " count(*) AS n FROM project_logs('demo')\\;", "Enter"])
+        text = try screen { $0.contains("(1 row)") }
+        XCTAssertTrue(text.contains("SELECT count(*) AS n FROM project_logs('demo');"), text)
+        XCTAssertTrue(text.contains("\n" + count + "\n(1 row)"), "expected \(count): " + text)
+        // The up arrow brings the statement back on a fresh prompt.
+        try run(["send-keys", "-t", session, "Up"])
+        text = try screen { $0.components(separatedBy: "sift> SELECT count(*)").count >= 3 }
+        XCTAssertEqual(text.components(separatedBy: "sift> SELECT count(*) AS n FROM project_logs('demo');").count, 3, text)
+        try run(["send-keys", "-t", session, "C-u", ".quit", "Enter"])
+        var history = ""
+        for _ in 0..<50 where !history.contains("project_logs") {
+            history = (try? String(contentsOfFile: path("term-history"), encoding: .utf8)) ?? ""
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertTrue(history.contains("SELECT count(*) AS n FROM project_logs('demo');"), history)
+    }
+
     func testTopicsAndFacetsCommands() throws {
         let demo = try sift(["demo", "--db", path("t.db"), "--traces", "500", "--now", "2026-11-20T00:00:00Z"])
         XCTAssertEqual(demo.status, 0, demo.err)
