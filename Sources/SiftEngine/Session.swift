@@ -123,8 +123,7 @@ public final class Session: Catalog {
 
     /// Whether decoded columns are kept in the store for later processes (and read from there).
     public var persistColumns = true
-    /// Columns bigger than this (encoded) are not kept: reading them back would cost about what
-    /// reading the spans does.
+    /// Columns bigger than this (encoded) are not kept in the store.
     public var persistLimit = 64 << 20
 
     /// A whole-project table whose columns come from the store's column cache when an earlier process
@@ -133,10 +132,9 @@ public final class Session: Catalog {
         let generation = try store.generation()
         let store = self.store, limit = persistLimit
         let persistence = ColumnPersistence(
+            limit: limit,
             load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)) ?? nil },
-            save: { key, bytes in
-                if bytes.count <= limit { store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes) }
-            })
+            save: { key, bytes in store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes) })
         // The row count and trace structure: kept columns when all three are there, else the store's.
         var spanColumns: Store.SpanColumns?
         func columns() throws -> Store.SpanColumns {

@@ -19,16 +19,27 @@ public enum ColumnCodec {
     private enum Tag: UInt8 { case null = 0, falseValue, trueValue, int, double, string, timestamp, interval, json }
 
     public static func encode(_ column: [Datum]) -> [UInt8] {
+        encode(column, limit: .max)!
+    }
+
+    /// The bytes of `column`, or nil as soon as they would pass `limit` (a column too big to keep is
+    /// not written out in full first: its JSON values are the costly part).
+    public static func encode(_ column: [Datum], limit: Int) -> [UInt8]? {
         var tags = [UInt8](), fixed = [UInt8]()
         tags.reserveCapacity(column.count)
         var dictionary: [String: UInt32] = [:], entries: [String] = [], codes = [UInt8]()
+        var entryBytes = 0
         func put(_ x: UInt64, _ out: inout [UInt8]) { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
         func code(_ s: String) {
             let c: UInt32
-            if let k = dictionary[s] { c = k } else { c = UInt32(entries.count); dictionary[s] = c; entries.append(s) }
+            if let k = dictionary[s] { c = k } else {
+                c = UInt32(entries.count); dictionary[s] = c; entries.append(s)
+                entryBytes += 8 + s.utf8.count
+            }
             withUnsafeBytes(of: c.littleEndian) { codes.append(contentsOf: $0) }
         }
-        for d in column {
+        for (r, d) in column.enumerated() {
+            if r & 1023 == 0 && 36 + column.count + fixed.count + entryBytes + codes.count > limit { return nil }
             switch d {
             case .null: tags.append(Tag.null.rawValue)
             case .bool(let b): tags.append(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
@@ -51,7 +62,7 @@ public enum ColumnCodec {
             s.withUTF8 { b in put(UInt64(b.count), &out); out.append(contentsOf: b) }
         }
         out += codes
-        return out
+        return out.count <= limit ? out : nil
     }
 
     public static func decode(_ bytes: [UInt8]) -> [Datum]? {

@@ -63,7 +63,8 @@ public final class Table {
     }
 
     private func keep(_ name: String, _ column: [Datum]) {
-        persisted?.save(name, ColumnCodec.encode(column))
+        guard let persisted, let bytes = ColumnCodec.encode(column, limit: persisted.limit) else { return }
+        persisted.save(name, bytes)
     }
 
     /// The kept bytes of a column, read from the store at most once.
@@ -255,7 +256,11 @@ public final class Table {
 public struct ColumnPersistence {
     public var load: (String) -> [UInt8]?
     public var save: (String, [UInt8]) -> Void
-    public init(load: @escaping (String) -> [UInt8]?, save: @escaping (String, [UInt8]) -> Void) {
+    /// Columns bigger than this (encoded) are not kept: reading them back would cost about what
+    /// decoding them from the spans does.
+    public var limit: Int
+    public init(limit: Int, load: @escaping (String) -> [UInt8]?, save: @escaping (String, [UInt8]) -> Void) {
+        self.limit = limit
         self.load = load
         self.save = save
     }

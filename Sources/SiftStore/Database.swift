@@ -2,7 +2,6 @@
 // typed binds and reads, and transactions. Every error carries SQLite's own message.
 
 import CSQLite
-import Foundation
 
 public struct SQLiteError: Error, CustomStringConvertible {
     public var code: Int32
@@ -30,22 +29,6 @@ public final class Database {
         self.path = path
         sqlite3_busy_timeout(db, 10_000)
         sqlite3_extended_result_codes(db, 1)
-        if !readOnly {
-            // Any row written to a table that query results come from marks the data changed; the
-            // transaction that wrote it bumps store_state.generation before it commits (see `bump`).
-            sqlite3_update_hook(db, { context, _, _, table, _ in
-                guard let context, let table else { return }
-                let me = Unmanaged<Database>.fromOpaque(context).takeUnretainedValue()
-                if !me.dirty && Database.isWatched(table) { me.dirty = true }
-            }, Unmanaged.passUnretained(self).toOpaque())
-            // The hook is silent for WITHOUT ROWID tables (facets, classifications, scores): temporary
-            // triggers of this connection call this function instead (see Store.watchChanges).
-            sqlite3_create_function_v2(db, "sift_changed", 0, SQLITE_UTF8, Unmanaged.passUnretained(self).toOpaque(), { ctx, _, _ in
-                guard let ctx, let data = sqlite3_user_data(ctx) else { return }
-                Unmanaged<Database>.fromOpaque(data).takeUnretainedValue().dirty = true
-                sqlite3_result_null(ctx)
-            }, nil, nil, nil)
-        }
     }
 
     /// Set when a watched table changed in the current transaction.
@@ -53,8 +36,14 @@ public final class Database {
     /// Whether store_state exists (from schema version 4 on); the store sets it after migrating.
     var tracksGeneration = false
 
-    static func isWatched(_ table: UnsafePointer<CChar>) -> Bool {
-        strcmp(table, "spans") == 0
+    /// Whether `sql` may write a table query results come from: it names one of them and a writing
+    /// verb. Checked once per prepared statement (not per row, as a trigger or an update hook would):
+    /// a statement that may write marks the data changed when it runs.
+    static func mayWriteWatched(_ sql: String) -> Bool {
+        var words = Set<Substring>()
+        for w in sql.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }) { words.insert(w) }
+        return !words.isDisjoint(with: ["insert", "update", "delete", "replace"])
+            && !words.isDisjoint(with: ["spans", "facets", "classifications", "scores"])
     }
 
     /// Records a change of the watched tables in the same transaction, so caches built from an older
@@ -86,10 +75,13 @@ public final class Database {
         if dirty && sql.uppercased().hasPrefix("COMMIT") && sqlite3_get_autocommit(handle) == 0 { try bumpIfDirty() }
         if sql.uppercased().hasPrefix("ROLLBACK") { dirty = false }
         var err: UnsafeMutablePointer<CChar>?
+        let writes = Database.mayWriteWatched(sql)
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if writes { dirty = true }   // even when it failed half-way: a spurious bump only drops kept columns
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
+            if sqlite3_get_autocommit(handle) != 0 { try? bumpIfDirty() }
             throw SQLiteError(code: rc, message: msg)
         }
         try afterStatement()
@@ -99,7 +91,7 @@ public final class Database {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw SQLiteError(code: rc, message: "\(lastError) in: \(sql)") }
-        return Statement(stmt, db: self)
+        return Statement(stmt, db: self, marksChanges: sqlite3_stmt_readonly(stmt) == 0 && Database.mayWriteWatched(sql))
     }
 
     /// Runs `body` inside a transaction: committed if it returns, rolled back if it throws.
@@ -152,7 +144,10 @@ public final class Statement {
     let stmt: OpaquePointer
     unowned let db: Database
 
-    init(_ stmt: OpaquePointer, db: Database) { self.stmt = stmt; self.db = db }
+    /// Whether running it may change what queries read (see Database.mayWriteWatched).
+    let marksChanges: Bool
+
+    init(_ stmt: OpaquePointer, db: Database, marksChanges: Bool = false) { self.stmt = stmt; self.db = db; self.marksChanges = marksChanges }
     deinit { sqlite3_finalize(stmt) }
 
     public func reset() {
@@ -222,6 +217,7 @@ public final class Statement {
     /// Steps once: true when a row is available, false when done.
     @discardableResult
     public func step() throws -> Bool {
+        if marksChanges { db.dirty = true }
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { if db.dirty { try db.afterStatement() }; return false }

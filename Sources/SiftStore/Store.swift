@@ -40,22 +40,8 @@ public final class Store {
             throw StoreError.invalid("\(path) is not a Sift store: \(error)")
         }
         try migrate()
-        try watchChanges()
+        db.tracksGeneration = true   // every writing transaction bumps store_state.generation
         try ensureIndexes()
-    }
-
-    /// Temporary triggers (this connection only) that mark the data changed when facets,
-    /// classifications or scores are written; spans are watched by the update hook. Together they make
-    /// every writing transaction bump store_state.generation.
-    private func watchChanges() throws {
-        var sql = ""
-        for table in ["facets", "classifications", "scores"] {
-            for op in ["INSERT", "UPDATE", "DELETE"] {
-                sql += "CREATE TEMP TRIGGER IF NOT EXISTS sift_watch_\(table)_\(op.lowercased()) AFTER \(op) ON main.\(table) BEGIN SELECT sift_changed(); END;\n"
-            }
-        }
-        try db.execute(sql)
-        db.tracksGeneration = true
     }
 
     /// The data's generation: it changes whenever spans, facets, classifications or scores do.

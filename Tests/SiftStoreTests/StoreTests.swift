@@ -17,6 +17,34 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(again.schemaVersion, Schema.latestVersion)
     }
 
+    /// The generation moves with every statement that may write what queries read, and only then.
+    func testGenerationFollowsWritesOfQueriedTables() throws {
+        XCTAssertTrue(Database.mayWriteWatched("INSERT INTO facets(project_id) VALUES (1)"))
+        XCTAssertTrue(Database.mayWriteWatched("update Classifications set label = 'x'"))
+        XCTAssertTrue(Database.mayWriteWatched("DELETE FROM scores WHERE scorer = ?"))
+        XCTAssertTrue(Database.mayWriteWatched("INSERT INTO spans(id) VALUES ('a') ON CONFLICT(id) DO UPDATE SET id = excluded.id"))
+        XCTAssertFalse(Database.mayWriteWatched("SELECT * FROM spans"))
+        XCTAssertFalse(Database.mayWriteWatched("INSERT OR REPLACE INTO column_cache(project_id, key) VALUES (1, 'k')"))
+        XCTAssertFalse(Database.mayWriteWatched("UPDATE topics SET label = 'x'"))
+        let dir = TempDir()
+        let store = try Store(path: dir.path("g.db"))
+        let g0 = try store.generation()
+        _ = try store.db.scalarInt("SELECT count(*) FROM spans")
+        try store.db.execute("UPDATE topics SET label = 'x' WHERE 0")
+        XCTAssertEqual(try store.generation(), g0, "reads and writes of other tables leave it")
+        let pid = try XCTUnwrap(try store.projectID(named: "p", create: true))
+        try store.db.transaction {
+            let s = try store.db.prepare("INSERT INTO facets(project_id, trace_id, facet, value, source, updated) VALUES (?, 't', 'F', 'v', 'test', 0)")
+            try s.bind([.int(pid)])
+            try s.run()
+        }
+        XCTAssertEqual(try store.generation(), g0 + 1, "one bump per writing transaction")
+        try store.db.execute("DELETE FROM facets WHERE facet = 'F'")
+        XCTAssertEqual(try store.generation(), g0 + 2, "a statement outside a transaction bumps it by itself")
+        try? store.db.transaction { try store.db.execute("DELETE FROM scores"); throw StoreError.invalid("rolled back") }
+        XCTAssertEqual(try store.generation(), g0 + 2, "a rolled-back write does not")
+    }
+
     func testOlderStoreIsMigratedKeepingItsSpans() throws {
         let dir = TempDir()
         // A store as version 1 left it, with a span in it.
