@@ -72,7 +72,7 @@ public final class Table {
     private func persistedBytes(_ name: String) -> [UInt8]? {
         if let b = bytesRead[name] { return b }
         let b = persisted?.load(name)
-        bytesRead[name] = b
+        bytesRead[name] = .some(b)   // nil too: a column that is not kept is not asked for again
         return b
     }
 

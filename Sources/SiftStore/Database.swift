@@ -107,21 +107,6 @@ public final class Database {
         }
     }
 
-    /// The `length` bytes of a blob, read with SQLite's incremental blob I/O into one array.
-    func readBlob(table: String, column: String, rowid: Int64, length: Int) throws -> [UInt8] {
-        var blob: OpaquePointer?
-        var rc = sqlite3_blob_open(handle, "main", table, column, rowid, 0, &blob)
-        guard rc == SQLITE_OK, let blob else { throw SQLiteError(code: rc, message: lastError) }
-        defer { sqlite3_blob_close(blob) }
-        guard Int(sqlite3_blob_bytes(blob)) == length else { throw SQLiteError(code: SQLITE_ERROR, message: "blob changed while read") }
-        let out = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
-            rc = sqlite3_blob_read(blob, buffer.baseAddress, Int32(length), 0)
-            initialized = rc == SQLITE_OK ? length : 0
-        }
-        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: lastError) }
-        return out
-    }
-
     /// Runs `body` waiting at most `milliseconds` for another process's lock, then restores the default.
     public func withBusyTimeout(milliseconds: Int32, _ body: () -> Void) {
         sqlite3_busy_timeout(handle, milliseconds)

@@ -49,11 +49,9 @@ public final class Store {
 
     /// A column kept by an earlier query, if it was made from this generation of the data.
     public func cachedColumn(projectRow: Int64, key: String, generation: Int64) throws -> [UInt8]? {
-        let s = try db.prepare("SELECT rowid, length(data) FROM column_cache WHERE project_id = ? AND key = ? AND generation = ?")
+        let s = try db.prepare("SELECT data FROM column_cache WHERE project_id = ? AND key = ? AND generation = ?")
         try s.bind([.int(projectRow), .text(key), .int(generation)])
-        guard try s.step() else { return nil }
-        // Read straight into the array (a column is megabytes: one copy, not SQLite's and then ours).
-        return try db.readBlob(table: "column_cache", column: "data", rowid: s.int(0), length: Int(s.int(1)))
+        return try s.step() ? s.blob(0) : nil
     }
 
     /// The keys of the columns kept for this generation.
