@@ -95,19 +95,7 @@ final class Evaluator {
     /// The dictionary encoding of a span field or a path into one (whole table), when `e` is such a
     /// column and it has few enough distinct values.
     func encoded(_ e: Expr, _ rows: Rows) throws -> Table.Encoding? {
-        switch e.kind {
-        case .field, .index:
-            guard let path = e.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
-            let key = path.joined(separator: ".")
-            if !table.isAvailable("path:" + key) { _ = try table.derived(key) { try evalDirect(e, Rows(base: Array(0..<table.count))) } }
-            return table.encoding(of: "path:" + key)
-        case .name(let name, _):
-            guard rows.extra[name] == nil, table.fieldNames.contains(name) else { return nil }
-            if !table.isAvailable(name) { _ = try table.column(name) }
-            return table.encoding(of: name)
-        default:
-            return nil
-        }
+        try columnName(e, rows).flatMap { table.encoding(of: $0) }
     }
 
     private func evalDirect(_ e: Expr, _ rows: Rows) throws -> [Datum] {

@@ -54,12 +54,7 @@ public struct Executor {
                 // Aggregates range over traces: one row each, its root span.
                 var isChosenRoot = [Bool](repeating: false, count: table.count)
                 for (t, r) in table.traceStructure.roots.enumerated() where selected[t] { isChosenRoot[r] = true }
-                if rows.extra.isEmpty {
-                    // No unpivoted values to carry: the chosen roots among the rows, in row order.
-                    rows = Rows(base: rows.base.filter { isChosenRoot[$0] })
-                } else {
-                    rows = rows.select(rows.base.indices.filter { isChosenRoot[rows.base[$0]] })
-                }
+                rows = rows.select(rows.base.indices.filter { isChosenRoot[rows.base[$0]] })
                 return try finish(plan, rows, ev, tracesCount: false)
             }
             rows = rows.select(rows.base.indices.filter { selected[of[rows.base[$0]]] })

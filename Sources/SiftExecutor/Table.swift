@@ -201,11 +201,6 @@ public final class Table {
     /// Columns read row by row once already (a second read decodes the whole column instead).
     private var gathered: Set<String> = []
 
-    /// Columns already at hand (read from the column cache), taken as loaded.
-    public func preload(_ columns: [String: [Datum]]) {
-        for (name, c) in columns where c.count == count { cache[name] = c }
-    }
-
     /// Where columns outlive the process (the store's column cache), if anywhere.
     public var persisted: ColumnPersistence?
 
