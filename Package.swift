@@ -23,7 +23,9 @@ let package = Package(
         // build (what `swift test` uses) compiles this module optimised too.
         // The encoder's matrix kernels in C: an AVX2/FMA path chosen at run time, a portable fallback.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // HTTP(S) through the system's libcurl, loaded with dlopen when first needed (not at start-up).
+        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels", "CHTTP"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "SiftReport"),
         .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftSimulator", "SiftTopics", "SiftReport"]),
         .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"]),
@@ -31,7 +33,8 @@ let package = Package(
         .executableTarget(name: "sift", dependencies: [
             "SiftEngine", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
+        linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
         .testTarget(name: "SiftModelTests", dependencies: ["SiftModel"]),
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),

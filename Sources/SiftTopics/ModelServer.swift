@@ -5,9 +5,6 @@
 // reply that is not the JSON object asked for is retried, then reported, never stored as a summary.
 
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SiftModel
 
 public struct ModelServerConfig: Sendable {
@@ -43,38 +40,33 @@ public struct ModelServerConfig: Sendable {
 
 public final class ModelServerClient: @unchecked Sendable {
     public let config: ModelServerConfig
-    private let session: URLSession
 
     public init(_ config: ModelServerConfig) throws {
         guard let u = URL(string: config.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
             throw TopicsError.invalid("model server URL '\(config.baseURL)' is not an http(s) URL (e.g. http://localhost:8000/v1)")
         }
         self.config = config
-        let c = URLSessionConfiguration.ephemeral
-        c.timeoutIntervalForRequest = config.timeout
-        c.timeoutIntervalForResource = config.timeout * 2
-        c.httpMaximumConnectionsPerHost = config.concurrency
-        session = URLSession(configuration: c)
     }
 
     /// POSTs `body` as JSON to `path` and returns the parsed JSON reply, retrying what is worth retrying.
     public func post(_ path: String, _ body: Value) throws -> Value {
-        let url = URL(string: config.baseURL + path)!
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let key = config.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = Data(JSONWriter.string(body).utf8)
+        let url = config.baseURL + path
+        var headers = ["Content-Type: application/json", "Accept: application/json"]
+        if let key = config.apiKey { headers.append("Authorization: Bearer \(key)") }
+        let payload = Array(JSONWriter.string(body).utf8)
         var lastError = ""
         for attempt in 0...config.retries {
             if attempt > 0 { Thread.sleep(forTimeInterval: config.backoff * pow(2, Double(attempt - 1))) }
-            let (data, response, error) = send(request)
-            if let error {
-                lastError = "cannot reach the model server at \(config.baseURL): \(error.localizedDescription)"
+            let response: HTTPResponse
+            do {
+                response = try HTTP.request("POST", url, headers: headers, body: payload, timeout: config.timeout,
+                                            connectTimeout: min(config.timeout, 10))
+            } catch {
+                lastError = "cannot reach the model server at \(config.baseURL): \(error)"
                 continue
             }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            let text = String(decoding: data ?? Data(), as: UTF8.self)
+            let status = response.status
+            let text = response.text
             if status == 429 || status >= 500 {
                 lastError = "the model server at \(config.baseURL) answered HTTP \(status): \(text.prefix(200))"
                 continue
@@ -89,16 +81,6 @@ public final class ModelServerClient: @unchecked Sendable {
             }
         }
         throw TopicsError.model(lastError + " (after \(config.retries + 1) attempts)")
-    }
-
-    private func send(_ request: URLRequest) -> (Data?, URLResponse?, Error?) {
-        final class Box: @unchecked Sendable { var value: (Data?, URLResponse?, Error?) = (nil, nil, nil) }
-        let done = DispatchSemaphore(value: 0)
-        let box = Box()
-        let task = session.dataTask(with: request) { d, r, e in box.value = (d, r, e); done.signal() }
-        task.resume()
-        done.wait()
-        return box.value
     }
 
     /// One chat completion asking for a JSON object; returns the object. Replies that are not a JSON

@@ -4,9 +4,6 @@
 // against a pinned digest), and installed atomically (a temporary directory renamed into place).
 
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SiftModel
 
 public enum ModelInstaller {
@@ -16,21 +13,12 @@ public enum ModelInstaller {
                         "sentence_bert_config.json", "modules.json", "config_sentence_transformers.json", "1_Pooling/config.json"]
 
     static func get(_ url: String, timeout: TimeInterval = 600) throws -> [UInt8] {
-        guard let u = URL(string: url) else { throw TopicsError.invalid("bad URL \(url)") }
-        final class Box: @unchecked Sendable { var data: Data?; var status = 0; var error: Error? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        var req = URLRequest(url: u)
-        req.timeoutInterval = timeout
-        let task = URLSession.shared.dataTask(with: req) { d, r, e in
-            box.data = d; box.status = (r as? HTTPURLResponse)?.statusCode ?? 0; box.error = e
-            done.signal()
+        let response: HTTPResponse
+        do { response = try HTTP.request("GET", url, timeout: timeout, connectTimeout: 20) } catch {
+            throw TopicsError.model("cannot download \(url): \(error)")
         }
-        task.resume()
-        done.wait()
-        if let e = box.error { throw TopicsError.model("cannot download \(url): \(e.localizedDescription)") }
-        guard (200..<300).contains(box.status), let d = box.data else { throw TopicsError.model("cannot download \(url): HTTP \(box.status)") }
-        return Array(d)
+        guard (200..<300).contains(response.status) else { throw TopicsError.model("cannot download \(url): HTTP \(response.status)") }
+        return response.body
     }
 
     /// Installs all-MiniLM-L6-v2 into `directory`/all-MiniLM-L6-v2; returns where it came from.
