@@ -16,7 +16,12 @@ enum Aggregates {
             }
             return counts.map(Datum.int)
         }
-        let values = isStar ? [] : try ev.eval(args[0], rows)
+        // The argument's values a batch at a time: `r` is the position in `rows`.
+        func eachValue(_ body: (Int, Datum) -> Void) throws {
+            try ev.forEachBatch(args[0], rows) { start, values in
+                for (i, v) in values.enumerated() { body(start + i, v) }
+            }
+        }
         switch f {
         case "count" where isStar:
             var counts = [Int64](repeating: 0, count: groups)
@@ -24,17 +29,17 @@ enum Aggregates {
             return counts.map(Datum.int)
         case "count" where distinct, "count_distinct":
             var sets = [Set<Datum>](repeating: [], count: groups)
-            for (r, v) in values.enumerated() where !v.isNull { sets[groupOf[r]].insert(normalize(v)) }
+            try eachValue { r, v in if !v.isNull { sets[groupOf[r]].insert(normalize(v)) } }
             return sets.map { .int(Int64($0.count)) }
         case "count":
             var counts = [Int64](repeating: 0, count: groups)
-            for (r, v) in values.enumerated() where !v.isNull { counts[groupOf[r]] += 1 }
+            try eachValue { r, v in if !v.isNull { counts[groupOf[r]] += 1 } }
             return counts.map(Datum.int)
         case "sum", "avg":
             var sums = [Double](repeating: 0, count: groups), ints = [Int64](repeating: 0, count: groups)
             var counts = [Int](repeating: 0, count: groups), allInt = [Bool](repeating: true, count: groups)
-            for (r, v) in values.enumerated() {
-                guard let x = v.number else { continue }
+            try eachValue { r, v in
+                guard let x = v.number else { return }
                 let g = groupOf[r]
                 sums[g] += x
                 counts[g] += 1
@@ -47,22 +52,23 @@ enum Aggregates {
             }
         case "min", "max":
             var best = [Datum](repeating: .null, count: groups)
-            for (r, v) in values.enumerated() where !v.isNull {
+            try eachValue { r, v in
+                guard !v.isNull else { return }
                 let g = groupOf[r]
-                if best[g].isNull { best[g] = v; continue }
+                if best[g].isNull { best[g] = v; return }
                 let c = Datum.sortCompare(v, best[g])
                 if f == "min" ? c < 0 : c > 0 { best[g] = v }
             }
             return best
         case "any_value":
             var first = [Datum](repeating: .null, count: groups)
-            for (r, v) in values.enumerated() where !v.isNull && first[groupOf[r]].isNull { first[groupOf[r]] = v }
+            try eachValue { r, v in if !v.isNull && first[groupOf[r]].isNull { first[groupOf[r]] = v } }
             return first
         case "percentile":
-            let ps = try ev.eval(args[1], rows)
+            let ps = try ev.evalBatched(args[1], rows)
             var lists = [[Double]](repeating: [], count: groups)
             var p = [Double?](repeating: nil, count: groups)
-            for (r, v) in values.enumerated() {
+            try eachValue { r, v in
                 if p[groupOf[r]] == nil { p[groupOf[r]] = ps[r].number }
                 if let x = v.number { lists[groupOf[r]].append(x) }
             }

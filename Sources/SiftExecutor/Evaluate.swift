@@ -15,15 +15,30 @@ public struct ExecutionError: Error, CustomStringConvertible {
     public var diagnostic: Diagnostic { Diagnostic(message, at: range) }
 }
 
-/// The rows an expression is evaluated over: indexes into the table, plus columns that exist only
-/// for these rows (unpivoted values).
+/// The rows an expression is evaluated over: indexes into the table (a selection vector), plus
+/// columns that exist only for these rows (unpivoted values).
 struct Rows {
     var base: [Int]
     var extra: [String: [Datum]] = [:]
+    /// The columns an expression reads, already gathered for exactly these rows (see
+    /// `Evaluator.bind`), so that a batch of rows slices them instead of reading the table again.
+    var bound: [Expr: [Datum]] = [:]
     var count: Int { base.count }
+
+    init(base: [Int], extra: [String: [Datum]] = [:]) {
+        self.base = base
+        self.extra = extra
+    }
 
     func select(_ keep: [Int]) -> Rows {
         Rows(base: keep.map { base[$0] }, extra: extra.mapValues { col in keep.map { col[$0] } })
+    }
+
+    /// Positions `range` of these rows, with their unpivoted and bound columns.
+    func slice(_ range: Range<Int>) -> Rows {
+        var r = Rows(base: Array(base[range]), extra: extra.mapValues { Array($0[range]) })
+        r.bound = bound.mapValues { Array($0[range]) }
+        return r
     }
 }
 
@@ -48,7 +63,8 @@ final class Evaluator {
     }
 
     func eval(_ e: Expr, _ rows: Rows) throws -> [Datum] {
-        if let agg = aggregates[e] { return agg }
+        if !aggregates.isEmpty, let agg = aggregates[e] { return agg }
+        if !rows.bound.isEmpty, let c = rows.bound[e] { return c }
         // A path into a span field (`metadata.model`, `classifications.Task[0].label`) is extracted once
         // for the whole table and kept: JSON objects are walked once, later reads gather scalars.
         switch e.kind {

@@ -109,7 +109,7 @@ public struct Executor {
     }
 
     func unpivot(_ u: Unpivot, _ rows: Rows, _ ev: Evaluator) throws -> Rows {
-        let source = try ev.eval(u.source, rows)
+        let source = try ev.evalBatched(u.source, rows)
         var keep: [Int] = [], values: [Datum] = [], keys: [Datum] = []
         for (i, d) in source.enumerated() {
             switch d {
@@ -143,13 +143,13 @@ public struct Executor {
                 for (name, col) in rows.extra.sorted(by: { $0.key < $1.key }) { columns.append(name); out.append(col) }
             } else {
                 columns = plan.items.map(\.name)
-                out = try plan.items.map { try ev.eval($0.expr, rows) }
+                out = try plan.items.map { try ev.evalBatched($0.expr, rows) }
             }
             orderKeys = try plan.orderBy.map { o in
                 if case .name(let n, _) = o.expr.kind, let c = columns.firstIndex(of: n), !plan.sourceFields.contains(n) || plan.items.contains(where: { $0.name == n }) {
                     return out[c]
                 }
-                return try ev.eval(o.expr, rows)
+                return try ev.evalBatched(o.expr, rows)
             }
             outRows = rows
         }
@@ -227,7 +227,7 @@ public struct Executor {
                 }
             }
         } else {
-            keys = try plan.groupBy.map { try ev.eval($0, rows) }
+            keys = try plan.groupBy.map { try ev.evalBatched($0, rows) }
         }
         if plan.groupBy.isEmpty {
             representative = rows.count > 0 ? [0] : []
@@ -263,9 +263,11 @@ public struct Executor {
         plan.having.map(collect)
         plan.orderBy.forEach { collect($0.expr) }
         ev.aggregates = [:]
+        var results: [Expr: [Datum]] = [:]
         for call in calls {
-            ev.aggregates[call] = try Aggregates.compute(call, rows, groupOf: groupOf, groups: groups, ev)
+            results[call] = try Aggregates.compute(call, rows, groupOf: groupOf, groups: groups, ev)
         }
+        ev.aggregates = results
         // A query with no GROUP BY over no rows still has one group (count(*) = 0).
         var repRows: Rows
         if plan.groupBy.isEmpty && representative.isEmpty {

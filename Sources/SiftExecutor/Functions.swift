@@ -286,8 +286,7 @@ extension Evaluator {
                 rows = rows.select(kept)
                 continue
             }
-            let v = try eval(part, rows)
-            rows = rows.select(v.indices.filter { v[$0] == .bool(true) })
+            rows = rows.select(try positionsWhereTrue(part, rows))
         }
         return rows
     }

@@ -73,6 +73,14 @@ final class ColumnCacheTests: XCTestCase {
         return try session.run(query, options: o).rows.map { $0.map { $0.isNull ? "NULL" : $0.text } }
     }
 
+    /// SQLite's own answer to `sql` over the store's tables, as text.
+    func sqliteRows(_ store: Store, _ sql: String) throws -> [[String]] {
+        let s = try store.db.prepare(sql)
+        var out: [[String]] = []
+        while try s.step() { out.append((0..<sqlite3ColumnCount(s)).map { c in s.isNull(Int32(c)) ? "NULL" : (s.text(Int32(c)) ?? "NULL") }) }
+        return out
+    }
+
     func cacheRows(_ store: Store) throws -> [(String, Int64)] {
         let s = try store.db.prepare("SELECT key, generation FROM column_cache ORDER BY key")
         var out: [(String, Int64)] = []
@@ -154,12 +162,7 @@ final class ColumnCacheTests: XCTestCase {
         let path = dir.appendingPathComponent("e.db").path
         _ = try Demo.run(path: path, traces: 3000, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
         let store = try Store(path: path)
-        func sqlite(_ sql: String) throws -> [[String]] {
-            let s = try store.db.prepare(sql)
-            var out: [[String]] = []
-            while try s.step() { out.append((0..<sqlite3ColumnCount(s)).map { c in s.isNull(Int32(c)) ? "NULL" : (s.text(Int32(c)) ?? "NULL") }) }
-            return out
-        }
+        func sqlite(_ sql: String) throws -> [[String]] { try sqliteRows(store, sql) }
         let cutoff = Timestamp(iso8601: "2026-11-17T00:00:00Z")!.microseconds
         let cases: [(String, String)] = [
             ("SELECT span_attributes.type AS t, span_attributes.name AS n, count(*) AS c FROM project_logs('demo') WHERE span_attributes.name IS NOT NULL GROUP BY t, n ORDER BY t, n",
