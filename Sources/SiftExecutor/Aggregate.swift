@@ -7,7 +7,9 @@ import SiftQuery
 enum Aggregates {
     static func compute(_ call: Expr, _ rows: Rows, groupOf: [Int], groups: Int, _ ev: Evaluator) throws -> [Datum] {
         guard case .call(let f, let args, let distinct) = call.kind else { return [] }
-        let isStar = args.isEmpty || (args.count == 1 && args[0].kind == .star)
+        // count(1) and the like count rows, as count(*) does.
+        let isStar = args.isEmpty || (args.count == 1 && (args[0].kind == .star
+            || (f == "count" && !distinct && args[0].isConstant && ev.constantIsNotNull(args[0]))))
         // count(column) over a dictionary-encoded column: non-NULL codes, no values gathered.
         if f == "count" && !isStar && !distinct, let mask = try ev.nullMask(args[0], rows) {
             var counts = [Int64](repeating: 0, count: groups)

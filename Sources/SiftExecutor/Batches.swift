@@ -80,3 +80,29 @@ extension Evaluator {
         return e.pathComponents?.first
     }
 }
+
+extension Rows {
+    /// The positions `i` (in order) whose table row `base[i]` passes `test`: a selection vector,
+    /// written into storage sized once rather than grown append by append.
+    @inline(__always)
+    func positions(where test: (Int) -> Bool) -> [Int] {
+        base.withUnsafeBufferPointer { rowsIn in
+            [Int](unsafeUninitializedCapacity: rowsIn.count) { out, kept in
+                var k = 0
+                for i in 0..<rowsIn.count where test(rowsIn[i]) {
+                    out[k] = i
+                    k += 1
+                }
+                kept = k
+            }
+        }
+    }
+}
+
+extension Evaluator {
+    /// Whether a constant expression evaluates to something other than NULL (false when it fails).
+    func constantIsNotNull(_ e: Expr) -> Bool {
+        guard let v = try? eval(e, Rows(base: [0])).first else { return false }
+        return !v.isNull
+    }
+}

@@ -31,7 +31,16 @@ struct Rows {
     }
 
     func select(_ keep: [Int]) -> Rows {
-        Rows(base: keep.map { base[$0] }, extra: extra.mapValues { col in keep.map { col[$0] } })
+        // From rows 0..<n (every query starts there), positions are row numbers already.
+        if extra.isEmpty, !base.isEmpty, base[0] == 0, base[base.count - 1] == base.count - 1 { return Rows(base: keep) }
+        return Rows(base: keep.map { base[$0] })
+            .with(extra: extra.mapValues { col in keep.map { col[$0] } })
+    }
+
+    private func with(extra: [String: [Datum]]) -> Rows {
+        var r = self
+        r.extra = extra
+        return r
     }
 
     /// Positions `range` of these rows, with their unpivoted and bound columns.

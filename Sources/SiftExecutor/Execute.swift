@@ -81,11 +81,8 @@ public struct Executor {
         if let l = plan.lowerTime, let t = try constant(l.value).asTimestamp { lo = l.inclusive ? t : t &+ 1 }
         if let u = plan.upperTime, let t = try constant(u.value).asTimestamp { hi = u.inclusive ? t : t &- 1 }
         if ev.table.isAvailable("created"), let typed = ev.table.timestamps(of: "created") {
-            var keep: [Int] = []
-            typed.values.withUnsafeBufferPointer { v in
-                typed.isNull.withUnsafeBufferPointer { null in
-                    for (i, r) in rows.base.enumerated() where !null[r] && v[r] >= lo && v[r] <= hi { keep.append(i) }
-                }
+            let keep = typed.values.withUnsafeBufferPointer { v in
+                typed.isNull.withUnsafeBufferPointer { null in rows.positions { !null[$0] && v[$0] >= lo && v[$0] <= hi } }
             }
             return rows.select(keep)
         }

@@ -300,11 +300,7 @@ extension Evaluator {
         switch e.kind {
         case .isNull(let x, let negated):
             guard let mask = try nullMask(x, rows) else { return nil }
-            var out: [Int] = []
-            mask.withUnsafeBufferPointer { m in
-                for (i, r) in rows.base.enumerated() where m[r] != negated { out.append(i) }
-            }
-            return out
+            return mask.withUnsafeBufferPointer { m in rows.positions { m[$0] != negated } }
         case .binary(let op, let x, let c, false) where c.isConstant:
             let constant = try eval(c, Rows(base: [0]))[0]
             if case .json = constant { return nil }
@@ -363,13 +359,9 @@ extension Evaluator {
             guard let k = verdict(v) else { return nil }   // arrays compare element-wise: the general path
             keepValue[i] = k
         }
-        var out: [Int] = []
-        enc.codes.withUnsafeBufferPointer { codes in
-            keepValue.withUnsafeBufferPointer { keep in
-                for (i, r) in rows.base.enumerated() where keep[Int(codes[r])] { out.append(i) }
-            }
+        return enc.codes.withUnsafeBufferPointer { codes in
+            keepValue.withUnsafeBufferPointer { keep in rows.positions { keep[Int(codes[$0])] } }
         }
-        return out
     }
 
     /// Positions (into `rows`) where a simple predicate holds, or nil when it is not a simple one.
