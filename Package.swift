@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftSimulator", "SiftTopics", "SiftReport"]),
         .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"]),
         .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"]),
+        // Huge pages for the columns a query fills (malloc settings and madvise; see memory.c).
+        .target(name: "CMemory"),
         .executableTarget(name: "sift", dependencies: [
-            "SiftEngine", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
+            "CMemory", "SiftEngine", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
         linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),

@@ -4,6 +4,7 @@
 // reads are gathered once for the whole selection first (from dictionary codes, kept bytes or the
 // decoded column, whichever `Table` has) and then sliced per batch.
 
+import SiftModel
 import SiftQuery
 
 extension Evaluator {
@@ -88,6 +89,7 @@ extension Rows {
     func positions(where test: (Int) -> Bool) -> [Int] {
         base.withUnsafeBufferPointer { rowsIn in
             [Int](unsafeUninitializedCapacity: rowsIn.count) { out, kept in
+                BigArrays.adviseHugePages(UnsafeMutableRawBufferPointer(out))
                 var k = 0
                 for i in 0..<rowsIn.count where test(rowsIn[i]) {
                     out[k] = i

@@ -120,11 +120,6 @@ public enum ColumnCodec {
             guard b.count >= 4, Array(b[0..<4]) == magic, let n = u64(), at + n <= b.count else { return nil }
             let tagStart = at
             at += n
-            var strings = 0
-            for r in 0..<n {
-                let t = b[tagStart + r]
-                if t == Tag.string.rawValue { strings += 1 } else if t != Tag.null.rawValue { return nil }
-            }
             guard let fixedCount = u64(), fixedCount == 0, let entryCount = u64() else { return nil }
             var values: [Datum] = []
             values.reserveCapacity(entryCount + 1)
@@ -133,22 +128,24 @@ public enum ColumnCodec {
                 values.append(.string(String(decoding: UnsafeBufferPointer(rebasing: b[at..<(at + len)]), as: UTF8.self)))
                 at += len
             }
-            guard b.count - at == 4 * strings else { return nil }
             let nullCode = Int32(entryCount)
             var anyNull = false, bad = false
             let raw = UnsafeRawBufferPointer(b)
-            let codes = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
-                // Bounds were checked above: n tags, and 4 bytes of code for each string row.
+            let tags = raw.baseAddress! + tagStart, end = b.count
+            let codes: [Int32] = BigArrays.make(n) { out in
                 for r in 0..<n {
-                    if raw[tagStart + r] == Tag.null.rawValue { anyNull = true; out[r] = nullCode; continue }
+                    let t = tags.load(fromByteOffset: r, as: UInt8.self)
+                    if t == Tag.null.rawValue { anyNull = true; out[r] = nullCode; continue }
+                    guard t == Tag.string.rawValue else { bad = true; out[r] = nullCode; continue }   // not a string column
+                    // Each string row has 4 bytes of code; a short payload is damage, not a trap.
+                    guard at + 4 <= end else { bad = true; out[r] = nullCode; continue }
                     let c = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int32.self))
                     at += 4
                     if c < 0 || c >= nullCode { bad = true }
                     out[r] = c
                 }
-                initialized = n
             }
-            guard !bad else { return nil }
+            guard !bad, at == end else { return nil }
             if anyNull { values.append(.null) }
             return Table.Encoding(codes: codes, values: values)
         }
@@ -260,10 +257,9 @@ public enum ColumnCodec {
         guard bytes.count >= 12, Array(bytes[0..<4]) == intMagic else { return nil }
         let n = le64(bytes, 4)
         guard n <= UInt64(bytes.count), bytes.count == 12 + 4 * Int(n) else { return nil }
-        return bytes.withUnsafeBufferPointer { b in
-            (0..<Int(n)).map { i in
-                let at = 12 + 4 * i
-                return Int(UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24)
+        return bytes.withUnsafeBytes { raw in
+            BigArrays.make(Int(n)) { out in
+                for i in 0..<Int(n) { out[i] = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12 + 4 * i, as: UInt32.self))) }
             }
         }
     }
@@ -273,7 +269,7 @@ public enum ColumnCodec {
     static func timestamps(_ bytes: [UInt8]) -> (values: [Int64], isNull: [Bool])? {
         guard let n = rowCount(bytes), bytes.count >= 12 + n + 8 else { return nil }
         return bytes.withUnsafeBufferPointer { b -> (values: [Int64], isNull: [Bool])? in
-            var isNull = [Bool](repeating: false, count: n)
+            var isNull = BigArrays.repeating(false, count: n)
             var present = 0
             for r in 0..<n {
                 let t = b[12 + r]
@@ -283,7 +279,7 @@ public enum ColumnCodec {
             guard fixedBytes == UInt64(8 * present), 12 + n + 8 + 8 * present <= b.count else { return nil }
             var at = 12 + n + 8
             let raw = UnsafeRawBufferPointer(b)
-            let values = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
+            let values: [Int64] = BigArrays.make(n) { out in
                 if present == n {
                     // No NULLs (as for `created`): the values are the fixed section, in order.
                     UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 8 * n)]))
@@ -297,7 +293,6 @@ public enum ColumnCodec {
                         at += 8
                     }
                 }
-                initialized = n
             }
             return (values, isNull)
         }
@@ -306,7 +301,9 @@ public enum ColumnCodec {
     /// Per row, whether it is NULL, from the tags alone.
     static func nullMask(_ bytes: [UInt8]) -> [Bool]? {
         guard let n = rowCount(bytes), bytes.count >= 12 + n else { return nil }
-        return bytes.withUnsafeBufferPointer { b in (0..<n).map { b[12 + $0] == Tag.null.rawValue } }
+        return bytes.withUnsafeBufferPointer { b in
+            BigArrays.make(n) { out in for r in 0..<n { out[r] = b[12 + r] == Tag.null.rawValue } }
+        }
     }
 
     /// The number of rows a column's bytes hold, from the header alone.

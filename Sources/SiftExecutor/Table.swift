@@ -3,6 +3,7 @@
 // structure the traces and summary shapes need. Columns may come from the store's kept columns
 // (`persisted`); those with few distinct values stay as dictionary codes until a query needs values.
 
+import SiftModel
 import SiftQuery
 
 public final class Table {
@@ -205,7 +206,7 @@ public final class Table {
     public var persisted: ColumnPersistence?
 
     /// 0..<count, made once: every query starts from all rows.
-    public lazy var allRows: [Int] = Array(0..<count)
+    public lazy var allRows: [Int] = BigArrays.make(count) { out in for i in 0..<count { out[i] = i } }
 
     /// Trace membership: for each row, the index of its trace; and each trace's root row (or first row).
     /// Kept with the persisted columns, since building it hashes every row's trace id.

@@ -2,6 +2,7 @@
 // typed binds and reads, and transactions. Every error carries SQLite's own message.
 
 import CSQLite
+import SiftModel
 
 public struct SQLiteError: Error, CustomStringConvertible {
     public var code: Int32
@@ -245,7 +246,7 @@ public final class Statement {
     public func blob(_ col: Int32) -> [UInt8]? {
         guard let p = sqlite3_column_blob(stmt, col) else { return isNull(col) ? nil : [] }
         let n = Int(sqlite3_column_bytes(stmt, col))
-        return Array(UnsafeRawBufferPointer(start: p, count: n))
+        return BigArrays.make(n) { out in UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(start: p, count: n)) }
     }
 }
 

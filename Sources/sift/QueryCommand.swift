@@ -1,6 +1,7 @@
 // `sift query`: run a query in the project_logs dialect and print the rows.
 
 import ArgumentParser
+import CMemory
 import Foundation
 import SiftEngine
 import SiftExecutor
@@ -49,6 +50,7 @@ struct Query: ParsableCommand {
     }
 
     func run() throws {
+        preferHugePages()
         try guarded {
             var queryText: String
             if let file {

@@ -19,6 +19,7 @@ struct Repl: ParsableCommand {
     @Option(help: ArgumentHelp("now() for queries (ISO-8601); also SIFT_NOW.", valueName: "time")) var now: String?
 
     func run() throws {
+        preferHugePages()
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
             let shell = Shell(session: Session(store: ws.store, caching: true), store: ws.store)

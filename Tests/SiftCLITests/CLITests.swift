@@ -176,6 +176,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(json.out.hasPrefix(#"[{"type":"llm","n":"#), json.out)
         let csv = try sift(["query", q, "--db", path("q.db"), "--format", "csv"])
         XCTAssertTrue(csv.out.hasPrefix("type,n\nllm,"), csv.out)
+        // Huge pages are a speed setting only: the same answer with them turned off.
+        let plain = try sift(["query", q, "--db", path("q.db"), "--format", "csv"], env: ["SIFT_HUGE_PAGES": "0"])
+        XCTAssertEqual(plain.out, csv.out)
         let md = try sift(["query", q, "--db", path("q.db"), "--format", "markdown"])
         XCTAssertTrue(md.out.hasPrefix("| type | n |\n| --- | --- |\n| llm |"), md.out)
         let explain = try sift(["query", q, "--db", path("q.db"), "--explain"])
