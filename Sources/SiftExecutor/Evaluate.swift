@@ -1,5 +1,6 @@
-// Expression evaluation, a column at a time: each node is evaluated once over all the rows in play,
-// giving one Datum per row, so per-node dispatch is paid once per column rather than once per value.
+// Expression evaluation, a column at a time: each node is evaluated once over the rows it is given
+// (a batch of at most `Evaluator.batchSize`, or all of them for a bare column), giving one Datum per
+// row, so per-node dispatch is paid once per batch rather than once per value.
 // NULL follows SQL's three-valued logic; comparing an array with a scalar is true when any element
 // satisfies it (DIALECT.md sections 4 and 8).
 

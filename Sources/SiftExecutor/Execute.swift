@@ -1,6 +1,7 @@
 // The executor runs a LogicalPlan over a Table: unpivot, filter (by span, or by trace for the traces
 // and summary shapes), span filter, hash aggregation or projection, HAVING, sort with NULLs last, and
-// LIMIT with cursors. Each step works on whole columns of the rows still in play.
+// LIMIT with cursors. Each step works on a selection vector of the rows still in play; expressions
+// over many rows are evaluated a batch at a time (Batches.swift).
 
 import Foundation
 import SiftModel
