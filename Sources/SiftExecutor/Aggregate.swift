@@ -18,6 +18,14 @@ enum Aggregates {
             }
             return counts.map(Datum.int)
         }
+        // sum, avg, min and max of a column of integers or doubles: machine values, no Datum per row.
+        if ["sum", "avg", "min", "max"].contains(f) && !distinct && !isStar, let typed = try ev.typedColumn(args[0], rows) {
+            switch typed.values {
+            case .ints(let v): return typedAggregate(f, v, typed.isNull, rows, groupOf: groupOf, groups: groups)
+            case .doubles(let v): return typedAggregate(f, v, typed.isNull, rows, groupOf: groupOf, groups: groups)
+            default: break
+            }
+        }
         // The argument's values a batch at a time: `r` is the position in `rows`.
         func eachValue(_ body: (Int, Datum) -> Void) throws {
             try ev.forEachBatch(args[0], rows) { start, values in
@@ -89,9 +97,69 @@ enum Aggregates {
         }
     }
 
+    /// sum, avg, min or max per group over a typed numeric column; the same values (and the same
+    /// order of additions) as the general path: integer sums stay integers unless they overflow.
+    static func typedAggregate<T: TypedNumber>(_ f: String, _ values: [T], _ isNull: [Bool], _ rows: Rows,
+                                               groupOf: [Int], groups: Int) -> [Datum] {
+        var counts = [Int](repeating: 0, count: groups)
+        var doubleSums = [Double](repeating: 0, count: groups)
+        var intSums = [Int64](repeating: 0, count: groups), overflowed = [Bool](repeating: false, count: groups)
+        var best = [T](repeating: T.zero, count: groups)
+        values.withUnsafeBufferPointer { v in
+            isNull.withUnsafeBufferPointer { null in
+                for (i, r) in rows.base.enumerated() where !null[r] {
+                    let g = groupOf[i], x = v[r]
+                    switch f {
+                    case "min": if counts[g] == 0 || x < best[g] { best[g] = x }
+                    case "max": if counts[g] == 0 || x > best[g] { best[g] = x }
+                    default:
+                        doubleSums[g] += x.doubleValue
+                        if T.isInteger && !overflowed[g] {
+                            let (sum, o) = intSums[g].addingReportingOverflow(x.integerValue)
+                            if o { overflowed[g] = true } else { intSums[g] = sum }
+                        }
+                    }
+                    counts[g] += 1
+                }
+            }
+        }
+        return (0..<groups).map { g in
+            guard counts[g] > 0 else { return .null }
+            switch f {
+            case "min", "max": return best[g].datum
+            case "avg": return .double(doubleSums[g] / Double(counts[g]))
+            default: return T.isInteger && !overflowed[g] ? .int(intSums[g]) : .double(doubleSums[g])
+            }
+        }
+    }
+
     /// 1 and 1.0 count as one distinct value.
     static func normalize(_ d: Datum) -> Datum {
         if case .double(let v) = d, v == v.rounded(), abs(v) < 9e18 { return .int(Int64(v)) }
         return d
     }
+}
+
+/// The element types of typed numeric columns.
+protocol TypedNumber: Comparable {
+    static var zero: Self { get }
+    static var isInteger: Bool { get }
+    var doubleValue: Double { get }
+    /// The value as an integer (only read when `isInteger`).
+    var integerValue: Int64 { get }
+    var datum: Datum { get }
+}
+
+extension Int64: TypedNumber {
+    static var isInteger: Bool { true }
+    var doubleValue: Double { Double(self) }
+    var integerValue: Int64 { self }
+    var datum: Datum { .int(self) }
+}
+
+extension Double: TypedNumber {
+    static var isInteger: Bool { false }
+    var doubleValue: Double { self }
+    var integerValue: Int64 { 0 }
+    var datum: Datum { .double(self) }
 }

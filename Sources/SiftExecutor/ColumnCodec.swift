@@ -267,34 +267,69 @@ public enum ColumnCodec {
     /// A column of timestamps and NULLs as plain integers (microseconds; NULL rows flagged), read
     /// straight from the bytes. Nil for any other column.
     static func timestamps(_ bytes: [UInt8]) -> (values: [Int64], isNull: [Bool])? {
+        guard let t = typed(bytes), case .timestamps(let v) = t.values else { return nil }
+        return (v, t.isNull)
+    }
+
+    /// A column whose rows are all of one scalar kind (integers, doubles, booleans or timestamps) or
+    /// NULL, as a plain array read straight from the bytes. Nil for any other column (strings, JSON,
+    /// mixed kinds, all NULL) and for damaged bytes.
+    static func typed(_ bytes: [UInt8]) -> TypedColumn? {
         guard let n = rowCount(bytes), bytes.count >= 12 + n + 8 else { return nil }
-        return bytes.withUnsafeBufferPointer { b -> (values: [Int64], isNull: [Bool])? in
-            var isNull = BigArrays.repeating(false, count: n)
+        return bytes.withUnsafeBufferPointer { b -> TypedColumn? in
+            // Strings and JSON (most columns) are turned away at their first value.
+            let scalar: Set<UInt8> = [Tag.int.rawValue, Tag.double.rawValue, Tag.falseValue.rawValue, Tag.trueValue.rawValue, Tag.timestamp.rawValue]
+            guard let first = (0..<n).lazy.map({ b[12 + $0] }).first(where: { $0 != Tag.null.rawValue }), scalar.contains(first) else { return nil }
+            var kind: UInt8?
             var present = 0
-            for r in 0..<n {
-                let t = b[12 + r]
-                if t == Tag.null.rawValue { isNull[r] = true } else if t == Tag.timestamp.rawValue { present += 1 } else { return nil }
+            let isNull: [Bool] = BigArrays.make(n) { out in
+                for r in 0..<n {
+                    var t = b[12 + r]
+                    if t == Tag.null.rawValue { out[r] = true; continue }
+                    out[r] = false
+                    present += 1
+                    if t == Tag.trueValue.rawValue { t = Tag.falseValue.rawValue }   // one kind: booleans
+                    if kind == nil { kind = t } else if kind != t { kind = 0xFF }
+                }
             }
+            guard let k = kind, k != 0xFF else { return nil }
             let fixedBytes = le64(b, 12 + n)
-            guard fixedBytes == UInt64(8 * present), 12 + n + 8 + 8 * present <= b.count else { return nil }
-            var at = 12 + n + 8
             let raw = UnsafeRawBufferPointer(b)
-            let values: [Int64] = BigArrays.make(n) { out in
-                if present == n {
-                    // No NULLs (as for `created`): the values are the fixed section, in order.
-                    UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 8 * n)]))
-                    #if !_endian(little)
-                    for r in 0..<n { out[r] = Int64(littleEndian: out[r]) }
-                    #endif
-                } else {
+            if k == Tag.falseValue.rawValue {
+                guard fixedBytes == 0 else { return nil }
+                let values: [Bool] = BigArrays.make(n) { out in for r in 0..<n { out[r] = b[12 + r] == Tag.trueValue.rawValue } }
+                return TypedColumn(values: .bools(values), isNull: isNull)
+            }
+            guard k == Tag.int.rawValue || k == Tag.double.rawValue || k == Tag.timestamp.rawValue,
+                  fixedBytes == UInt64(8 * present), 12 + n + 8 + 8 * present <= b.count else { return nil }
+            let start = 12 + n + 8
+            // The 8-byte little-endian payloads of the present rows, in row order; 0 under NULLs.
+            func read<T>(_ convert: (UInt64) -> T) -> [T] {
+                BigArrays.make(n) { out in
+                    var at = start
                     for r in 0..<n {
-                        if isNull[r] { out[r] = 0; continue }
-                        out[r] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self))
+                        if isNull[r] { out[r] = convert(0); continue }
+                        out[r] = convert(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
                         at += 8
                     }
                 }
             }
-            return (values, isNull)
+            switch k {
+            case Tag.int.rawValue: return TypedColumn(values: .ints(read { Int64(bitPattern: $0) }), isNull: isNull)
+            case Tag.double.rawValue: return TypedColumn(values: .doubles(read { Double(bitPattern: $0) }), isNull: isNull)
+            default:
+                if present == n {
+                    // No NULLs (as for `created`): the values are the fixed section, in order.
+                    let values: [Int64] = BigArrays.make(n) { out in
+                        UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + 8 * n)]))
+                        #if !_endian(little)
+                        for r in 0..<n { out[r] = Int64(littleEndian: out[r]) }
+                        #endif
+                    }
+                    return TypedColumn(values: .timestamps(values), isNull: isNull)
+                }
+                return TypedColumn(values: .timestamps(read { Int64(bitPattern: $0) }), isNull: isNull)
+            }
         }
     }
 

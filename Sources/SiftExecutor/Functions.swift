@@ -304,29 +304,9 @@ extension Evaluator {
         case .binary(let op, let x, let c, false) where c.isConstant:
             let constant = try eval(c, Rows(base: [0]))[0]
             if case .json = constant { return nil }
-            // A timestamp column against a timestamp: compared as integers, no value per row.
-            if case .timestamp(let k) = constant, [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op),
-               let name = try columnName(x, rows), let typed = table.timestamps(of: name) {
-                var out: [Int] = []
-                typed.values.withUnsafeBufferPointer { v in
-                    typed.isNull.withUnsafeBufferPointer { null in
-                        for (i, r) in rows.base.enumerated() where !null[r] {
-                            let t = v[r]
-                            let hit: Bool
-                            switch op {
-                            case .equal: hit = t == k
-                            case .notEqual: hit = t != k
-                            case .less: hit = t < k
-                            case .lessOrEqual: hit = t <= k
-                            case .greater: hit = t > k
-                            default: hit = t >= k
-                            }
-                            if hit { out.append(i) }
-                        }
-                    }
-                }
-                return out
-            }
+            // A column of one scalar kind against a constant of that kind: compared as machine
+            // values (integers, doubles, booleans, timestamps), no Datum per row.
+            if let typed = try typedColumn(x, rows), let kept = typedKeep(op, typed, constant, rows) { return kept }
             column = x
             switch op {
             case .equal: verdict = { d in if case .json = d { return nil }; return Datum.equals(d, constant) == true }

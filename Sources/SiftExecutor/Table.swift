@@ -154,28 +154,28 @@ public final class Table {
     }
     private var nullMasks: [String: [Bool]] = [:]
 
-    /// Column `name` as integers when it holds only timestamps and NULLs: from the kept bytes without
-    /// making a value per row, or from the decoded column. Nil otherwise.
-    func timestamps(of name: String) -> (values: [Int64], isNull: [Bool])? {
-        if let t = timestampColumns[name] { return t }
-        var typed: (values: [Int64], isNull: [Bool])?
+    /// Column `name` as a typed column when all its values are of one scalar kind: from the kept
+    /// bytes without making a value per row, or from the decoded column. Nil otherwise.
+    func typed(of name: String) -> TypedColumn? {
+        if let t = typedColumns[name] { return t }
+        var typed: TypedColumn?
         if let c = cache[name] {
-            var values = [Int64](repeating: 0, count: c.count), isNull = [Bool](repeating: false, count: c.count)
-            for (r, d) in c.enumerated() {
-                switch d {
-                case .timestamp(let t): values[r] = t
-                case .null: isNull[r] = true
-                default: timestampColumns[name] = .some(nil); return nil
-                }
-            }
-            typed = (values, isNull)
-        } else if let bytes = persistedBytes(name), let t = ColumnCodec.timestamps(bytes), t.values.count == count {
-            typed = t
+            typed = TypedColumn(c)
+        } else if encodings[name] == nil, let bytes = persistedBytes(name) {
+            typed = ColumnCodec.typed(bytes).flatMap { $0.isNull.count == count ? $0 : nil }
+        } else {
+            return nil   // not at hand as values yet: decide when it is
         }
-        timestampColumns[name] = typed
+        typedColumns[name] = .some(typed)
         return typed
     }
-    private var timestampColumns: [String: (values: [Int64], isNull: [Bool])?] = [:]
+    private var typedColumns: [String: TypedColumn?] = [:]
+
+    /// Column `name` as integers when it holds only timestamps and NULLs. Nil otherwise.
+    func timestamps(of name: String) -> (values: [Int64], isNull: [Bool])? {
+        guard let t = typed(of: name), case .timestamps(let v) = t.values else { return nil }
+        return (v, t.isNull)
+    }
 
     /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
     func isAvailable(_ name: String) -> Bool {
