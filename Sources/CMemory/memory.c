@@ -14,6 +14,8 @@ int sift_prefer_huge_pages(size_t reserve) {
     if (!mallopt(M_MMAP_THRESHOLD, (int)reserve)) return 0;
     mallopt(M_TRIM_THRESHOLD, (int)(reserve + ((size_t)256 << 20)));
     mallopt(M_TOP_PAD, 64 << 20);
+    // One arena: a helper thread's blocks come from the same advised heap.
+    mallopt(M_ARENA_MAX, 1);
     void *p = malloc(reserve - huge);
     if (!p) return 0;
     uintptr_t start = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);

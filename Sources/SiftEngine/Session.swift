@@ -91,6 +91,8 @@ public final class Session: Catalog {
         case .topics(let project):
             table = Self.table(try store.topicRows(project: project), fields: SourceFields.topics)
         }
+        // Columns this query decoded are kept in the store for later processes, even when it fails.
+        defer { table.saveKept() }
         do {
             return try executor.run(plan, on: table)
         } catch let e as ExecutionError {

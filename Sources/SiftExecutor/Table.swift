@@ -3,6 +3,7 @@
 // structure the traces and summary shapes need. Columns may come from the store's kept columns
 // (`persisted`); those with few distinct values stay as dictionary codes until a query needs values.
 
+import Dispatch
 import SiftModel
 import SiftQuery
 
@@ -63,9 +64,34 @@ public final class Table {
         return d.column
     }
 
+    /// Encodes a decoded column for keeping on another thread, while the query goes on; `saveKept`
+    /// writes what was encoded to the store.
     private func keep(_ name: String, _ column: [Datum]) {
-        guard let persisted, let bytes = ColumnCodec.encode(column, limit: persisted.limit) else { return }
-        persisted.save(name, bytes)
+        guard let persisted else { return }
+        let limit = persisted.limit, keeper = self.keeper
+        keeper.queue.async(group: keeper.group) {
+            if let bytes = ColumnCodec.encode(column, limit: limit) { keeper.encoded.append((name, bytes)) }
+        }
+    }
+
+    /// Columns being encoded for keeping: the work runs on `queue` (serial), which also guards `encoded`.
+    private final class Keeper: @unchecked Sendable {
+        let queue = DispatchQueue(label: "sift.keep-columns")
+        let group = DispatchGroup()
+        var encoded: [(String, [UInt8])] = []
+    }
+    private let keeper = Keeper()
+
+    /// Writes the columns decoded since the last call to the store (waiting for those still being
+    /// encoded). Call it on the thread that uses the store, after a query.
+    public func saveKept() {
+        guard let persisted else { return }
+        keeper.group.wait()
+        let done: [(String, [UInt8])] = keeper.queue.sync {
+            defer { keeper.encoded = [] }
+            return keeper.encoded
+        }
+        for (name, bytes) in done { persisted.save(name, bytes) }
     }
 
     /// The kept bytes of a column, read from the store at most once.

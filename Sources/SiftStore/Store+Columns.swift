@@ -65,16 +65,36 @@ extension Store {
             default: break
             }
             guard Self.textColumns.contains(field) else { return nil }
-            let s = try store.db.prepare("SELECT \(field) FROM spans WHERE \(Self.whereClause(lower, upper)) ORDER BY row")
+            // No ORDER BY: sorting a million rows with their text costs SQLite a temporary B-tree
+            // several times the column's size. Each value goes to its row's place instead. A project
+            // that is most of the table is read in rowid order by a plain scan (its rows then arrive
+            // in `rows` order); a small one, or a time range, through an index.
+            let tableRows = try store.db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
+            let scan = lower == nil && upper == nil && Int64(count) * 4 >= tableRows
+            let s = try store.db.prepare("SELECT row, \(field) FROM spans \(scan ? "NOT INDEXED " : "")WHERE \(Self.whereClause(lower, upper))")
             try s.bind(Self.binds(projectRow, lower, upper))
-            var out: [Value] = []
-            out.reserveCapacity(count)
             let isJSON = field != "id" && field != "span_id"
-            while try s.step() {
-                guard let text = s.text(0) else { out.append(field == "span_parents" ? .array([]) : .null); continue }
-                out.append(isJSON ? ((try? JSONReader.parse(text)) ?? .string(text)) : .string(text))
+            let missing: Value = field == "span_parents" ? .array([]) : .null
+            var out = [Value](repeating: missing, count: count)
+            var next = 0, filled = 0
+            try rows.withUnsafeBufferPointer { rows in
+                while try s.step() {
+                    let row = s.int(0)
+                    var at = next
+                    if at >= rows.count || rows[at] != row {
+                        // Out of order (an index): find the row's place by bisection.
+                        var lo = 0, hi = rows.count
+                        while lo < hi { let mid = (lo + hi) / 2; if rows[mid] < row { lo = mid + 1 } else { hi = mid } }
+                        guard lo < rows.count, rows[lo] == row else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
+                        at = lo
+                    }
+                    next = at + 1
+                    filled += 1
+                    guard let text = s.text(1) else { continue }
+                    out[at] = isJSON ? ((try? JSONReader.parse(text)) ?? .string(text)) : .string(text)
+                }
             }
-            guard out.count == count else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
+            guard filled == count else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
             if field == "scores" { try mergeScorerResults(&out) }
             if field == "metadata" { try mergeScorerReasons(&out) }
             return out
@@ -119,31 +139,46 @@ extension Store {
 
         /// facets / classifications objects for root rows, NULL elsewhere.
         func traceFields(_ which: String) throws -> [Value] {
-            var byTrace: [String: JSONObject] = [:]
+            // Rows arrive grouped by trace (and facet): each trace's object is built in one piece.
+            var byTrace: [String: Value] = [:]
+            var trace: String?, object = JSONObject()
+            func finishTrace() { if let t = trace { byTrace[t] = .object(object) } }
             if which == "facets" {
                 let s = try store.db.prepare("SELECT trace_id, facet, value FROM facets WHERE project_id = ? ORDER BY trace_id, facet")
                 try s.bind([.int(projectRow)])
-                while try s.step() { byTrace[s.text(0)!, default: JSONObject()][s.text(1)!] = s.text(2).map(Value.string) ?? .null }
+                while try s.step() {
+                    let t = s.text(0)!
+                    if t != trace { finishTrace(); trace = t; object = JSONObject() }
+                    object[s.text(1)!] = s.text(2).map(Value.string) ?? .null
+                }
             } else {
                 let s = try store.db.prepare("""
                     SELECT trace_id, facet, topic_id, label, confidence, metadata, source FROM classifications
                     WHERE project_id = ? ORDER BY trace_id, facet, position
                     """)
                 try s.bind([.int(projectRow)])
+                var facet: String?, list: [Value] = []
+                func finishFacet() { if let f = facet { object[f] = .array(list) } }
                 while try s.step() {
+                    let t = s.text(0)!, f = s.text(1)!
+                    if t != trace {
+                        finishFacet(); facet = nil
+                        finishTrace(); trace = t; object = JSONObject()
+                    }
+                    if f != facet { finishFacet(); facet = f; list = [] }
                     var o = JSONObject()
                     o["id"] = s.text(2).map(Value.string) ?? .null
                     o["label"] = s.text(3).map(Value.string) ?? .null
                     o["confidence"] = s.optionalDouble(4).map(Value.double) ?? .null
-                    o["metadata"] = s.text(5).flatMap { try? JSONReader.parse($0) } ?? .object(JSONObject())
+                    let metadata = s.text(5)
+                    o["metadata"] = metadata == nil || metadata == "{}" ? .object(JSONObject()) : ((try? JSONReader.parse(metadata!)) ?? .object(JSONObject()))
                     o["source"] = s.text(6).map(Value.string) ?? .null
-                    let trace = s.text(0)!, facet = s.text(1)!
-                    var list = byTrace[trace]?[facet]?.arrayValue ?? []
                     list.append(.object(o))
-                    byTrace[trace, default: JSONObject()][facet] = .array(list)
                 }
+                finishFacet()
             }
-            return (0..<count).map { i in isRoot[i] ? (byTrace[rootSpanIDs[i]].map(Value.object) ?? .null) : .null }
+            finishTrace()
+            return (0..<count).map { i in isRoot[i] ? (byTrace[rootSpanIDs[i]] ?? .null) : .null }
         }
     }
 

@@ -99,4 +99,40 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(recent.count, 2)
         XCTAssertEqual(recent.first(where: { $0.id == "abcdef123456" })?.spans, 2)
     }
+
+    /// Span columns come back in row order for a project that is most of the store (a plain scan),
+    /// for a small one (through an index), and for a time range, whatever order SQLite reads them in.
+    func testSpanColumnsAreInRowOrderWhicheverWayTheyAreRead() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("c.db"))
+        // Two projects interleaved over several ingests; created times out of row order.
+        for batch in 0..<5 {
+            var big = "", small = ""
+            for i in 0..<8 {
+                let n = batch * 8 + i
+                let minute = (n * 37) % 60
+                big += "{\"id\":\"b\(n)\",\"created\":\"2024-01-01T00:\(minute < 10 ? "0" : "")\(minute):00Z\",\"output\":{\"n\":\(n)}}\n"
+            }
+            small += "{\"id\":\"s\(batch)\",\"created\":\"2024-01-01T00:\(50 - batch * 7):00Z\",\"output\":\"small \(batch)\"}\n"
+            _ = try ingest(store, [dir.write("b\(batch).jsonl", big)], project: "big")
+            _ = try ingest(store, [dir.write("s\(batch).jsonl", small)], project: "small")
+        }
+        let lower = Timestamp(iso8601: "2024-01-01T00:10:00Z")!.microseconds, upper = Timestamp(iso8601: "2024-01-01T00:40:00Z")!.microseconds
+        for project in ["big", "small"] {
+            let pid = try XCTUnwrap(try store.projectID(named: project))
+            for (lo, hi) in [(nil, nil), (lower, upper)] as [(Int64?, Int64?)] {
+                let columns = try store.spanColumns(project: project, lower: lo, upper: hi)
+                var sql = "SELECT id, output FROM spans WHERE project_id = ?"
+                var binds: [SQLValue] = [.int(pid)]
+                if let lo, let hi { sql += " AND created >= ? AND created <= ?"; binds += [.int(lo), .int(hi)] }
+                let s = try store.db.prepare(sql + " ORDER BY row")
+                try s.bind(binds)
+                var ids: [Value] = [], outputs: [Value] = []
+                while try s.step() { ids.append(.string(s.text(0)!)); outputs.append(try JSONReader.parse(s.text(1)!)) }
+                XCTAssertGreaterThan(ids.count, 2, "\(project) \(String(describing: lo))")
+                XCTAssertEqual(try columns.column("id"), ids, "\(project) \(String(describing: lo))")
+                XCTAssertEqual(try columns.column("output"), outputs, "\(project) \(String(describing: lo))")
+            }
+        }
+    }
 }
