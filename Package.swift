@@ -27,13 +27,15 @@ let package = Package(
         .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels", "CHTTP"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "SiftReport"),
-        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftSimulator", "SiftTopics", "SiftReport"]),
+        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftTopics", "SiftReport"]),
+        // The demo: simulated traffic into a fresh store, topics, the cross-slice. Not a dependency of the engine.
+        .target(name: "SiftDemo", dependencies: ["SiftEngine", "SiftModel", "SiftSimulator", "SiftStore"]),
         .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"]),
         .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"]),
         // Huge pages for the columns a query fills (malloc settings and madvise; see memory.c).
         .target(name: "CMemory"),
         .executableTarget(name: "sift", dependencies: [
-            "CMemory", "SiftEngine", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
+            "CMemory", "SiftEngine", "SiftDemo", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
         linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
@@ -43,10 +45,10 @@ let package = Package(
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
         // A local OpenAI-compatible test server shared by the model-server and judge tests.
         .target(name: "SiftTestSupport", dependencies: ["SiftModel"], path: "Tests/SiftTestSupport"),
-        .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator", "SiftEngine", "SiftStore", "SiftTestSupport"]),
+        .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator", "SiftEngine", "SiftStore", "SiftTestSupport", "SiftDemo"]),
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
-        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite"]),
-        .testTarget(name: "SiftActionsTests", dependencies: ["SiftActions", "SiftEngine", "SiftModel", "SiftStore", "SiftTopics", "SiftTestSupport"]),
+        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite", "SiftDemo"]),
+        .testTarget(name: "SiftActionsTests", dependencies: ["SiftActions", "SiftEngine", "SiftModel", "SiftStore", "SiftTopics", "SiftTestSupport", "SiftDemo"]),
         .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),
     ],
     swiftLanguageModes: [.v5]

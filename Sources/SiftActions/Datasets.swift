@@ -13,10 +13,8 @@ public final class Datasets {
 
     public init(store: Store) { self.store = store }
 
-    static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
-
     func datasetID(_ name: String) throws -> Int64 {
-        guard let id = try store.db.scalarInt("SELECT id FROM datasets WHERE name = ?", [.text(name)]) else {
+        guard let id = try store.datasetRow(named: name) else {
             let names = try list().map(\.name)
             throw StoreError.notFound("no dataset named '\(name)'" + (names.isEmpty ? " (create one with sift datasets create)" : " (datasets: \(names.joined(separator: ", ")))"))
         }
@@ -25,67 +23,48 @@ public final class Datasets {
 
     public func create(_ name: String, description: String? = nil) throws {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 128 else { throw ActionError("a dataset needs a name of 1 to 128 characters") }
-        if try store.db.scalarInt("SELECT id FROM datasets WHERE name = ?", [.text(name)]) != nil { throw ActionError("dataset '\(name)' already exists") }
-        try store.db.transaction {
-            let s = try store.db.prepare("INSERT INTO datasets(name, description, created) VALUES (?, ?, ?)")
-            try s.bind([.text(name), description.map(SQLValue.text) ?? .null, .int(Self.now)])
-            try s.run()
-        }
+        if try store.datasetRow(named: name) != nil { throw ActionError("dataset '\(name)' already exists") }
+        try store.createDataset(name: name, description: description)
     }
 
     public func list() throws -> [(name: String, description: String?, records: Int, created: Timestamp)] {
-        let s = try store.db.prepare("SELECT name, description, (SELECT count(*) FROM dataset_records r WHERE r.dataset_id = d.id), created FROM datasets d ORDER BY name")
-        var out: [(String, String?, Int, Timestamp)] = []
-        while try s.step() { out.append((s.text(0)!, s.text(1), Int(s.int(2)), Timestamp(microseconds: s.int(3)))) }
-        return out
+        try store.datasets()
     }
 
     /// Adds the traces of `project` matching `filter` (all of them, or a seeded sample of `sample`).
     /// Returns (added, already there).
     public func add(_ name: String, project: String, filter: String, sample: Int? = nil, seed: UInt64 = 42, topicFacet: String = "Issues") throws -> (added: Int, existing: Int) {
         let did = try datasetID(name)
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let pid = try store.projectRow(named: project)
         var ids = try Scorers.matchingTraces(store: store, project: project, filter: filter).sorted()
         if let sample, sample < ids.count {
             // Seeded: order by a hash of (seed, id) and take the first N.
             ids = ids.map { ($0, Self.mix($0, seed)) }.sorted { $0.1 < $1.1 }.prefix(sample).map(\.0).sorted()
         }
         let topics = Dictionary(try store.classifications(projectRow: pid, facet: topicFacet).compactMap { c in c.label.map { (c.trace, $0) } }, uniquingKeysWith: { a, _ in a })
-        var added = 0
         let traces = try store.traces(projectRow: pid, ids: ids)
-        try store.db.transaction {
-            let s = try store.db.prepare("""
-                INSERT OR IGNORE INTO dataset_records(dataset_id, id, project_id, source_trace_id, input, expected, metadata, topic, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for t in traces {
-                let thread = TraceThread(trace: t)
-                let input: Value = t.root.input.isNull ? (thread.userTurns.first.map(Value.string) ?? .null) : t.root.input
-                let expected: Value = t.root.output.isNull ? (thread.finalAnswer.map(Value.string) ?? .null) : t.root.output
-                var meta: JSONObject = ["source_trace_id": .string(t.id), "project": .string(project)]
-                if let topic = topics[t.id] { meta["topic"] = .string(topic); meta["topic_facet"] = .string(topicFacet) }
-                s.reset()
-                try s.bind([.int(did), .text("\(project):\(t.id)"), .int(pid), .text(t.id), .text(JSONWriter.string(input)), .text(JSONWriter.string(expected)),
-                            .text(JSONWriter.string(.object(meta))), topics[t.id].map(SQLValue.text) ?? .null, .int(Self.now)])
-                try s.run()
-                added += Int(try store.db.scalarInt("SELECT changes()") ?? 0)
-            }
+        let rows = traces.map { t in
+            let thread = TraceThread(trace: t)
+            let input: Value = t.root.input.isNull ? (thread.userTurns.first.map(Value.string) ?? .null) : t.root.input
+            let expected: Value = t.root.output.isNull ? (thread.finalAnswer.map(Value.string) ?? .null) : t.root.output
+            var meta: JSONObject = ["source_trace_id": .string(t.id), "project": .string(project)]
+            if let topic = topics[t.id] { meta["topic"] = .string(topic); meta["topic_facet"] = .string(topicFacet) }
+            return DatasetRecordRow(id: "\(project):\(t.id)", projectRow: pid, sourceTrace: t.id, input: JSONWriter.string(input),
+                                    expected: JSONWriter.string(expected), metadata: JSONWriter.string(.object(meta)), topic: topics[t.id])
         }
+        let added = try store.addDatasetRecords(datasetRow: did, rows)
         return (added, traces.count - added)
     }
 
     /// A seeded, stable order for sampling.
-    static func mix(_ s: String, _ seed: UInt64) -> UInt64 { Hash.fnv(s, seed: seed) }
+    static func mix(_ s: String, _ seed: UInt64) -> UInt64 { StableHash.fnv(s, seed: seed) }
 
     /// Replaces a record's expected output (JSON, or a plain string).
     public func setExpected(_ name: String, record: String, expected: String) throws {
         let did = try datasetID(name)
         let value = (try? JSONReader.parse(expected)) ?? .string(expected)
-        try store.db.transaction {
-            let s = try store.db.prepare("UPDATE dataset_records SET expected = ? WHERE dataset_id = ? AND (id = ? OR source_trace_id = ?)")
-            try s.bind([.text(JSONWriter.string(value)), .int(did), .text(record), .text(record)])
-            try s.run()
-            if (try store.db.scalarInt("SELECT changes()") ?? 0) == 0 { throw StoreError.notFound("dataset '\(name)' has no record '\(record)'") }
+        guard try store.setDatasetExpected(datasetRow: did, record: record, expected: JSONWriter.string(value)) else {
+            throw StoreError.notFound("dataset '\(name)' has no record '\(record)'")
         }
     }
 

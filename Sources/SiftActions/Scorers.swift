@@ -74,8 +74,7 @@ public final class Scorers {
     public init(store: Store, project: String) throws {
         self.store = store
         self.project = project
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
-        self.pid = pid
+        pid = try store.projectRow(named: project)
     }
 
     static func checkName(_ name: String) throws {
@@ -95,30 +94,13 @@ public final class Scorers {
             guard let p = def.prompt, p.contains("{{") else { throw ActionError("a judge scorer needs a prompt template using {{input}}, {{output}} or {{context}}") }
             guard !def.choices.isEmpty else { throw ActionError("a judge scorer needs choices, e.g. --choices \"Y=1,N=0\"") }
         }
-        try store.db.transaction {
-            let s = try store.db.prepare("""
-                INSERT INTO scorers(project_id, name, kind, definition, created) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(project_id, name) DO UPDATE SET kind = excluded.kind, definition = excluded.definition
-                """)
-            try s.bind([.int(pid), .text(def.name), .text(def.kind.rawValue), .text(JSONWriter.string(def.json)), .int(Int64(Date().timeIntervalSince1970 * 1_000_000))])
-            try s.run()
-        }
+        try store.saveScorer(projectRow: pid, name: def.name, kind: def.kind.rawValue, definition: JSONWriter.string(def.json))
     }
 
     public func list() throws -> [(def: ScorerDefinition, scored: Int, zeros: Int, errors: Int)] {
-        let s = try store.db.prepare("""
-            SELECT name, kind, definition,
-              (SELECT count(*) FROM scores c WHERE c.project_id = s.project_id AND c.scorer = s.name),
-              (SELECT count(*) FROM scores c WHERE c.project_id = s.project_id AND c.scorer = s.name AND c.score = 0),
-              (SELECT count(*) FROM scores c WHERE c.project_id = s.project_id AND c.scorer = s.name AND c.error IS NOT NULL)
-            FROM scorers s WHERE project_id = ? ORDER BY name
-            """)
-        try s.bind([.int(pid)])
-        var out: [(ScorerDefinition, Int, Int, Int)] = []
-        while try s.step() {
-            out.append((try ScorerDefinition(name: s.text(0)!, kind: s.text(1)!, json: try JSONReader.parse(s.text(2) ?? "{}")), Int(s.int(3)), Int(s.int(4)), Int(s.int(5))))
+        try store.scorers(projectRow: pid).map { s in
+            (try ScorerDefinition(name: s.name, kind: s.kind, json: try JSONReader.parse(s.definition)), s.scored, s.zeros, s.errors)
         }
-        return out
     }
 
     public func get(_ name: String) throws -> ScorerDefinition {
@@ -132,13 +114,7 @@ public final class Scorers {
     /// Removes a scorer and its scores.
     public func remove(_ name: String) throws {
         _ = try get(name)
-        try store.db.transaction {
-            for sql in ["DELETE FROM scores WHERE project_id = ? AND scorer = ?", "DELETE FROM scorers WHERE project_id = ? AND name = ?"] {
-                let s = try store.db.prepare(sql)
-                try s.bind([.int(pid), .text(name)])
-                try s.run()
-            }
-        }
+        try store.removeScorer(projectRow: pid, name: name)
     }
 
     /// Trace ids matching a dialect filter (a trace matches if any of its spans does).
@@ -180,15 +156,12 @@ public final class Scorers {
         var ids = try store.traceStarts(projectRow: pid, since: since).map(\.id)
         var skipped = 0
         if !rescore {
-            let s = try store.db.prepare("SELECT trace_id FROM scores WHERE project_id = ? AND scorer = ?")
-            try s.bind([.int(pid), .text(name)])
-            var done = Set<String>()
-            while try s.step() { done.insert(s.text(0)!) }
+            let done = try store.scoredTraces(projectRow: pid, scorer: name)
             let before = ids.count
             ids = ids.filter { !done.contains($0) }
             skipped = before - ids.count
         }
-        var rows: [(trace: String, score: Double?, reason: String?, metadata: String?, error: String?)] = []
+        var rows: [ScoreRow] = []
         switch def.kind {
         case .filter:
             let matches = try matchingTraces(filter: def.filter!)
@@ -197,37 +170,18 @@ public final class Scorers {
             for f in needed { has[f] = Set(try store.facetValues(projectRow: pid, facet: f).keys) }
             for id in ids {
                 if let missing = needed.sorted().first(where: { !(has[$0]?.contains(id) ?? false) }) {
-                    rows.append((id, nil, "the trace has no \(missing) facet", nil, nil))
+                    rows.append(ScoreRow(trace: id, score: nil, reason: "the trace has no \(missing) facet", metadata: nil, error: nil))
                 } else if matches.contains(id) {
-                    rows.append((id, 0, def.reason, nil, nil))
+                    rows.append(ScoreRow(trace: id, score: 0, reason: def.reason, metadata: nil, error: nil))
                 } else {
-                    rows.append((id, 1, nil, nil, nil))
+                    rows.append(ScoreRow(trace: id, score: 1, reason: nil, metadata: nil, error: nil))
                 }
             }
         case .judge:
             guard let judge else { throw ActionError("scorer '\(name)' is an LLM judge: it needs a model server (--model URL or SIFT_MODEL_URL)") }
             rows = try runJudge(def, ids: ids, client: judge, progress: progress)
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        try store.db.transaction {
-            let s = try store.db.prepare("""
-                INSERT INTO scores(project_id, trace_id, scorer, score, reason, metadata, error, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(project_id, trace_id, scorer) DO UPDATE SET score = excluded.score, reason = excluded.reason,
-                  metadata = excluded.metadata, error = excluded.error, created = excluded.created
-                """)
-            for r in rows {
-                s.reset()
-                s.bind(pid, at: 1)
-                try s.bind(r.trace, at: 2)
-                try s.bind(name, at: 3)
-                s.bind(r.score, at: 4)
-                try s.bind(r.reason, at: 5)
-                try s.bind(r.metadata, at: 6)
-                try s.bind(r.error, at: 7)
-                s.bind(now, at: 8)
-                try s.run()
-            }
-        }
+        try store.writeScores(projectRow: pid, scorer: name, rows: rows)
         return ScoreRunReport(scorer: name, scored: rows.filter { $0.score != nil }.count, zeros: rows.filter { $0.score == 0 }.count,
                               nulls: rows.filter { $0.score == nil && $0.error == nil }.count, errors: rows.filter { $0.error != nil }.count, skipped: skipped)
     }
@@ -254,13 +208,12 @@ public final class Scorers {
         "confidence": a number from 0 to 1, "rationale": one or two sentences}.
         """
 
-    func runJudge(_ def: ScorerDefinition, ids: [String], client: ModelServerClient, progress: ((String) -> Void)?) throws
-        -> [(trace: String, score: Double?, reason: String?, metadata: String?, error: String?)] {
+    func runJudge(_ def: ScorerDefinition, ids: [String], client: ModelServerClient, progress: ((String) -> Void)?) throws -> [ScoreRow] {
         let redactor = try Redactor()
         let traces = try store.traces(projectRow: pid, ids: ids)
         let choices = def.choices
         let allowed = choices.keys.sorted()
-        var out = [(trace: String, score: Double?, reason: String?, metadata: String?, error: String?)?](repeating: nil, count: traces.count)
+        var out = [ScoreRow?](repeating: nil, count: traces.count)
         let lock = NSLock()
         var done = 0
         var unreachable: Error?
@@ -271,7 +224,7 @@ public final class Scorers {
                 if stop { break }
                 let t = traces[i]
                 let user = Self.render(def.prompt!, trace: t, redactor: redactor) + "\n\nAllowed choices: " + allowed.joined(separator: ", ")
-                let row: (trace: String, score: Double?, reason: String?, metadata: String?, error: String?)
+                let row: ScoreRow
                 do {
                     let v = try client.chatJSON(system: Self.judgeSystem, user: user) { o in
                         guard let c = o["choice"]?.stringValue else { return "a verdict without a \"choice\"" }
@@ -285,11 +238,11 @@ public final class Scorers {
                     meta["unsupported_claims"] = v["unsupported_claims"] ?? .array([])
                     meta["confidence"] = v["confidence"] ?? .null
                     meta["rationale"] = v["rationale"] ?? .null
-                    row = (t.id, choices[choice]!, v["rationale"]?.stringValue, JSONWriter.string(.object(meta)), nil)
+                    row = ScoreRow(trace: t.id, score: choices[choice]!, reason: v["rationale"]?.stringValue, metadata: JSONWriter.string(.object(meta)), error: nil)
                 } catch {
                     // A server that cannot be reached fails every trace alike: stop rather than record that.
                     if "\(error)".hasPrefix("cannot reach") { lock.lock(); unreachable = error; lock.unlock(); break }
-                    row = (t.id, nil, nil, nil, "\(error)")
+                    row = ScoreRow(trace: t.id, score: nil, reason: nil, metadata: nil, error: "\(error)")
                 }
                 lock.lock()
                 out[i] = row

@@ -12,7 +12,7 @@ public enum ReportBuilder {
     public static let maxPoints = 15_000
 
     public static func build(store: Store, project: String, facet: String = "Issues", since: Int64? = nil, samples: Int = 3, now: Date = Date()) throws -> ReportData {
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let pid = try store.projectRow(named: project)
         let all = try store.topics(projectRow: pid, facet: facet)
         guard !all.isEmpty else {
             let facets = Set(try store.topics(projectRow: pid).map(\.facet)).sorted()
@@ -30,7 +30,7 @@ public enum ReportBuilder {
         var count: [String: Int] = [:]
         for c in cls { if let t = c.topic { count[t, default: 0] += 1 } }
         let byID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let shown = count.keys.filter { $0 != "\(TopicsRunner.slug(facetName))-unclustered" }.sorted { (count[$0]!, $1) > (count[$1]!, $0) }
+        let shown = count.keys.filter { $0 != TopicID.unclustered(facet: facetName) }.sorted { (count[$0]!, $1) > (count[$1]!, $0) }
         let index = Dictionary(uniqueKeysWithValues: shown.enumerated().map { ($1, $0) })
 
         // Days: from the first to the last trace in the window (at most 90).
@@ -114,5 +114,5 @@ public enum ReportBuilder {
 
     static func clip(_ s: String, _ n: Int) -> String { s.count > n ? String(s.prefix(n)) + "…" : s }
 
-    static func hash(_ s: String) -> UInt64 { Hash64.of(s) }
+    static func hash(_ s: String) -> UInt64 { StableHash.fnv(s, seed: 0) }
 }

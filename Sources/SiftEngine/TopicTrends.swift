@@ -29,7 +29,7 @@ public enum TopicTrends {
 
     /// Trends of `facet` over the `days` days ending with the latest trace (or `end`).
     public static func compute(store: Store, project: String, facet: String, days: Int = 14, end: Int64? = nil) throws -> TrendReport {
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let pid = try store.projectRow(named: project)
         let starts = Dictionary(try store.traceStarts(projectRow: pid).map { ($0.id, $0.created) }, uniquingKeysWith: { a, _ in a })
         let topics = try store.topics(projectRow: pid, facet: facet)
         guard !topics.isEmpty else { throw StoreError.notFound("no \(facet) topics in '\(project)': run sift topics run") }
@@ -57,7 +57,7 @@ public enum TopicTrends {
             let recentN = dayTotals.suffix(2).reduce(0, +), beforeN = dayTotals.dropLast(2).suffix(2).reduce(0, +)
             let earlier = daily.dropLast(2).reduce(0, +)
             let t = labels[id]
-            if (t?.status == "new" && t?.firstRun == newest) || (earlier == 0 && recent >= 5) { flags.append("new") }
+            if (t?.status == .new && t?.firstRun == newest) || (earlier == 0 && recent >= 5) { flags.append("new") }
             if recent >= 5, recentN > 0, beforeN > 0 {
                 let p1 = Double(recent) / Double(recentN), p0 = Double(before) / Double(beforeN)
                 let z = zTwoProportions(recent, recentN, before, beforeN)

@@ -1,10 +1,10 @@
-// Workspace is the one API the CLI uses: a store opened by path, with ingest, listing, the demo and
-// the simulator's exports. Later capabilities (queries, topics, actions) hang off it too.
+// Workspace is the one API the CLI uses: a store opened by path, with ingest, the topics pipeline and
+// listing. Queries hang off it through Session; the demo lives in SiftDemo.
 
 import Foundation
 import SiftModel
-import SiftSimulator
 import SiftStore
+import SiftTopics
 
 public final class Workspace {
     public let store: Store
@@ -13,6 +13,9 @@ public final class Workspace {
     public init(path: String, create: Bool = true) throws {
         store = try Store(path: path, create: create)
     }
+
+    /// The topics pipeline over this store: `topics.run`, `topics.classifyNew`, facet definitions.
+    public var topics: TopicsPipeline { TopicsPipeline(store: store) }
 
     public func ingest(paths: [String], options: IngestOptions) throws -> IngestSummary {
         try Ingester(store: store, options: options).ingest(paths: paths)
@@ -24,55 +27,5 @@ public final class Workspace {
             let p = path + suffix
             if FileManager.default.fileExists(atPath: p) { try FileManager.default.removeItem(atPath: p) }
         }
-    }
-}
-
-/// Writes simulated traffic as a file in one of the ingest formats.
-public enum TrafficExport {
-    /// Braintrust-style span JSON lines, conversations in the order they started; returns (traces, spans, bytes).
-    @discardableResult
-    /// `includeTruth` writes the simulator's ground truth into root metadata; `withFacets` writes it as
-    /// `facets` and `classifications` on root spans (Task, Sentiment, Issues), standing in for a topics
-    /// run when testing and benchmarking queries.
-    public static func writeSpans(_ simulator: Simulator, to path: String, includeTruth: Bool = false, withFacets: Bool = false) throws -> (Int, Int, Int) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw StoreError.invalid("cannot write \(path)")
-        }
-        defer { try? h.close() }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(8 << 20)
-        var spans = 0, bytes = 0
-        for i in simulator.chronologicalOrder() {
-            let t = simulator.trace(i)
-            for var s in t.spans {
-                if includeTruth && s.isRoot {
-                    s.metadata["sim_task"] = .string(t.task.rawValue)
-                    s.metadata["sim_pattern"] = t.pattern.map { .string($0.rawValue) } ?? .null
-                    s.metadata["sim_sentiment"] = .string(t.sentiment.rawValue)
-                }
-                if withFacets && s.isRoot {
-                    let issue = t.pattern?.rawValue ?? "NONE"
-                    s.facets = ["Task": .string(t.task.rawValue.replacingOccurrences(of: "_", with: " ")),
-                                "Sentiment": .string(t.sentiment.rawValue), "Issues": .string(issue)]
-                    func topic(_ id: String, _ label: String) -> Value {
-                        ["id": .string(id), "label": .string(label), "confidence": 1.0, "metadata": ["distance": 0.0], "source": "simulator"]
-                    }
-                    s.classifications = ["Task": [topic(t.task.rawValue, t.task.rawValue.replacingOccurrences(of: "_", with: " "))],
-                                         "Sentiment": [topic(t.sentiment.rawValue, t.sentiment.rawValue)],
-                                         "Issues": [topic(issue, issue)]]
-                }
-                JSONWriter.write(s.jsonValue, into: &buffer)
-                buffer.append(0x0A)
-                spans += 1
-            }
-            if buffer.count > 4 << 20 {
-                bytes += buffer.count
-                h.write(Data(buffer))
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        bytes += buffer.count
-        h.write(Data(buffer))
-        return (simulator.config.traces, spans, bytes)
     }
 }

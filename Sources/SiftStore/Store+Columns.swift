@@ -184,7 +184,7 @@ extension Store {
 
     /// The rows of `project`, within [lower, upper] microseconds when given.
     public func spanColumns(project: String, lower: Int64? = nil, upper: Int64? = nil) throws -> SpanColumns {
-        guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let pid = try projectRow(named: project)
         return try SpanColumns(store: self, project: project, projectRow: pid, lower: lower, upper: upper)
     }
 
@@ -221,29 +221,9 @@ extension Store {
 }
 
 extension Store {
-    /// The records of a dataset, as field -> value rows in insertion order (empty when there is no
-    /// such dataset: datasets are created by `sift datasets`).
-    public func datasetRecords(_ name: String) throws -> [[String: Value]] {
-        let s = try db.prepare("""
-            SELECT r.id, r.input, r.expected, r.metadata, r.source_trace_id, r.topic, p.name, r.created
-            FROM dataset_records r JOIN datasets d ON d.id = r.dataset_id LEFT JOIN projects p ON p.id = r.project_id
-            WHERE d.name = ? ORDER BY r.created, r.id
-            """)
-        try s.bind([.text(name)])
-        var out: [[String: Value]] = []
-        func json(_ c: Int32) -> Value { s.text(c).flatMap { try? JSONReader.parse($0) } ?? .null }
-        while try s.step() {
-            out.append(["id": .string(s.text(0) ?? ""), "input": json(1), "expected": json(2), "metadata": json(3),
-                        "source_trace_id": s.text(4).map(Value.string) ?? .null, "topic": s.text(5).map(Value.string) ?? .null,
-                        "project_id": s.text(6).map(Value.string) ?? .null,
-                        "created": .string(Timestamp(microseconds: s.int(7)).iso8601)])
-        }
-        return out
-    }
-
     /// The topics of a project, as field -> value rows (filled by `sift topics run`).
     public func topicRows(project: String) throws -> [[String: Value]] {
-        guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let pid = try projectRow(named: project)
         let s = try db.prepare("""
             SELECT id, facet, label, description, terms, size, status, merged_into, confirmation FROM topics
             WHERE project_id = ? ORDER BY facet, size DESC, id

@@ -6,67 +6,6 @@ import CSQLite
 import Foundation
 import SiftModel
 
-public struct FacetRow: Sendable {
-    public var trace: String
-    public var facet: String
-    public var value: String?
-    public var source: String
-    public init(trace: String, facet: String, value: String?, source: String) {
-        self.trace = trace; self.facet = facet; self.value = value; self.source = source
-    }
-}
-
-public struct ClassificationRow: Sendable {
-    public var trace: String
-    public var topicID: String?
-    public var label: String?
-    public var confidence: Double?
-    public var distance: Double?
-    public var metadata: String?
-    public var x: Double?
-    public var y: Double?
-    public init(trace: String, topicID: String?, label: String?, confidence: Double?, distance: Double?, metadata: String?, x: Double? = nil, y: Double? = nil) {
-        self.trace = trace; self.topicID = topicID; self.label = label; self.confidence = confidence
-        self.distance = distance; self.metadata = metadata; self.x = x; self.y = y
-    }
-}
-
-public struct StoredTopic: Sendable {
-    public var id: String
-    public var facet: String
-    public var label: String
-    public var description: String?
-    public var terms: [String]
-    public var centroid: [Float]
-    public var radius: Double?
-    public var size: Int
-    public var status: String
-    public var mergedInto: String?
-    public var confirmation: String?
-    public var embeddingModel: String?
-    public var firstRun: Int64?
-    public var lastRun: Int64?
-
-    public init(id: String, facet: String, label: String, description: String?, terms: [String], centroid: [Float], radius: Double?, size: Int,
-                status: String, mergedInto: String? = nil, confirmation: String? = nil, embeddingModel: String? = nil, firstRun: Int64? = nil, lastRun: Int64? = nil) {
-        self.id = id; self.facet = facet; self.label = label; self.description = description; self.terms = terms
-        self.centroid = centroid; self.radius = radius; self.size = size; self.status = status; self.mergedInto = mergedInto
-        self.confirmation = confirmation; self.embeddingModel = embeddingModel; self.firstRun = firstRun; self.lastRun = lastRun
-    }
-}
-
-public struct TopicRunInfo: Sendable {
-    public var id: Int64
-    public var facet: String
-    public var started: Timestamp
-    public var finished: Timestamp?
-    public var status: String
-    public var facetModel: String?
-    public var embeddingModel: String?
-    public var params: Value
-    public var counts: Value
-}
-
 extension Store {
     // MARK: - Traces
 
@@ -104,15 +43,15 @@ extension Store {
     // MARK: - Topic runs
 
     public func beginTopicRun(projectRow pid: Int64, facet: String, facetModel: String, embeddingModel: String?, params: Value) throws -> Int64 {
-        let s = try db.prepare("INSERT INTO topic_runs(project_id, facet, started, status, facet_model, embedding_model, params) VALUES (?, ?, ?, 'running', ?, ?, ?)")
+        let s = try db.prepare("INSERT INTO topic_runs(project_id, facet, started, status, facet_model, embedding_model, params) VALUES (?, ?, ?, '\(TopicRunStatus.running.rawValue)', ?, ?, ?)")
         try s.bind([.int(pid), .text(facet), .int(Self.nowMicros()), .text(facetModel), embeddingModel.map(SQLValue.text) ?? .null, .text(JSONWriter.string(params))])
         try s.run()
         return try db.scalarInt("SELECT last_insert_rowid()") ?? 0
     }
 
-    public func finishTopicRun(_ run: Int64, status: String, counts: Value) throws {
+    public func finishTopicRun(_ run: Int64, status: TopicRunStatus, counts: Value) throws {
         let s = try db.prepare("UPDATE topic_runs SET finished = ?, status = ?, counts = ? WHERE id = ?")
-        try s.bind([.int(Self.nowMicros()), .text(status), .text(JSONWriter.string(counts)), .int(run)])
+        try s.bind([.int(Self.nowMicros()), .text(status.rawValue), .text(JSONWriter.string(counts)), .int(run)])
         try s.run()
     }
 
@@ -234,7 +173,7 @@ extension Store {
             let terms = s.text(4).flatMap { try? JSONReader.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
             let centroid: [Float] = s.blob(5).map { b in b.count % 4 == 0 ? b.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) } : [] } ?? []
             out.append(StoredTopic(id: s.text(0) ?? "", facet: s.text(1) ?? "", label: s.text(2) ?? "", description: s.text(3), terms: terms,
-                                   centroid: centroid, radius: s.optionalDouble(6), size: Int(s.int(7)), status: s.text(8) ?? "active",
+                                   centroid: centroid, radius: s.optionalDouble(6), size: Int(s.int(7)), status: TopicStatus(rawValue: s.text(8) ?? "") ?? .active,
                                    mergedInto: s.text(9), confirmation: s.text(10), embeddingModel: s.text(11),
                                    firstRun: s.optionalInt(12), lastRun: s.optionalInt(13)))
         }
@@ -256,7 +195,7 @@ extension Store {
             let centroid: SQLValue = t.centroid.isEmpty ? .null : .blob(t.centroid.withUnsafeBytes { Array($0) })
             try s.bind([.int(pid), .text(t.facet), .text(t.id), .text(t.label), t.description.map(SQLValue.text) ?? .null,
                         .text(JSONWriter.string(.array(t.terms.map(Value.string)))), centroid, t.radius.map(SQLValue.double) ?? .null,
-                        .int(Int64(t.size)), .text(t.status), t.mergedInto.map(SQLValue.text) ?? .null,
+                        .int(Int64(t.size)), .text(t.status.rawValue), t.mergedInto.map(SQLValue.text) ?? .null,
                         t.embeddingModel.map(SQLValue.text) ?? .null, t.firstRun.map(SQLValue.int) ?? .null, t.lastRun.map(SQLValue.int) ?? .null])
             try s.run()
         }
@@ -321,7 +260,7 @@ extension Store {
             let s = try db.prepare("DELETE FROM facet_definitions WHERE name = ?")
             try s.bind([.text(name)])
             try s.run()
-            return (try db.scalarInt("SELECT changes()") ?? 0) > 0
+            return db.changes > 0
         }
     }
 }

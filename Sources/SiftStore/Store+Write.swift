@@ -100,7 +100,7 @@ public final class BatchWriter {
 
     /// Commits one batch: its rows, and the run's counters advanced by the records the batch covers.
     public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?) throws {
-        try store.db.transaction {
+        try store.transaction {
             try rows.withUnsafeBufferPointer { buf in
                 for i in buf.indices { try write(buf[i]) }
             }

@@ -20,7 +20,8 @@ public enum StoreError: Error, CustomStringConvertible {
 }
 
 public final class Store {
-    public let db: Database
+    /// The connection. Internal: every SQL statement of the store lives in SiftStore.
+    let db: Database
     public var path: String { db.path }
 
     /// The default store path: `SIFT_DB`, else `./sift.db`.
@@ -148,6 +149,25 @@ public final class Store {
         return db.lastInsertRowID
     }
 
+    /// The id of the named project, or an error that names the projects there are.
+    public func projectRow(named name: String) throws -> Int64 {
+        if let id = try projectID(named: name) { return id }
+        let known = try projectNames()
+        throw StoreError.notFound("no project named '\(name)'" + (known.isEmpty ? " (the store is empty: ingest traces first)" : " (projects: \(known.joined(separator: ", ")))"))
+    }
+
+    /// `name`, or the store's only project when none is given.
+    public func resolveProject(_ name: String?) throws -> String {
+        if let name { return name }
+        let names = try projectNames()
+        if names.count == 1 { return names[0] }
+        if names.isEmpty { throw StoreError.notFound("the store has no projects yet: ingest traces first (sift ingest FILE)") }
+        throw StoreError.invalid("the store has \(names.count) projects (\(names.joined(separator: ", "))): pick one with --project")
+    }
+
+    /// Runs `body` in one immediate transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+
     public struct ProjectInfo: Sendable {
         public var name: String
         public var spans: Int
@@ -206,7 +226,7 @@ public final class Store {
 
     /// Every span of a project, in insertion order (for exports and tests).
     public func spans(project: String) throws -> [Span] {
-        guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+        let pid = try projectRow(named: project)
         let s = try db.prepare("SELECT \(Self.spanColumns) FROM spans s JOIN projects p ON p.id = s.project_id WHERE s.project_id = ? ORDER BY s.row")
         try s.bind([.int(pid)])
         var out: [Span] = []
@@ -246,7 +266,7 @@ public final class Store {
         var projectFilter = ""
         var binds: [SQLValue] = []
         if let project {
-            guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+            let pid = try projectRow(named: project)
             projectFilter = " AND project_id = \(pid)"
         }
         var found: [(Int64, String)] = []
@@ -296,7 +316,7 @@ public final class Store {
     public func recentTraces(project: String?, limit: Int) throws -> [TraceSummary] {
         var filter = ""
         if let project {
-            guard let pid = try projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+            let pid = try projectRow(named: project)
             filter = "AND r.project_id = \(pid)"
         }
         let s = try db.prepare("""

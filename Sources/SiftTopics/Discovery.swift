@@ -3,6 +3,7 @@
 // once, weighted by their count.
 
 import Foundation
+import SiftModel
 
 public protocol EmbeddingCache {
     func cached(model: String, keys: [String]) throws -> [String: [Float]]
@@ -88,7 +89,7 @@ public struct Discovery {
         times.classify = Date().timeIntervalSince(t0)
 
         t0 = Date()
-        let coords = Projection.project(vectors, jitterKeys: unique.map { Hash.fnv($0, seed: 5) })
+        let coords = Projection.project(vectors, jitterKeys: unique.map { StableHash.fnv($0, seed: 5) })
         times.project = Date().timeIntervalSince(t0)
         return DiscoveryResult(uniqueTexts: unique, vectors: vectors, counts: counts, uniqueIndex: uniqueIndex, clustering: clustering,
                                labels: labels, assignments: assignments, coordinates: coords, times: times, embeddedNew: fresh)
@@ -111,7 +112,7 @@ public struct Discovery {
         var result = [[Float]?](repeating: nil, count: texts.count)
         var keys: [String] = []
         if let cache {
-            keys = texts.map(Hash.textKey)
+            keys = texts.map(StableHash.textKey)
             let hit = try cache.cached(model: embedder.name, keys: keys)
             for i in texts.indices { result[i] = hit[keys[i]] }
         }

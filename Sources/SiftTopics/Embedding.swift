@@ -5,6 +5,7 @@
 // text always gives the same vector, so vectors can be cached by text hash.
 
 import Foundation
+import SiftModel
 
 public protocol EmbeddingModel: Sendable {
     /// Names the model and its settings; the embedding cache is keyed by it.
@@ -42,15 +43,15 @@ public struct HashingEmbedder: EmbeddingModel {
         var previous: String?
         for w in words {
             if Tokens.stopwords.contains(w) { previous = nil; continue }
-            add(Hash.fnv(w, seed: 1), 1.0)
-            if let p = previous { add(Hash.fnv(p + " " + w, seed: 2), 0.8) }
+            add(StableHash.fnv(w, seed: 1), 1.0)
+            if let p = previous { add(StableHash.fnv(p + " " + w, seed: 2), 0.8) }
             previous = w
             // Character n-grams of the word with boundary marks, sharing one unit of weight.
             let chars = Array(("<" + w + ">").utf8)
             if chars.count >= 5 {
                 var grams: [UInt64] = []
                 for n in 3...5 where chars.count >= n {
-                    for s in 0...(chars.count - n) { grams.append(Hash.fnv(chars[s..<(s + n)], seed: UInt64(10 + n))) }
+                    for s in 0...(chars.count - n) { grams.append(StableHash.fnv(chars[s..<(s + n)], seed: UInt64(10 + n))) }
                 }
                 let share = 1.0 / Float(grams.count).squareRoot()
                 for g in grams { add(g, share) }
@@ -65,25 +66,6 @@ public struct HashingEmbedder: EmbeddingModel {
         }
         Vectors.normalize(&v)
         return v
-    }
-}
-
-/// FNV-1a with a final mix: stable across runs and machines (unlike Swift's seeded Hasher).
-public enum Hash {
-    public static func fnv<S: Sequence>(_ bytes: S, seed: UInt64) -> UInt64 where S.Element == UInt8 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (seed &* 0x9E37_79B9_7F4A_7C15)
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        // Final mix so nearby inputs spread over all bits.
-        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return h
-    }
-
-    public static func fnv(_ s: String, seed: UInt64) -> UInt64 { fnv(s.utf8, seed: seed) }
-
-    /// A stable hex digest of a text (for the embedding cache): two independent 64-bit hashes.
-    public static func textKey(_ s: String) -> String {
-        let a = fnv(s.utf8, seed: 101), b = fnv(s.utf8, seed: 202)
-        return String(a, radix: 16) + String(b, radix: 16)
     }
 }
 

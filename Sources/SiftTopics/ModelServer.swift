@@ -38,6 +38,34 @@ public struct ModelServerConfig: Sendable {
     }
 }
 
+/// Where the model servers are. The environment is read here and in `ModelServerConfig` only:
+/// SIFT_MODEL_URL (chat: facets, labels, judges), SIFT_EMBEDDINGS_URL and SIFT_EMBEDDINGS_MODEL.
+/// A command-line option, when given, wins; "builtin" means no server.
+public struct ModelServerSettings: Sendable {
+    public var chatURL: String?
+    public var embeddingsURL: String?
+    public var embeddingsModel: String
+
+    public static func fromEnvironment() -> ModelServerSettings {
+        let env = ProcessInfo.processInfo.environment
+        func value(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
+        return ModelServerSettings(chatURL: value("SIFT_MODEL_URL"), embeddingsURL: value("SIFT_EMBEDDINGS_URL"),
+                                   embeddingsModel: value("SIFT_EMBEDDINGS_MODEL") ?? "text-embedding-3-small")
+    }
+
+    /// A chat client for `option`, else SIFT_MODEL_URL; nil for the built-in models.
+    public func chatClient(option: String?) throws -> ModelServerClient? {
+        guard let url = option ?? chatURL, url != "builtin" else { return nil }
+        return try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: url))
+    }
+
+    /// An embeddings client for `option`, else SIFT_EMBEDDINGS_URL; nil for the built-in encoder.
+    public func embeddingsClient(option: String?) throws -> ModelServerClient? {
+        guard let url = option ?? embeddingsURL, url != "builtin" else { return nil }
+        return try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: url, model: embeddingsModel))
+    }
+}
+
 public final class ModelServerClient: @unchecked Sendable {
     public let config: ModelServerConfig
 

@@ -3,6 +3,7 @@
 // for the scatterplot, and the agreement measures (NMI, ARI) used by `sift topics eval`.
 
 import Foundation
+import SiftModel
 
 public struct TopicInfo: Hashable, Sendable {
     public var id: String
@@ -12,11 +13,10 @@ public struct TopicInfo: Hashable, Sendable {
     public var centroid: [Float]
     public var radius: Float
     public var size: Int
-    /// active, new, merged or retired.
-    public var status: String
+    public var status: TopicStatus
     public var mergedInto: String?
 
-    public init(id: String, label: String, description: String, terms: [String], centroid: [Float], radius: Float, size: Int, status: String = "active", mergedInto: String? = nil) {
+    public init(id: String, label: String, description: String, terms: [String], centroid: [Float], radius: Float, size: Int, status: TopicStatus = .active, mergedInto: String? = nil) {
         self.id = id; self.label = label; self.description = description; self.terms = terms
         self.centroid = centroid; self.radius = radius; self.size = size; self.status = status; self.mergedInto = mergedInto
     }
@@ -33,7 +33,7 @@ public enum Classifier {
     /// The nearest live topic of each vector, its distance and a confidence (how much nearer it is than
     /// the runner-up); beyond the topic's radius the vector is `no_match`.
     public static func classify(_ vectors: Matrix, topics: [TopicInfo]) -> [Assignment] {
-        let live = topics.indices.filter { topics[$0].status != "retired" && topics[$0].status != "merged" && !topics[$0].centroid.isEmpty }
+        let live = topics.indices.filter { topics[$0].status.isLive && !topics[$0].centroid.isEmpty }
         guard !live.isEmpty else { return [Assignment](repeating: Assignment(topic: nil, distance: 1, confidence: 0), count: vectors.rows) }
         let d = vectors.cols
         let flat = live.flatMap { i in topics[i].centroid.count == d ? topics[i].centroid : Array((topics[i].centroid + [Float](repeating: 0, count: d)).prefix(d)) }

@@ -5,7 +5,6 @@ import Foundation
 import SiftActions
 import SiftEngine
 import SiftModel
-import SiftStore
 import SiftTopics
 
 // MARK: - Scorers
@@ -44,7 +43,7 @@ struct ScorersAdd: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let scorers = try Scorers(store: ws.store, project: try resolveProject(ws.store, project))
+            let scorers = try Scorers(store: ws.store, project: try ws.resolveProject(project))
             let def: ScorerDefinition
             if let filter {
                 guard prompt == nil, promptFile == nil else { throw ValidationError("give --filter or --prompt, not both") }
@@ -79,7 +78,7 @@ struct ScorersList: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let list = try Scorers(store: ws.store, project: try resolveProject(ws.store, project)).list()
+            let list = try Scorers(store: ws.store, project: try ws.resolveProject(project)).list()
             if list.isEmpty { print("no scorers yet: sift scorers add --help"); return }
             print(table(["scorer", "kind", "scored", "zeros", "errors", "definition"], list.map { s in
                 [s.def.name, s.def.kind.rawValue, grouped(s.scored), grouped(s.zeros), grouped(s.errors), (s.def.filter ?? s.def.prompt ?? "").replacingOccurrences(of: "\n", with: " ").clipped(70)]
@@ -101,11 +100,10 @@ struct ScorersRun: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let scorers = try Scorers(store: ws.store, project: try resolveProject(ws.store, project))
+            let scorers = try Scorers(store: ws.store, project: try ws.resolveProject(project))
             let names = try name.map { [$0] } ?? scorers.list().map(\.def.name)
             if names.isEmpty { print("no scorers yet: sift scorers add --help"); return }
-            let url = model ?? ProcessInfo.processInfo.environment["SIFT_MODEL_URL"].flatMap { $0.isEmpty ? nil : $0 }
-            let client = try url.map { try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: $0)) }
+            let client = try ModelServerSettings.fromEnvironment().chatClient(option: model)
             var rows: [[String]] = []
             for n in names {
                 let r = try scorers.run(n, since: try since.map { try parseSince($0) }, rescore: rescore, judge: client, progress: progressPrinter())
@@ -127,7 +125,7 @@ struct ScorersRemove: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            try Scorers(store: ws.store, project: try resolveProject(ws.store, project)).remove(name)
+            try Scorers(store: ws.store, project: try ws.resolveProject(project)).remove(name)
             print("scorer '\(name)' removed")
         }
     }
@@ -173,7 +171,7 @@ struct DatasetsAdd: ParsableCommand {
             let ws = try Workspace(path: store.path, create: false)
             let d = Datasets(store: ws.store)
             if try create && !d.list().contains(where: { $0.name == name }) { try d.create(name) }
-            let r = try d.add(name, project: try resolveProject(ws.store, project), filter: filter, sample: sample, seed: seed)
+            let r = try d.add(name, project: try ws.resolveProject(project), filter: filter, sample: sample, seed: seed)
             print("added \(grouped(r.added)) record\(r.added == 1 ? "" : "s") to '\(name)'\(r.existing > 0 ? " (\(grouped(r.existing)) already there)" : "")")
         }
     }
@@ -267,7 +265,7 @@ struct ReviewAssign: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let r = try Reviews(store: ws.store).assign(reviewer: reviewer, project: try resolveProject(ws.store, project), filter: filter, cap: cap, seed: seed, facet: facet)
+            let r = try Reviews(store: ws.store).assign(reviewer: reviewer, project: try ws.resolveProject(project), filter: filter, cap: cap, seed: seed, facet: facet)
             print("assigned \(grouped(r.assigned)) of \(grouped(r.matched)) matching traces to \(reviewer)\(r.existing > 0 ? " (\(grouped(r.existing)) already in the queue)" : "")")
         }
     }
@@ -301,7 +299,7 @@ struct ReviewShow: ParsableCommand {
             let it = try Reviews(store: ws.store).item(item)
             print("item \(it.id) for \(it.reviewer): is this trace an example of \(it.facet ?? "") topic \"\(it.topicLabel ?? it.topicID ?? "-")\"? [\(it.status)\(it.verdict.map { ", " + $0 } ?? "")]")
             print("")
-            print(TraceFormatter.render(try ws.store.trace(id: it.trace, project: it.project)))
+            print(TraceFormatter.render(try ws.trace(id: it.trace, project: it.project)))
             print("")
             print("record a verdict: sift review done \(it.id) --verdict confirm|reject|relabel [--label NEW] [--comment TEXT]")
         }

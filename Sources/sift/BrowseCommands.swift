@@ -4,7 +4,6 @@ import ArgumentParser
 import Foundation
 import SiftEngine
 import SiftModel
-import SiftStore
 
 struct Projects: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the projects in the store with their span and trace counts.")
@@ -14,7 +13,7 @@ struct Projects: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let rows = try ws.store.projects().map { p in
+            let rows = try ws.projects().map { p in
                 [p.name, grouped(p.traces), grouped(p.spans), p.first.map { String($0.iso8601.prefix(16)) } ?? "-", p.last.map { String($0.iso8601.prefix(16)) } ?? "-"]
             }
             if rows.isEmpty { print("no projects yet: ingest something with `sift ingest FILE`"); return }
@@ -42,7 +41,7 @@ struct Traces: ParsableCommand {
         func run() throws {
             try guarded {
                 let ws = try Workspace(path: store.path, create: false)
-                let traces = try ws.store.recentTraces(project: project, limit: limit)
+                let traces = try ws.recentTraces(project: project, limit: limit)
                 if traces.isEmpty { print("no traces" + (project.map { " in project \($0)" } ?? "")); return }
                 let rows = traces.map { t -> [String] in
                     let input = t.input.flatMap { try? JSONReader.parse($0) }.map { TraceFormatter.opening($0, limit: 60) } ?? ""
@@ -66,7 +65,7 @@ struct Traces: ParsableCommand {
         func run() throws {
             try guarded {
                 let ws = try Workspace(path: store.path, create: false)
-                let trace = try ws.store.trace(id: id, project: project)
+                let trace = try ws.trace(id: id, project: project)
                 if json {
                     for (_, i) in trace.walk() { print(JSONWriter.string(trace.spans[i].jsonValue)) }
                 } else {

@@ -3,10 +3,10 @@
 
 import ArgumentParser
 import Foundation
+import SiftDemo
 import SiftEngine
 import SiftModel
 import SiftSimulator
-import SiftStore
 import SiftTopics
 import SiftReport
 
@@ -25,16 +25,16 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let end = try now.map { try parseTimestamp($0, option: "--now") } ?? SiftEngine.Demo.defaultEnd()
+            let end = try now.map { try parseTimestamp($0, option: "--now") } ?? SiftDemo.Demo.defaultEnd()
             print("Simulating \(grouped(traces)) support conversations (seed \(seed)) ending \(end.iso8601.prefix(16))Z...")
-            let r = try SiftEngine.Demo.run(path: db, traces: traces, seed: seed, end: end)
+            let r = try SiftDemo.Demo.run(path: db, traces: traces, seed: seed, end: end)
             print(String(format: "Wrote %@ traces, %@ spans to %@ (project demo) in %.2fs.", grouped(r.traces), grouped(r.spans), r.path, r.seconds))
             let ws = try Workspace(path: r.path, create: false)
             var options = try TopicsOptions(project: "demo")
             options.seed = seed
             options.progress = progressPrinter()
             let topics: TopicsRunReport
-            do { topics = try TopicsRunner(store: ws.store).run(options) } catch let e as TopicsError {
+            do { topics = try ws.topics.run(options) } catch let e as TopicsError {
                 clearProgress()
                 print("Topics not run: \(e) (try --traces 100 or more).")
                 print("")
@@ -48,9 +48,9 @@ struct Demo: ParsableCommand {
             print(String(format: "Ran topics over %@ traces in %.1fs: %@.", grouped(topics.traces), topics.totalSeconds, counts))
             print("")
             print("Issues topics, discovered without being told what to look for:")
-            print(try TopicsOutput.topicTable(store: ws.store, project: "demo", facet: "Issues", limit: 12))
+            print(try TopicsOutput.topicTable(ws, project: "demo", facet: "Issues", limit: 12))
             print("")
-            let slice = try SiftEngine.Demo.crossSlice(store: ws.store)
+            let slice = try SiftDemo.Demo.crossSlice(store: ws.store)
             print("User sentiment by Issues topic (traces):")
             print(table(["issue"] + slice.sentiments + ["total", "unhappy"], slice.rows.map { row in
                 let bad = row.counts[3] + row.counts[4]
@@ -94,13 +94,13 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try guarded {
-            var config = SimulatorConfig(end: try now.map { try parseTimestamp($0, option: "--now") } ?? SiftEngine.Demo.defaultEnd())
+            var config = SimulatorConfig(end: try now.map { try parseTimestamp($0, option: "--now") } ?? SiftDemo.Demo.defaultEnd())
             config.traces = traces
             config.seed = seed
             config.prevalence = prevalence
             let started = Date()
             let (t, s, b) = try TrafficExport.writeSpans(Simulator(config: config), to: out, includeTruth: truth, withFacets: facets)
-            print(String(format: "wrote %@ traces, %@ spans (%@) to %@ in %.2fs", grouped(t), grouped(s), SiftStore.Ingester.formatBytes(b), out, Date().timeIntervalSince(started)))
+            print(String(format: "wrote %@ traces, %@ spans (%@) to %@ in %.2fs", grouped(t), grouped(s), ByteCount.text(b), out, Date().timeIntervalSince(started)))
         }
     }
 }

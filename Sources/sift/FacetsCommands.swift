@@ -5,7 +5,6 @@ import ArgumentParser
 import Foundation
 import SiftEngine
 import SiftModel
-import SiftStore
 import SiftTopics
 
 struct FacetsCommand: ParsableCommand {
@@ -26,10 +25,10 @@ struct FacetsList: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let defs = try TopicsRunner(store: ws.store).facetDefinitions(nil)
+            let defs = try ws.topics.facetDefinitions(nil)
             var counts: [String: Int] = [:]
-            if let p = try? resolveProject(ws.store, project), let pid = try ws.store.projectID(named: p) {
-                for f in try ws.store.facetNames(projectRow: pid) { counts[f.name.lowercased()] = f.traces }
+            if let p = try? ws.resolveProject(project) {
+                for f in try ws.facetCounts(project: p) { counts[f.name.lowercased()] = f.traces }
             }
             let rows = defs.map { d -> [String] in
                 let pre: String
@@ -95,7 +94,7 @@ struct FacetsAdd: ParsableCommand {
                 defs = try FacetDefinition.parse(.object(o), source: "--name \(name)")
             }
             for d in defs {
-                try ws.store.saveFacetDefinition(name: d.name, definition: JSONWriter.string(d.json))
+                try ws.saveFacetDefinition(name: d.name, definition: JSONWriter.string(d.json))
                 let note = BuiltinFacetModel.canSummarize(d) ? "" : " (it has no label rules, so it needs a model server: the built-in model cannot run it)"
                 print("facet '\(d.name)' saved\(note); try it with: sift facets test \"\(d.name)\"")
             }
@@ -117,20 +116,19 @@ struct FacetsTest: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let project = try resolveProject(ws.store, project)
+            let project = try ws.resolveProject(project)
             let facet: FacetDefinition
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
                 facet = try FacetDefinition.parse(try JSONReader.parse(Array(data)), source: file)[0]
             } else {
-                facet = try TopicsRunner(store: ws.store).facetDefinitions([name!])[0]
+                facet = try ws.topics.facetDefinitions([name!])[0]
             }
-            guard let pid = try ws.store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
-            let ids = try ws.store.traceStarts(projectRow: pid).suffix(limit).map(\.id)
+            let ids = try ws.traceStarts(project: project).suffix(limit).map(\.id)
             let redactor = try Redactor()
             let model = BuiltinFacetModel(custom: [facet])
             let exclude = try facet.exclude.map { try NSRegularExpression(pattern: $0, options: .caseInsensitive) }
-            for trace in try ws.store.traces(projectRow: pid, ids: Array(ids)) {
+            for trace in try ws.traces(project: project, ids: Array(ids)) {
                 let thread = TraceThread(trace: trace).mapText(redactor.redact)
                 print("trace \(trace.id)")
                 guard let text = try FacetText.text(facet.preprocessor, thread: thread, trace: trace, redactor: redactor) else {
@@ -159,7 +157,7 @@ struct FacetsRemove: ParsableCommand {
             if FacetDefinition.builtins.contains(where: { $0.name.lowercased() == name.lowercased() }) {
                 throw ValidationError("'\(name)' is built in; run other facets with sift topics run --facets")
             }
-            guard try ws.store.removeFacetDefinition(name: name) else { throw StoreError.notFound("no custom facet named '\(name)'") }
+            guard try ws.removeFacetDefinition(name: name) else { throw ValidationError("no custom facet named '\(name)'") }
             print("facet '\(name)' removed")
         }
     }

@@ -7,7 +7,6 @@ import SiftEngine
 import SiftExecutor
 import SiftModel
 import SiftQuery
-import SiftStore
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, csv, json, jsonl, markdown
@@ -70,13 +69,13 @@ struct Query: ParsableCommand {
             let ws = try Workspace(path: store.path, create: false)
             options.project = project
             if `where` != nil && project == nil {
-                let names = try ws.store.projectNames()
+                let names = try ws.projectNames()
                 guard names.count == 1 else {
                     throw ValidationError("--where needs --project (projects: \(names.joined(separator: ", ")))")
                 }
                 options.project = names[0]
             }
-            let session = Session(store: ws.store, caching: `repeat` > 1)
+            let session = ws.session(caching: `repeat` > 1)
             do {
                 let plan = try session.plan(queryText, options: options)
                 if explain { print(plan.explain); return }

@@ -7,7 +7,6 @@ import SiftEngine
 import SiftExecutor
 import SiftModel
 import SiftQuery
-import SiftStore
 
 struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,8 +21,8 @@ struct Repl: ParsableCommand {
         preferHugePages()
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let shell = Shell(session: Session(store: ws.store, caching: true), store: ws.store)
-            shell.options.project = project ?? ((try? ws.store.projectNames()).flatMap { $0.count == 1 ? $0[0] : nil })
+            let shell = Shell(session: ws.session(caching: true), workspace: ws)
+            shell.options.project = project ?? ((try? ws.projectNames()).flatMap { $0.count == 1 ? $0[0] : nil })
             if let t = now ?? ProcessInfo.processInfo.environment["SIFT_NOW"].flatMap({ $0.isEmpty ? nil : $0 }) {
                 shell.options.now = try parseTimestamp(t, option: "--now")
             }
@@ -34,20 +33,20 @@ struct Repl: ParsableCommand {
 
 final class Shell {
     let session: Session
-    let store: Store
+    let workspace: Workspace
     var options = QueryOptions()
     var mode: OutputFormat = .table
     var timer = false
     let historyPath = ProcessInfo.processInfo.environment["SIFT_HISTORY"] ?? (NSHomeDirectory() + "/.sift_history")
     lazy var editor = LineEditor { [unowned self] prefix in Completer.complete(prefix, paths: self.paths) }
     lazy var paths: [String] = {
-        guard let p = options.project, let fields = try? FieldSchema.describe(store: store, project: p, sample: 500) else { return SpanFields.all }
+        guard let p = options.project, let fields = try? workspace.fields(project: p, sample: 500) else { return SpanFields.all }
         return fields.map(\.path)
     }()
 
-    init(session: Session, store: Store) {
+    init(session: Session, workspace: Workspace) {
         self.session = session
-        self.store = store
+        self.workspace = workspace
     }
 
     func run() {
@@ -55,7 +54,7 @@ final class Shell {
             editor.history = Array(text.split(separator: "\n").map { $0.replacingOccurrences(of: "\u{1F}", with: "\n") }.suffix(1000))
         }
         if editor.interactive {
-            print("sift \(store.path): statements end with ; or a blank line. .help for commands.")
+            print("sift \(workspace.path): statements end with ; or a blank line. .help for commands.")
         }
         var buffer: [String] = []
         while true {
@@ -130,19 +129,19 @@ final class Shell {
                 Keys: arrows and ctrl-A/E move, up/down walk history, tab completes keywords, functions and fields.
                 """)
         case ".projects":
-            if let list = try? store.projects() {
+            if let list = try? workspace.projects() {
                 print(table(["project", "traces", "spans"], list.map { [$0.name, grouped($0.traces), grouped($0.spans)] }, rightAligned: [1, 2]))
             }
         case ".use":
             guard !arg.isEmpty else { print("usage: .use PROJECT"); break }
-            guard (try? store.projectNames().contains(arg)) == true else { print("no project named '\(arg)'"); break }
+            guard (try? workspace.projectNames().contains(arg)) == true else { print("no project named '\(arg)'"); break }
             options.project = arg
-            paths = (try? FieldSchema.describe(store: store, project: arg, sample: 500).map(\.path)) ?? SpanFields.all
+            paths = (try? workspace.fields(project: arg, sample: 500).map(\.path)) ?? SpanFields.all
             print("using \(arg)")
         case ".schema":
             guard let p = arg.isEmpty ? options.project : arg else { print("usage: .schema PROJECT (or .use PROJECT first)"); break }
             do {
-                let fields = try FieldSchema.describe(store: store, project: p)
+                let fields = try workspace.fields(project: p, sample: 2000)
                 print(table(["field", "type", "seen", "example"], fields.map { [$0.path, $0.kinds.joined(separator: "|"), grouped($0.count), $0.example] }, rightAligned: [2]))
             } catch { print("error: \(error)") }
         case ".explain":

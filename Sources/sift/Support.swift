@@ -5,14 +5,13 @@ import CMemory
 import Foundation
 import SiftEngine
 import SiftModel
-import SiftStore
 
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The Sift store (SQLite file).", valueName: "path"))
     var db: String?
 
     /// --db, else SIFT_DB, else ./sift.db.
-    var path: String { db ?? Store.defaultPath }
+    var path: String { db ?? Workspace.defaultPath }
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit status 1.

@@ -6,7 +6,6 @@ import ArgumentParser
 import Foundation
 import SiftEngine
 import SiftModel
-import SiftStore
 import SiftTopics
 import SiftReport
 
@@ -17,15 +16,6 @@ struct TopicsCommand: ParsableCommand {
         subcommands: [TopicsRun.self, TopicsClassify.self, TopicsList.self, TopicsShow.self, TopicsTrends.self, TopicsStatus.self, TopicsEval.self],
         defaultSubcommand: TopicsList.self
     )
-}
-
-/// --project, or the store's only project.
-func resolveProject(_ store: Store, _ option: String?) throws -> String {
-    if let option { return option }
-    let names = try store.projectNames()
-    if names.count == 1 { return names[0] }
-    if names.isEmpty { throw StoreError.notFound("the store has no projects yet: ingest traces first (sift ingest FILE)") }
-    throw ValidationError("the store has \(names.count) projects (\(names.joined(separator: ", "))): pick one with --project")
 }
 
 /// "7d", "24h", "90m", "2w" before now, or an ISO-8601 time.
@@ -55,19 +45,16 @@ struct TopicsModelOptions: ParsableArguments {
     var embedderNote: String? { get { Self.note } nonmutating set { Self.note = newValue } }
     nonisolated(unsafe) static var note: String?
 
-    func options(store: Store, project: String?, facets: String?, since: String?) throws -> TopicsOptions {
-        var options = try TopicsOptions(project: try resolveProject(store, project))
+    func options(_ ws: Workspace, project: String?, facets: String?, since: String?) throws -> TopicsOptions {
+        var options = try TopicsOptions(project: try ws.resolveProject(project))
         options.facets = facets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         options.since = try since.map { try parseSince($0) }
-        let env = ProcessInfo.processInfo.environment
-        let m = model ?? env["SIFT_MODEL_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "builtin"
-        if m != "builtin" {
-            options.facetModel = ChatFacetModel(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: m)))
+        let servers = ModelServerSettings.fromEnvironment()
+        if let chat = try servers.chatClient(option: model) {
+            options.facetModel = ChatFacetModel(client: chat)
         }
-        let e = embeddings ?? env["SIFT_EMBEDDINGS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "builtin"
-        if e != "builtin" {
-            let name = env["SIFT_EMBEDDINGS_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "text-embedding-3-small"
-            options.embedder = try ServerEmbedder(client: try ModelServerClient(ModelServerConfig.fromEnvironment(baseURL: e, model: name)))
+        if let client = try servers.embeddingsClient(option: embeddings) {
+            options.embedder = try ServerEmbedder(client: client)
         } else {
             let (embedder, note) = try ModelStore.embedder(explicit: embeddingModel)
             embedderNote = note
@@ -120,14 +107,14 @@ struct TopicsRun: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let options = try modelOptions.options(store: ws.store, project: project, facets: facets, since: since)
-            let report = try TopicsRunner(store: ws.store).run(options)
+            let options = try modelOptions.options(ws, project: project, facets: facets, since: since)
+            let report = try ws.topics.run(options)
             clearProgress()
             if let note = modelOptions.embedderNote, report.facets.contains(where: { !$0.labelled }) { printError(note) }
             print(TopicsOutput.runSummary(report))
             print("")
             for f in report.facets where !f.labelled {
-                print(try TopicsOutput.topicTable(store: ws.store, project: options.project, facet: f.facet, limit: 12))
+                print(try TopicsOutput.topicTable(ws, project: options.project, facet: f.facet, limit: 12))
                 print("")
             }
             print("Next:")
@@ -153,8 +140,8 @@ struct TopicsClassify: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let options = try modelOptions.options(store: ws.store, project: project, facets: facets, since: since)
-            let reports = try TopicsRunner(store: ws.store).classifyNew(options)
+            let options = try modelOptions.options(ws, project: project, facets: facets, since: since)
+            let reports = try ws.topics.classifyNew(options)
             clearProgress()
             if reports.isEmpty { print("no topics yet in '\(options.project)': run `sift topics run` first"); return }
             print(table(["facet", "classified", "no_match", "seconds"],
@@ -174,12 +161,12 @@ struct TopicsList: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let project = try resolveProject(ws.store, project)
-            let facets = try TopicsOutput.facetsWithTopics(ws.store, project: project, only: facet)
+            let project = try ws.resolveProject(project)
+            let facets = try TopicsOutput.facetsWithTopics(ws, project: project, only: facet)
             if facets.isEmpty { print("no topics yet in '\(project)': run `sift topics run`"); return }
             for (i, f) in facets.enumerated() {
                 if i > 0 { print("") }
-                print(try TopicsOutput.topicTable(store: ws.store, project: project, facet: f, limit: nil, includeRetired: all))
+                print(try TopicsOutput.topicTable(ws, project: project, facet: f, limit: nil, includeRetired: all))
             }
         }
     }
@@ -196,8 +183,8 @@ struct TopicsShow: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let project = try resolveProject(ws.store, project)
-            print(try TopicsOutput.show(store: ws.store, project: project, id: id, samples: samples))
+            let project = try ws.resolveProject(project)
+            print(try TopicsOutput.show(ws, project: project, id: id, samples: samples))
         }
     }
 }
@@ -211,13 +198,12 @@ struct TopicsStatus: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let project = try resolveProject(ws.store, project)
-            guard let pid = try ws.store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
-            let runs = try ws.store.topicRuns(projectRow: pid)
+            let project = try ws.resolveProject(project)
+            let runs = try ws.topicRuns(project: project)
             if runs.isEmpty { print("no topic runs yet in '\(project)': run `sift topics run`"); return }
-            let traces = try ws.store.traceStarts(projectRow: pid).count
-            let classified = try TopicsOutput.facetsWithTopics(ws.store, project: project, only: nil).map { f in
-                "\(f) \(grouped(try ws.store.classifications(projectRow: pid, facet: f).count))"
+            let traces = try ws.traceStarts(project: project).count
+            let classified = try TopicsOutput.facetsWithTopics(ws, project: project, only: nil).map { f in
+                "\(f) \(grouped(try ws.classifications(project: project, facet: f).count))"
             }
             print("project \(project): \(grouped(traces)) traces; classified: \(classified.joined(separator: ", "))")
             print("")
@@ -338,10 +324,9 @@ enum TopicsOutput {
         return lines.joined(separator: "\n")
     }
 
-    static func facetsWithTopics(_ store: Store, project: String, only: String?) throws -> [String] {
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
+    static func facetsWithTopics(_ ws: Workspace, project: String, only: String?) throws -> [String] {
         var names: [String] = []
-        for t in try store.topics(projectRow: pid) where !names.contains(t.facet) { names.append(t.facet) }
+        for t in try ws.topics(project: project) where !names.contains(t.facet) { names.append(t.facet) }
         if let only {
             guard let f = names.first(where: { $0.lowercased() == only.lowercased() }) else {
                 throw ValidationError("no topics for facet '\(only)' in '\(project)'" + (names.isEmpty ? "" : " (facets with topics: \(names.joined(separator: ", ")))"))
@@ -363,11 +348,10 @@ enum TopicsOutput {
         return "→"
     }
 
-    static func topicTable(store: Store, project: String, facet: String, limit: Int?, includeRetired: Bool = false) throws -> String {
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
-        let topics = try store.topics(projectRow: pid, facet: facet).filter { includeRetired || ($0.status != "retired" && $0.status != "merged") }
-        let cls = try store.classifications(projectRow: pid, facet: facet)
-        let starts = Dictionary(try store.traceStarts(projectRow: pid).map { ($0.id, $0.created) }, uniquingKeysWith: { a, _ in a })
+    static func topicTable(_ ws: Workspace, project: String, facet: String, limit: Int?, includeRetired: Bool = false) throws -> String {
+        let topics = try ws.topics(project: project, facet: facet).filter { includeRetired || $0.status.isLive }
+        let cls = try ws.classifications(project: project, facet: facet)
+        let starts = Dictionary(try ws.traceStarts(project: project).map { ($0.id, $0.created) }, uniquingKeysWith: { a, _ in a })
         let latest = starts.values.max() ?? 0
         let cut = latest - 3 * 86_400_000_000
         var recent: [String: Int] = [:], before: [String: Int] = [:]
@@ -381,26 +365,25 @@ enum TopicsOutput {
         let shown = limit.map { Array(sorted.prefix($0)) } ?? sorted
         var rows = shown.map { t -> [String] in
             [t.id, t.label.clipped(60), String(format: "%.1f%%", 100 * Double(t.size) / Double(total)), grouped(t.size),
-             trend(recent[t.id] ?? 0, recentTotal, before[t.id] ?? 0, beforeTotal), t.status == "active" ? "" : t.status]
+             trend(recent[t.id] ?? 0, recentTotal, before[t.id] ?? 0, beforeTotal), t.status == .active ? "" : t.status.rawValue]
         }
         if let limit, sorted.count > limit { rows.append(["...", "\(sorted.count - limit) more: sift topics list --facet \(facet)", "", "", "", ""]) }
         return "\(facet) (\(grouped(cls.count)) traces)\n" + table(["id", "label", "share", "traces", "trend", "status"], rows, rightAligned: [2, 3])
     }
 
-    static func show(store: Store, project: String, id: String, samples: Int) throws -> String {
-        guard let pid = try store.projectID(named: project) else { throw StoreError.notFound("no project named '\(project)'") }
-        let all = try store.topics(projectRow: pid)
-        guard let t = all.first(where: { $0.id == id }) ?? all.first(where: { $0.label.lowercased() == id.lowercased() && $0.status != "retired" }) else {
+    static func show(_ ws: Workspace, project: String, id: String, samples: Int) throws -> String {
+        let all = try ws.topics(project: project)
+        guard let t = all.first(where: { $0.id == id }) ?? all.first(where: { $0.label.lowercased() == id.lowercased() && $0.status != .retired }) else {
             let near = all.filter { $0.id.hasPrefix(id) || $0.label.lowercased().contains(id.lowercased()) }.prefix(5).map(\.id)
-            throw StoreError.notFound("no topic '\(id)' in '\(project)'" + (near.isEmpty ? " (sift topics list shows them)" : " (did you mean \(near.joined(separator: ", "))?)"))
+            throw ValidationError("no topic '\(id)' in '\(project)'" + (near.isEmpty ? " (sift topics list shows them)" : " (did you mean \(near.joined(separator: ", "))?)"))
         }
-        let cls = try store.classifications(projectRow: pid, facet: t.facet)
+        let cls = try ws.classifications(project: project, facet: t.facet)
         let members = cls.filter { $0.topic == t.id }.sorted { ($0.distance ?? 0, $0.trace) < ($1.distance ?? 0, $1.trace) }
-        var lines = ["\(t.label)  [\(t.id), facet \(t.facet)\(t.status == "active" ? "" : ", " + t.status + (t.mergedInto.map { " into " + $0 } ?? ""))]"]
+        var lines = ["\(t.label)  [\(t.id), facet \(t.facet)\(t.status == .active ? "" : ", " + t.status.rawValue + (t.mergedInto.map { " into " + $0 } ?? ""))]"]
         lines.append(String(format: "%@ traces (%.1f%% of %@)", grouped(members.count), 100 * Double(members.count) / Double(max(cls.count, 1)), grouped(cls.count)))
         if let d = t.description, !d.isEmpty { lines.append("description: " + d) }
         if !t.terms.isEmpty { lines.append("distinctive terms: " + t.terms.joined(separator: ", ")) }
-        let facetValues = try store.facetValues(projectRow: pid, facet: t.facet)
+        let facetValues = try ws.facetValues(project: project, facet: t.facet)
         lines.append("")
         lines.append("sample traces (nearest the centre first):")
         // Samples: spread over the topic (nearest, then evenly by distance), so the odd ones show too.
@@ -411,7 +394,7 @@ enum TopicsOutput {
         }
         for i in Array(Set(picks)).sorted() {
             let m = members[i]
-            let trace = try? store.trace(id: m.trace, project: project)
+            let trace = try? ws.trace(id: m.trace, project: project)
             let first = trace.map { TraceThread(trace: $0).userTurns.first ?? "" } ?? ""
             lines.append("  \(m.trace)  distance \(String(format: "%.3f", m.distance ?? 0))")
             if let v = facetValues[m.trace] { lines.append("    \(t.facet): \(v.clipped(160))") }
@@ -445,7 +428,7 @@ struct TopicsTrends: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let project = try resolveProject(ws.store, project)
+            let project = try ws.resolveProject(project)
             let r = try TopicTrends.compute(store: ws.store, project: project, facet: facet, days: days)
             let topics = flagged ? r.topics.filter { !$0.flags.isEmpty } : r.topics
             if format == "json" {
@@ -485,7 +468,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
-            let project = try resolveProject(ws.store, project)
+            let project = try ws.resolveProject(project)
             let data = try ReportBuilder.build(store: ws.store, project: project, facet: facet, since: try since.map { try parseSince($0) }, samples: samples)
             try writeReport(data, to: out)
             print("wrote \(out): \(data.topics.count) \(data.facet) topics over \(grouped(data.traces)) traces")
@@ -538,7 +521,7 @@ struct ModelsList: ParsableCommand {
             if installed.isEmpty { print("no models installed in \(ModelStore.directory) (sift models install minilm)") }
             for dir in installed {
                 let size = (try? FileManager.default.attributesOfItem(atPath: dir + "/model.safetensors")[.size] as? Int) ?? 0
-                print("\(dir)  (\(SiftStore.Ingester.formatBytes(size)))")
+                print("\(dir)  (\(ByteCount.text(size)))")
             }
             let (e, _) = try ModelStore.embedder(explicit: nil)
             print("default embedder: \(e.name)")

@@ -5,7 +5,6 @@ import ArgumentParser
 import Foundation
 import SiftEngine
 import SiftModel
-import SiftStore
 
 struct Sift: ParsableCommand {
     static let configuration = CommandConfiguration(

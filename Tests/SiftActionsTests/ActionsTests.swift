@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
 import SiftActions
+import SiftDemo
 import SiftEngine
 import SiftModel
-import SiftStore
+@testable import SiftStore
 import SiftTestSupport
 import SiftTopics
 
@@ -21,7 +22,7 @@ final class ActionsTests: XCTestCase {
         let path = dir.appendingPathComponent("a.db").path
         _ = try Demo.run(path: path, traces: traces, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
         let store = try Store(path: path)
-        _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        _ = try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))
         return store
     }
 

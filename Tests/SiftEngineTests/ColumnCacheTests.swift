@@ -1,9 +1,11 @@
 import Foundation
 import XCTest
+import SiftDemo
 import SiftEngine
 @testable import SiftExecutor
 import SiftModel
-import SiftStore
+import SiftTopics
+@testable import SiftStore
 
 /// Decoded columns kept in the store between processes: exact round trips, never stale, never a trap.
 final class ColumnCacheTests: XCTestCase {
@@ -101,7 +103,7 @@ final class ColumnCacheTests: XCTestCase {
             "SELECT id, metrics.total_tokens AS tok, metrics.llm_calls AS calls FROM project_logs('demo', shape => 'summary') ORDER BY id LIMIT 3",
         ]
         var store = try Store(path: path)
-        _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        _ = try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))
         try store.db.execute("DELETE FROM column_cache")   // the demo's own cross-slice kept some
         let direct = try queries.map { try sift(store, $0, persist: false) }
         XCTAssertGreaterThan(direct[1].count, 3)

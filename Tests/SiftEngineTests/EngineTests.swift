@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
+import SiftDemo
 import SiftEngine
 import SiftExecutor
 import SiftModel
 import SiftQuery
 import SiftSimulator
-import SiftStore
+@testable import SiftStore
 
 final class EngineTests: XCTestCase {
     var dir: URL!

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftDemo
 import SiftEngine
 import SiftModel
 import SiftReport
@@ -20,7 +21,7 @@ final class ReportTests: XCTestCase {
         let path = dir.appendingPathComponent("r.db").path
         _ = try Demo.run(path: path, traces: traces, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
         let store = try Store(path: path)
-        _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        _ = try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))
         return store
     }
 

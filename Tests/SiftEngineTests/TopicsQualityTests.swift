@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftDemo
 import SiftEngine
 import SiftModel
 import SiftSimulator
@@ -35,7 +36,7 @@ final class TopicsQualityTests: XCTestCase {
     func testIssuesTopicsRecoverPlantedPatterns() throws {
         let (store, truth) = try demoStore(traces: 4000)
         let options = try TopicsOptions(project: "demo")
-        let report = try TopicsRunner(store: store).run(options)
+        let report = try TopicsPipeline(store: store).run(options)
         XCTAssertEqual(report.traces, 4000)
         let pid = try XCTUnwrap(try store.projectID(named: "demo"))
         let cls = try store.classifications(projectRow: pid, facet: "Issues")
@@ -64,7 +65,7 @@ final class TopicsQualityTests: XCTestCase {
         let (store, truth) = try demoStore(traces: 1500)
         var options = try TopicsOptions(project: "demo")
         options.facets = ["Sentiment"]
-        _ = try TopicsRunner(store: store).run(options)
+        _ = try TopicsPipeline(store: store).run(options)
         let pid = try XCTUnwrap(try store.projectID(named: "demo"))
         let cls = try store.classifications(projectRow: pid, facet: "Sentiment")
         var confusion: [String: Int] = [:]

@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
+import SiftDemo
 import SiftEngine
 import SiftModel
 import SiftSimulator
-import SiftStore
+@testable import SiftStore
 import SiftTopics
 
 final class TopicsRunnerTests: XCTestCase {
@@ -31,12 +32,12 @@ final class TopicsRunnerTests: XCTestCase {
 
     func testBelowOneHundredTracesItSaysSoAndWritesNothing() throws {
         let store = try demo("small.db", traces: 60)
-        XCTAssertThrowsError(try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))) { e in
+        XCTAssertThrowsError(try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))) { e in
             XCTAssertEqual("\(e)", "project 'demo' has 60 traces; topics need at least 100 facet summaries, so nothing was changed")
         }
         XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM facets"), 0)
         XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM topics"), 0)
-        XCTAssertThrowsError(try TopicsRunner(store: store).run(try TopicsOptions(project: "nope"))) { e in
+        XCTAssertThrowsError(try TopicsPipeline(store: store).run(try TopicsOptions(project: "nope"))) { e in
             XCTAssertEqual("\(e)", "no project named 'nope' (projects: demo)")
         }
     }
@@ -46,7 +47,7 @@ final class TopicsRunnerTests: XCTestCase {
         var snapshots: [[[String]]] = []
         for name in ["a.db", "b.db"] {
             let store = try demo(name, traces: 400)
-            _ = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+            _ = try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))
             snapshots.append(try query(store, """
                 SELECT id, facets.Task, facets.Issues, facets.Sentiment, classifications.Task[0].id AS task_id, classifications.Task[0].label AS task,
                        classifications.Issues[0].id AS issue_id, classifications.Issues[0].label AS issue, classifications.Issues[0].metadata.distance, classifications.Sentiment[0].label AS sentiment
@@ -61,7 +62,7 @@ final class TopicsRunnerTests: XCTestCase {
     /// Results are queryable as upstream: labels, distances, the cross-slice by sentiment.
     func testResultsAreQueryable() throws {
         let store = try demo("q.db", traces: 600)
-        let report = try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))
+        let report = try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))
         XCTAssertEqual(report.facets.map(\.facet), ["Task", "Sentiment", "Issues"])
         let labels = try query(store, "SELECT classifications.Sentiment[0].label AS s FROM project_logs('demo', shape => 'traces') GROUP BY s ORDER BY s")
         XCTAssertEqual(labels.map { $0[0] }.filter { $0 != "NULL" }, ["FRUSTRATED", "MIXED", "NEGATIVE", "NEUTRAL", "POSITIVE"])
@@ -88,15 +89,15 @@ final class TopicsRunnerTests: XCTestCase {
     /// A second run keeps ids; new traces are classified against the topics without re-clustering.
     func testStableIdsAndIncrementalClassification() throws {
         let store = try demo("inc.db", traces: 800)
-        let runner = TopicsRunner(store: store)
+        let runner = TopicsPipeline(store: store)
         _ = try runner.run(try TopicsOptions(project: "demo"))
         let pid = try XCTUnwrap(try store.projectID(named: "demo"))
-        let before = try store.topics(projectRow: pid, facet: "Issues").filter { $0.status == "active" }.map(\.id).sorted()
+        let before = try store.topics(projectRow: pid, facet: "Issues").filter { $0.status == .active }.map(\.id).sorted()
         let second = try runner.run(try TopicsOptions(project: "demo"))
         let issues = try XCTUnwrap(second.facets.first { $0.facet == "Issues" })
         XCTAssertEqual(issues.newTopics, 0)
         XCTAssertEqual(issues.retired, 0)
-        XCTAssertEqual(try store.topics(projectRow: pid, facet: "Issues").filter { $0.status == "active" }.map(\.id).sorted(), before)
+        XCTAssertEqual(try store.topics(projectRow: pid, facet: "Issues").filter { $0.status == .active }.map(\.id).sorted(), before)
 
         // 300 more conversations arrive (another seed), into the same project.
         var config = SimulatorConfig(end: end)
@@ -125,7 +126,7 @@ final class TopicsRunnerTests: XCTestCase {
             """)
         var options = try TopicsOptions(project: "demo")
         options.facets = ["Channel risk", "Task"]
-        _ = try TopicsRunner(store: store).run(options)
+        _ = try TopicsPipeline(store: store).run(options)
         let rows = try query(store, "SELECT classifications.\"Channel risk\"[0].label AS l, count(1) AS n FROM project_logs('demo', shape => 'traces') GROUP BY l ORDER BY l")
         XCTAssertEqual(rows.map { $0[0] }, ["MONEY", "OTHER", "no_match"])
         // Password-reset conversations mention an email address: the facet text never shows it.
@@ -135,7 +136,7 @@ final class TopicsRunnerTests: XCTestCase {
         XCTAssertGreaterThan(Int(redacted[0][0])!, 0)
         // A free-text custom facet needs a model server: said before anything runs.
         try store.saveFacetDefinition(name: "Tone", definition: #"{"name": "Tone", "prompt": "Describe the tone"}"#)
-        XCTAssertThrowsError(try TopicsRunner(store: store).run(try TopicsOptions(project: "demo"))) { e in
+        XCTAssertThrowsError(try TopicsPipeline(store: store).run(try TopicsOptions(project: "demo"))) { e in
             XCTAssertTrue("\(e)".hasPrefix("facet 'Tone' needs a model server"), "\(e)")
         }
     }
@@ -152,7 +153,7 @@ extension TopicsRunnerTests {
             """)
         var options = try TopicsOptions(project: "demo")
         options.facets = ["Refunds"]
-        _ = try TopicsRunner(store: store).run(options)
+        _ = try TopicsPipeline(store: store).run(options)
         let pid = try XCTUnwrap(try store.projectID(named: "demo"))
         let values = try store.facetValues(projectRow: pid, facet: "Refunds")
         let refunds = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE span_attributes.name = 'issue_refund'")
@@ -162,7 +163,7 @@ extension TopicsRunnerTests {
         // A failing command is an error naming it.
         try store.saveFacetDefinition(name: "Broken", definition: #"{"name": "Broken", "prompt": "x", "labels": [{"label": "a", "match": "."}], "preprocessor": {"command": "echo oops >&2; exit 3"}}"#)
         options.facets = ["Broken"]
-        XCTAssertThrowsError(try TopicsRunner(store: store).run(options)) { e in
+        XCTAssertThrowsError(try TopicsPipeline(store: store).run(options)) { e in
             XCTAssertEqual("\(e)", "preprocessor 'echo oops >&2; exit 3' exited with status 3: oops")
         }
     }
@@ -174,7 +175,7 @@ extension TopicsRunnerTests {
         let path = dir.appendingPathComponent("tau.db").path
         let ws = try Workspace(path: path)
         _ = try ws.ingest(paths: [file], options: IngestOptions())
-        _ = try TopicsRunner(store: ws.store).run(try TopicsOptions(project: "default"))
+        _ = try TopicsPipeline(store: ws.store).run(try TopicsOptions(project: "default"))
         let rows = try query(ws.store, """
             SELECT classifications.Issues[0].label = 'NONE' AS clean, count(1) AS runs, sum(CASE WHEN metadata.reward = 0 THEN 1 ELSE 0 END) AS failed
             FROM project_logs('default') WHERE is_root GROUP BY clean ORDER BY clean

@@ -1,3 +1,4 @@
+import SiftDemo
 import SiftEngine
 import XCTest
 @testable import SiftExecutor

@@ -94,6 +94,7 @@ final class ModelServerTests: XCTestCase {
     }
 }
 
+import SiftDemo
 import SiftEngine
 import SiftStore
 
@@ -126,7 +127,7 @@ final class ModelServerRunTests: XCTestCase {
         var c = ModelServerConfig(baseURL: server.url, model: "mock")
         c.backoff = 0.01
         options.facetModel = ChatFacetModel(client: try ModelServerClient(c))
-        let report = try TopicsRunner(store: store).run(options)
+        let report = try TopicsPipeline(store: store).run(options)
         XCTAssertEqual(report.traces, 150)
         let pid = try XCTUnwrap(try store.projectID(named: "demo"))
         XCTAssertFalse(try store.facetValues(projectRow: pid, facet: "Task").values.contains("LEAKED"))

@@ -251,7 +251,7 @@ public final class Ingester {
                             accept: ([SpanRow]) throws -> Void,
                             reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         if let oversized {
-            try reject(number, "record is \(Self.formatBytes(oversized)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
+            try reject(number, "record is \(ByteCount.text(oversized)), over the \(ByteCount.text(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
             return
         }
         // Blank lines separate nothing and hold nothing.
@@ -300,7 +300,7 @@ public final class Ingester {
                 let line = lines.line(at: range.lowerBound)
                 let raw = UnsafeBufferPointer(rebasing: buf[range])
                 if range.count > options.maxRecordBytes {
-                    try reject(line, "record is \(Self.formatBytes(range.count)), over the \(Self.formatBytes(options.maxRecordBytes)) limit (raise it with --max-record-size)", raw)
+                    try reject(line, "record is \(ByteCount.text(range.count)), over the \(ByteCount.text(options.maxRecordBytes)) limit (raise it with --max-record-size)", raw)
                     return
                 }
                 do {
@@ -369,12 +369,6 @@ public final class Ingester {
         return col
     }
 
-    public static func formatBytes(_ n: Int) -> String {
-        if n >= 1 << 30 { return String(format: "%.1f GiB", Double(n) / Double(1 << 30)) }
-        if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
-        if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / Double(1 << 10)) }
-        return "\(n) bytes"
-    }
 }
 
 /// Maps byte offsets to 1-based line numbers, for offsets visited mostly in increasing order.

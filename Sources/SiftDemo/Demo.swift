@@ -3,6 +3,7 @@
 // user sentiment by Issues topic that the investigation starts from.
 
 import Foundation
+import SiftEngine
 import SiftModel
 import SiftSimulator
 import SiftStore

@@ -1,0 +1,75 @@
+// What the command line reads besides queries: projects, traces, topics, runs and facet definitions,
+// by project name. The CLI reaches the store only through these (and Session for queries).
+
+import Foundation
+import SiftModel
+import SiftStore
+
+extension Workspace {
+    /// --db's default: `SIFT_DB`, else `./sift.db`.
+    public static var defaultPath: String { Store.defaultPath }
+
+    /// The store file's path.
+    public var path: String { store.path }
+
+    /// A query session over the store; `caching` keeps columns in memory between queries (the REPL).
+    public func session(caching: Bool) -> Session { Session(store: store, caching: caching) }
+
+    /// The fields seen in a project's spans, with their kinds (from a sample of `sample` spans).
+    public func fields(project: String, sample: Int) throws -> [FieldInfo] { try FieldSchema.describe(store: store, project: project, sample: sample) }
+
+    /// `name`, or the store's only project when none is given (an error when there are several).
+    public func resolveProject(_ name: String?) throws -> String { try store.resolveProject(name) }
+
+    public func projects() throws -> [Store.ProjectInfo] { try store.projects() }
+    public func projectNames() throws -> [String] { try store.projectNames() }
+
+    /// A trace by its id, any of its span ids, or a unique prefix of at least 6 characters.
+    public func trace(id: String, project: String? = nil) throws -> Trace { try store.trace(id: id, project: project) }
+
+    /// The most recent traces of a project (or all), newest first.
+    public func recentTraces(project: String?, limit: Int) throws -> [Store.TraceSummary] { try store.recentTraces(project: project, limit: limit) }
+
+    /// Trace ids of a project with their start, oldest first.
+    public func traceStarts(project: String) throws -> [(id: String, created: Int64)] {
+        try store.traceStarts(projectRow: try store.projectRow(named: project))
+    }
+
+    /// The traces of a project with these ids, in that order.
+    public func traces(project: String, ids: [String]) throws -> [Trace] {
+        try store.traces(projectRow: try store.projectRow(named: project), ids: ids)
+    }
+
+    // MARK: - Topics
+
+    public func topics(project: String, facet: String? = nil) throws -> [StoredTopic] {
+        try store.topics(projectRow: try store.projectRow(named: project), facet: facet)
+    }
+
+    public func classifications(project: String, facet: String) throws
+        -> [(trace: String, topic: String?, label: String?, distance: Double?, confidence: Double?, x: Double?, y: Double?)] {
+        try store.classifications(projectRow: try store.projectRow(named: project), facet: facet)
+    }
+
+    /// Each trace's summary for a facet.
+    public func facetValues(project: String, facet: String) throws -> [String: String] {
+        try store.facetValues(projectRow: try store.projectRow(named: project), facet: facet)
+    }
+
+    /// How many traces of the project have a summary, per facet (empty for an unknown project).
+    public func facetCounts(project: String) throws -> [(name: String, traces: Int)] {
+        guard let pid = try store.projectID(named: project) else { return [] }
+        return try store.facetNames(projectRow: pid)
+    }
+
+    public func topicRuns(project: String, limit: Int = 20) throws -> [TopicRunInfo] {
+        try store.topicRuns(projectRow: try store.projectRow(named: project), limit: limit)
+    }
+
+    // MARK: - Custom facets
+
+    public func saveFacetDefinition(name: String, definition: String) throws { try store.saveFacetDefinition(name: name, definition: definition) }
+
+    /// Removes a custom facet; false when there is none of that name.
+    public func removeFacetDefinition(name: String) throws -> Bool { try store.removeFacetDefinition(name: name) }
+}
