@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module split follows ../shared/docs/ARCHITECTURE.md. Dependencies point one way:
-// SiftModel <- SiftStore / SiftSimulator / SiftTopics <- SiftEngine <- sift; SiftQuery (text -> AST) depends on nothing.
+// Module split follows ../shared/docs/ARCHITECTURE.md (each module folder's README.md says what it
+// owns and must not import). Dependencies point one way: SiftModel <- SiftStore / SiftTopics /
+// SiftSimulator; SiftQuery <- SiftExecutor; all of them <- SiftEngine <- SiftActions / SiftDemo <- sift.
+// SiftQuery (text -> plan) depends on nothing; SiftTopics reaches storage only through its TopicStore role.
 let package = Package(
     name: "Sift",
     products: [
@@ -14,40 +16,41 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "SiftModel"),
-        .target(name: "SiftQuery"),
-        .target(name: "SiftExecutor", dependencies: ["SiftModel", "SiftQuery"]),
-        .target(name: "SiftStore", dependencies: ["CSQLite", "SiftModel"]),
-        .target(name: "SiftSimulator", dependencies: ["SiftModel"]),
+        .target(name: "SiftModel", exclude: ["README.md"]),
+        .target(name: "SiftQuery", exclude: ["README.md"]),
+        .target(name: "SiftExecutor", dependencies: ["SiftModel", "SiftQuery"], exclude: ["README.md"]),
+        .target(name: "SiftStore", dependencies: ["CSQLite", "SiftModel"], exclude: ["README.md"]),
+        .target(name: "SiftSimulator", dependencies: ["SiftModel"], exclude: ["README.md"]),
         // Clustering and embedding are numeric loops that run 50-100x slower unoptimised: the debug
         // build (what `swift test` uses) compiles this module optimised too.
         // The encoder's matrix kernels in C: an AVX2/FMA path chosen at run time, a portable fallback.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // HTTP(S) through the system's libcurl, loaded with dlopen when first needed (not at start-up).
         .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels", "CHTTP"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "SiftReport"),
-        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftTopics", "SiftReport"]),
+        .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels", "CHTTP"], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "SiftReport", exclude: ["README.md"]),
+        .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftTopics", "SiftReport"], exclude: ["README.md"]),
         // The demo: simulated traffic into a fresh store, topics, the cross-slice. Not a dependency of the engine.
-        .target(name: "SiftDemo", dependencies: ["SiftEngine", "SiftModel", "SiftSimulator", "SiftStore"]),
-        .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"]),
-        .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"]),
+        .target(name: "SiftDemo", dependencies: ["SiftEngine", "SiftModel", "SiftSimulator", "SiftStore"], exclude: ["README.md"]),
+        .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"], exclude: ["README.md"]),
+        .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"], exclude: ["README.md"]),
         // Huge pages for the columns a query fills (malloc settings and madvise; see memory.c).
         .target(name: "CMemory"),
         .executableTarget(name: "sift", dependencies: [
             "CMemory", "SiftEngine", "SiftDemo", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
+        ], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
         linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
-        .testTarget(name: "SiftModelTests", dependencies: ["SiftModel"]),
-        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
-        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite"]),
+        .testTarget(name: "SiftModelTests", dependencies: ["SiftModel", "SiftTestSupport"]),
+        .testTarget(name: "SiftExecutorTests", dependencies: ["SiftExecutor", "SiftQuery", "SiftModel", "SiftTestSupport"]),
+        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery", "SiftModel", "SiftTestSupport"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftSimulator", "CSQLite", "SiftTestSupport"]),
         .testTarget(name: "SiftSimulatorTests", dependencies: ["SiftSimulator"]),
         // A local OpenAI-compatible test server shared by the model-server and judge tests.
         .target(name: "SiftTestSupport", dependencies: ["SiftModel"], path: "Tests/SiftTestSupport"),
         .testTarget(name: "SiftTopicsTests", dependencies: ["SiftTopics", "SiftModel", "SiftSimulator", "SiftEngine", "SiftStore", "SiftTestSupport", "SiftDemo"]),
-        .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore"]),
-        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite", "SiftDemo"]),
+        .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftStore", "SiftTestSupport"]),
+        .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite", "SiftDemo", "SiftTestSupport"]),
         .testTarget(name: "SiftActionsTests", dependencies: ["SiftActions", "SiftEngine", "SiftModel", "SiftStore", "SiftTopics", "SiftTestSupport", "SiftDemo"]),
         .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),
     ],

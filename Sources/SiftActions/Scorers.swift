@@ -77,10 +77,20 @@ public final class Scorers {
         pid = try store.projectRow(named: project)
     }
 
+    /// Names follow Braintrust's: any text ("Checkout experience", "checkout-experience"), without
+    /// leading or trailing spaces or control characters.
     static func checkName(_ name: String) throws {
-        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]{0,63}$"#, options: .regularExpression) != nil else {
-            throw ActionError("scorer name '\(name)' must start with a letter or _ and use letters, digits or _ (it becomes scores.\(name))")
+        let ok = !name.isEmpty && name.count <= 128 && name.trimmingCharacters(in: .whitespacesAndNewlines) == name
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        guard ok else {
+            throw ActionError("scorer name '\(name)' must be 1 to 128 characters, with no leading or trailing spaces and no control characters")
         }
+    }
+
+    /// How a query reads a scorer's score: scores.name, or scores."Name with spaces".
+    public static func scorePath(_ name: String) -> String {
+        let plain = name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil
+        return "scores." + (plain ? name : "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
     }
 
     /// Saves a scorer (replacing one of the same name), after checking its filter against the dialect.

@@ -69,7 +69,10 @@ public final class Session: Catalog {
     public func plan(_ text: String, options: QueryOptions) throws -> LogicalPlan {
         do {
             let statement = try Parser.parse(text)
-            return try Binder(catalog: self).bind(statement, defaultProject: options.project, defaultShape: options.shape)
+            // A query without a source reads the given project, else the store's only one.
+            let names = options.project == nil ? projectNames() : []
+            let project = options.project ?? (names.count == 1 ? names[0] : nil)
+            return try Binder(catalog: self).bind(statement, defaultProject: project, defaultShape: options.shape)
         } catch let d as Diagnostic {
             throw QueryError(diagnostic: d, text: text)
         }

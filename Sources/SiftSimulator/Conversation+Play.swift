@@ -114,7 +114,7 @@ extension Conversation {
 
     mutating func orderRecord(status: String) -> Value {
         let eta = day(Double(rng.int(1...5)) * 86400)
-        return ["order_id": .string(slots["order"]!), "status": .string(status), "carrier": .string(rng.pick(Catalog.carriers)),
+        return ["order_id": .string(slots["order"]!), "status": .string(status), "carrier": .string(rng.pick(Shop.carriers)),
                 "tracking_number": .string("1Z\(rng.int(100_000_000...999_999_999))"), "estimated_delivery": .string(eta),
                 "items": [["sku": .string(product.sku), "name": .string(product.name), "price": .double(product.price)]],
                 "total": .double(product.price)]

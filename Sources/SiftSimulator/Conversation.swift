@@ -29,17 +29,17 @@ struct Conversation {
         self.start = start
         self.end = end
         clock = start.seconds
-        model = rng.pick(Catalog.models)
-        product = rng.pick(Catalog.products)
-        let first = rng.pick(Catalog.firstNames), last = rng.pick(Catalog.lastNames)
+        model = rng.pick(Shop.models)
+        product = rng.pick(Shop.products)
+        let first = rng.pick(Shop.firstNames), last = rng.pick(Shop.lastNames)
         slots = [
             "order": "A\(rng.int(100_000...999_999))",
             "product": product.name,
             "email": "\(first).\(last)\(rng.int(1...99))@example.com",
-            "promo": rng.pick(Catalog.promoCodes),
-            "size": rng.pick(Catalog.sizes),
-            "color": rng.pick(Catalog.colors),
-            "address": "\(rng.pick(Catalog.streets)), \(rng.pick(Catalog.cities))",
+            "promo": rng.pick(Shop.promoCodes),
+            "size": rng.pick(Shop.sizes),
+            "color": rng.pick(Shop.colors),
+            "address": "\(rng.pick(Shop.streets)), \(rng.pick(Shop.cities))",
             "amount": String(format2(product.price)),
             "phone": "(555) \(rng.int(200...999))-\(rng.int(1000...9999))",
         ]
@@ -73,7 +73,7 @@ struct Conversation {
         span.type = "llm"
         span.name = "chat.completions"
         let recent = Array(messages.suffix(4))
-        span.input = .array([["role": "system", "content": .string(Catalog.systemPrompt)]] + recent)
+        span.input = .array([["role": "system", "content": .string(Shop.systemPrompt)]] + recent)
         span.output = message
         let prompt = 420 + messages.count * 85 + rng.int(0...120)
         span.metrics = ["start": .double(clock), "end": .double(clock + duration),
@@ -124,7 +124,7 @@ struct Conversation {
         root.input = .string(userTurns.first ?? "")
         root.output = .string(finalAnswer)
         root.metrics = ["start": .double(start.seconds), "end": .double(clock)]
-        root.metadata = ["channel": .string(rng.pick(Catalog.channels)), "customer_tier": .string(rng.pick(Catalog.tiers)),
+        root.metadata = ["channel": .string(rng.pick(Shop.channels)), "customer_tier": .string(rng.pick(Shop.tiers)),
                          "agent_version": "support-agent@2.7.1", "model": .string(model), "turns": .int(Int64(userTurns.count))]
         if rng.chance(0.08) { root.tags = ["vip"] }
         // The customer had the last word: the agent still answers it, as a chat agent does, so the

@@ -88,11 +88,11 @@ public final class Database {
         try afterStatement()
     }
 
-    public func prepare(_ sql: String) throws -> Statement {
+    public func prepare(_ sql: String) throws -> PreparedStatement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw SQLiteError(code: rc, message: "\(lastError) in: \(sql)") }
-        return Statement(stmt, db: self, marksChanges: sqlite3_stmt_readonly(stmt) == 0 && Database.mayWriteWatched(sql))
+        return PreparedStatement(stmt, db: self, marksChanges: sqlite3_stmt_readonly(stmt) == 0 && Database.mayWriteWatched(sql))
     }
 
     /// Runs `body` inside a transaction: committed if it returns, rolled back if it throws.
@@ -141,7 +141,7 @@ public enum SQLValue {
     case blob([UInt8])
 }
 
-public final class Statement {
+public final class PreparedStatement {
     let stmt: OpaquePointer
     unowned let db: Database
 
@@ -251,4 +251,4 @@ public final class Statement {
 }
 
 /// The number of result columns of a prepared statement (tests compare whole rows with it).
-public func sqlite3ColumnCount(_ s: Statement) -> Int { Int(sqlite3_column_count(s.stmt)) }
+public func sqlite3ColumnCount(_ s: PreparedStatement) -> Int { Int(sqlite3_column_count(s.stmt)) }

@@ -44,11 +44,11 @@ extension Store {
 /// Writes batches of rows, one transaction per batch. Not thread-safe: one writer per store.
 public final class BatchWriter {
     let store: Store
-    private let upsertSpan: Statement
-    private let upsertFacet: Statement
-    private let clearClassifications: Statement
-    private let insertClassification: Statement
-    private let advanceRun: Statement
+    private let upsertSpan: PreparedStatement
+    private let upsertFacet: PreparedStatement
+    private let clearClassifications: PreparedStatement
+    private let insertClassification: PreparedStatement
+    private let advanceRun: PreparedStatement
     private var projectIDs: [String: Int64] = [:]
     public let defaultProject: String?
 

@@ -201,7 +201,7 @@ public final class Store {
         s.scores, s.metadata, s.tags, s.metrics, s.span_attributes, s.extra, s.project_id
         """
 
-    func readSpan(_ s: Statement) throws -> Span {
+    func readSpan(_ s: PreparedStatement) throws -> Span {
         func json(_ c: Int32) throws -> Value {
             guard let t = s.text(c) else { return .null }
             return try JSONReader.parse(t)

@@ -79,8 +79,8 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
 
     static func task(_ t: TraceThread) -> FacetOutput? {
         guard let first = t.userTurns.first else { return nil }
-        var request = Text.generalize(first)
-        request = Text.dropToneSentences(request)
+        var request = SummaryText.generalize(first)
+        request = SummaryText.dropToneSentences(request)
         if request.count > 240 { request = String(request.prefix(240)) + "…" }
         // What the agent did is the clearest sign of what the user wanted: lead with it, so requests
         // worded differently but handled alike read alike. Without tools, the request speaks alone.
@@ -214,7 +214,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                 // Not recovered: did the agent own up to it?
                 let after = eventsAfterToolFailure(t, name: name)
                 let acknowledged = after.map { a in acknowledgeCues.contains { a.lowercased().contains($0) } } ?? true
-                let msg = failures.last?.errorMessage.map { ": " + Text.generalize($0).clipped(90) } ?? ""
+                let msg = failures.last?.errorMessage.map { ": " + SummaryText.generalize($0).clipped(90) } ?? ""
                 if !acknowledged {
                     findings.append(Finding(head: "Tool error ignored",
                         sentence: "Tool error ignored: \(name) returned an error (\(types)\(msg)) but the agent told the user the action succeeded.",
@@ -331,60 +331,3 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     }
 }
 
-/// Text helpers shared by the facet model, the embedder and the labeller.
-public enum Text {
-    /// Replaces identifiers, amounts, dates and numbers with typed words, so summaries of the same
-    /// request in different orders look alike: "$129.00" -> "<amount>", "A123456" -> "<id>".
-    public static func generalize(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        var token = ""
-        func flush() {
-            guard !token.isEmpty else { return }
-            let digits = token.filter(\.isNumber).count
-            if digits == 0 { out += token }
-            else if token.hasPrefix("$") || token.hasPrefix("€") || token.hasPrefix("£") { out += "<amount>" }
-            else if token.range(of: #"^\d{4}-\d{2}-\d{2}"#, options: .regularExpression) != nil { out += "<date>" }
-            else if token.allSatisfy({ $0.isNumber || $0 == "." || $0 == "," }) { out += digits <= 2 ? token : "<number>" }
-            else if token.hasSuffix("%") { out += "<percent>" }
-            else if token.first!.isNumber, token.drop(while: \.isNumber).allSatisfy({ $0.isLetter }), token.count <= 6 { out += token } // 45L, 2P, 20W
-            else { out += "<id>" }
-            token = ""
-        }
-        for ch in s {
-            if ch.isLetter || ch.isNumber || ch == "$" || ch == "€" || ch == "£" || ((ch == "." || ch == "," || ch == "-" || ch == "%") && !token.isEmpty && token.last!.isNumber) || (ch == "-" && !token.isEmpty && token.contains(where: \.isNumber)) {
-                token.append(ch)
-            } else {
-                // A trailing '.' or ',' after a number is punctuation, not part of it.
-                var trailing = ""
-                while let l = token.last, l == "." || l == "," || l == "-" { trailing = String(l) + trailing; token.removeLast() }
-                flush()
-                out += trailing
-                out.append(ch)
-            }
-        }
-        var trailing = ""
-        while let l = token.last, l == "." || l == "," || l == "-" { trailing = String(l) + trailing; token.removeLast() }
-        flush()
-        out += trailing
-        return out
-    }
-
-    /// Drops sentences that only carry tone ("Ugh.", "Honestly this is annoying."), keeping the request.
-    static func dropToneSentences(_ s: String) -> String {
-        var sentences: [String] = []
-        var current = ""
-        for ch in s {
-            current.append(ch)
-            if ch == "." || ch == "!" || ch == "?" { sentences.append(current); current = "" }
-        }
-        if !current.trimmed.isEmpty { sentences.append(current) }
-        guard sentences.count > 1 else { return s.trimmed }
-        let kept = sentences.filter { sent in
-            let words = sent.lowercased().split { !$0.isLetter && $0 != "'" }
-            let tone = BuiltinFacetModel.tone(sent)
-            return !(words.count <= 8 && (tone == .negative || tone == .frustrated))
-        }
-        return (kept.isEmpty ? sentences : kept).joined().trimmed
-    }
-}

@@ -5,19 +5,7 @@
 // explicit "unclustered" group. Seeded: the same input and seed give the same topics.
 
 import Foundation
-
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
+import SiftModel
 
 /// Row-major n x d matrix of floats.
 public struct Matrix: Sendable {
@@ -79,7 +67,7 @@ public struct AutoKMeans: Sendable {
         precondition(weights.count == n)
         if n == 0 { return Clustering(assignment: [], distance: [], centroids: [], radius: [], candidates: []) }
         // Sample for choosing k: the heaviest points first would bias; take a seeded weighted sample.
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed &+ SeededRandom.golden)
         var sample: [Int]
         if n <= sampleSize { sample = Array(0..<n) } else {
             // Weighted reservoir sampling (A-Res): key = u^(1/w).
@@ -165,7 +153,7 @@ public struct AutoKMeans: Sendable {
     }
 
     /// The best (lowest weighted inertia) of `restarts` k-means runs.
-    func bestOf(_ x: Matrix, _ w: [Double], k: Int, rng: inout SplitMix64) -> [[Float]] {
+    func bestOf(_ x: Matrix, _ w: [Double], k: Int, rng: inout SeededRandom) -> [[Float]] {
         var best: (Double, [[Float]])?
         for _ in 0..<max(1, restarts) {
             let (cents, _, dists) = lloyd(x, w, plusPlus(x, w, k: k, rng: &rng), iterations: 20)
@@ -191,7 +179,7 @@ public struct AutoKMeans: Sendable {
     }
 
     /// k-means++ seeding on weighted points (duplicates of a chosen point are never chosen again).
-    func plusPlus(_ x: Matrix, _ w: [Double], k: Int, rng: inout SplitMix64) -> [[Float]] {
+    func plusPlus(_ x: Matrix, _ w: [Double], k: Int, rng: inout SeededRandom) -> [[Float]] {
         let n = x.rows
         var d2 = [Double](repeating: .infinity, count: n)
         var cents: [[Float]] = []

@@ -73,18 +73,9 @@ public enum Tokens {
     /// Lower-cased words: letters, digits, `_` and inner apostrophes; pure numbers and `<placeholders>`
     /// are kept as the typed word ("number", "id"), so identifiers never split topics.
     public static func words(_ text: String) -> [String] {
-        var out: [String] = []
-        var cur = ""
-        func flush() {
-            guard !cur.isEmpty else { return }
-            if cur.allSatisfy(\.isNumber) { if cur.count <= 2 { out.append(cur) } } else { out.append(cur) }
-            cur = ""
-        }
-        for ch in text.lowercased() {
-            if ch.isLetter || ch.isNumber || ch == "_" || (ch == "'" && !cur.isEmpty) { cur.append(ch) } else { flush() }
-        }
-        flush()
-        return out.map { $0.hasSuffix("'") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
+        Words.split(text, innerApostrophes: true)
+            .filter { w in !(w.count > 2 && w.allSatisfy(\.isNumber)) }
+            .map { $0.hasSuffix("'") ? String($0.dropLast()) : $0 }.filter { !$0.isEmpty }
     }
 
     public static let stopwords: Set<String> = [

@@ -96,15 +96,3 @@ public struct Redactor: @unchecked Sendable {
         return rem == 1
     }
 }
-
-public enum TopicsError: Error, CustomStringConvertible, Equatable {
-    case invalid(String)
-    case tooFew(String)
-    case model(String)
-
-    public var description: String {
-        switch self {
-        case .invalid(let s), .tooFew(let s), .model(let s): return s
-        }
-    }
-}

@@ -92,7 +92,7 @@ public enum Projection {
     public static func project(_ x: Matrix, jitterKeys: [UInt64], seed: UInt64 = 7) -> [(Float, Float)] {
         let n = x.rows, d = x.cols
         guard n > 0, d > 0 else { return [] }
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed &+ SeededRandom.golden)
         let sample = n <= 4000 ? Array(0..<n) : (0..<4000).map { _ in Int(rng.next() % UInt64(n)) }
         var mean = [Float](repeating: 0, count: d)
         for i in sample { for j in 0..<d { mean[j] += x.data[i * d + j] } }

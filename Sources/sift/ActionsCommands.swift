@@ -33,7 +33,7 @@ struct ScorersAdd: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @Option(help: "Project (default: the store's only project).") var project: String?
-    @Option(help: "Scorer name (becomes scores.<name>).") var name: String
+    @Option(help: "Scorer name, any text (read back as scores.<name>, or scores.\"<name>\" when it has spaces).") var name: String
     @Option(help: "A dialect filter: traces it matches score 0.") var filter: String?
     @Option(help: "Why a matching trace scores 0.") var reason: String?
     @Option(help: "Judge prompt template ({{input}}, {{output}}, {{context}}).") var prompt: String?
@@ -64,7 +64,8 @@ struct ScorersAdd: ParsableCommand {
                 def = ScorerDefinition(name: name, prompt: template, choices: scale)
             }
             try scorers.add(def)
-            print("scorer '\(name)' saved (\(def.kind.rawValue)); run it with: sift scorers run --name \(name)")
+            let quoted = name.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil ? name : "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            print("scorer '\(name)' saved (\(def.kind.rawValue)); run it with: sift scorers run --name \(quoted); query it as \(Scorers.scorePath(name))")
         }
     }
 }

@@ -9,14 +9,14 @@ import SiftTestSupport
 import SiftTopics
 
 final class ActionsTests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-actions-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-actions")
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func demoWithTopics(_ traces: Int) throws -> Store {
         let path = dir.appendingPathComponent("a.db").path
@@ -66,8 +66,32 @@ final class ActionsTests: XCTestCase {
         XCTAssertThrowsError(try scorers.add(ScorerDefinition(name: "bad", filter: "classifications.Task[0].label = ", reason: "x"))) { e in
             XCTAssertTrue("\(e)".contains("LINE 1: classifications.Task[0].label = "), "\(e)")
         }
-        XCTAssertThrowsError(try scorers.add(ScorerDefinition(name: "has space", filter: "1 = 1", reason: "x")))
+        for bad in ["", " padded", "tab\there", String(repeating: "x", count: 129)] {
+            XCTAssertThrowsError(try scorers.add(ScorerDefinition(name: bad, filter: "1 = 1", reason: "x")), bad)
+        }
         XCTAssertEqual(try scorers.list().map(\.def.name), ["checkout_negative"])
+    }
+
+    /// Scorer names are any text, as in Braintrust, and read back with a quoted path.
+    func testScorerNamesAreAnyText() throws {
+        let lines = ["a", "b"].map { id in
+            JSONWriter.string(.object(["id": .string(id), "created": "2026-11-19T10:00:00Z", "input": .string(id == "a" ? "refund please" : "hello"),
+                                       "span_attributes": ["type": "task", "name": "chat"]]))
+        }
+        let file = dir.appendingPathComponent("names.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let ws = try Workspace(path: dir.appendingPathComponent("n.db").path)
+        _ = try ws.ingest(paths: [file.path], options: IngestOptions())
+        let scorers = try Scorers(store: ws.store, project: try ws.resolveProject(nil))
+        for name in ["Checkout experience", "checkout-experience", "Grounded \"strict\""] {
+            try scorers.add(ScorerDefinition(name: name, filter: "input ILIKE '%refund%'", reason: "asked for a refund"))
+            _ = try scorers.run(name)
+            let path = Scorers.scorePath(name)
+            XCTAssertEqual(try query(ws.store, "SELECT id, \(path) AS s FROM project_logs('default') ORDER BY id"), [["a", "0"], ["b", "1"]], path)
+        }
+        XCTAssertEqual(Scorers.scorePath("Checkout experience"), "scores.\"Checkout experience\"")
+        XCTAssertEqual(Scorers.scorePath("plain_name"), "scores.plain_name")
+        XCTAssertEqual(try scorers.list().map(\.def.name), ["Checkout experience", "Grounded \"strict\"", "checkout-experience"])
     }
 
     /// A judge against a local OpenAI-compatible server that returns good and malformed verdicts.

@@ -1,17 +1,18 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 @testable import SiftStore
 
 /// End-to-end tests of the `sift` binary built beside the tests.
 final class CLITests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-cli")
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 import SiftDemo
 import SiftEngine
 @testable import SiftExecutor
@@ -9,14 +10,14 @@ import SiftTopics
 
 /// Decoded columns kept in the store between processes: exact round trips, never stale, never a trap.
 final class ColumnCacheTests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-colcache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-colcache")
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func testCodecRoundTripsEveryKind() throws {
         let column: [Datum] = [.null, .bool(true), .bool(false), .int(.min), .int(.max), .int(0), .double(-0.5), .double(.infinity),

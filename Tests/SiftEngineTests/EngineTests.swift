@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 import SiftDemo
 import SiftEngine
 import SiftExecutor
@@ -9,17 +10,17 @@ import SiftSimulator
 @testable import SiftStore
 
 final class EngineTests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
     var store: Store!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-engine-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-engine")
         _ = try Demo.run(path: dir.appendingPathComponent("s.db").path, traces: 400, end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)
         store = try Store(path: dir.appendingPathComponent("s.db").path)
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func rows(_ sql: String) throws -> [[String]] {
         let s = try store.db.prepare(sql)
@@ -59,6 +60,19 @@ final class EngineTests: XCTestCase {
             XCTAssertEqual(try sift(q), try rows(sql), q)
             XCTAssertEqual(try sift(q, caching: true), try rows(sql), "cached: " + q)
         }
+    }
+
+    /// A query without a source reads the store's only project; with two projects it says to pick one.
+    func testSourcelessQueriesDefaultToTheOnlyProject() throws {
+        XCTAssertEqual(try sift("select: count(1) AS n\nfilter: is_root"), try sift("SELECT count(1) AS n FROM project_logs('demo') WHERE is_root"))
+        XCTAssertEqual(try sift("is_root AND span_attributes.type = 'task'").count, try sift("SELECT id FROM project_logs('demo') WHERE is_root AND span_attributes.type = 'task'").count)
+        let file = dir.appendingPathComponent("other.jsonl")
+        try #"{"id": "x", "created": "2026-11-19T10:00:00Z", "input": "hi"}"#.appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        var io = IngestOptions()
+        io.project = "other"
+        _ = try Ingester(store: store, options: io).ingest(paths: [file.path])
+        XCTAssertThrowsError(try sift("select: count(1) AS n\nfilter: is_root"))
+        XCTAssertEqual(try sift("SELECT count(1) AS n FROM project_logs('other')"), [["1"]])
     }
 
     func testExplainSnapshots() throws {

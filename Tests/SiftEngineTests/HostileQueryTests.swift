@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 import SiftEngine
 import SiftModel
 import SiftStore
@@ -33,8 +34,8 @@ final class HostileQueryTests: XCTestCase {
                      "CAST(% AS string)", "to_string(%)", "json_extract(%, 'k')", "coalesce(%, 1)"]
         let binary = ["% + %", "% - %", "% * %", "% / %", "% % %", "% = %", "% < %", "% <=> %", "% LIKE %", "% IN (%, 1)",
                       "% BETWEEN % AND 1", "greatest(%, %)", "least(%, %)", "concat(%, %)", "% ? % : 1", "contains(%, %)"]
-        var state: UInt64 = 2026
-        func next(_ n: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % n }
+        var rng = SeededRandom(seed: 2026)
+        func next(_ n: Int) -> Int { rng.below(n) }
         func expr(_ depth: Int) -> String {
             if depth == 0 || next(3) == 0 { return atoms[next(atoms.count)] }
             if next(2) == 0 { return unary[next(unary.count)].replacingOccurrences(of: "%", with: "(" + expr(depth - 1) + ")") }

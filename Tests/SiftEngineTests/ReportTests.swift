@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 import SiftDemo
 import SiftEngine
 import SiftModel
@@ -8,14 +9,14 @@ import SiftStore
 import SiftTopics
 
 final class ReportTests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-report")
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func demoWithTopics(_ traces: Int) throws -> Store {
         let path = dir.appendingPathComponent("r.db").path

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 import SiftDemo
 import SiftEngine
 import SiftModel
@@ -9,15 +10,15 @@ import SiftTopics
 
 /// The topics pipeline on the demo simulator's traffic, scored against the simulator's ground truth.
 final class TopicsQualityTests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
     let end = Timestamp(iso8601: "2026-11-20T00:00:00Z")!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-topics-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-topics")
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func demoStore(traces: Int, seed: UInt64 = 42) throws -> (Store, [String: SimulatedTrace]) {
         let path = dir.appendingPathComponent("demo-\(traces)-\(seed).db").path

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 import SiftDemo
 import SiftEngine
 import SiftModel
@@ -8,15 +9,15 @@ import SiftSimulator
 import SiftTopics
 
 final class TopicsRunnerTests: XCTestCase {
-    var dir: URL!
+    var temp: TempDir!
+    var dir: URL { temp.url }
     let end = Timestamp(iso8601: "2026-11-20T00:00:00Z")!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-runner-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        temp = TempDir("sift-runner")
     }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { temp = nil }
 
     func demo(_ name: String, traces: Int, seed: UInt64 = 42) throws -> Store {
         let path = dir.appendingPathComponent(name).path

@@ -67,7 +67,7 @@ final class JSONReaderTests: XCTestCase {
     }
 
     func testArbitraryBytesNeverCrash() {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let alphabet = Array(#"{}[]",:0123456789-+.eEtrufalsn\ "#.utf8) + [0xC3, 0xA9, 0xFF, 0x00]
         for _ in 0..<20_000 {
             let n = Int(rng.next() % 40)
@@ -94,18 +94,5 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertEqual(try JSONReader.parse(text), v)
         XCTAssertEqual(JSONWriter.string(.double(.nan)), "null")
         XCTAssertEqual(JSONWriter.string(.double(3)), "3.0")
-    }
-}
-
-/// A tiny seeded generator for the fuzz loops.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,6 @@
 import XCTest
+import SiftModel
+import SiftTestSupport
 @testable import SiftQuery
 
 /// The queries of DIALECT.md section 7, which must run unchanged.
@@ -197,22 +199,44 @@ final class ParserTests: XCTestCase {
         XCTAssertNoThrow(try Parser.parse(String(repeating: "(", count: 150) + "1" + String(repeating: ")", count: 150)))
     }
 
-    /// Random token soup and random bytes: every input either parses or gives a Diagnostic.
-    func testArbitraryInputNeverCrashes() {
+    /// Seeded random token soup and random bytes. Every input either parses, and then printing it and
+    /// parsing the print gives the same tree (and the same print), or gives a Diagnostic whose range lies
+    /// within the text and renders with a LINE and a caret.
+    func testArbitraryInputParsesStablyOrGivesAPositionedError() {
         let pieces = ["SELECT", "FROM", "WHERE", "GROUP", "BY", "(", ")", "[", "]", ",", ".", ":", "?", "|", "a", "b.c", "'s'",
                       "\"q\"", "1", "2.5", "=", "<=>", "NOT", "IN", "IS", "NULL", "AND", "OR", "CASE", "WHEN", "THEN", "END",
                       "CAST", "AS", "INTERVAL", "day", "*", "-", "count", "filter:", "select:", "\n", "UNPIVOT", "FOR", "BETWEEN"]
-        var state: UInt64 = 99
-        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        var rng = SeededRandom(seed: 99)
+        var parsed = 0, rejected = 0
+        func check(_ text: String) {
+            do {
+                let tree = try Parser.parse(text)
+                parsed += 1
+                let printed = Printer.print(tree)
+                guard let again = try? Parser.parse(printed) else { return XCTFail("the print of \(text.debugDescription) does not parse: \(printed)") }
+                XCTAssertEqual(again, tree, "parse -> print -> parse changed the tree of \(text.debugDescription)")
+                XCTAssertEqual(Printer.print(again), printed, "printing is not stable for \(text.debugDescription)")
+            } catch let d as Diagnostic {
+                rejected += 1
+                XCTAssertTrue(d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= text.utf8.count,
+                              "\(d.range) outside \(text.utf8.count) bytes of \(text.debugDescription)")
+                XCTAssertFalse(d.message.isEmpty)
+                let shown = d.render(in: text)
+                XCTAssertTrue(shown.contains("LINE ") && shown.contains("^"), shown)
+            } catch {
+                XCTFail("non-diagnostic error for \(text.debugDescription): \(error)")
+            }
+        }
         for _ in 0..<20_000 {
-            let n = Int(next() % 14)
-            let text = (0..<n).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined(separator: " ")
-            do { _ = try Parser.parse(text) } catch is Diagnostic {} catch { XCTFail("non-diagnostic error for \(text): \(error)") }
+            let n = rng.below(14)
+            check((0..<n).map { _ in pieces[rng.below(pieces.count)] }.joined(separator: " "))
         }
         for _ in 0..<5_000 {
-            let bytes = (0..<Int(next() % 30)).map { _ in UInt8(truncatingIfNeeded: next()) }
-            let text = String(decoding: bytes, as: UTF8.self)
-            do { _ = try Parser.parse(text) } catch is Diagnostic {} catch { XCTFail("non-diagnostic error: \(error)") }
+            let bytes = (0..<rng.below(30)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            check(String(decoding: bytes, as: UTF8.self))
         }
+        // Both outcomes are exercised, so the properties above are tested at all.
+        XCTAssertGreaterThan(parsed, 500)
+        XCTAssertGreaterThan(rejected, 5_000)
     }
 }

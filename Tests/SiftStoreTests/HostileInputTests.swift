@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 @testable import SiftModel
 @testable import SiftStore
 
@@ -57,8 +58,8 @@ final class HostileInputTests: XCTestCase {
     /// Random bytes and random mutations of good records never crash ingest, and every line is accounted for.
     func testArbitraryBytesNeverCrash() throws {
         let dir = TempDir()
-        var seed: UInt64 = 12345
-        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
+        var rng = SeededRandom(seed: 12345)
+        func next() -> UInt64 { rng.next() }
         let template = Array(#"{"id":"x1","span_parents":["r"],"root_span_id":"r","created":"2024-01-01T00:00:00Z","input":{"a":[1,2,"é"]},"metrics":{"start":1,"end":2},"span_attributes":{"type":"llm"}}"#.utf8)
         var bytes: [UInt8] = []
         var lineCount = 0
@@ -89,6 +90,8 @@ final class HostileInputTests: XCTestCase {
         XCTAssertLessThanOrEqual(landed, run.summary.spans, "a mutated id may repeat another line's and upsert it")
         XCTAssertGreaterThan(landed, 500)
         XCTAssertGreaterThan(run.summary.rejected, 500)
+        XCTAssertEqual(run.rejects.count, run.summary.rejected)
+        for r in run.rejects { XCTAssertNotNil(r.range(of: #"fuzz\.jsonl:[0-9]+: \S"#, options: .regularExpression), "a reject names its file and line: \(r)") }
         XCTAssertNil(try store.integrityProblems())
     }
 

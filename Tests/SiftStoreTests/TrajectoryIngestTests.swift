@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SiftTestSupport
 @testable import SiftModel
 @testable import SiftStore
 

@@ -1,4 +1,5 @@
 import XCTest
+import SiftTestSupport
 import SiftModel
 @testable import SiftTopics
 
@@ -90,29 +91,42 @@ final class EncoderTests: XCTestCase {
     }
 }
 
-/// The parsers added for topics and models survive arbitrary bytes: an error, never a crash.
+/// The parsers added for topics and models, fed seeded arbitrary bytes: each gives an error or a
+/// result that keeps its promises (bounded output, ids from the vocabulary), never a crash.
 final class HostileInputTopicsTests: XCTestCase {
     func testArbitraryBytes() throws {
-        var rng = SystemRandomNumberGenerator()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SeededRandom(seed: 77)
+        let temp = TempDir("hostile")
         let wp = try WordPiece(vocab: ["[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3, "##b": 4])
+        var inflated = 0, csvRows = 0
         for round in 0..<3000 {
-            let n = Int.random(in: 0..<600, using: &rng)
-            var bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let n = rng.below(600)
+            var bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             if round % 3 == 0 && !bytes.isEmpty { bytes[0] = UInt8(round % 4) << 1 | 1 }  // plausible block headers
-            _ = try? Inflate.decompress(bytes, expected: 1 << 16)
-            _ = try? ZipArchive(bytes + [0x50, 0x4b, 0x05, 0x06] + (0..<18).map { _ in UInt8.random(in: 0...255, using: &rng) }).members.map { m in try? ZipArchive(bytes).extract(m) }
-            _ = try? LabelledTexts.parseCSV(String(decoding: bytes, as: UTF8.self))
-            _ = wp.encode(String(decoding: bytes, as: UTF8.self))
-            let p = dir.appendingPathComponent("f\(round % 5)").path
+            if let out = try? Inflate.decompress(bytes, expected: 1 << 16) {
+                inflated += 1
+                XCTAssertLessThanOrEqual(out.count, 1 << 16, "inflate stops at the expected size")
+            }
+            let tail = (0..<18).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            _ = try? ZipArchive(bytes + [0x50, 0x4b, 0x05, 0x06] + tail).members.map { m in try? ZipArchive(bytes).extract(m) }
+            if let rows = try? LabelledTexts.parseCSV(String(decoding: bytes, as: UTF8.self)) {
+                csvRows += rows.count
+                XCTAssertTrue(rows.allSatisfy { $0.line >= 1 }, "CSV rows carry their line")
+            }
+            let ids = wp.encode(String(decoding: bytes, as: UTF8.self), maxLength: 64)
+            XCTAssertEqual(ids.first, wp.cls)
+            XCTAssertEqual(ids.last, wp.sep)
+            XCTAssertLessThanOrEqual(ids.count, 64)
+            XCTAssertTrue(ids.allSatisfy { (0...4).contains($0) }, "ids come from the vocabulary")
+            let p = temp.path("f\(round % 5)")
             FileManager.default.createFile(atPath: p, contents: Data(bytes))
             _ = try? SafeTensors(path: p).floats("a")
             var header = withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { Array($0) }
             header += bytes
             FileManager.default.createFile(atPath: p, contents: Data(header))
-            _ = try? SafeTensors(path: p)
+            XCTAssertNil(try? SafeTensors(path: p).floats("a", shape: [1 << 20]), "random bytes hold no tensor of a million floats")
         }
+        XCTAssertGreaterThan(csvRows, 0, "some random texts are CSV, so its checks ran")
+        _ = inflated
     }
 }

@@ -112,7 +112,7 @@ final class ThreadAndFacetTests: XCTestCase {
 final class ClusteringTests: XCTestCase {
     /// Points around `k` random unit directions.
     func blobs(k: Int, per: Int, dims: Int = 32, noise: Float = 0.1, seed: UInt64 = 1) -> (Matrix, [Int]) {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed &+ SeededRandom.golden)
         func gauss() -> Float { Float((rng.unit() + rng.unit() + rng.unit() - 1.5) * 2) }
         let centres = (0..<k).map { _ -> [Float] in var v = (0..<dims).map { _ in gauss() }; Vectors.normalize(&v); return v }
         var rows: [[Float]] = [], truth: [Int] = []

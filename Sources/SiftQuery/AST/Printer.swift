@@ -63,11 +63,17 @@ public enum Printer {
 
     /// A name, double-quoted when it is not a plain identifier or is a keyword.
     static func name(_ n: String) -> String {
-        let plain = !n.isEmpty && n.utf8.enumerated().allSatisfy { i, c in
-            (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_") || c == UInt8(ascii: "$") || (i > 0 && c >= 0x30 && c <= 0x39)
+        isPlainIdentifier(n) && Keyword(word: n) == nil ? n : quoted(n, "\"")
+    }
+
+    /// Whether the lexer reads `n` as one identifier: letters, `_`, `$` and any non-ASCII byte, then
+    /// digits too (the same rule as Lexer.isIdentifierStart/Part, so a printed name parses back as
+    /// the same name, quoted or not).
+    static func isPlainIdentifier(_ n: String) -> Bool {
+        !n.isEmpty && n.utf8.enumerated().allSatisfy { i, c in
+            (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_") || c == UInt8(ascii: "$") || c >= 0x80
+                || (i > 0 && c >= 0x30 && c <= 0x39)
         }
-        if plain && Keyword(word: n) == nil { return n }
-        return quoted(n, "\"")
     }
 
     /// `text` in `quote`s, each quote inside doubled.
@@ -132,10 +138,5 @@ public enum Printer {
     }
 
     /// After a dot any word is a field name, keywords included.
-    static func fieldName(_ n: String) -> String {
-        let plain = !n.isEmpty && n.utf8.enumerated().allSatisfy { i, c in
-            (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_") || c == UInt8(ascii: "$") || (i > 0 && c >= 0x30 && c <= 0x39)
-        }
-        return plain ? n : quoted(n, "\"")
-    }
+    static func fieldName(_ n: String) -> String { isPlainIdentifier(n) ? n : quoted(n, "\"") }
 }

@@ -230,10 +230,7 @@ public struct Binder {
             plan.previewLength = Int(n)
         }
 
-        // Push the time range on `created` down to the scan (spans shape: there every row must match).
-        if shape == .spans, let f = plan.filter {
-            for c in f.conjuncts { pushTime(c, into: &plan) }
-        }
+        TimeRangePushdown.apply(to: &plan, shape: shape)
         return plan
     }
 
@@ -283,37 +280,6 @@ public struct Binder {
             return .topics(project)
         default:
             throw Diagnostic("unknown source \(source.name)()", at: source.range, hint: "sources are project_logs('p'), dataset('name') and topics('p')")
-        }
-    }
-
-    /// `created > X`, `created >= X`, `X < created`, `created BETWEEN A AND B`, with X constant.
-    private func pushTime(_ c: Expr, into plan: inout LogicalPlan) {
-        func isCreated(_ e: Expr) -> Bool { if case .name("created", _) = e.kind { return true }; return false }
-        switch c.kind {
-        case .binary(var op, let a, let b, false):
-            // `X < created` reads as `created > X`: mirror the operator and take one path.
-            let bound: Expr
-            if isCreated(a) && b.isConstant {
-                bound = b
-            } else if isCreated(b) && a.isConstant {
-                bound = a
-                let mirrored: [BinaryOperator: BinaryOperator] = [.less: .greater, .lessOrEqual: .greaterOrEqual, .greater: .less, .greaterOrEqual: .lessOrEqual]
-                guard let m = mirrored[op] else { return }
-                op = m
-            } else {
-                return
-            }
-            switch op {
-            case .greater: plan.lowerTime = TimeBound(value: bound, inclusive: false)
-            case .greaterOrEqual: plan.lowerTime = TimeBound(value: bound, inclusive: true)
-            case .less: plan.upperTime = TimeBound(value: bound, inclusive: false)
-            case .lessOrEqual: plan.upperTime = TimeBound(value: bound, inclusive: true)
-            default: break
-            }
-        case .between(let x, let lo, let hi, false) where isCreated(x) && lo.isConstant && hi.isConstant:
-            plan.lowerTime = TimeBound(value: lo, inclusive: true)
-            plan.upperTime = TimeBound(value: hi, inclusive: true)
-        default: break
         }
     }
 }

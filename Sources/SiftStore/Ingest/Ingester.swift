@@ -6,10 +6,6 @@
 import Foundation
 import SiftModel
 
-public enum IngestFormat: String, CaseIterable, Sendable {
-    case auto, spans, otlp, trajectories
-}
-
 public struct IngestOptions {
     /// Project for every record; nil lets OTLP's service.name decide, else "default".
     public var project: String?
@@ -171,17 +167,12 @@ public final class Ingester {
         }
 
         do {
-            switch format {
-            case .spans, .otlp, .auto:
-                if first == UInt8(ascii: "[") {
-                    try ingestDocument(input, format: format, name: name, accept: accept, endRecord: endRecord, reject: reject)
-                } else if format == .otlp, !(try input.firstLineIsCompleteJSON()) {
-                    try ingestDocument(input, format: format, name: name, accept: accept, endRecord: endRecord, reject: reject)
-                } else {
-                    try ingestLines(input, format: format, accept: accept, endRecord: endRecord, reject: reject)
-                }
-            case .trajectories:
-                try ingestDocument(input, format: format, name: name, accept: accept, endRecord: endRecord, reject: reject)
+            let reader = format.reader ?? BraintrustRecord.self
+            let document = try reader.readsDocuments || first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && !input.firstLineIsCompleteJSON())
+            if document {
+                try ingestDocument(input, reader: reader, name: name, accept: accept, endRecord: endRecord, reject: reject)
+            } else {
+                try ingestLines(input, reader: reader, accept: accept, endRecord: endRecord, reject: reject)
             }
             try flush()
             try pipe.finish()
@@ -208,8 +199,7 @@ public final class Ingester {
                     try r.forEachElement { r, index in
                         if index == 0 {
                             let v = try r.parseValue()
-                            if v["resourceSpans"] != nil || v["resource_spans"] != nil { found = .otlp }
-                            else if TrajectoryRecord.looksLikeRun(v) { found = .trajectories }
+                            found = IngestFormat.detectable.first { $0.reader!.recognises(v) } ?? .spans
                             throw StopScan()
                         }
                     }
@@ -220,12 +210,15 @@ public final class Ingester {
                 return found
             }
         case UInt8(ascii: "{"):
+            // One object per line (formats that read documents come as arrays), or a pretty-printed
+            // document of a format that may come that way.
             if let line = try input.firstLine(), let v = try? JSONReader.parse(line) {
-                return (v["resourceSpans"] != nil || v["resource_spans"] != nil) ? .otlp : .spans
+                return IngestFormat.detectable.first { !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
             }
-            // Not one object per line: a pretty-printed document. OTLP is the format that comes that way.
             let doc = try input.readAll()
-            if let v = try? JSONReader.parse(doc), v["resourceSpans"] != nil || v["resource_spans"] != nil { return .otlp }
+            if let v = try? JSONReader.parse(doc) {
+                return IngestFormat.detectable.first { $0.reader!.mayBePrettyPrinted && !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
+            }
             return .spans
         default:
             return .spans  // lines that are not JSON get their errors as spans lines
@@ -236,18 +229,18 @@ public final class Ingester {
 
     // MARK: - JSON lines
 
-    private func ingestLines(_ input: InputFile, format: IngestFormat,
+    private func ingestLines(_ input: InputFile, reader: RecordReader.Type,
                              accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                              reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         var lineNumber = 0
         try input.forEachLine(maxBytes: options.maxRecordBytes) { line, oversized, consumed in
             lineNumber += 1
-            try handleLine(line, number: lineNumber, oversized: oversized, format: format, accept: accept, reject: reject)
+            try handleLine(line, number: lineNumber, oversized: oversized, reader: reader, accept: accept, reject: reject)
             try endRecord(consumed)
         }
     }
 
-    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, format: IngestFormat,
+    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, reader: RecordReader.Type,
                             accept: ([SpanRow]) throws -> Void,
                             reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         if let oversized {
@@ -257,13 +250,8 @@ public final class Ingester {
         // Blank lines separate nothing and hold nothing.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
-            switch format {
-            case .otlp:
-                try ingestOTLPRequest(line, line: number, accept: accept, reject: reject)
-            default:
-                let row = try BraintrustRecord.parse(line, range: 0..<line.count, maxDepth: options.maxDepth)
-                try accept([row])
-            }
+            let context = RecordContext(index: 0, fileTime: Timestamp(microseconds: 0), maxDepth: options.maxDepth)
+            try accept(try reader.rows(line, range: 0..<line.count, context: context) { try reject(number, $0, line) })
         } catch let e as JSONError {
             try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
         } catch let e as SpanError {
@@ -271,20 +259,9 @@ public final class Ingester {
         }
     }
 
-    /// One ExportTraceServiceRequest: its good spans are accepted, each bad one rejected by itself.
-    private func ingestOTLPRequest(_ bytes: UnsafeBufferPointer<UInt8>, line: Int,
-                                   accept: ([SpanRow]) throws -> Void,
-                                   reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
-        let v = try JSONReader.parse(bytes, maxDepth: options.maxDepth)
-        var bad: [String] = []
-        let mapped = try OTLPRecord.mapRequest(v) { bad.append($0) }
-        try accept(mapped.map { SpanRow($0.span, projectName: $0.project) })
-        for b in bad { try reject(line, b, bytes) }
-    }
-
     // MARK: - Whole documents (a JSON array of records, or one OTLP request)
 
-    private func ingestDocument(_ input: InputFile, format: IngestFormat, name: String,
+    private func ingestDocument(_ input: InputFile, reader: RecordReader.Type, name: String,
                                 accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                                 reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         let doc = try input.readAll()
@@ -304,18 +281,8 @@ public final class Ingester {
                     return
                 }
                 do {
-                    switch format {
-                    case .trajectories:
-                        let v = try JSONReader.parse(raw, maxDepth: options.maxDepth)
-                        let runID = TrajectoryRecord.runID(raw)
-                        // Runs without times of their own are placed a minute apart before the file was written.
-                        let spans = try TrajectoryRecord.map(v, id: runID, base: base + Int64(-(index + 1)) * 60_000_000)
-                        try accept(spans.map { SpanRow($0) })
-                    case .otlp:
-                        try ingestOTLPRequest(raw, line: line, accept: accept, reject: reject)
-                    default:
-                        try accept([BraintrustRecord.parse(buf, range: range, maxDepth: options.maxDepth)])
-                    }
+                    let context = RecordContext(index: index, fileTime: base, maxDepth: options.maxDepth)
+                    try accept(try reader.rows(buf, range: range, context: context) { try reject(line, $0, raw) })
                 } catch let e as JSONError {
                     try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)
                 } catch let e as SpanError {

@@ -10,7 +10,7 @@ struct Product {
     let oldPrice: Double
 }
 
-enum Catalog {
+enum Shop {
     static let products: [Product] = [
         Product(name: "Trail Runner 3 shoes", sku: "TR3-001", price: 129.00, oldPrice: 109.00),
         Product(name: "Summit 45L backpack", sku: "SB45-210", price: 189.00, oldPrice: 169.00),

@@ -1,5 +1,6 @@
-// Seeded randomness for the simulator: SplitMix64, one stream per trace, so a trace depends only on
-// (seed, index) and traffic can be generated in any order, or in parallel, with the same result.
+// The one seeded random generator (SplitMix64): the simulator takes one stream per trace, so a trace
+// depends only on (seed, index) and traffic can be generated in any order or in parallel with the
+// same result; clustering, sampling and the tests' fuzzers take theirs from a seed.
 
 public struct SeededRandom: RandomNumberGenerator {
     public private(set) var state: UInt64
@@ -12,6 +13,10 @@ public struct SeededRandom: RandomNumberGenerator {
         state = s.next() ^ (index &* 0x9E3779B97F4A7C15) ^ (salt &* 0xD1B54A32D192ED03)
         _ = next()
     }
+
+    /// SplitMix64's increment (the golden ratio): `SeededRandom(seed: s &+ golden)` starts where a
+    /// generator seeded with `s` is after one draw.
+    public static let golden: UInt64 = 0x9E3779B97F4A7C15
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E3779B97F4A7C15

@@ -1,0 +1,68 @@
+// The executor runs a LogicalPlan over a Table, one operator after another (Operators/): time range,
+// unpivot, filter (by span, or by trace for the traces and summary shapes), span filter, projection
+// or hash aggregation with HAVING, sort (or top-k) with NULLs last, and LIMIT with cursors. Each
+// operator works on a selection vector of the rows still in play; expressions over many rows are
+// evaluated a batch at a time (Expressions/).
+
+import Foundation
+import SiftModel
+import SiftQuery
+
+public struct QueryResult: Sendable {
+    public var columns: [String]
+    public var rows: [[Datum]]
+    /// Pass as OFFSET '<cursor>' to get the next page; nil on the last page.
+    public var nextCursor: String?
+}
+
+public struct Executor {
+    public var now: Int64
+    public var tzOffsetMinutes: Int
+
+    public init(now: Int64, tzOffsetMinutes: Int = 0) {
+        self.now = now
+        self.tzOffsetMinutes = tzOffsetMinutes
+    }
+
+    /// A constant of the plan (a time bound), evaluated with this query's now().
+    public func constant(_ e: Expr) throws -> Datum {
+        let ev = Evaluator(table: Table(columns: [:], count: 1), now: now, tzOffsetMinutes: tzOffsetMinutes)
+        return try ev.eval(e, Rows(base: [0]))[0]
+    }
+
+    public func run(_ plan: LogicalPlan, on table: Table) throws -> QueryResult {
+        let ev = Evaluator(table: table, now: now, tzOffsetMinutes: tzOffsetMinutes)
+        var shape = Shape.spans
+        if case .projectLogs(_, let s) = plan.source { shape = s }
+        var rows = Rows(base: table.allRows)
+
+        // Time bounds again in memory: a cached table holds every row.
+        rows = try applyTimeBounds(plan, rows, ev)
+
+        for u in plan.unpivots { rows = try unpivot(u, rows, ev) }
+
+        switch shape {
+        case .spans:
+            if let f = plan.filter { rows = try keep(f, rows, ev) }
+            if let sf = plan.spanFilter {
+                // FILTER_SPANS in the spans shape: the spans that satisfy it, of traces the rest chose.
+                rows = try keep(sf, rows, ev)
+            }
+            return try finish(plan, rows, ev, tracesCount: false)
+        case .traces:
+            return try tracesShape(plan, rows, ev)
+        case .summary:
+            return try summaryShape(plan, ev)
+        }
+    }
+
+    /// The tail every shape shares: projection or hash aggregation (with HAVING), sort, limit.
+    func finish(_ plan: LogicalPlan, _ rows: Rows, _ ev: Evaluator, tracesCount: Bool) throws -> QueryResult {
+        let (columns, out, orderKeys) = plan.isAggregate ? try aggregate(plan, rows, ev) : try project(plan, rows, ev)
+        let count = out.first?.count ?? (plan.isAggregate ? 0 : rows.count)
+        let order = sortOrder(plan, count: count, keys: orderKeys, tracesCount: tracesCount)
+        let (selected, next) = limit(plan, order: order, rows: rows, ev, tracesCount: tracesCount)
+        let rowsOut = selected.map { r in out.map { $0[r] } }
+        return QueryResult(columns: columns, rows: rowsOut, nextCursor: next)
+    }
+}
