@@ -67,6 +67,7 @@ public final class Session: Catalog {
 
     /// Parses and binds; throws QueryError with the position of the problem.
     public func plan(_ text: String, options: QueryOptions) throws -> LogicalPlan {
+        try forgetIfStale()
         do {
             let statement = try Parser.parse(text)
             // A query without a source reads the given project, else the store's only one.
@@ -83,6 +84,7 @@ public final class Session: Catalog {
     }
 
     public func run(_ plan: LogicalPlan, text: String, options: QueryOptions) throws -> QueryResult {
+        try forgetIfStale()
         let now = options.now ?? Timestamp(seconds: Date().timeIntervalSince1970)
         let executor = Executor(now: now.microseconds, tzOffsetMinutes: options.tzOffsetMinutes)
         let table: Table
@@ -90,6 +92,15 @@ public final class Session: Catalog {
         case .projectLogs(let project, _):
             table = try projectTable(project, plan: plan, executor: executor)
         case .dataset(let name):
+            guard try store.datasetRow(named: name) != nil else {
+                // Pointed at where the query names it (the plan keeps no source ranges).
+                let quoted = "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
+                let start = text.range(of: quoted).map { text.utf8.distance(from: text.startIndex, to: $0.lowerBound) } ?? 0
+                let names = try store.datasets().map(\.name)
+                throw QueryError(diagnostic: Diagnostic("no dataset named '\(name)'", at: SourceRange(start, start + quoted.utf8.count),
+                                                        hint: names.isEmpty ? "create one with sift datasets create" : "datasets: " + names.joined(separator: ", ")),
+                                 text: text)
+            }
             table = Self.table(try store.datasetRecords(name), fields: SourceFields.dataset)
         case .topics(let project):
             table = Self.table(try store.topicRows(project: project), fields: SourceFields.topics)
@@ -101,6 +112,17 @@ public final class Session: Catalog {
         } catch let e as ExecutionError {
             throw QueryError(diagnostic: e.diagnostic, text: text)
         }
+    }
+
+    /// The data generation the cached tables and catalog answers were made from.
+    private var cachedGeneration: Int64?
+
+    /// Drops what this session holds when another process (or this one) has written since: a REPL
+    /// open across an ingest answers from the new data, new fields included.
+    private func forgetIfStale() throws {
+        let now = try store.generation()
+        if let g = cachedGeneration, g != now { invalidate() }
+        cachedGeneration = now
     }
 
     func projectTable(_ project: String, plan: LogicalPlan, executor: Executor) throws -> Table {

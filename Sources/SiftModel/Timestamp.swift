@@ -83,7 +83,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             return false
         }
         guard let year = digits(4), eat("-"), let month = digits(2), eat("-"), let day = digits(2),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+              (1...12).contains(month), (1...Timestamp.daysIn(month: month, year: year)).contains(day) else { return nil }
         var hour = 0, minute = 0, second = 0, micro = 0
         if i < n {
             guard eat("T") || eat("t") || eat(" ") else { return nil }
@@ -147,7 +147,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { iso8601 }
 
     /// Reads a timestamp from a span field: ISO-8601 text, or a number of Unix seconds
-    /// (milliseconds, microseconds or nanoseconds are recognised by magnitude).
+    /// (milliseconds, microseconds or nanoseconds are recognised by magnitude). Numbers that land
+    /// outside the years 0001-9999 are not timestamps (rather than clamped into year 294,247).
     public init?(_ value: Value) {
         switch value {
         case .string(let s):
@@ -158,6 +159,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             guard d.isFinite else { return nil }
             self = Timestamp(epochNumber: d, exact: nil)
         default: return nil
+        }
+        guard Timestamp.calendarRange.contains(microseconds) else { return nil }
+    }
+
+    /// 0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z: the instants ISO-8601 text can spell.
+    public static let calendarRange: Range<Int64> =
+        Int64(daysFromCivil(year: 1, month: 1, day: 1)) * 86_400_000_000 ..< Int64(daysFromCivil(year: 10000, month: 1, day: 1)) * 86_400_000_000
+
+    /// Days in a month of the proleptic Gregorian calendar.
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
         }
     }
 

@@ -26,11 +26,14 @@ extension Store {
             self.upper = upper
             // The trace index covers these columns: read it (tens of megabytes) rather than the table,
             // then put the rows in table order, which every other column load uses.
-            let s = try store.db.prepare("SELECT row, root_span_id, is_root, created FROM spans INDEXED BY spans_by_trace WHERE \(Self.whereClause(lower, upper))")
-            try s.bind(Self.binds(projectRow, lower, upper))
-            var rows: [Int64] = [], roots: [String] = [], isRoot: [Bool] = [], created: [Int64] = []
-            while try s.step() {
-                rows.append(s.int(0)); roots.append(s.text(1) ?? ""); isRoot.append(s.int(2) != 0); created.append(s.int(3))
+            let (rows, roots, isRoot, created) = try store.readPreferring(index: "spans_by_trace") { hint in
+                let s = try store.db.prepare("SELECT row, root_span_id, is_root, created FROM spans \(hint) WHERE \(Self.whereClause(lower, upper))")
+                try s.bind(Self.binds(projectRow, lower, upper))
+                var rows: [Int64] = [], roots: [String] = [], isRoot: [Bool] = [], created: [Int64] = []
+                while try s.step() {
+                    rows.append(s.int(0)); roots.append(s.text(1) ?? ""); isRoot.append(s.int(2) != 0); created.append(s.int(3))
+                }
+                return (rows, roots, isRoot, created)
             }
             let order = rows.indices.sorted { rows[$0] < rows[$1] }
             self.rows = order.map { rows[$0] }

@@ -12,14 +12,16 @@ extension Store {
     /// Trace ids of a project with their start (the earliest span), oldest first; only traces that
     /// started at or after `since` when given.
     public func traceStarts(projectRow pid: Int64, since: Int64? = nil) throws -> [(id: String, created: Int64)] {
-        let s = try db.prepare("""
-            SELECT root_span_id, min(created) AS c FROM spans INDEXED BY spans_by_trace WHERE project_id = ?1
-            GROUP BY root_span_id \(since != nil ? "HAVING c >= ?2" : "") ORDER BY c, root_span_id
-            """)
-        try s.bind([.int(pid)] + (since.map { [SQLValue.int($0)] } ?? []))
-        var out: [(String, Int64)] = []
-        while try s.step() { out.append((s.text(0) ?? "", s.int(1))) }
-        return out
+        try readPreferring(index: "spans_by_trace") { hint in
+            let s = try db.prepare("""
+                SELECT root_span_id, min(created) AS c FROM spans \(hint) WHERE project_id = ?1
+                GROUP BY root_span_id \(since != nil ? "HAVING c >= ?2" : "") ORDER BY c, root_span_id
+                """)
+            try s.bind([.int(pid)] + (since.map { [SQLValue.int($0)] } ?? []))
+            var out: [(id: String, created: Int64)] = []
+            while try s.step() { out.append((s.text(0) ?? "", s.int(1))) }
+            return out
+        }
     }
 
     /// The traces with these ids (in the given order; ids with no spans are skipped).

@@ -93,6 +93,17 @@ public final class Store {
         for index in missing { try db.transaction { try db.execute(index.sql) } }
     }
 
+    /// Runs a read with `INDEXED BY index` (the planner's own choice is much slower for it), or without
+    /// the hint when the index is not there: a bulk ingest in another process drops it while it loads,
+    /// and readers must go on answering meanwhile. `body` gets the clause to put after the table name.
+    func readPreferring<T>(index: String, _ body: (String) throws -> T) throws -> T {
+        do {
+            return try body("INDEXED BY \(index)")
+        } catch let e as SQLiteError where e.message.contains("no such index") {
+            return try body("")
+        }
+    }
+
     /// Drops the indexes `ensureIndexes` rebuilds, before a bulk ingest that holds `lock`.
     func dropBulkIndexes(holding lock: BulkLock) throws {
         try db.transaction {

@@ -300,7 +300,7 @@ struct ReviewShow: ParsableCommand {
             let it = try Reviews(store: ws.store).item(item)
             print("item \(it.id) for \(it.reviewer): is this trace an example of \(it.facet ?? "") topic \"\(it.topicLabel ?? it.topicID ?? "-")\"? [\(it.status)\(it.verdict.map { ", " + $0 } ?? "")]")
             print("")
-            print(TraceFormatter.render(try ws.trace(id: it.trace, project: it.project)))
+            print(terminalSafe(TraceFormatter.render(try ws.trace(id: it.trace, project: it.project))))
             print("")
             print("record a verdict: sift review done \(it.id) --verdict confirm|reject|relabel [--label NEW] [--comment TEXT]")
         }

@@ -69,7 +69,7 @@ struct Traces: ParsableCommand {
                 if json {
                     for (_, i) in trace.walk() { print(JSONWriter.string(trace.spans[i].jsonValue)) }
                 } else {
-                    print(TraceFormatter.render(trace, width: width))
+                    print(terminalSafe(TraceFormatter.render(trace, width: width)))
                 }
             }
         }

@@ -113,14 +113,17 @@ enum Render {
             out += "(\(r.rows.count) row\(r.rows.count == 1 ? "" : "s"))\n"
             return out
         case .csv:
-            func q(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+            func q(_ raw: String) -> String {
+                let s = terminalSafe(raw)
+                return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            }
             return ([r.columns.map(q).joined(separator: ",")] + r.rows.map { $0.map { $0.isNull ? "" : q($0.text) }.joined(separator: ",") }).joined(separator: "\n") + "\n"
         case .json:
             return JSONWriter.string(.array(r.rows.map(object(r.columns)))) + "\n"
         case .jsonl:
             return r.rows.map { JSONWriter.string(object(r.columns)($0)) + "\n" }.joined()
         case .markdown:
-            func esc(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+            func esc(_ s: String) -> String { terminalSafe(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
             var lines = ["| " + r.columns.map(esc).joined(separator: " | ") + " |", "|" + r.columns.map { _ in " --- |" }.joined()]
             lines += r.rows.map { "| " + $0.map { esc(cell($0, limit: 200)) }.joined(separator: " | ") + " |" }
             return lines.joined(separator: "\n") + "\n"

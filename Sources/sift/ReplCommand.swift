@@ -82,6 +82,8 @@ final class Shell {
     func remember(_ entry: String) {
         guard !entry.isEmpty, editor.history.last != entry else { return }
         editor.history.append(entry)
+        // Only what a person typed is history: a piped script is not written to ~/.sift_history.
+        guard editor.interactive else { return }
         let line = entry.replacingOccurrences(of: "\n", with: "\u{1F}") + "\n"
         if let h = FileHandle(forWritingAtPath: historyPath) {
             h.seekToEndOfFile(); h.write(Data(line.utf8)); try? h.close()

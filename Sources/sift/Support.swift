@@ -43,6 +43,26 @@ func printError(_ s: String) {
 let stderrIsTerminal = isatty(2) != 0
 let stdoutIsTerminal = isatty(1) != 0
 
+/// Text from traces made safe for a terminal: control characters (C0 but newline and tab, DEL, C1)
+/// become visible escapes such as `\x1B`, so a span's text cannot move the cursor, retitle the window
+/// or clear the screen. Every table, CSV and trace rendering goes through it.
+func terminalSafe(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: isControl) else { return s }
+    var out = String.UnicodeScalarView()
+    for u in s.unicodeScalars {
+        if isControl(u) {
+            out.append(contentsOf: String(format: "\\x%02X", u.value).unicodeScalars)
+        } else {
+            out.append(u)
+        }
+    }
+    return String(out)
+}
+
+private func isControl(_ u: Unicode.Scalar) -> Bool {
+    (u.value < 0x20 && u != "\n" && u != "\t") || (u.value >= 0x7F && u.value <= 0x9F)
+}
+
 /// 1234567 -> "1,234,567".
 func grouped(_ n: Int) -> String {
     let s = String(abs(n))
@@ -56,6 +76,7 @@ func grouped(_ n: Int) -> String {
 
 /// A plain text table: columns padded to their widest cell; numbers right-aligned.
 func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    let header = header.map(terminalSafe), rows = rows.map { $0.map(terminalSafe) }
     var widths = header.map(\.count)
     for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
     func line(_ cells: [String]) -> String {

@@ -184,7 +184,7 @@ struct TopicsShow: ParsableCommand {
         try guarded {
             let ws = try Workspace(path: store.path, create: false)
             let project = try ws.resolveProject(project)
-            print(try TopicsOutput.show(ws, project: project, id: id, samples: samples))
+            print(terminalSafe(try TopicsOutput.show(ws, project: project, id: id, samples: samples)))
         }
     }
 }

@@ -75,6 +75,38 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try sift("SELECT count(1) AS n FROM project_logs('other')"), [["1"]])
     }
 
+    /// Readers go on while a bulk ingest in another process has dropped the trace index (issue 16: 308 of
+    /// 378 queries failed with "no such index: spans_by_trace").
+    func testReadsWorkWhileABulkIngestHasDroppedTheIndexes() throws {
+        let q = "SELECT count(1) AS n FROM project_logs('demo', shape => 'traces') WHERE created > '2026-11-10'"
+        let before = try sift(q)
+        let pid = try store.projectRow(named: "demo")
+        let starts = try store.traceStarts(projectRow: pid)
+        try store.db.execute("DROP INDEX spans_by_trace; DROP INDEX spans_by_created; DELETE FROM column_cache")
+        XCTAssertEqual(try sift(q), before)
+        XCTAssertEqual(try store.traceStarts(projectRow: pid).map(\.id), starts.map(\.id))
+        XCTAssertEqual(try store.recentTraces(project: "demo", limit: 3).count, 3)
+    }
+
+    /// A caching session (the REPL) answers from new data after another connection writes (issue 16:
+    /// a REPL kept answering 1,000 spans after an ingest brought 3,019), new fields included.
+    func testCachingSessionSeesAnotherWritersData() throws {
+        let session = Session(store: store, caching: true)
+        let count = "SELECT count(1) AS n, max(metadata.fresh) AS f FROM project_logs('demo')"
+        let before = try session.run(count, options: QueryOptions()).rows[0]
+        XCTAssertTrue(before[1].isNull)
+        let other = try Store(path: dir.appendingPathComponent("s.db").path)   // as another process would
+        let file = dir.appendingPathComponent("more.jsonl")
+        try #"{"id": "late", "created": "2026-11-19T10:00:00Z", "input": "hi", "metadata": {"fresh": 7}}"#.appending("\n").write(to: file, atomically: true, encoding: .utf8)
+        var io = IngestOptions()
+        io.project = "demo"
+        _ = try Ingester(store: other, options: io).ingest(paths: [file.path])
+        let after = try session.run(count, options: QueryOptions()).rows[0]
+        guard case .int(let n) = before[0] else { return XCTFail("\(before)") }
+        XCTAssertEqual(after[0], .int(n + 1))
+        XCTAssertEqual(after[1], .int(7))
+    }
+
     func testExplainSnapshots() throws {
         let session = Session(store: store)
         var o = QueryOptions()
@@ -115,7 +147,10 @@ final class EngineTests: XCTestCase {
 
     /// dataset(...) and topics(...) read their own tables, with their own fields.
     func testDatasetAndTopicsSources() throws {
-        XCTAssertEqual(try sift("SELECT count(*) FROM dataset('golden')"), [["0"]])
+        // A dataset that does not exist is an error that points at its name (issue 16), not zero rows.
+        XCTAssertThrowsError(try sift("SELECT count(*) FROM dataset('golden')")) { e in
+            XCTAssertTrue("\(e)".contains("no dataset named 'golden'") && "\(e)".contains("^^^^^^^^"), "\(e)")
+        }
         try store.db.execute("""
             INSERT INTO datasets(id, name, created) VALUES (1, 'golden', 0);
             INSERT INTO dataset_records(dataset_id, id, project_id, source_trace_id, input, expected, metadata, topic, created)

@@ -61,4 +61,25 @@ final class HostileQueryTests: XCTestCase {
             XCTAssertNoThrow(try session.run(q, options: options), q)
         }
     }
+
+    /// A chain just under the parser's limit runs through every stage (bind, plan, print, execute);
+    /// one past it is a positioned error from every entry point, never a crash.
+    func testLongChainsRunOrStopWithAnError() throws {
+        let temp = TempDir("sift-chains")
+        let file = temp.write("f.jsonl", #"{"id":"a","created":"2026-01-01T00:00:00Z","metadata":{"n":1}}"# + "\n")
+        let store = try Store(path: temp.path("s.db"))
+        var o = IngestOptions()
+        o.project = "p"
+        _ = try Ingester(store: store, options: o).ingest(paths: [file])
+        let session = Session(store: store, caching: false)
+        let sum = Array(repeating: "1", count: 900).joined(separator: "+")
+        XCTAssertEqual(try session.run("SELECT \(sum) AS x FROM project_logs('p')", options: QueryOptions()).rows.map { $0.map(\.text) }, [["900"]])
+        let ors = Array(repeating: "metadata.n = 2", count: 900).joined(separator: " OR ") + " OR metadata.n = 1"
+        XCTAssertEqual(try session.run("SELECT id FROM project_logs('p') WHERE \(ors)", options: QueryOptions()).rows.count, 1)
+        XCTAssertTrue(try session.plan("SELECT id FROM project_logs('p') WHERE \(ors)", options: QueryOptions()).explain.contains("Filter"))
+        let tooLong = Array(repeating: "1", count: 10_000).joined(separator: "+")
+        XCTAssertThrowsError(try session.run("SELECT \(tooLong) AS x FROM project_logs('p')", options: QueryOptions())) { e in
+            XCTAssertTrue("\(e)".contains("expression is too long") && "\(e)".contains("LINE 1"), "\(e)")
+        }
+    }
 }

@@ -199,6 +199,29 @@ final class ParserTests: XCTestCase {
         XCTAssertNoThrow(try Parser.parse(String(repeating: "(", count: 150) + "1" + String(repeating: ")", count: 150)))
     }
 
+    /// Long flat chains are as deep as nesting for every later stage: they stop at Parser.maxHeight with
+    /// a positioned error, whatever the operator (issue 16: 10,000 `+1` terms crashed the binary).
+    func testLongChainsAreAnErrorNotACrash() {
+        let chains = [
+            "SELECT " + Array(repeating: "1", count: 10_000).joined(separator: "+") + " AS x FROM project_logs('p')",
+            Array(repeating: "a = 1", count: 10_000).joined(separator: " AND "),
+            "metadata" + String(repeating: ".a", count: 50_000) + " = 1",
+            "tags" + String(repeating: "[0]", count: 50_000) + " = 1",
+            "x" + String(repeating: " || 'a'", count: 5_000),
+        ]
+        for q in chains {
+            XCTAssertThrowsError(try Parser.parse(q)) { e in
+                guard let d = e as? Diagnostic else { return XCTFail("\(e)") }
+                if q.contains("||") { return }   // not an operator of the dialect: an ordinary syntax error
+                XCTAssertTrue(d.message.hasPrefix("expression is too long"), d.message)
+                XCTAssertTrue(d.range.start > 0 && d.range.end <= q.utf8.count)
+            }
+        }
+        // Up to the limit, a chain parses and keeps its height: 399 ORs over comparisons of height 2.
+        let ok = try? Parser.parse(Array(repeating: "a = 1", count: 400).joined(separator: " OR "))
+        XCTAssertEqual(ok?.filter?.height, 401)
+    }
+
     /// Seeded random token soup and random bytes. Every input either parses, and then printing it and
     /// parsing the print gives the same tree (and the same print), or gives a Diagnostic whose range lies
     /// within the text and renders with a LINE and a caret.

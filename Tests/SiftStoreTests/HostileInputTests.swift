@@ -95,6 +95,28 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNil(try store.integrityProblems())
     }
 
+    /// Times that do not exist or lie outside the years 0001-9999 are rejected with their line, not
+    /// moved to another day or clamped into year 294,247 (issue 16).
+    func testImpossibleTimesAreRejected() throws {
+        let dir = TempDir()
+        let lines = [good("a"),
+                     #"{"id":"feb30","created":"2026-02-30T00:00:00Z"}"#,
+                     #"{"id":"huge","created":1e300}"#,
+                     #"{"id":"leap","created":"2024-02-29T12:00:00Z"}"#,
+                     #"{"id":"apr31","created":"2026-04-31"}"#]
+        let file = dir.write("times.jsonl", lines.joined(separator: "\n") + "\n")
+        let store = try Store(path: dir.path("s.db"))
+        let run = try ingest(store, [file])
+        XCTAssertEqual(run.summary.spans, 2)
+        XCTAssertEqual(run.rejects.count, 3)
+        for (r, line) in zip(run.rejects, [2, 3, 5]) {
+            XCTAssertTrue(r.contains("times.jsonl:\(line): ") && r.contains("created"), r)
+        }
+        XCTAssertEqual(Timestamp(iso8601: "2024-02-29T12:00:00Z")?.iso8601, "2024-02-29T12:00:00.000Z")
+        XCTAssertNil(Timestamp(iso8601: "2023-02-29"))
+        XCTAssertNil(Timestamp(.double(1e300)))
+    }
+
     func testOversizedLineBeyondKeepLimitStillCounted() throws {
         let dir = TempDir()
         let text = good("a") + "\n" + #"{"id":"b","input":""# + String(repeating: "y", count: 3_000_000) + "\"}\n" + good("c") + "\n"

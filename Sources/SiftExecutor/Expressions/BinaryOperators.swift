@@ -67,14 +67,21 @@ extension Evaluator {
         }
     }
 
+    /// A timestamp from interval arithmetic, or NULL when it leaves the years 0001-9999 (in either
+    /// direction alike, rather than wrapping to year -290,251).
+    static func calendar(_ t: Int64?) -> Datum {
+        guard let t, Timestamp.calendarRange.contains(t) else { return .null }
+        return .timestamp(t)
+    }
+
     static func arithmetic(_ op: BinaryOperator, _ a: Datum, _ b: Datum, range: SourceRange) throws -> Datum {
         switch (a, b) {
         case (.null, _), (_, .null): return .null
         case (.timestamp(let t), .interval(let m, let u)) where op == .add || op == .subtract:
             let sign: Int64 = op == .add ? 1 : -1
-            return saturating(addMonths(t, sign * m), sign == 1 ? u : (u == Int64.min ? Int64.max : -u)).map(Datum.timestamp) ?? .null
+            return calendar(saturating(addMonths(t, sign * m), sign == 1 ? u : (u == Int64.min ? Int64.max : -u)))
         case (.interval(let m, let u), .timestamp(let t)) where op == .add:
-            return saturating(addMonths(t, m), u).map(Datum.timestamp) ?? .null
+            return calendar(saturating(addMonths(t, m), u))
         case (.timestamp(let t1), .timestamp(let t2)) where op == .subtract:
             let (d, o) = t1.subtractingReportingOverflow(t2)
             return o ? .null : .interval(months: 0, micros: d)

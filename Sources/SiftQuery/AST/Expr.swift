@@ -89,7 +89,15 @@ public struct Expr: Hashable, Sendable {
     public var kind: ExprKind
     public var range: SourceRange
 
-    public init(_ kind: ExprKind, _ range: SourceRange) { self.kind = kind; self.range = range }
+    /// Levels in the tree, 1 for a leaf. The parser bounds it (Parser.maxHeight), so every stage that
+    /// walks a tree recursively (binder, printer, executor, ==, hashing) works within a bounded stack.
+    public let height: Int
+
+    public init(_ kind: ExprKind, _ range: SourceRange) {
+        self.kind = kind
+        self.range = range
+        height = 1 + (kind.children.lazy.map(\.height).max() ?? 0)
+    }
 
     public static func == (a: Expr, b: Expr) -> Bool { a.kind == b.kind }
     public func hash(into h: inout Hasher) { h.combine(kind) }

@@ -220,7 +220,12 @@ public struct Binder {
         }
         if let o = s.offset {
             switch o.kind {
-            case .string(let c): plan.cursor = c
+            case .string(let c):
+                // Cursors are what a previous page returned (the position of its next row).
+                guard let n = Int(c), n >= 0 else {
+                    throw Diagnostic("OFFSET '\(c.prefix(40))' is not a cursor from a previous page", at: o.range, hint: "use the cursor a page printed, or a row count: OFFSET 100")
+                }
+                plan.cursor = String(n)
             case .integer(let n) where n >= 0: plan.cursor = String(n)
             default: throw Diagnostic("OFFSET takes a cursor string from a previous page", at: o.range)
             }
@@ -329,8 +334,13 @@ extension Expr {
         for c in children { try c.visit(insideAggregate: inside, body) }
     }
 
+    public var children: [Expr] { kind.children }
+}
+
+extension ExprKind {
+    /// The sub-expressions of a node, left to right.
     public var children: [Expr] {
-        switch kind {
+        switch self {
         case .null, .bool, .integer, .decimal, .string, .name, .star, .interval: return []
         case .field(let b, _, _): return [b]
         case .index(let b, let i): return [b, i]
@@ -346,7 +356,9 @@ extension Expr {
         case .array(let items): return items
         }
     }
+}
 
+extension Expr {
     /// Rebuilds the tree top-down: `transform` may replace a node, and a replacement is not revisited.
     public func rewrite(_ transform: (Expr) throws -> Expr?) throws -> Expr {
         if let replaced = try transform(self) { return replaced }

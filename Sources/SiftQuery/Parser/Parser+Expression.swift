@@ -16,13 +16,25 @@ extension Parser {
             throw Diagnostic("expression is nested too deeply (more than \(Parser.maxDepth) levels)", at: current.range)
         }
         var left = try parsePrefix()
+        try checkHeight(left, at: left.range)
         while true {
             let before = position
+            let at = current.range
             guard let next = try parseInfix(left, minimum: minimum) else { break }
             left = next
+            try checkHeight(left, at: at)
             if position == before { break }  // progress guarantee
         }
         return left
+    }
+
+    /// Long chains are as deep as nesting for every stage that walks the tree: stop them here, at the
+    /// operator that made the tree too tall.
+    func checkHeight(_ e: Expr, at range: SourceRange) throws {
+        guard e.height <= Parser.maxHeight else {
+            throw Diagnostic("expression is too long: more than \(Parser.maxHeight) operators or path steps in a chain", at: range,
+                             hint: "split it, or use IN (...) for a long list of alternatives")
+        }
     }
 
     /// One infix or postfix step on `left`, or nil when the next token does not continue at `minimum`.

@@ -12,6 +12,10 @@ public struct Parser {
     let text: String
 
     public static let maxDepth = 200
+    /// The most levels an expression tree may have, however it is built: nesting (maxDepth) and long
+    /// chains alike (`1+1+...`, `a AND b AND ...`, `a.b.c...`, `x[0][0]...`). Lists (`IN (...)`,
+    /// function arguments) are flat and may be longer.
+    public static let maxHeight = 1000
 
     public init(_ text: String) throws {
         self.text = text

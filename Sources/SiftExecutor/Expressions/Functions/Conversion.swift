@@ -25,7 +25,12 @@ extension Evaluator {
     static func cast(_ d: Datum, to type: CastType, strict: Bool, range: SourceRange) throws -> Datum {
         if d.isNull { return .null }
         func fail() throws -> Datum {
-            if strict { throw ExecutionError("cannot cast \(d.value) to \(type.rawValue)", at: range) }
+            if strict {
+                // The value as the query would write it (a double beyond range is inf, not JSON's null).
+                var shown = "\(d.value)"
+                if case .double(let x) = d, !x.isFinite { shown = d.text }
+                throw ExecutionError("cannot cast \(shown) to \(type.rawValue)", at: range)
+            }
             return .null
         }
         switch type {

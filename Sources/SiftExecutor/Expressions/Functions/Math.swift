@@ -14,6 +14,9 @@ enum MathFunctions {
             let d = digits.map { $0[r].number.map { Int(max(-400, min(400, $0.isNaN ? 0 : $0))) } ?? 0 } ?? 0
             if case .int = x[r], d >= 0 { return x[r] }
             let scale = pow(10.0, Double(d))
+            // More digits than a double holds: the value is already rounded; fewer than none: zero.
+            if !(v * scale).isFinite { return .double(v) }
+            if scale == 0 { return .int(0) }
             let rounded = (v * scale).rounded(.toNearestOrAwayFromZero) / scale
             return d <= 0 && Swift.abs(rounded) < 9e18 ? .int(Int64(rounded)) : .double(rounded)
         }

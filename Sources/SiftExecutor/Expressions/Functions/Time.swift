@@ -67,8 +67,31 @@ extension Evaluator {
         guard let unit = IntervalUnit(word: unitWord) else {
             throw ExecutionError("date_trunc: unknown unit '\(spec)'", at: range)
         }
-        if amount == 1 || unit == .month || unit == .year || unit == .week {
+        if amount == 1 {
             return .timestamp(truncate(t, to: unit.rawValue))
+        }
+        if unit == .month || unit == .year || unit == .week {
+            // Calendar buckets of several units: months counted from year 0 (3 months gives quarters),
+            // weeks from the Monday 1969-12-29.
+            guard amount == amount.rounded(), amount >= 1, amount <= 100_000 else {
+                throw ExecutionError("date_trunc: '\(spec)' needs a whole number of \(unit.rawValue)s", at: range)
+            }
+            let k = Int64(amount)
+            func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+            let offset = Int64(tzOffsetMinutes) * 60_000_000
+            let day = Int64(86_400_000_000)
+            let start = truncate(t, to: unit.rawValue) + offset   // local start of t's week, month or year
+            let startDay = floorDiv(start, day)
+            if unit == .week {
+                let monday = Int64(Timestamp.daysFromCivil(year: 1969, month: 12, day: 29))
+                let bucket = floorDiv((startDay - monday) / 7, k) * k
+                return .timestamp((monday + bucket * 7) * day - offset)
+            }
+            let (y, m, _) = Timestamp.civil(fromDays: Int(startDay))
+            let months = unit == .year ? 12 * k : k
+            let bucket = floorDiv(Int64(y) * 12 + Int64(m - 1), months) * months
+            let year = floorDiv(bucket, 12), month = bucket - year * 12 + 1
+            return .timestamp(Int64(Timestamp.daysFromCivil(year: Int(year), month: Int(month), day: 1)) * day - offset)
         }
         guard case .interval(_, let width) = Evaluator.interval(amount, unit), width > 0 else {
             throw ExecutionError("date_trunc: invalid bucket '\(spec)'", at: range)
