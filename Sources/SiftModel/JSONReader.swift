@@ -195,6 +195,36 @@ public struct JSONReader {
         return start..<position
     }
 
+    /// Steps over the value at the cursor without recursion and without a depth limit, for finding
+    /// where a record ends: strings are validated and brackets must balance; what lies between them is
+    /// left for the parse of the record itself. A record nested too deeply to parse is then rejected
+    /// alone instead of ending the file (and no stack grows with its depth).
+    @discardableResult
+    public mutating func skipValueFlat() throws -> Range<Int> {
+        skipWhitespace()
+        let start = position
+        guard position < bytes.count else { throw JSONError("unexpected end of input, expected a value", offset: position) }
+        guard bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: "[") else { return try skipValue() }
+        var closers: [UInt8] = []
+        while position < bytes.count {
+            let c = bytes[position]
+            switch c {
+            case UInt8(ascii: "\""):
+                try skipString()
+                continue
+            case UInt8(ascii: "{"): closers.append(UInt8(ascii: "}"))
+            case UInt8(ascii: "["): closers.append(UInt8(ascii: "]"))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard closers.last == c else { throw JSONError("unexpected \(describeByte(at: position))", offset: position) }
+                closers.removeLast()
+                if closers.isEmpty { position += 1; return start..<position }
+            default: break
+            }
+            position += 1
+        }
+        throw JSONError("unexpected end of input inside \(closers.last == UInt8(ascii: "}") ? "an object" : "an array")", offset: position)
+    }
+
     private mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         guard position + n <= bytes.count else { throw JSONError("unexpected end of input in a literal", offset: position) }

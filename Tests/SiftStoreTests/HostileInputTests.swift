@@ -95,6 +95,28 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNil(try store.integrityProblems())
     }
 
+    /// A record nested deeper than the limit inside a JSON array is rejected by itself; the records
+    /// after it still land (issue 16: four good records were lost), in span arrays and trajectories.
+    func testTooDeepRecordInAnArrayLosesOnlyItself() throws {
+        let dir = TempDir()
+        let deep = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
+        let spans = "[\n" + [good("a"), #"{"id":"deep","created":"2024-01-01T00:00:00Z","input":\#(deep)}"#, good("b"), good("c")].joined(separator: ",\n") + "\n]\n"
+        let file = dir.write("array.json", spans)
+        let store = try Store(path: dir.path("s.db"))
+        let run = try ingest(store, [file])
+        XCTAssertEqual(run.summary.spans, 3)
+        XCTAssertEqual(run.rejects.count, 1)
+        XCTAssertTrue(run.rejects[0].hasPrefix(file + ":3: ") && run.rejects[0].contains("deeper than"), run.rejects[0])
+        let runs = "[\n" + [#"{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}"#,
+                              #"{"messages":[{"role":"user","content":\#(deep)}]}"#,
+                              #"{"messages":[{"role":"user","content":"again"},{"role":"assistant","content":"sure"}]}"#].joined(separator: ",\n") + "\n]\n"
+        let tfile = dir.write("runs.json", runs)
+        let tstore = try Store(path: dir.path("t.db"))
+        let trun = try ingest(tstore, [tfile], format: .trajectories)
+        XCTAssertEqual(trun.summary.rejected, 1)
+        XCTAssertEqual(try count(tstore, "SELECT count(DISTINCT root_span_id) FROM spans"), 2)
+    }
+
     /// Times that do not exist or lie outside the years 0001-9999 are rejected with their line, not
     /// moved to another day or clamped into year 294,247 (issue 16).
     func testImpossibleTimesAreRejected() throws {

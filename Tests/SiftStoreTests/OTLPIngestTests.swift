@@ -102,6 +102,31 @@ final class OTLPIngestTests: XCTestCase {
         XCTAssertTrue(run.rejects[1].hasPrefix(file + ":2: "), run.rejects[1])
     }
 
+    /// A damaged first line loses only itself (issue 16: every line of the file was lost), whether the
+    /// format is named or detected; detected, each line goes to the reader of its own kind.
+    func testGarbageFirstLineLosesOnlyItself() throws {
+        let dir = TempDir()
+        let compact = try JSONWriter.string(JSONReader.parse(Self.request))
+        let requests = (1...3).map { n in
+            compact.replacingOccurrences(of: "5b8efff798038103d269b633813fc60c", with: "0000000000000000000000000000000\(n)")
+                .replacingOccurrences(of: "eee19b7ec3c1b17", with: "ddd\(n)9b7ec3c1b17")
+        }
+        let file = dir.write("otlp.jsonl", "{not json at all\n" + requests.joined(separator: "\n") + "\n")
+        for format in [IngestFormat.otlp, .auto] {
+            let store = try Store(path: dir.path("s-\(format.rawValue).db"))
+            let run = try ingest(store, [file], format: format)
+            XCTAssertEqual(run.summary.formats[file], .otlp, "\(format)")
+            XCTAssertEqual(run.summary.spans, 12, "\(format): the three good requests land")
+            XCTAssertTrue(run.rejects.first?.hasPrefix(file + ":1: invalid JSON") == true, "\(run.rejects)")
+        }
+        // Spans and OTLP requests in one detected file: each line is read as what it is.
+        let mixed = dir.write("mixed.jsonl", #"{"id":"s1","created":"2026-01-01T00:00:00Z","input":"hi"}"# + "\n" + requests[0] + "\n")
+        let store = try Store(path: dir.path("m.db"))
+        let run = try ingest(store, [mixed])
+        XCTAssertEqual(run.summary.spans, 5)
+        XCTAssertEqual(run.summary.rejected, 1, "the request's one bad span, as in testOTLPJSONLinesAndProjectOverride")
+    }
+
     func testNotAnOTLPRequestIsRejectedClearly() throws {
         let dir = TempDir()
         let file = dir.write("x.jsonl", #"{"resourceSpans": 5}"# + "\n")

@@ -168,7 +168,7 @@ public final class Ingester {
 
         do {
             let reader = format.reader ?? BraintrustRecord.self
-            let document = try reader.readsDocuments || first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && !input.firstLineIsCompleteJSON())
+            let document = try reader.readsDocuments || first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && input.firstCompleteObjectLine() == nil)
             if document {
                 try ingestDocument(input, reader: reader, name: name, accept: accept, endRecord: endRecord, reject: reject)
             } else {
@@ -210,9 +210,9 @@ public final class Ingester {
                 return found
             }
         case UInt8(ascii: "{"):
-            // One object per line (formats that read documents come as arrays), or a pretty-printed
-            // document of a format that may come that way.
-            if let line = try input.firstLine(), let v = try? JSONReader.parse(line) {
+            // One object per line (formats that read documents come as arrays; a damaged first line
+            // does not hide the rest), or a pretty-printed document of a format that may come that way.
+            if let v = try input.firstCompleteObjectLine() {
                 return IngestFormat.detectable.first { !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
             }
             let doc = try input.readAll()
@@ -251,6 +251,8 @@ public final class Ingester {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
             let context = RecordContext(index: 0, fileTime: Timestamp(microseconds: 0), maxDepth: options.maxDepth)
+            // Detected, not named: each line may be of another line format (spans and OTLP requests mixed).
+            let reader = options.format == .auto && reader != OTLPRecord.self && OTLPRecord.startsLikeRequest(line) ? OTLPRecord.self : reader
             try accept(try reader.rows(line, range: 0..<line.count, context: context) { try reject(number, $0, line) })
         } catch let e as JSONError {
             try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
@@ -293,7 +295,7 @@ public final class Ingester {
             if r.peek() != UInt8(ascii: "[") {
                 // One OTLP request object.
                 let range: Range<Int>
-                do { range = try r.skipValue() } catch let e as JSONError {
+                do { range = try r.skipValueFlat() } catch let e as JSONError {
                     try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", buf)
                     return
                 }
@@ -307,7 +309,7 @@ public final class Ingester {
                     r.skipWhitespace()
                     let start = r.position
                     do {
-                        let range = try r.skipValue()
+                        let range = try r.skipValueFlat()
                         try handle(range, index: i)
                     } catch let e as JSONError {
                         let rest = UnsafeBufferPointer(rebasing: buf[start..<buf.count])

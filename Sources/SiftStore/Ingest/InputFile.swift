@@ -102,6 +102,31 @@ final class InputFile {
         return (try? JSONReader.parse(line)) != nil
     }
 
+    /// The first `count` non-blank lines (within the first 64 MiB), without consuming them.
+    func firstLines(_ count: Int) throws -> [[UInt8]] {
+        while !eof && pending.count <= 64 << 20 && pending.lazy.filter({ $0 == 0x0A }).count < count * 4 + 4 {
+            let more = try readChunk(1 << 20)
+            if more.isEmpty { break }
+            pending.append(contentsOf: more)
+        }
+        var out: [[UInt8]] = []
+        for line in Self.stripBOM(pending).split(separator: 0x0A, omittingEmptySubsequences: true) {
+            if line.allSatisfy({ [0x20, 0x0D, 0x09].contains($0) }) { continue }
+            out.append(Array(line))
+            if out.count == count { break }
+        }
+        return out
+    }
+
+    /// The first of the first `count` non-blank lines that is a whole JSON object: a JSON-lines file
+    /// whose first line is damaged still reads as lines, and still shows its format.
+    func firstCompleteObjectLine(within count: Int = 5) throws -> Value? {
+        for line in try firstLines(count) {
+            if let v = try? JSONReader.parse(line), v.objectValue != nil { return v }
+        }
+        return nil
+    }
+
     static func stripBOM(_ b: [UInt8]) -> [UInt8] { b.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(b.dropFirst(3)) : b }
 
     /// The whole input as one buffer (the byte-order mark dropped).

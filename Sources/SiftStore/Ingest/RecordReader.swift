@@ -60,6 +60,24 @@ extension BraintrustRecord: RecordReader {
     }
 }
 
+extension OTLPRecord {
+    /// Whether a line's first member is `resourceSpans` (or `resource_spans`): a cheap look that lets
+    /// auto-detection route each line by itself.
+    static func startsLikeRequest(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        func skipBlank() { while i < line.count, [0x20, 0x09, 0x0D, 0xEF, 0xBB, 0xBF].contains(line[i]) { i += 1 } }
+        skipBlank()
+        guard i < line.count, line[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        skipBlank()
+        for key in [#""resourceSpans""#, #""resource_spans""#] {
+            let k = Array(key.utf8)
+            if i + k.count <= line.count, (0..<k.count).allSatisfy({ line[i + $0] == k[$0] }) { return true }
+        }
+        return false
+    }
+}
+
 extension OTLPRecord: RecordReader {
     static var readsDocuments: Bool { false }
     static var mayBePrettyPrinted: Bool { true }
