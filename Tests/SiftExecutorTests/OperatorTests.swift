@@ -61,6 +61,19 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(try query("SELECT id FROM project_logs('p') WHERE contains(tags, 'x')"), [["r1"], ["c"]])
     }
 
+    /// IN over a long list of constants is one lookup per row (issue 16: 50,000 values took 46 s) and
+    /// keeps SQL's NULL rule and code-point equality.
+    func testInListOfConstants() throws {
+        let many = (0..<50_000).map { "'v\($0)'" } + ["'r3'", "'b'"]
+        XCTAssertEqual(try query("SELECT id FROM project_logs('p') WHERE id IN (\(many.joined(separator: ", ")))"), [["b"], ["r3"]])
+        XCTAssertEqual(try query("SELECT id FROM project_logs('p') WHERE metadata.model IN ('m2', 'none')"), [["a"], ["r3"]])
+        XCTAssertEqual(try query("SELECT id, id IN ('zz', NULL) AS x, id NOT IN ('zz', NULL) AS y FROM project_logs('p') WHERE id = 'a'"), [["a", "NULL", "NULL"]])
+        XCTAssertEqual(try query("SELECT id FROM project_logs('p') WHERE metadata.n IN (1, 2.0)"), [["a"], ["r2"], ["c"]])
+        // "é" written as one code point is not "e" + a combining accent: equality is by code point.
+        XCTAssertEqual(try query("SELECT count(1) AS n FROM project_logs('p') WHERE 'caf\u{E9}' IN ('cafe\u{301}')"), [["0"]])
+        XCTAssertEqual(try query("SELECT count(1) AS n FROM project_logs('p') WHERE 'caf\u{E9}' IN ('caf\u{E9}', 'x')"), [["6"]])
+    }
+
     func testTimeRangeFromThePlan() throws {
         let t = table()
         let p = try plan("SELECT id FROM project_logs('p') WHERE created >= '2026-11-01T02:00:00Z' AND created < '2026-11-01T05:00:00Z'")

@@ -79,4 +79,12 @@ final class ExplainTests: XCTestCase {
             Scan project_logs('p') shape=spans fields=[classifications, created, error, expected, facets, id, input, is_root, metadata, metrics, output, project_id, root_span_id, scores, span_attributes, span_id, span_parents, tags]
         """#
     ]
+
+    /// An unnamed select item is named by its text, shortened (issue 16: a 1 MB literal became the
+    /// column name, and the JSON key of every row).
+    func testLongUnnamedItemsGetShortNames() throws {
+        let big = "'" + String(repeating: "x", count: 1_000_000) + "'"
+        let plan = try Binder(catalog: OpenCatalog()).bind(try Parser.parse("SELECT \(big), 1 + 2 FROM project_logs('p')"))
+        XCTAssertEqual(plan.items.map(\.name), ["'" + String(repeating: "x", count: 60) + "...", "1 + 2"])
+    }
 }

@@ -167,6 +167,31 @@ final class Evaluator {
             return try binary(op, a, b, negated: negated, rows, range: e.range)
         case .isNull(let x, let negated):
             return try eval(x, rows).map { .bool($0.isNull != negated) }
+        case .inList(let x, let items, let negated) where items.allSatisfy(\.isConstant):
+            // A list of constants (the usual IN): evaluated once, not once per row, and text values
+            // found by hashing their bytes (code-point equality, as Datum.equals), so a list of 50,000
+            // values costs one lookup per row.
+            let values = try eval(x, rows)
+            var candidates = try items.map { try eval($0, Rows(base: [0]))[0] }
+            if items.count == 1, let el = candidates[0].elements { candidates = el }
+            let allText = candidates.allSatisfy { if case .string = $0 { return true }; return false }
+            let textSet: Set<[UInt8]> = allText ? Set(candidates.map { Array($0.text.utf8) }) : []
+            return (0..<n).map { r in
+                let result = Evaluator.anyElement(values[r]) { v in
+                    if allText, case .string(let s) = v { return textSet.contains(Array(s.utf8)) }
+                    var sawNull = false
+                    for c in candidates {
+                        switch Datum.equals(v, c) {
+                        case true?: return true
+                        case nil: sawNull = true
+                        default: break
+                        }
+                    }
+                    return sawNull ? nil : false
+                }
+                guard let result else { return .null }
+                return .bool(result != negated)
+            }
         case .inList(let x, let items, let negated):
             let values = try eval(x, rows)
             let lists = try items.map { try eval($0, rows) }

@@ -54,7 +54,9 @@ public struct Binder {
             if case .star = item.expr.kind {
                 throw Diagnostic("* cannot be mixed with other select items", at: item.expr.range)
             }
-            let name = item.alias ?? item.expr.implicitAlias ?? Printer.print(item.expr)
+            // An unnamed expression is named by its text, shortened: a 1 MB literal must not become the
+            // key of every row of JSON output.
+            let name = item.alias ?? item.expr.implicitAlias ?? Binder.columnName(printing: item.expr)
             if names.contains(name) {
                 throw Diagnostic("duplicate column name '\(name)'", at: item.expr.range, hint: "give one of them a name with AS")
             }
@@ -237,6 +239,12 @@ public struct Binder {
 
         TimeRangePushdown.apply(to: &plan, shape: shape)
         return plan
+    }
+
+    /// The name of an unnamed select item: its text, at most 64 characters.
+    static func columnName(printing e: Expr) -> String {
+        let text = Printer.print(e)
+        return text.count <= 64 ? text : String(text.prefix(61)) + "..."
     }
 
     private func bindSource(_ source: SourceCall?, defaultProject: String?, defaultShape: Shape) throws -> SourceKind {
