@@ -124,6 +124,20 @@ final class Evaluator {
         try columnName(e, rows).flatMap { table.encoding(of: $0) }
     }
 
+    /// `v IN candidates` in three-valued logic: true when one equals it, NULL when none does but a
+    /// comparison was unknown, else false.
+    static func isIn(_ v: Datum, _ candidates: [Datum]) -> Bool? {
+        var sawNull = false
+        for c in candidates {
+            switch Datum.equals(v, c) {
+            case true?: return true
+            case nil: sawNull = true
+            default: break
+            }
+        }
+        return sawNull ? nil : false
+    }
+
     private func evalDirect(_ e: Expr, _ rows: Rows) throws -> [Datum] {
         let n = rows.count
         switch e.kind {
@@ -179,15 +193,7 @@ final class Evaluator {
             return (0..<n).map { r in
                 let result = Evaluator.anyElement(values[r]) { v in
                     if allText, case .string(let s) = v { return textSet.contains(Array(s.utf8)) }
-                    var sawNull = false
-                    for c in candidates {
-                        switch Datum.equals(v, c) {
-                        case true?: return true
-                        case nil: sawNull = true
-                        default: break
-                        }
-                    }
-                    return sawNull ? nil : false
+                    return Evaluator.isIn(v, candidates)
                 }
                 guard let result else { return .null }
                 return .bool(result != negated)
@@ -199,17 +205,7 @@ final class Evaluator {
                 // A list item that is an array (IN ["a", "b"] from a single array value) counts as its elements.
                 var candidates: [Datum] = []
                 for l in lists { if let el = l[r].elements, items.count == 1 { candidates += el } else { candidates.append(l[r]) } }
-                let result = Evaluator.anyElement(values[r]) { v in
-                    var sawNull = false
-                    for c in candidates {
-                        switch Datum.equals(v, c) {
-                        case true?: return true
-                        case nil: sawNull = true
-                        default: break
-                        }
-                    }
-                    return sawNull ? nil : false
-                }
+                let result = Evaluator.anyElement(values[r]) { v in Evaluator.isIn(v, candidates) }
                 guard let result else { return .null }
                 return .bool(result != negated)
             }
