@@ -70,12 +70,15 @@ extension OTLPRecord {
         guard i < line.count, line[i] == UInt8(ascii: "{") else { return false }
         i += 1
         skipBlank()
-        for key in [#""resourceSpans""#, #""resource_spans""#] {
-            let k = Array(key.utf8)
-            if i + k.count <= line.count, (0..<k.count).allSatisfy({ line[i + $0] == k[$0] }) { return true }
+        // Span lines start with another member name: one byte decides most lines.
+        guard i + 2 < line.count, line[i] == UInt8(ascii: "\""), line[i + 1] == UInt8(ascii: "r") else { return false }
+        for k in requestKeys where i + k.count <= line.count {
+            if (0..<k.count).allSatisfy({ line[i + $0] == k[$0] }) { return true }
         }
         return false
     }
+
+    static let requestKeys: [[UInt8]] = [Array(#""resourceSpans""#.utf8), Array(#""resource_spans""#.utf8)]
 }
 
 extension OTLPRecord: RecordReader {
