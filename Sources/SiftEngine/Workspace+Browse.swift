@@ -62,8 +62,22 @@ extension Workspace {
         return try store.facetNames(projectRow: pid)
     }
 
+    /// The project's recent topic runs, newest first. A run still marked running whose process is gone
+    /// (killed, or the machine restarted) is reported as interrupted: it will never finish.
     public func topicRuns(project: String, limit: Int = 20) throws -> [TopicRunInfo] {
-        try store.topicRuns(projectRow: try store.projectRow(named: project), limit: limit)
+        try store.topicRuns(projectRow: try store.projectRow(named: project), limit: limit).map { run in
+            var r = run
+            if r.status == TopicRunStatus.running.rawValue, let pid = r.params["pid"]?.intValue, !Self.processIsAlive(pid) {
+                r.status = "interrupted"
+            }
+            return r
+        }
+    }
+
+    /// Whether a process of this machine with that id exists (signal 0 checks without signalling).
+    static func processIsAlive(_ pid: Int64) -> Bool {
+        guard pid > 0, pid <= Int64(Int32.max) else { return false }
+        return kill(pid_t(pid), 0) == 0 || errno == EPERM
     }
 
     // MARK: - Custom facets

@@ -331,6 +331,17 @@ extension CLITests {
         let status = try sift(["topics", "status", "--db", path("t.db")])
         XCTAssertTrue(status.out.contains("project demo: 500 traces"), status.out)
         XCTAssertTrue(status.out.contains("builtin-hash-384-v1"), status.out)
+        XCTAssertFalse(status.out.contains("interrupted"), status.out)
+        // A run whose process is gone (killed mid-run) shows as interrupted, not running forever.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let store = try Store(path: path("t.db"))
+        _ = try store.beginTopicRun(projectRow: try store.projectRow(named: "demo"), facet: "Issues", facetModel: "builtin", embeddingModel: nil,
+                                    params: ["pid": .int(Int64(gone.processIdentifier))])
+        let killed = try sift(["topics", "status", "--db", path("t.db")])
+        XCTAssertTrue(killed.out.contains("interrupted"), killed.out)
 
         // A second run keeps topic ids.
         let again = try sift(["topics", "run", "--db", path("t.db"), "--facets", "Issues"])

@@ -158,7 +158,9 @@ public final class TopicsPipeline {
         }
         var pending: [Pending] = []
         let params: Value = ["seed": .int(Int64(options.seed)), "since": options.since.map { .string(Timestamp(microseconds: $0).iso8601) } ?? .null,
-                             "traces": .int(Int64(ids.count))]
+                             "traces": .int(Int64(ids.count)),
+                             // Which process runs it: `topics status` tells a killed run from one still going.
+                             "pid": .int(Int64(ProcessInfo.processInfo.processIdentifier))]
         for (fi, facet) in facets.enumerated() {
             let run = try store.beginTopicRun(projectRow: pid, facet: facet.name, facetModel: options.facetModel.name,
                                               embeddingModel: facet.hasLabelSet ? nil : options.embedder.name, params: params)
