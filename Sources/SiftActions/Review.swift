@@ -45,13 +45,11 @@ public final class Reviews {
             try store.recordVerdict(item: id, verdict: verdict, label: label, comment: comment)
             // The verdict on the trace's classification, where queries see it.
             if let facet = it.facet {
-                if let text = try store.classificationMetadata(projectRow: pid, trace: it.trace, facet: facet) {
-                    var meta = (text.flatMap { try? JSONReader.parse($0) }?.objectValue) ?? JSONObject()
+                try store.updateClassificationMetadata(projectRow: pid, trace: it.trace, facet: facet) { meta in
                     var review: JSONObject = ["verdict": .string(verdict), "reviewer": .string(it.reviewer)]
                     if let label { review["label"] = .string(label) }
                     if let comment { review["comment"] = .string(comment) }
                     meta["review"] = .object(review)
-                    try store.setClassificationMetadata(projectRow: pid, trace: it.trace, facet: facet, metadata: JSONWriter.string(.object(meta)))
                 }
             }
             if let facet = it.facet, let topic = it.topicID { try updateConfirmation(pid: pid, facet: facet, topic: topic) }

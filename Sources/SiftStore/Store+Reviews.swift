@@ -67,18 +67,16 @@ extension Store {
         try s.run()
     }
 
-    /// The metadata of a trace's first classification for a facet: nil when it has none, else its
-    /// JSON text (nil text reads as an empty object).
-    public func classificationMetadata(projectRow pid: Int64, trace: String, facet: String) throws -> String?? {
+    /// Changes the metadata object of a trace's first classification for a facet (no transaction of
+    /// its own); nothing happens when the trace has no such classification.
+    public func updateClassificationMetadata(projectRow pid: Int64, trace: String, facet: String, _ change: (inout JSONObject) -> Void) throws {
         let read = try db.prepare("SELECT metadata FROM classifications WHERE project_id = ? AND trace_id = ? AND facet = ? AND position = 0")
         try read.bind([.int(pid), .text(trace), .text(facet)])
-        return try read.step() ? .some(read.text(0)) : nil
-    }
-
-    /// Replaces the metadata of a trace's first classification for a facet.
-    public func setClassificationMetadata(projectRow pid: Int64, trace: String, facet: String, metadata: String) throws {
+        guard try read.step() else { return }
+        var meta = (read.text(0).flatMap { try? JSONReader.parse($0) }?.objectValue) ?? JSONObject()
+        change(&meta)
         let w = try db.prepare("UPDATE classifications SET metadata = ? WHERE project_id = ? AND trace_id = ? AND facet = ? AND position = 0")
-        try w.bind([.text(metadata), .int(pid), .text(trace), .text(facet)])
+        try w.bind([.text(JSONWriter.string(.object(meta))), .int(pid), .text(trace), .text(facet)])
         try w.run()
     }
 

@@ -102,18 +102,24 @@ final class InputFile {
         return (try? JSONReader.parse(line)) != nil
     }
 
-    /// The first `count` non-blank lines (within the first 64 MiB), without consuming them.
+    /// The first `count` non-blank lines (within the first 64 MiB), without consuming them. Reads
+    /// only until enough line breaks are buffered, counting each chunk's once.
     func firstLines(_ count: Int) throws -> [[UInt8]] {
-        while !eof && pending.count <= 64 << 20 && pending.lazy.filter({ $0 == 0x0A }).count < count * 4 + 4 {
+        func breaks(_ b: [UInt8]) -> Int { b.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        var seen = breaks(pending)
+        while !eof && pending.count <= 64 << 20 && seen < count * 4 + 4 {
             let more = try readChunk(1 << 20)
             if more.isEmpty { break }
+            seen += breaks(more)
             pending.append(contentsOf: more)
         }
         var out: [[UInt8]] = []
-        for line in Self.stripBOM(pending).split(separator: 0x0A, omittingEmptySubsequences: true) {
-            if line.allSatisfy({ [0x20, 0x0D, 0x09].contains($0) }) { continue }
-            out.append(Array(line))
-            if out.count == count { break }
+        var start = pending.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while start < pending.count && out.count < count {
+            let end = pending[start...].firstIndex(of: 0x0A) ?? pending.count
+            let line = pending[start..<end]
+            if !line.allSatisfy({ [0x20, 0x0D, 0x09].contains($0) }) { out.append(Array(line)) }
+            start = end + 1
         }
         return out
     }
