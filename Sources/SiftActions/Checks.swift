@@ -3,7 +3,7 @@
 // runs them, prints pass/fail with the measured value, and exits non-zero when one fails.
 //
 //     [{"name": "stale context under 2% of the last day",
-//       "query": "SELECT avg(CASE WHEN classifications.Issues[0].label LIKE 'Stale context%' THEN 1 ELSE 0 END) AS share FROM project_logs('demo', shape => 'traces') WHERE created > now() - interval 1 day",
+//       "query": "SELECT avg(CASE WHEN classifications.Issues[0].label = 'Answer from outdated information' THEN 1 ELSE 0 END) AS share FROM project_logs('demo', shape => 'traces') WHERE created > now() - interval 1 day",
 //       "expect": "share < 0.02"}]
 //
 // `expect` is `rows <op> N` (the number of result rows) or `<column> <op> <value>` on the first row,

@@ -31,6 +31,13 @@ extension Conversation {
         case .staleContext?:
             user(fill(rng.pick(task.openings)))
             resolve(task, stale: true)
+            // Staleness shows when newer information meets the answer: here the customer has seen it.
+            switch task {
+            case .pricing: user("Are you sure? Your website shows a new price of $\(format2(product.price)).")
+            case .promoCode: user("But the site says that promotion is no longer running.")
+            default: user("That's outdated, the help page says something different now.")
+            }
+            say("You're right, I'm sorry: that came from an older copy. Let me correct it.")
             let positive = rng.chance(0.6)
             if positive { user(rng.pick(Self.positiveClosings)) } else if rng.chance(0.5) { user(rng.pick(Self.neutralClosings)) }
             return positive ? .positive : .neutral
@@ -168,10 +175,11 @@ extension Conversation {
             say("The \(product.name) is currently $\(format2(price)), and it isn't on sale right now.")
         case .availability:
             let inStock = rng.chance(0.7)
+            let restock = day(Double(rng.int(7...21)) * 86400)
             call("check_inventory", ["sku": .string(product.sku), "size": .string(slots["size"]!)],
                  result: ["sku": .string(product.sku), "in_stock": .bool(inStock), "quantity": .int(inStock ? Int64(rng.int(2...40)) : 0),
-                          "restock_date": inStock ? .null : .string(day(Double(rng.int(7...21)) * 86400))])
-            say(inStock ? "Good news: the \(product.name) is in stock in size \(slots["size"]!)." : "The \(product.name) is out of stock right now; we expect more by \(day(10 * 86400)).")
+                          "restock_date": inStock ? .null : .string(restock)])
+            say(inStock ? "Good news: the \(product.name) is in stock in size \(slots["size"]!)." : "The \(product.name) is out of stock right now; we expect more by \(restock).")
         case .changeAddress:
             reliableCall("lookup_order", ["order_id": .string(order)], result: orderRecord(status: "processing"))
             reliableCall("update_shipping_address", ["order_id": .string(order), "address": .string(slots["address"]!)],

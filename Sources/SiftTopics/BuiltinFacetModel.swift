@@ -16,11 +16,18 @@ public struct FacetOutput: Hashable, Sendable {
     /// The part of the summary that defines the group, when the model knows it (the built-in Task
     /// facet: the actions taken); clustering embeds it instead of the whole summary.
     public var clusterText: String?
+    /// Whether `clusterText` is an exact group key (a structured behaviour signature): traces with
+    /// the same key form one topic, with no similarity clustering between keys.
+    public var grouped: Bool
+    /// Why: (issue, quote, span_id) objects, written to the classification's metadata.
+    public var evidence: [Value]
 
-    public init(summary: String, label: String? = nil, clusterText: String? = nil) {
+    public init(summary: String, label: String? = nil, clusterText: String? = nil, grouped: Bool = false, evidence: [Value] = []) {
         self.summary = summary
         self.label = label
         self.clusterText = clusterText
+        self.grouped = grouped
+        self.evidence = evidence
     }
 }
 
@@ -96,23 +103,56 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
 
     enum Tone: Int { case neutral = 0, positive, negative, frustrated }
 
+    // Tone cues, from the general markers of customer frustration in support conversations: insults
+    // to the service, giving up, repeating oneself ("I already told you"), disbelief, escalation
+    // threats; and of dissatisfaction: complaints about time, errors, having to ask again.
     static let frustratedCues = ["ridiculous", "unbelievable", "worst", "useless", "forget it", "never mind", "nevermind", "!!!", "are you even",
                                  "given it to you", "like i said", "getting silly", "disputing", "nobody ever", "waste of time", "fed up",
-                                 "sick of", "absurd", "pathetic", "terrible", "furious", "that's not an answer", "what is wrong with"]
-    static let negativeCues = ["annoying", "not happy", "ugh", "disappoint", "expected better", "shouldn't have", "not great", "not impressed",
-                               "too slow", "so slow", "took forever", "took ages", "second time", "unacceptable", "frustrat", "upset", "wrong",
-                               "bad ", "poor", "why was that", "already did", "in my message", "still waiting", "again"]
+                                 "sick of", "absurd", "pathetic", "terrible", "furious", "that's not an answer", "what is wrong with",
+                                 "how many times", "i already told you", "already told you", "i told you", "i've told you", "for the third time",
+                                 "third time", "are you kidding", "you're not listening", "you are not listening", "not listening", "not helping",
+                                 "you're not helping", "thanks for nothing", "i give up", "this is a joke", "seriously?", "come on",
+                                 "outrageous", "unacceptable", "horrible", "awful", "incompetent", "scam", "angry", "livid", "i'm done", "i am done",
+                                 "still not working", "still doesn't work", "still broken", "pointless",
+                                 "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you"]
+    static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
+                               "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
+                               "bad ", "poor", "why was that", "already did", "in my message", "still waiting", "yet again", "once again",
+                               "doesn't help", "didn't help", "not helpful", "unhelpful", "that's not what i", "not what i asked", "didn't answer",
+                               "did not answer", "confus", "hmm, no", "no, that", "that's not it", "not right", "incorrect", "complain",
+                               "inconvenien", "hassle"]
     static let positiveCues = ["thank", "great", "perfect", "awesome", "wonderful", "appreciate", "helpful", "exactly what", "excellent",
-                               "amazing", "love it", "brilliant", "fantastic", "cheers", "much better"]
+                               "amazing", "love it", "brilliant", "fantastic", "cheers", "much better", "that works", "works now", "sounds good",
+                               "glad", "happy with", "nice", "good job", "well done", "solved", "resolved"]
+
+    /// Whether `s` holds `cue` starting at a word boundary ("ugh" is not in "through"); short cues
+    /// must end at one too ("bad" is not in "badge").
+    static func has(_ s: String, _ cue: String) -> Bool {
+        var from = s.startIndex
+        while let r = s.range(of: cue, range: from..<s.endIndex) {
+            let leftOK = r.lowerBound == s.startIndex || !s[s.index(before: r.lowerBound)].isLetter || !(cue.first?.isLetter ?? false)
+            let rightOK = cue.count > 4 || r.upperBound == s.endIndex || !s[r.upperBound].isLetter || !(cue.last?.isLetter ?? false)
+            if leftOK && rightOK { return true }
+            from = s.index(after: r.lowerBound)
+        }
+        return false
+    }
 
     static func tone(_ text: String) -> Tone {
         let s = text.lowercased()
-        if frustratedCues.contains(where: { s.contains($0) }) { return .frustrated }
-        let neg = negativeCues.contains { s.contains($0) }
+        if frustratedCues.contains(where: { has(s, $0) }) { return .frustrated }
+        // Shouting: several words in capitals, or runs of ?! marks.
+        let shouted = text.split(whereSeparator: \.isWhitespace).map { $0.trimmingCharacters(in: .punctuationCharacters) }
+            .filter { $0.count >= 4 && $0.allSatisfy { $0.isLetter && $0.isUppercase } }.count
+        if shouted >= 3 || s.contains("?!") || s.contains("!?") || s.contains("???") { return .frustrated }
+        var neg = negativeCues.contains { has(s, $0) } || s.contains("!!")
         // "not great" is negative, not also positive: look for praise outside the negative phrases.
         var rest = s
         for cue in negativeCues where rest.contains(cue) { rest = rest.replacingOccurrences(of: cue, with: " ") }
-        let pos = positiveCues.contains { rest.contains($0) }
+        for polite in ["no thank", "thanks in advance", "thank you in advance"] { rest = rest.replacingOccurrences(of: polite, with: " ") }
+        let pos = positiveCues.contains { has(rest, $0) }
+        // "Thanks, that works" after a complaint word in the same turn reads as relief, not complaint.
+        if neg && pos && ["that works", "works now", "solved", "resolved", "perfect"].contains(where: { s.contains($0) }) { neg = false }
         if neg && !pos { return .negative }
         if pos && !neg { return .positive }
         return .neutral
@@ -148,186 +188,26 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
 
     // MARK: - Issues
 
-    struct Finding {
-        var head: String
-        var sentence: String
-        var severity: Int
-    }
-
     static let escalationCues = ["human", "real person", "speak to a", "talk to a", "speak to someone", "talk to someone", "manager",
                                  "supervisor", "representative", "live agent", "real agent"]
-    static let giveUpCues = ["forget it", "never mind", "nevermind", "useless", "i'll call", "disputing", "nobody ever", "i give up",
-                             "waste of time", "cancel my account", "going elsewhere"]
-    static let acknowledgeCues = ["sorry", "unable", "couldn't", "could not", "can't", "cannot", "failed", "error", "unfortunately",
-                                  "problem", "not able", "wasn't able", "issue with", "went wrong", "try again", "didn't go through"]
-    static let refusalCues = ["i can't help with", "i cannot help with", "i'm not able to help", "i am not able to help", "i can't assist",
-                              "i cannot assist", "i'm unable to assist", "against our policy", "not allowed to", "i won't be able to"]
-    static let askCues = ["could you", "can you", "please share", "please provide", "provide", "confirm", "what is your", "what's your", "may i have"]
-    static let assertiveCues = ["processed", "guarantee", "lifetime", "tomorrow", "tonight", "today", "already", "will be", "has been",
-                                "have been", "reversed", "free of charge", "delivered", "shipped", "refunded"]
+    static let giveUpCues = ["forget it", "never mind", "nevermind", "i give up", "waste of time", "cancel my account", "going elsewhere",
+                             "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless"]
 
+    /// The Issues facet: every problem the detectors find (see `IssueFinder`), dominant first. The
+    /// topic is formed on the dominant problem's fixed sentence, so one behaviour makes one topic
+    /// whatever the product, tool or numbers; the summary and evidence say what happened here.
     static func issues(_ t: TraceThread) -> FacetOutput {
-        var findings: [Finding] = []
-        let users = t.userTurns.map { $0.lowercased() }
-        let calls = t.toolCalls
-        // How the user's side ended (an agent's closing pleasantry after it does not change that).
-        let lastIsUser = !users.isEmpty
-        let lastUser = users.last ?? ""
-        let gaveUp = lastIsUser && giveUpCues.contains { lastUser.contains($0) }
-
-        // Unresolved escalation.
-        let askedHuman = users.contains { u in escalationCues.contains { u.contains($0) } }
-        var escalationTools = Set<String>()
-        if askedHuman {
-            let escalateCalls = calls.filter { $0.name.lowercased().contains("escalat") || $0.name.lowercased().contains("handoff") || $0.name.lowercased().contains("transfer") }
-            escalationTools = Set(escalateCalls.map(\.name))
-            let escalationFailed = escalateCalls.contains { $0.failed }
-            let endedBadly = lastIsUser && (tone(lastUser) == .frustrated || tone(lastUser) == .negative || gaveUp)
-            if endedBadly || escalationFailed {
-                var s = "Unresolved escalation: the user asked for a human agent"
-                if let f = escalateCalls.first(where: { $0.failed }) { s += ", the handoff tool \(f.name) failed (\(f.errorType ?? "error"))" }
-                else if escalateCalls.isEmpty { s += ", no handoff was attempted" }
-                s += ", and the conversation ended with the request unresolved and the user frustrated."
-                findings.append(Finding(head: "Unresolved escalation", sentence: s, severity: 10))
+        let found = IssueFinder.find(t)
+        guard let first = found.first else { return FacetOutput(summary: FacetOutput.none) }
+        var summary = first.kind.head + ": " + first.detail
+        if found.count > 1 { summary += " Also: " + found.dropFirst().map { $0.kind.head.lowercased() }.joined(separator: "; ") + "." }
+        let evidence = found.flatMap { f in
+            f.evidence.map { e -> Value in
+                var o: JSONObject = ["issue": .string(f.kind.head), "quote": .string(e.quote)]
+                if let s = e.span { o["span_id"] = .string(s) }
+                return .object(o)
             }
         }
-
-        // Tool failures: retry storms, transient retries, ignored errors, hard failures.
-        var i = 0
-        var handledFailure = Set<Int>()
-        while i < calls.count {
-            guard calls[i].failed, !handledFailure.contains(i) else { i += 1; continue }
-            let name = calls[i].name
-            var j = i
-            var failures: [ToolCall] = []
-            while j < calls.count, calls[j].name == name, calls[j].failed { failures.append(calls[j]); handledFailure.insert(j); j += 1 }
-            let succeededLater = calls[j...].contains { $0.name == name && !$0.failed }
-            let types = Array(Set(failures.compactMap(\.errorType))).sorted().joined(separator: ", ")
-            if succeededLater && failures.count >= 3 {
-                findings.append(Finding(head: "Retry storm",
-                    sentence: "Retry storm: the tool \(name) failed \(failures.count) times in a row (\(types)) and was retried again and again before it finally succeeded, adding long delays.",
-                    severity: 7))
-            } else if succeededLater {
-                findings.append(Finding(head: "Transient tool failure",
-                    sentence: "Transient tool failure: \(name) hit one \(types) error; a single retry recovered.", severity: 1))
-            } else if !escalationTools.contains(name) {
-                // Not recovered: did the agent own up to it?
-                let after = eventsAfterToolFailure(t, name: name)
-                let acknowledged = after.map { a in acknowledgeCues.contains { a.lowercased().contains($0) } } ?? true
-                let msg = failures.last?.errorMessage.map { ": " + SummaryText.generalize($0).clipped(90) } ?? ""
-                if !acknowledged {
-                    findings.append(Finding(head: "Tool error ignored",
-                        sentence: "Tool error ignored: \(name) returned an error (\(types)\(msg)) but the agent told the user the action succeeded.",
-                        severity: 9))
-                } else {
-                    findings.append(Finding(head: "Tool failure",
-                        sentence: "Tool failure: \(name) returned an error (\(types)\(msg)) and the agent could not complete the action.", severity: 5))
-                }
-            }
-            i = j
-        }
-
-        // Stale retrieved context.
-        var stalest: (days: Int, source: String)?
-        for c in calls where !c.failed {
-            for (key, value) in Self.datedFields(c.resultValue) {
-                guard let date = Timestamp(iso8601: value) else { continue }
-                let days = Int((t.created.seconds - date.seconds) / 86400)
-                if (15..<3650).contains(days) && days > (stalest?.days ?? 0) {
-                    stalest = (days, c.resultValue["source"]?.stringValue ?? c.name)
-                    _ = key
-                }
-            }
-        }
-        if let s = stalest {
-            findings.append(Finding(head: "Stale context",
-                sentence: "Stale context: the answer relied on \(s.source) data that was last updated weeks before the conversation (\(s.days) days old), so it may be outdated.",
-                severity: 8))
-        }
-
-        // Confident answer with no source.
-        if calls.isEmpty {
-            let specific = t.assistantTurns.contains { answer in
-                let a = answer.lowercased()
-                return !a.contains("?") && (a.contains { $0.isNumber } || a.contains("$") || assertiveCues.contains { a.contains($0) })
-            }
-            if specific {
-                findings.append(Finding(head: "Unsupported answer",
-                    sentence: "Unsupported answer: the agent made a specific, confident claim without calling any tool or citing any retrieved source to back it up.",
-                    severity: 8))
-            }
-        }
-
-        // Clarification loop: the agent keeps asking for what the user already gave.
-        let questions = t.assistantTurns.filter { a in a.contains("?") && askCues.contains { a.lowercased().contains($0) } }
-        if questions.count >= 2 {
-            let repeatedID = Self.repeatedIdentifier(t.userTurns)
-            let complained = users.dropFirst().contains { u in ["already", "like i said", "again", "twice", "in my message"].contains { u.contains($0) } }
-            if repeatedID || complained {
-                findings.append(Finding(head: "Clarification loop",
-                    sentence: "Clarification loop: the agent asked \(questions.count) times for information the user had already provided, instead of using it.",
-                    severity: 8))
-            }
-        }
-
-        // Refusal.
-        if t.assistantTurns.contains(where: { a in refusalCues.contains { a.lowercased().contains($0) } }) {
-            findings.append(Finding(head: "Refusal", sentence: "Refusal: the agent declined to help with the request.", severity: 5))
-        }
-
-        // Abandoned: the user gave up and nothing above explains it.
-        if gaveUp && !findings.contains(where: { $0.severity >= 5 }) {
-            findings.append(Finding(head: "Unresolved request",
-                sentence: "Unresolved request: the user gave up before the agent resolved the request.", severity: 6))
-        }
-
-        guard !findings.isEmpty else { return FacetOutput(summary: "NONE") }
-        findings.sort { $0.severity > $1.severity }
-        var summary = findings[0].sentence
-        let others = findings.dropFirst().map { $0.head.lowercased() }
-        if !others.isEmpty { summary += " Also: " + others.joined(separator: "; ") + "." }
-        return FacetOutput(summary: summary)
-    }
-
-    /// The first assistant turn after the last failed call of `name`.
-    static func eventsAfterToolFailure(_ t: TraceThread, name: String) -> String? {
-        guard let idx = t.events.lastIndex(where: { if case .tool(let c) = $0 { return c.name == name && c.failed } else { return false } }) else { return nil }
-        for e in t.events[(idx + 1)...] { if case .assistant(let s) = e { return s } }
-        return nil
-    }
-
-    /// (key, value) of string fields whose key names an update time, anywhere in a tool result.
-    static func datedFields(_ v: Value, depth: Int = 0) -> [(String, String)] {
-        guard depth < 6 else { return [] }
-        var out: [(String, String)] = []
-        switch v {
-        case .object(let o):
-            for (k, x) in o {
-                let lk = k.lowercased()
-                if let s = x.stringValue, ["updated", "modified", "as_of", "indexed", "refreshed", "snapshot"].contains(where: { lk.contains($0) }) {
-                    out.append((k, s))
-                } else {
-                    out.append(contentsOf: datedFields(x, depth: depth + 1))
-                }
-            }
-        case .array(let a): for x in a.prefix(50) { out.append(contentsOf: datedFields(x, depth: depth + 1)) }
-        default: break
-        }
-        return out
-    }
-
-    /// Whether an identifier-like token (letters and at least 4 digits) appears in two user turns.
-    static func repeatedIdentifier(_ turns: [String]) -> Bool {
-        var seen = Set<String>()
-        for turn in turns {
-            var here = Set<String>()
-            for tok in turn.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }) where tok.filter(\.isNumber).count >= 4 {
-                here.insert(String(tok))
-            }
-            if !here.isDisjoint(with: seen) { return true }
-            seen.formUnion(here)
-        }
-        return false
+        return FacetOutput(summary: summary, clusterText: first.kind.signature, grouped: true, evidence: evidence)
     }
 }
-

@@ -50,7 +50,9 @@ public struct Discovery {
         self.cache = cache
     }
 
-    public func run(texts: [String]) throws -> DiscoveryResult {
+    /// With `exact`, each distinct text is a topic of its own (the texts are group keys, such as a
+    /// structured behaviour signature), and nothing is merged by similarity.
+    public func run(texts: [String], exact: Bool = false) throws -> DiscoveryResult {
         var times = StageTimes()
         // Distinct texts, in first-seen order.
         var index: [String: Int] = [:]
@@ -69,7 +71,8 @@ public struct Discovery {
         t0 = Date()
         let weights = counts.map(Double.init)
         let clustering: Clustering
-        if let graph, unique.count <= graph.maxPoints, unique.count >= 50 { clustering = graph.fit(vectors, weights: weights) }
+        if exact { clustering = Self.exactGroups(vectors) }
+        else if let graph, unique.count <= graph.maxPoints, unique.count >= 50 { clustering = graph.fit(vectors, weights: weights) }
         else { clustering = clusterer.fit(vectors, weights: weights) }
         times.cluster = Date().timeIntervalSince(t0)
 
@@ -93,6 +96,13 @@ public struct Discovery {
         times.project = Date().timeIntervalSince(t0)
         return DiscoveryResult(uniqueTexts: unique, vectors: vectors, counts: counts, uniqueIndex: uniqueIndex, clustering: clustering,
                                labels: labels, assignments: assignments, coordinates: coords, times: times, embeddedNew: fresh)
+    }
+
+    /// One cluster per row, centred on it; a new text joins only a topic whose key it repeats.
+    static func exactGroups(_ x: Matrix) -> Clustering {
+        let rows = (0..<x.rows).map { Array(x.row($0)) }
+        return Clustering(assignment: Array(0..<x.rows), distance: [Float](repeating: 0, count: x.rows), centroids: rows,
+                          radius: [Float](repeating: 0.001, count: x.rows), candidates: [(x.rows, 1)])
     }
 
     /// How much nearer the point is to its centroid than to the runner-up, in [0, 1].

@@ -36,6 +36,17 @@ public struct TraceThread: Sendable {
     public var events: [ThreadEvent]
     /// The root span's metadata (channel, tier, ...), for declarative preprocessors and custom facets.
     public var rootMetadata: JSONObject
+    /// System (or developer) prompts seen in the trace: the agent's instructions and policy, which
+    /// grounding and constraint checks read as evidence.
+    public var system: [String] = []
+    /// Texts the agent read that are not events of their own (tool-role messages in a trace whose
+    /// tool calls are spans), kept as evidence for grounding checks.
+    public var retrievedText: [String] = []
+    /// The span each event came from (`span_id`), where known, parallel to `events`.
+    public var spanIDs: [String?] = []
+
+    /// The span id of event `i`, if known.
+    public func spanID(ofEvent i: Int) -> String? { i < spanIDs.count ? spanIDs[i] : nil }
 
     public var userTurns: [String] { events.compactMap { if case .user(let s) = $0 { return s } else { return nil } } }
     public var assistantTurns: [String] { events.compactMap { if case .assistant(let s) = $0 { return s } else { return nil } } }
@@ -54,6 +65,12 @@ public struct TraceThread: Sendable {
         var events: [ThreadEvent] = []
         var seenUser = Set<String>(), seenAssistant = Set<String>()
         var toolResultsFromMessages: [ThreadEvent] = []
+        var systemTexts: [String] = []
+        var toolMessages: [String] = []
+        var spanIDs: [String?] = []
+        var currentSpan: String?
+        /// Credits every event added since the last call to the span being read.
+        func credit() { while spanIDs.count < events.count { spanIDs.append(currentSpan) } }
         let hasToolSpans = trace.spans.contains { Self.isToolLike($0) && !$0.isRoot }
         func addUser(_ s: String) {
             let t = s.trimmed
@@ -77,6 +94,9 @@ public struct TraceThread: Sendable {
                 let role = m["role"]?.stringValue ?? (fromOutput ? "assistant" : "user")
                 let text = Self.messageText(m["content"] ?? m["parts"] ?? .null)
                 switch role {
+                case "system", "developer":
+                    let t = text.trimmed
+                    if !t.isEmpty, !systemTexts.contains(t) { systemTexts.append(t) }
                 case "user", "human": addUser(text)
                 case "assistant", "model", "ai":
                     addAssistant(text)
@@ -92,7 +112,10 @@ public struct TraceThread: Sendable {
                         toolResultsFromMessages = []
                     }
                 case "tool", "function":
-                    if !hasToolSpans {
+                    if hasToolSpans {
+                        let t = text.trimmed
+                        if !t.isEmpty, !toolMessages.contains(t) { toolMessages.append(t) }
+                    } else {
                         // Attach the result to the latest call without one.
                         if let i = events.lastIndex(where: { if case .tool(let c) = $0 { return c.result.isEmpty } else { return false } }),
                            case .tool(var c) = events[i] {
@@ -108,17 +131,22 @@ public struct TraceThread: Sendable {
         }
         let root = trace.root
         for (i, span) in trace.spans.enumerated() where i != trace.rootIndex {
+            currentSpan = span.spanID
             if span.type == "llm" || (span.input.arrayValue?.first?["role"] != nil) {
                 readMessages(span.input, fromOutput: false)
                 readMessages(span.output, fromOutput: true)
             } else if Self.isToolLike(span) {
                 events.append(.tool(Self.toolCall(span)))
             }
+            credit()
         }
+        currentSpan = root.spanID
         // Messages only on the root (a trajectory with no llm spans), or a plain input/output pair.
         if !events.contains(where: { if case .user = $0 { return true } else { return false } }) {
             var rootEvents: [ThreadEvent] = []
+            var rootSpans: [String?] = []
             swap(&events, &rootEvents)
+            swap(&spanIDs, &rootSpans)
             readMessages(root.input, fromOutput: false)
             if case .string = root.input {} else if root.input.arrayValue == nil, !root.input.isNull, root.input.objectValue?["role"] == nil {
                 addUser(Self.compact(root.input))
@@ -126,6 +154,7 @@ public struct TraceThread: Sendable {
             if case .string(let s) = root.input { addUser(s) }
             let userFirst = events
             events = userFirst + rootEvents
+            spanIDs = [String?](repeating: root.spanID, count: userFirst.count) + rootSpans
         }
         if !events.contains(where: { if case .assistant = $0 { return true } else { return false } }) {
             readMessages(root.output, fromOutput: true)
@@ -133,7 +162,11 @@ public struct TraceThread: Sendable {
                 addAssistant(Self.compact(root.output))
             }
         }
+        credit()
         self.init(traceID: trace.id, created: root.created, events: events, rootMetadata: root.metadata)
+        self.system = systemTexts
+        self.retrievedText = toolMessages
+        self.spanIDs = spanIDs
     }
 
     static func isToolLike(_ span: Span) -> Bool {
@@ -209,6 +242,8 @@ public struct TraceThread: Sendable {
     /// Applies `transform` to every piece of free text (turns, arguments, results, error messages).
     public func mapText(_ transform: (String) -> String) -> TraceThread {
         var t = self
+        t.system = system.map(transform)
+        t.retrievedText = retrievedText.map(transform)
         t.events = events.map { e in
             switch e {
             case .user(let s): return .user(transform(s))

@@ -332,7 +332,7 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             A check file is JSON, one check or a list:
               [{"name": "no refund answers without a tool call",
-                "query": "SELECT count(1) AS n FROM project_logs('demo', shape => 'traces') WHERE classifications.Issues[0].label = 'Unsupported answer' AND created > now() - interval 1 day",
+                "query": "SELECT count(1) AS n FROM project_logs('demo', shape => 'traces') WHERE classifications.Issues[0].label = 'Unsupported claim in answer' AND created > now() - interval 1 day",
                 "expect": "n = 0"}]
             expect: `rows <op> N`, or `<column> <op> <number or 'text'>` on the first row; ops < <= > >= = !=.
             Without FILE, runs checks/*.json.

@@ -131,17 +131,17 @@ final class ActionsTests: XCTestCase {
         let d = Datasets(store: store)
         try d.create("loops", description: "clarification loops")
         XCTAssertThrowsError(try d.create("loops"))
-        let filter = "classifications.Issues[0].label = 'Clarification loop'"
+        let filter = "classifications.Issues[0].label = 'Asked again for given details'"
         let first = try d.add("loops", project: "demo", filter: filter, sample: 3, seed: 1)
         XCTAssertEqual(first.added, 3)
         XCTAssertEqual(try d.add("loops", project: "demo", filter: filter, sample: 3, seed: 1).added, 0)
         let all = try d.add("loops", project: "demo", filter: filter)
-        let total = try query(store, "SELECT count(1) FROM project_logs('demo') WHERE is_root AND classifications.Issues[0].label = 'Clarification loop'")
+        let total = try query(store, "SELECT count(1) FROM project_logs('demo') WHERE is_root AND classifications.Issues[0].label = 'Asked again for given details'")
         XCTAssertEqual(all.added + 3, Int(total[0][0]))
         let rows = try query(store, "SELECT count(1) AS n FROM dataset('loops')")
         XCTAssertEqual(rows[0][0], total[0][0])
         let recs = try d.records("loops")
-        XCTAssertEqual(recs.first?["metadata"]?["topic"]?.stringValue, "Clarification loop")
+        XCTAssertEqual(recs.first?["metadata"]?["topic"]?.stringValue, "Asked again for given details")
         XCTAssertNotNil(recs.first?["origin"]?["id"]?.stringValue)
         let id = recs[0]["id"]!.stringValue!
         try d.setExpected("loops", record: id, expected: #"{"answer": "use the order number the user gave"}"#)
@@ -156,13 +156,13 @@ final class ActionsTests: XCTestCase {
     func testReviewRoundTripFeedsConfirmation() throws {
         let store = try demoWithTopics(300)
         let reviews = Reviews(store: store)
-        let filter = "classifications.Issues[0].label = 'Clarification loop'"
+        let filter = "classifications.Issues[0].label = 'Asked again for given details'"
         let a = try reviews.assign(reviewer: "ana", project: "demo", filter: filter, cap: 3, seed: 7)
         XCTAssertEqual(a.assigned, 3)
         XCTAssertEqual(try reviews.assign(reviewer: "ana", project: "demo", filter: filter, cap: 3, seed: 7).assigned, 0)
         let queue = try reviews.items(reviewer: "ana")
         XCTAssertEqual(queue.count, 3)
-        XCTAssertEqual(Set(queue.compactMap(\.topicLabel)), ["Clarification loop"])
+        XCTAssertEqual(Set(queue.compactMap(\.topicLabel)), ["Asked again for given details"])
         _ = try reviews.done(queue[0].id, verdict: "confirm", comment: "asks twice for the order number")
         _ = try reviews.done(queue[1].id, verdict: "confirm")
         let last = try reviews.done(queue[2].id, verdict: "relabel", label: "Order number loop")
@@ -181,8 +181,8 @@ final class ActionsTests: XCTestCase {
         let store = try demoWithTopics(200)
         let file = dir.appendingPathComponent("checks.json").path
         try """
-            [{"name": "loops stay rare", "query": "SELECT avg(CASE WHEN classifications.Issues[0].label = 'Clarification loop' THEN 1 ELSE 0 END) AS share FROM project_logs('demo') WHERE is_root", "expect": "share < 0.5"},
-             {"name": "no loops at all", "query": "SELECT id FROM project_logs('demo') WHERE is_root AND classifications.Issues[0].label = 'Clarification loop'", "expect": "rows = 0"},
+            [{"name": "loops stay rare", "query": "SELECT avg(CASE WHEN classifications.Issues[0].label = 'Asked again for given details' THEN 1 ELSE 0 END) AS share FROM project_logs('demo') WHERE is_root", "expect": "share < 0.5"},
+             {"name": "no loops at all", "query": "SELECT id FROM project_logs('demo') WHERE is_root AND classifications.Issues[0].label = 'Asked again for given details'", "expect": "rows = 0"},
              {"name": "broken", "query": "SELECT nope( FROM project_logs('demo')", "expect": "rows = 0"}]
             """.write(toFile: file, atomically: true, encoding: .utf8)
         let checks = try Checks.load(path: file)

@@ -315,7 +315,7 @@ extension CLITests {
         XCTAssertEqual(demo.status, 0, demo.err)
         XCTAssertTrue(demo.out.contains("Ran topics over 500 traces"), demo.out)
         XCTAssertTrue(demo.out.contains("User sentiment by Issues topic"), demo.out)
-        XCTAssertTrue(demo.out.contains("Clarification loop"), demo.out)
+        XCTAssertTrue(demo.out.contains("Asked again for given details"), demo.out)
 
         let list = try sift(["topics", "list", "--db", path("t.db"), "--facet", "issues"])
         XCTAssertEqual(list.status, 0, list.err)
@@ -412,7 +412,7 @@ extension CLITests {
         let db = path("act.db")
         XCTAssertEqual(try sift(["demo", "--db", db, "--traces", "600", "--now", "2026-11-20T00:00:00Z"]).status, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("act-report.html")))
-        let loop = "classifications.Issues[0].label = 'Clarification loop'"
+        let loop = "classifications.Issues[0].label = 'Asked again for given details'"
 
         let add = try sift(["scorers", "add", "--db", db, "--name", "loop_frustration", "--reason", "Loop with a frustrated user",
                             "--filter", loop + " AND classifications.Sentiment[0].label = 'FRUSTRATED'"])
@@ -439,7 +439,7 @@ extension CLITests {
         let queue = try sift(["review", "queue", "ana", "--db", db])
         let item = String(queue.out.split(separator: "\n")[2].split(separator: " ")[0])
         let show = try sift(["review", "show", item, "--db", db])
-        XCTAssertTrue(show.out.contains("topic \"Clarification loop\""), show.out)
+        XCTAssertTrue(show.out.contains("topic \"Asked again for given details\""), show.out)
         XCTAssertEqual(try sift(["review", "done", item, "--db", db, "--verdict", "confirm", "--comment", "yes"]).status, 0)
         XCTAssertEqual(try sift(["review", "done", item, "--db", db, "--verdict", "perhaps"]).status, 1)
 

@@ -33,7 +33,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(data.traces, 1200)
         XCTAssertEqual(data.points.count, 1200)
         XCTAssertEqual(data.topics.first?.label, "NONE")
-        XCTAssertTrue(data.topics.contains { $0.label == "Clarification loop" && !$0.samples.isEmpty })
+        XCTAssertTrue(data.topics.contains { $0.label == "Asked again for given details" && !$0.samples.isEmpty })
         XCTAssertEqual(data.topics.reduce(0) { $0 + $1.count }, 1200 - data.points.filter { $0.topic < 0 }.count)
         let html = Report.html(data)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))

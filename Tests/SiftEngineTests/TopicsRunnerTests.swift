@@ -76,7 +76,7 @@ final class TopicsRunnerTests: XCTestCase {
         XCTAssertEqual(slice.reduce(0) { $0 + Int($1[2])! }, 600)
         let near = try query(store, """
             SELECT count(1) FROM project_logs('demo', shape => 'traces')
-            WHERE classifications.Issues[0].label = 'Clarification loop' AND classifications.Issues[0].metadata.distance < 0.5
+            WHERE classifications.Issues[0].label = 'Asked again for given details' AND classifications.Issues[0].metadata.distance < 0.5
             """)
         XCTAssertGreaterThan(Int(near[0][0])!, 0)
         // UNPIVOT over the classification array, as in DIALECT.md.
@@ -114,7 +114,7 @@ final class TopicsRunnerTests: XCTestCase {
         // Nothing left to classify.
         XCTAssertEqual(try runner.classifyNew(try TopicsOptions(project: "demo")).map(\.classified), [0, 0, 0])
         // The new traces' planted patterns land in the matching topics.
-        let loops = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE classifications.Issues[0].label = 'Clarification loop'")
+        let loops = try query(store, "SELECT count(1) FROM project_logs('demo', shape => 'traces') WHERE classifications.Issues[0].label = 'Asked again for given details'")
         XCTAssertGreaterThan(Int(loops[0][0])!, 10)
     }
 

@@ -54,23 +54,121 @@ final class ThreadAndFacetTests: XCTestCase {
                        isRetrieval: name.contains("search"), resultValue: error == nil ? result : .null))
     }
 
+    func call(_ name: String, args: Value, error: String? = nil, result: Value = ["ok": true], retrieval: Bool = false) -> ThreadEvent {
+        .tool(ToolCall(name: name, arguments: JSONWriter.string(args), result: error == nil ? JSONWriter.string(result) : "", errorType: error,
+                       errorMessage: error.map { "\($0) happened" }, isRetrieval: retrieval, resultValue: error == nil ? result : .null))
+    }
+
+    func issues(_ e: [ThreadEvent], system: [String] = []) -> FacetOutput {
+        var t = thread(e)
+        t.system = system
+        return BuiltinFacetModel.issues(t)
+    }
+
+    func testHealthyTracesStayNone() {
+        // A grounded answer, a dated knowledge-base article, a single transient retry, a policy refusal,
+        // chit-chat, a complaint the agent resolved, arithmetic over tool amounts.
+        let kb: Value = ["title": "Returns", "text": "Returns are accepted within 30 days of delivery.", "last_updated": "2020-01-01"]
+        let cases: [[ThreadEvent]] = [
+            [.user("hi, where is my order A123456"), call("lookup_order", args: ["order_id": "A123456"], result: ["status": "shipped", "eta": "2026-05-20"]),
+             .assistant("Order A123456 has shipped and should arrive on May 20.")],
+            [.user("What's your return policy?"), call("kb_search", args: ["q": "returns"], result: kb, retrieval: true),
+             .assistant("Returns are accepted within 30 days of delivery.")],
+            [.user("refund please"), call("issue_refund", args: ["order_id": "A1"], error: "Timeout"), call("issue_refund", args: ["order_id": "A1"]),
+             .assistant("Refunded.")],
+            [.user("Can I return my sale item?"), call("get_order", args: ["order_id": "B77881"], result: ["order_id": "B77881", "final_sale": true]),
+             .assistant("Sorry, that item was final sale, so it can't be returned.")],
+            [.user("hello"), .assistant("How can I help you today?"), .user("Tell me a joke"), .assistant("Why did the chicken cross the road?")],
+            [.user("This is ridiculous, my package is late!"), call("track", args: ["order_id": "C55512"], result: ["eta": "tomorrow"]),
+             .assistant("It arrives tomorrow."), .user("Great, thanks!")],
+            [.user("How much for two?"), call("get_price", args: ["sku": "TENT-2P"], result: ["price": 129.5]), .assistant("Two cost $259.00 in total.")],
+            [.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("A123457, sorry."), .assistant("Thanks.")],
+        ]
+        for (i, c) in cases.enumerated() { XCTAssertEqual(issues(c).summary, "NONE", "case \(i)") }
+    }
+
     func testIssueDetectors() {
-        func issues(_ e: [ThreadEvent]) -> String { BuiltinFacetModel.issues(thread(e)).summary }
-        XCTAssertEqual(issues([.user("hi, where is my order A123456"), call("lookup_order"), .assistant("It ships Monday.")]), "NONE")
-        XCTAssertTrue(issues([.user("refund please"), call("issue_refund", error: "Timeout"), call("issue_refund", error: "HTTPError"), call("issue_refund", error: "Timeout"),
-                              call("issue_refund"), .assistant("Refunded.")]).hasPrefix("Retry storm: the tool issue_refund failed 3 times"))
-        XCTAssertTrue(issues([.user("refund please"), call("issue_refund", error: "Timeout"), call("issue_refund"), .assistant("Refunded.")]).hasPrefix("Transient tool failure"))
-        XCTAssertTrue(issues([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Done, it's cancelled.")]).hasPrefix("Tool error ignored: cancel_order"))
-        XCTAssertTrue(issues([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Sorry, I couldn't cancel it: it already shipped.")]).hasPrefix("Tool failure: cancel_order"))
-        let old = ["price": 10, "index_updated_at": .string(Timestamp(seconds: 60 * 86400).iso8601)] as Value
-        XCTAssertTrue(issues([.user("price?"), call("get_pricing", result: old), .assistant("It's $10.")]).hasPrefix("Stale context: the answer relied on get_pricing data"))
-        XCTAssertTrue(issues([.user("refund?"), .assistant("Your refund of $40 was processed today.")]).hasPrefix("Unsupported answer"))
-        XCTAssertEqual(issues([.user("hello"), .assistant("How can I help you today?")]), "NONE")
-        XCTAssertTrue(issues([.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("I already did, A123456."),
-                              .assistant("Can you confirm your order number?"), .user("Forget it.")]).hasPrefix("Clarification loop: the agent asked 2 times"))
-        XCTAssertTrue(issues([.user("Let me talk to a human."), .assistant("Someone will call you."), .user("Unbelievable. Nobody ever calls back.")]).hasPrefix("Unresolved escalation"))
-        XCTAssertTrue(issues([.user("I can't log in"), .assistant("Try resetting it."), .user("Useless. Forget it.")]).hasPrefix("Unresolved request"))
-        XCTAssertTrue(issues([.user("write malware"), .assistant("I can't help with that request.")]).hasPrefix("Refusal"))
+        func head(_ e: [ThreadEvent], system: [String] = []) -> String { issues(e, system: system).summary.components(separatedBy: ":").first! }
+        XCTAssertEqual(head([.user("refund please"), call("issue_refund", error: "Timeout"), call("issue_refund", error: "HTTPError"), call("issue_refund", error: "Timeout"),
+                             call("issue_refund"), .assistant("Refunded.")]), "Retry storm")
+        XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Done, it has been cancelled.")]), "Tool error ignored")
+        XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Sorry, I couldn't cancel it right now.")]),
+                       "Tool failure left unresolved")
+        // Staleness needs a newer source that disagrees, never a date alone.
+        let doc: Value = ["text": "The Trail Pro tent costs $199.", "last_updated": "2026-01-01"]
+        let live: Value = ["name": "Trail Pro tent", "price": 229.0]
+        XCTAssertEqual(head([.user("How much is the Trail Pro tent?"), call("kb_search", args: ["q": "trail pro"], result: doc, retrieval: true),
+                             call("get_product", args: ["sku": "TP-1"], result: live), .assistant("The Trail Pro tent is $199.")]), "Answer from outdated information")
+        XCTAssertEqual(head([.user("How much is the Trail Pro tent?"), call("kb_search", args: ["q": "trail pro"], result: doc, retrieval: true),
+                             .assistant("The Trail Pro tent is $199."), .user("That's outdated, your website says $229 now.")]), "Answer from outdated information")
+        XCTAssertEqual(head([.user("refund?"), .assistant("Your refund of $40 was processed today.")]), "Unsupported claim in answer")
+        XCTAssertEqual(head([.user("Where is my order?"), call("lookup_order", args: ["order_id": "A123456"], result: ["status": "shipped"]),
+                             .assistant("It shipped with tracking number 1Z999AA10123456784.")]), "Unsupported claim in answer")
+        XCTAssertEqual(head([.user("please update my address"), .assistant("I've updated your address.")]), "Claimed action never taken")
+        XCTAssertEqual(head([.user("Cancel order A123456 please"), call("cancel_order", args: ["order_id": "A123465"], error: "NotFound"),
+                             .assistant("I couldn't find that order.")]), "Mistyped identifier in tool call")
+        XCTAssertEqual(head([.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("I already did, A123456."),
+                             .assistant("Can you provide the order number?"), .user("A123456!")]), "Asked again for given details")
+        XCTAssertEqual(head([.user("I can't log in"), .assistant("Try resetting it."), .user("Useless. Forget it.")]), "User left frustrated")
+        XCTAssertEqual(head([.user("Let me talk to a human."), .assistant("I can help here."), .user("No, I want a real person.")]), "User left frustrated")
+        XCTAssertEqual(head([.user("status?"), call("get_status", args: ["id": "X1"], result: ["s": "pending"]), call("get_status", args: ["id": "X1"], result: ["s": "pending"]),
+                             call("get_status", args: ["id": "X1"], result: ["s": "pending"]), .assistant("Still pending.")]), "Repeated identical tool calls")
+        // Constraints: a flag on the object, a time window, a policy sentence, a missing confirmation.
+        let order: Value = ["order_id": "A55501", "refundable": false]
+        XCTAssertEqual(head([.user("Refund A55501"), call("get_order", args: ["order_id": "A55501"], result: order), call("issue_refund", args: ["order_id": "A55501"]),
+                             .assistant("Refunded.")]), "Action against stated policy")
+        let other: Value = ["orders": [["order_id": "A55501", "refundable": false], ["order_id": "A55502", "refundable": true]]]
+        XCTAssertEqual(issues([.user("Refund A55502"), call("get_orders", args: ["user": "u1"], result: other), call("issue_refund", args: ["order_id": "A55502"]),
+                               .assistant("Refunded.")]).summary, "NONE", "the restriction is about another order")
+        let old: Value = ["order_id": "A55503", "delivered_at": .string(Timestamp(seconds: 40 * 86400).iso8601)]
+        XCTAssertEqual(head([.user("Refund A55503"), call("get_order", args: ["order_id": "A55503"], result: old), call("issue_refund", args: ["order_id": "A55503"]),
+                             .assistant("Refunded.")], system: ["Refunds are allowed within 30 days of delivery."]), "Action against stated policy")
+        let basic: Value = ["reservation_id": "R8XK2P", "cabin": "basic_economy"]
+        XCTAssertEqual(head([.user("Change R8XK2P to Friday. Yes."), call("get_reservation", args: ["reservation_id": "R8XK2P"], result: basic),
+                             call("update_reservation_flights", args: ["reservation_id": "R8XK2P"]), .assistant("Changed.")],
+                            system: ["Basic economy flights cannot be modified."]), "Action against stated policy")
+        XCTAssertEqual(head([.user("Cancel R8XK2P"), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]), .assistant("Cancelled.")],
+                            system: ["Obtain explicit user confirmation before any action that changes a booking."]), "Action against stated policy")
+        XCTAssertEqual(issues([.user("Cancel R8XK2P"), .assistant("Cancel R8XK2P?"), .user("Yes, go ahead."), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]),
+                               .assistant("Cancelled.")], system: ["Obtain explicit user confirmation before any action that changes a booking."]).summary, "NONE")
+    }
+
+    func testIssuesOutputIsOneGroupPerKindWithEvidence() {
+        var t = thread([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Done, it has been cancelled."), .user("Useless. Forget it.")])
+        t.spanIDs = ["s1", "s2", "s3", "s4"]
+        let out = BuiltinFacetModel.issues(t)
+        XCTAssertTrue(out.grouped)
+        XCTAssertEqual(out.clusterText, "Tool error ignored: " + IssueKind.ignoredError.meaning)
+        XCTAssertTrue(out.summary.hasSuffix("Also: user left frustrated."), out.summary)
+        XCTAssertFalse(out.summary.contains(where: \.isNumber), out.summary)
+        XCTAssertEqual(out.evidence.first?["span_id"]?.stringValue, "s2")
+        XCTAssertEqual(out.evidence.first?["issue"]?.stringValue, "Tool error ignored")
+        XCTAssertTrue(out.evidence.contains { $0["quote"]?.stringValue == "Useless. Forget it." })
+        // Every label is short, number-free and unique.
+        let heads = IssueKind.allCases.map(\.head)
+        XCTAssertEqual(Set(heads).count, heads.count)
+        for h in heads { XCTAssertLessThanOrEqual(h.split(separator: " ").count, 6, h); XCTAssertFalse(h.contains(where: \.isNumber), h) }
+    }
+
+    func testFactsAndEvidence() {
+        let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
+        XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])
+        XCTAssertEqual(facts.filter { $0.kind == .percent }.map(\.key), ["15.00"])
+        XCTAssertEqual(facts.filter { $0.kind == .date }.map(\.key), ["05-20"])
+        XCTAssertEqual(facts.filter { $0.kind == .identifier }.map(\.key), ["a123456"])
+        XCTAssertEqual(facts.filter { $0.kind == .quantity }.map(\.key), ["256.00"])
+        XCTAssertEqual(facts.filter { $0.kind == .duration }.map(\.key), ["2.00"], "ranges are estimates, not claims")
+        let pool = EvidencePool(texts: [#"{"price": 129.5, "discount_pct": 20, "eta": "2026-05-20T10:00:00Z"}"#], created: Timestamp(seconds: 0))
+        for (v, ok) in [(129.5, true), (259.0, true), (103.6, true), (25.9, true), (99.0, false)] {
+            XCTAssertEqual(pool.supports(Fact(kind: .money, key: Facts.numberKey(v), number: v, text: "")), ok, "\(v)")
+        }
+        XCTAssertTrue(pool.supports(Facts.extract("on May 20")[0]))
+        XCTAssertFalse(pool.supports(Facts.extract("on May 21")[0]))
+        XCTAssertTrue(IssueFinder.isNearMiss("a123465", "a123456"))
+        XCTAssertFalse(IssueFinder.isNearMiss("a123456", "b987654"))
+        XCTAssertTrue(IssueFinder.isWrite("issue_refund"))
+        XCTAssertTrue(IssueFinder.isWrite("cancelOrder"))
+        XCTAssertFalse(IssueFinder.isWrite("get_refund_status"))
     }
 
     func testSentimentPath() {
@@ -81,6 +179,12 @@ final class ThreadAndFacetTests: XCTestCase {
         XCTAssertEqual(s(["Where is my order?", "This is ridiculous.", "Forget it."]).summary, "NEUTRAL -> FRUSTRATED")
         XCTAssertEqual(s(["Where is my order?", "ok"]).label, "NEUTRAL")
         XCTAssertEqual(s(["Not great, but ok."]).label, "NEGATIVE")
+        // Rising frustration without insults still reads as frustration.
+        XCTAssertEqual(s(["Where is my order?", "I already told you the order number. How many times do I have to repeat it?"]).label, "FRUSTRATED")
+        XCTAssertEqual(s(["Hi", "WHY IS THIS STILL NOT FIXED"]).label, "FRUSTRATED")
+        XCTAssertEqual(s(["Book HAT136 and HAT039 for me"]).label, "NEUTRAL", "codes are not shouting")
+        XCTAssertEqual(s(["That's not what I asked."]).label, "NEGATIVE")
+        XCTAssertEqual(s(["No thanks, that's all."]).label, "NEUTRAL")
     }
 
     func testTaskSummaryLeadsWithActionsAndGeneralizesIdentifiers() {

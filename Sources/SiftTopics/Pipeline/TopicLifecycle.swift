@@ -119,7 +119,12 @@ enum TopicLifecycle {
             let p = place()
             let h = StableHash.fnv(trace, seed: 0)
             let jx = Double(h & 0xffff) / 65535 - 0.5, jy = Double((h >> 16) & 0xffff) / 65535 - 0.5
-            let meta = JSONWriter.string(["distance": .double(Double(p.distance))])
+            var m: JSONObject = ["distance": .double(Double(p.distance))]
+            // What a reviewer needs to see why: the trace's own summary and, where the model gives
+            // it, the evidence (span ids and quoted text).
+            if o.grouped || !o.evidence.isEmpty { m["summary"] = .string(o.summary) }
+            if !o.evidence.isEmpty { m["evidence"] = .array(o.evidence) }
+            let meta = JSONWriter.string(.object(m))
             if let t = p.topic {
                 rows.append(ClassificationRow(trace: trace, topicID: t.id, label: t.label, confidence: Double(p.confidence), distance: Double(p.distance),
                                               metadata: meta, x: p.point.map { $0.0 + jx * spread }, y: p.point.map { $0.1 + jy * spread }))

@@ -211,7 +211,8 @@ public final class TopicsPipeline {
         let clusterItems = items.filter { !$0.output.isFixedAnswer }
         var discovery = Discovery(embedder: options.embedder, clusterer: AutoKMeans(seed: options.seed), cache: TopicStoreEmbeddingCache(store: store))
         discovery.progress = options.progress.map { p in { p("\(facet.name): \($0)") } }
-        let result = try discovery.run(texts: clusterItems.map { $0.output.clusterText ?? $0.output.summary })
+        let exact = !clusterItems.isEmpty && clusterItems.allSatisfy { $0.output.grouped }
+        let result = try discovery.run(texts: clusterItems.map { $0.output.clusterText ?? $0.output.summary }, exact: exact)
 
         // A chat model, when configured, names the topics from their most central summaries.
         var labels = result.labels
