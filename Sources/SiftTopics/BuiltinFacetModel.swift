@@ -21,13 +21,16 @@ public struct FacetOutput: Hashable, Sendable {
     public var grouped: Bool
     /// Why: (issue, quote, span_id) objects, written to the classification's metadata.
     public var evidence: [Value]
+    /// The text topics are named from, when not the clustered one (the Task facet: the user's request).
+    public var labelText: String?
 
-    public init(summary: String, label: String? = nil, clusterText: String? = nil, grouped: Bool = false, evidence: [Value] = []) {
+    public init(summary: String, label: String? = nil, clusterText: String? = nil, grouped: Bool = false, evidence: [Value] = [], labelText: String? = nil) {
         self.summary = summary
         self.label = label
         self.clusterText = clusterText
         self.grouped = grouped
         self.evidence = evidence
+        self.labelText = labelText
     }
 }
 
@@ -93,10 +96,13 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         // worded differently but handled alike read alike. Without tools, the request speaks alone.
         var actions: [String] = []
         for c in t.toolCalls where !actions.contains(c.name) { actions.append(c.name) }
-        guard !actions.isEmpty else { return FacetOutput(summary: "Question answered without tools: " + request) }
+        let named = request.replacingOccurrences(of: "\\s*<[a-z]+>", with: "", options: .regularExpression)
+            .replacingOccurrences(of: "\\s+([,.;:!?])", with: "$1", options: .regularExpression)
+        guard !actions.isEmpty else { return FacetOutput(summary: "Question answered without tools: " + request, labelText: named) }
         let intent = actions.prefix(4).map { $0.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: ".", with: " ") }.joined(separator: " + ")
         let lead = intent.prefix(1).uppercased() + intent.dropFirst()
-        return FacetOutput(summary: lead + ": " + request, clusterText: lead)
+        // Grouped by what the agent did, named by what users asked for.
+        return FacetOutput(summary: lead + ": " + request, clusterText: lead, labelText: named)
     }
 
     // MARK: - Sentiment

@@ -52,7 +52,9 @@ public struct Discovery {
 
     /// With `exact`, each distinct text is a topic of its own (the texts are group keys, such as a
     /// structured behaviour signature), and nothing is merged by similarity.
-    public func run(texts: [String], exact: Bool = false) throws -> DiscoveryResult {
+    /// With `labelTexts` (one per text), topics are named from those instead of the clustered texts
+    /// (the Task facet clusters on the actions taken and is named by what users asked for).
+    public func run(texts: [String], exact: Bool = false, labelTexts: [String]? = nil) throws -> DiscoveryResult {
         var times = StageTimes()
         // Distinct texts, in first-seen order.
         var index: [String: Int] = [:]
@@ -78,10 +80,22 @@ public struct Discovery {
 
         t0 = Date()
         var members = [[(text: String, weight: Double, distance: Float)]](repeating: [], count: clustering.k)
-        for i in unique.indices where clustering.assignment[i] >= 0 {
-            members[clustering.assignment[i]].append((unique[i], weights[i], clustering.distance[i]))
+        if let labelTexts, labelTexts.count == texts.count {
+            var seen = [[String: Int]](repeating: [:], count: clustering.k)
+            for (j, text) in labelTexts.enumerated() {
+                let u = uniqueIndex[j], c = clustering.assignment[u]
+                guard c >= 0 else { continue }
+                if let at = seen[c][text] { members[c][at].weight += 1 } else {
+                    seen[c][text] = members[c].count
+                    members[c].append((text, 1, clustering.distance[u]))
+                }
+            }
+        } else {
+            for i in unique.indices where clustering.assignment[i] >= 0 {
+                members[clustering.assignment[i]].append((unique[i], weights[i], clustering.distance[i]))
+            }
         }
-        let labels = Labeler.label(members)
+        let labels = Labeler.label(members, phrases: labelTexts != nil)
         times.label = Date().timeIntervalSince(t0)
 
         t0 = Date()

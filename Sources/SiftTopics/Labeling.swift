@@ -13,7 +13,10 @@ public struct TopicLabel: Hashable, Sendable {
 
 public enum Labeler {
     /// Labels for each cluster. `members[c]` lists (summary, weight, distance to centroid).
-    public static func label(_ members: [[(text: String, weight: Double, distance: Float)]]) -> [TopicLabel] {
+    /// With `phrases`, a topic without a shared lead-in is named by its most typical member (the one
+    /// carrying most of the topic's distinctive terms), cut to its first clause of at most 8 words,
+    /// rather than by a list of terms.
+    public static func label(_ members: [[(text: String, weight: Double, distance: Float)]], phrases: Bool = false) -> [TopicLabel] {
         let k = members.count
         // Term counts per topic (unigrams and bigrams of content words).
         var tf = [[String: Double]](repeating: [:], count: k)
@@ -59,6 +62,8 @@ public enum Labeler {
                 label = head
             } else if members[c].count == 1 || (members[c].first.map { m in m.weight >= 0.8 * size } ?? false) {
                 label = representative.clipped(60)
+            } else if phrases, let request = typical(members[c], terms: terms) {
+                label = request
             } else {
                 label = terms.prefix(3).joined(separator: ", ")
             }
@@ -66,6 +71,39 @@ public enum Labeler {
             label = label.prefix(1).uppercased() + label.dropFirst()
             out.append(TopicLabel(label: label, description: representative.clipped(200), terms: terms))
         }
+        return disambiguated(out)
+    }
+
+    /// The member text that carries most of the topic's distinctive terms, shortened to a label.
+    static func typical(_ members: [(text: String, weight: Double, distance: Float)], terms: [String]) -> String? {
+        let top = Array(terms.prefix(8))
+        var best: (score: Double, text: String)?
+        for m in members {
+            let words = Tokens.words(m.text).filter { !Tokens.stopwords.contains($0) && $0.count > 1 }
+            var have = Set(words)
+            for i in 0..<max(0, words.count - 1) { have.insert(words[i] + " " + words[i + 1]) }
+            var score = 0.0
+            for (rank, t) in top.enumerated() where have.contains(t) { score += Double(top.count - rank) }
+            score = score * (1 + log(m.weight)) / (1 + Double(words.count) / 12)
+            if best == nil || score > best!.score || (score == best!.score && m.text < best!.text) { best = (score, m.text) }
+        }
+        guard let text = best?.text else { return nil }
+        // The first clause that says something, without a greeting.
+        let clauses = text.split(whereSeparator: { ".?!;\n".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
+        let greetings: Set<String> = ["hi", "hello", "hey", "hiya", "ok", "okay", "so", "um", "ugh", "please"]
+        for c in clauses {
+            var words = c.split(separator: " ").map(String.init)
+            while let f = words.first, greetings.contains(f.lowercased().trimmingCharacters(in: .punctuationCharacters)) { words.removeFirst() }
+            guard words.count >= 2 else { continue }
+            var label = words.prefix(8).joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: ",:- "))
+            if words.count > 8 { label += "…" }
+            return label
+        }
+        return nil
+    }
+
+    static func disambiguated(_ labels: [TopicLabel]) -> [TopicLabel] {
+        var out = labels
         // Two topics with one label: tell them apart by their most distinctive term not in the label.
         var seen: [String: Int] = [:]
         for i in out.indices { seen[out[i].label, default: 0] += 1 }

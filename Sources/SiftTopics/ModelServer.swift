@@ -147,6 +147,8 @@ public final class ModelServerClient: @unchecked Sendable {
     }
 }
 
+struct ModelReplyProblem: Error { var why: String }
+
 /// Facet summaries from a chat model: our prompt, the facet's question, the redacted text; a JSON
 /// object back with "summary" (and "label", one of the facet's labels, when it has a label set).
 public struct ChatFacetModel: FacetModel {
@@ -170,13 +172,69 @@ public struct ChatFacetModel: FacetModel {
             p += "Allowed labels:\n"
             for l in facet.labels { p += "- \(l.label)" + (l.example.map { " (example: \($0))" } ?? "") + "\n" }
         }
-        if facet.kind == .issues { p += "When nothing went wrong on the agent's side, the summary is exactly NONE.\n" }
+        if facet.kind == .issues { p += Self.issuesInstructions }
         p += "\nConversation:\n" + text.clipped(12_000)
         return p
     }
 
+    /// The Issues facet asks for structured findings in the built-in model's vocabulary, each with a
+    /// quote that shows it; findings whose quote is not in the conversation are dropped.
+    static let issuesInstructions: String = {
+        var p = """
+            Answer with this JSON schema instead of a summary:
+            {"type": "object", "required": ["issues"], "properties": {"issues": {"type": "array", "items": {"type": "object", \
+            "required": ["kind", "quote", "explanation"], "properties": {"kind": {"type": "string"}, "quote": {"type": "string"}, \
+            "explanation": {"type": "string"}}}}}}
+            List the problems on the agent's side, the most serious first (a cause before its consequences); an empty list \
+            when nothing went wrong. A date alone is not staleness: report outdated information only when newer information \
+            in the conversation disagrees. "quote": words copied exactly from the conversation that show the problem. \
+            "explanation": one sentence, without names, identifiers or numbers. "kind": one of these when it fits, else a \
+            short name of at most 6 words for a new kind of problem:
+
+            """
+        for k in IssueKind.allCases { p += "- \(k.head): \(k.meaning)\n" }
+        return p
+    }()
+
+    /// Findings from a reply to `issuesInstructions`, or why the reply does not fit it.
+    static func issues(_ o: JSONObject, text: String) -> Result<FacetOutput, ModelReplyProblem> {
+        guard let list = o["issues"]?.arrayValue else { return .failure(ModelReplyProblem(why: "no \"issues\" array")) }
+        func squeeze(_ s: String) -> String { s.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let haystack = squeeze(text)
+        var found: [(kind: String, explanation: String, quote: String)] = []
+        for item in list {
+            guard let kind = item["kind"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !kind.isEmpty, kind.count <= 80,
+                  let quote = item["quote"]?.stringValue, let explanation = item["explanation"]?.stringValue else {
+                return .failure(ModelReplyProblem(why: "an issue without \"kind\", \"quote\" and \"explanation\" strings"))
+            }
+            // Evidence or nothing: a quote the conversation does not contain does not count.
+            let q = squeeze(quote)
+            guard q.count >= 3, haystack.contains(q) else { continue }
+            found.append((kind, explanation.trimmingCharacters(in: .whitespacesAndNewlines), quote))
+        }
+        guard let first = found.first else { return .success(FacetOutput(summary: FacetOutput.none)) }
+        let known = IssueKind.allCases.first { $0.head.lowercased() == first.kind.lowercased() }
+        let head = known?.head ?? first.kind.prefix(1).uppercased() + first.kind.dropFirst()
+        var summary = head + ": " + first.explanation
+        var others: [String] = []
+        for f in found.dropFirst() where f.kind.lowercased() != first.kind.lowercased() && !others.contains(f.kind.lowercased()) { others.append(f.kind.lowercased()) }
+        if !others.isEmpty { summary += " Also: " + others.joined(separator: "; ") + "." }
+        let evidence: [Value] = found.map { .object(["issue": .string($0.kind), "quote": .string($0.quote.clipped(240))]) }
+        return .success(FacetOutput(summary: summary, clusterText: known?.signature ?? head + ": " + first.explanation, grouped: known != nil, evidence: evidence))
+    }
+
     public func summarize(thread: TraceThread, text: String, facet: FacetDefinition) throws -> FacetOutput? {
         let allowed = Set(facet.labels.map(\.label))
+        if facet.kind == .issues {
+            var parsed: FacetOutput?
+            _ = try client.chatJSON(system: Self.system, user: prompt(facet: facet, text: text)) { o in
+                switch Self.issues(o, text: text) {
+                case .success(let out): parsed = out; return nil
+                case .failure(let p): return p.why
+                }
+            }
+            return parsed
+        }
         let o = try client.chatJSON(system: Self.system, user: prompt(facet: facet, text: text)) { o in
             guard let s = o["summary"]?.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty else { return "no \"summary\" string" }
             if !allowed.isEmpty {

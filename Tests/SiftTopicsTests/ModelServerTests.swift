@@ -39,13 +39,39 @@ final class ModelServerTests: XCTestCase {
             switch k {
             case 1: return (503, #"{"error": "overloaded"}"#)
             case 2: return (200, chatReply("Sure! Here is the summary: it went fine."))
-            default: return (200, chatReply("```json\n{\"summary\": \"NONE\"}\n```"))
+            default: return (200, chatReply("```json\n{\"issues\": []}\n```"))
             }
         }
         defer { server.stop() }
         let model = ChatFacetModel(client: try ModelServerClient(config(server.url)))
         XCTAssertEqual(try model.summarize(thread: thread, text: "x", facet: .issues), FacetOutput(summary: "NONE"))
         XCTAssertEqual(server.requests.count, 3)
+    }
+
+    /// The Issues facet asks for findings in the built-in vocabulary with quotes; a quote the
+    /// conversation does not contain does not count, and a known kind groups like the built-in one.
+    func testIssuesAreStructuredFindingsWithCheckedQuotes() throws {
+        let text = "User: cancel order A1\nTool cancel_order({}) -> ERROR Conflict: already shipped\nAssistant: Done, it has been cancelled."
+        let server = try MockModelServer { _, body in
+            let prompt = body["messages"]?[1]?["content"]?.stringValue ?? ""
+            XCTAssertTrue(prompt.contains("- Tool error ignored: "), prompt)
+            XCTAssertTrue(prompt.contains("\"required\": [\"issues\"]"), prompt)
+            return (200, chatReply(#"""
+                {"issues": [{"kind": "tool error ignored", "quote": "Done, it has been  cancelled.", "explanation": "The agent claimed success after a failed call."},
+                            {"kind": "Unsupported claim in answer", "quote": "Your refund is on its way", "explanation": "Made up."}]}
+                """#))
+        }
+        defer { server.stop() }
+        let model = ChatFacetModel(client: try ModelServerClient(config(server.url)))
+        let out = try XCTUnwrap(try model.summarize(thread: thread, text: text, facet: .issues))
+        XCTAssertEqual(out.summary, "Tool error ignored: The agent claimed success after a failed call.")
+        XCTAssertEqual(out.clusterText, IssueKind.ignoredError.signature)
+        XCTAssertTrue(out.grouped)
+        XCTAssertEqual(out.evidence.count, 1, "the quote that is not in the conversation is dropped")
+        XCTAssertEqual(out.evidence.first?["quote"]?.stringValue, "Done, it has been  cancelled.")
+        // Nothing verifiable: NONE. A reply without the array: an error, not a summary.
+        XCTAssertEqual(try ChatFacetModel.issues(["issues": [["kind": "x", "quote": "not there", "explanation": "y"]]], text: text).get().summary, "NONE")
+        XCTAssertThrowsError(try ChatFacetModel.issues(["summary": "NONE"], text: text).get())
     }
 
     func testUnparseableOutputIsAnErrorNotASummary() throws {
@@ -111,7 +137,9 @@ final class ModelServerRunTests: XCTestCase {
             }
             if prompt.contains("Allowed labels") { return (200, chatReply(#"{"summary": "calm", "label": "NEUTRAL"}"#)) }
             if prompt.contains("Facet: Issues") {
-                return (200, chatReply(prompt.contains("-> ERROR") ? #"{"summary": "A tool call failed and the agent carried on."}"# : #"{"summary": "NONE"}"#))
+                return (200, chatReply(prompt.contains("-> ERROR")
+                    ? #"{"issues": [{"kind": "Failing tool call", "quote": "-> ERROR", "explanation": "A tool call failed and the agent carried on."}]}"#
+                    : #"{"issues": []}"#))
             }
             // Task: evidence that the model never sees an email address.
             return (200, chatReply(prompt.contains("@example.com") ? #"{"summary": "LEAKED"}"# : #"{"summary": "The user asked about an order."}"#))

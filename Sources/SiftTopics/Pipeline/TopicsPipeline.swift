@@ -212,7 +212,9 @@ public final class TopicsPipeline {
         var discovery = Discovery(embedder: options.embedder, clusterer: AutoKMeans(seed: options.seed), cache: TopicStoreEmbeddingCache(store: store))
         discovery.progress = options.progress.map { p in { p("\(facet.name): \($0)") } }
         let exact = !clusterItems.isEmpty && clusterItems.allSatisfy { $0.output.grouped }
-        let result = try discovery.run(texts: clusterItems.map { $0.output.clusterText ?? $0.output.summary }, exact: exact)
+        let named = clusterItems.contains { $0.output.labelText != nil }
+        let result = try discovery.run(texts: clusterItems.map { $0.output.clusterText ?? $0.output.summary }, exact: exact,
+                                       labelTexts: named ? clusterItems.map { $0.output.labelText ?? $0.output.summary } : nil)
 
         // A chat model, when configured, names the topics from their most central summaries.
         var labels = result.labels
