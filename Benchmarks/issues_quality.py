@@ -91,3 +91,43 @@ print(f"Taskmaster-4: {tot} dialogs, {flagged} flagged ({100 * flagged / max(tot
 for scen in sorted(by, key=lambda s: -sum(v for k, v in by[s].items() if k != "NONE")):
     c = by[scen]; f = sum(v for k, v in c.items() if k != "NONE")
     if f: print(f"  {scen}: {f}/{sum(c.values())} flagged: " + ", ".join(f"{k} {v}" for k, v in c.most_common() if k != "NONE"))
+
+# Sentiment against third-party signals: chitchat's "upbeat" rating (1-10, given after the chat),
+# and tau-bench's reward (a failed run is not always an unhappy user, so this only shows direction).
+chat = os.path.join(data, "chitchat/dataset.json.gz")
+if os.path.exists(chat):
+    runs = []
+    for uid, conv in sorted(json.load(gzip.open(chat)).items()):
+        r = conv.get("ratings") or {}
+        if "upbeat" not in r or len(conv["messages"]) < 4: continue
+        first = conv["messages"][0][0]["sender"]
+        msgs = [{"role": "user" if m["sender"] == first else "assistant", "content": m["text"]} for turn in conv["messages"] for m in turn]
+        runs.append({"id": uid, "upbeat": r["upbeat"], "messages": msgs})
+        if len(runs) >= 3000: break
+    path = os.path.join(args.dir, "chitchat.json")
+    json.dump(runs, open(path, "w"))
+    db = os.path.join(args.dir, "chitchat.db"); fresh(db)
+    sift("ingest", "--db", db, "--format", "trajectories", path)
+    sift("topics", "run", "--db", db, "--facets", "Sentiment")
+    r = rows(db, "SELECT CASE WHEN metadata.upbeat >= 8 THEN 'upbeat 8-10' WHEN metadata.upbeat <= 3 THEN 'upbeat 1-3' ELSE 'upbeat 4-7' END AS rating, "
+                 "classifications.Sentiment[0].label AS sentiment, count(1) AS n FROM project_logs('default') WHERE is_root GROUP BY rating, sentiment")
+    by = collections.defaultdict(collections.Counter)
+    for rating, s, cnt in r: by[rating][s] += int(cnt)
+    print("chitchat sentiment by the upbeat rating (share of conversations):")
+    for rating in sorted(by):
+        c = by[rating]; t = sum(c.values())
+        print(f"  {rating} ({t}): " + ", ".join(f"{k} {100 * v / t:.0f}%" for k, v in sorted(c.items())))
+db = os.path.join(args.dir, "tau.db")
+sift("topics", "run", "--db", db, "--facets", "Sentiment")
+r = rows(db, "SELECT metadata.reward AS reward, classifications.Sentiment[0].label AS sentiment, count(1) AS n FROM project_logs('default') WHERE is_root GROUP BY reward, sentiment")
+by = collections.defaultdict(collections.Counter)
+for reward, s, cnt in r: by[reward][s] += int(cnt)
+print("tau-bench sentiment by reward:")
+for reward in sorted(by):
+    c = by[reward]; t = sum(c.values())
+    print(f"  reward {reward} ({t}): " + ", ".join(f"{k} {100 * v / t:.0f}%" for k, v in sorted(c.items())))
+db = os.path.join(args.dir, "tm4.db")
+sift("topics", "run", "--db", db, "--facets", "Sentiment")
+r = rows(db, "SELECT classifications.Sentiment[0].label AS sentiment, count(1) AS n FROM project_logs('default') WHERE is_root GROUP BY sentiment")
+t = sum(int(x[1]) for x in r)
+print(f"Taskmaster-4 sentiment ({t}): " + ", ".join(f"{s} {100 * int(n) / t:.0f}%" for s, n in sorted(r)))

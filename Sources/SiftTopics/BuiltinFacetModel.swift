@@ -112,13 +112,13 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     // Tone cues, from the general markers of customer frustration in support conversations: insults
     // to the service, giving up, repeating oneself ("I already told you"), disbelief, escalation
     // threats; and of dissatisfaction: complaints about time, errors, having to ask again.
-    static let frustratedCues = ["ridiculous", "unbelievable", "worst", "useless", "forget it", "never mind", "nevermind", "!!!", "are you even",
+    static let frustratedCues = ["ridiculous", "unbelievable", "useless", "forget it", "never mind", "nevermind", "are you even",
                                  "given it to you", "like i said", "getting silly", "disputing", "nobody ever", "waste of time", "fed up",
-                                 "sick of", "absurd", "pathetic", "terrible", "furious", "that's not an answer", "what is wrong with",
+                                 "sick of", "absurd", "pathetic", "furious", "that's not an answer", "what is wrong with",
                                  "how many times", "i already told you", "already told you", "i told you", "i've told you", "for the third time",
                                  "third time", "are you kidding", "you're not listening", "you are not listening", "not listening", "not helping",
                                  "you're not helping", "thanks for nothing", "i give up", "this is a joke", "seriously?", "come on",
-                                 "outrageous", "unacceptable", "horrible", "awful", "incompetent", "scam", "angry", "livid", "i'm done", "i am done",
+                                 "outrageous", "unacceptable", "incompetent", "scam", "livid", "i'm done", "i am done",
                                  "still not working", "still doesn't work", "still broken", "pointless",
                                  "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you"]
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
@@ -133,33 +133,49 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
 
     /// Whether `s` holds `cue` starting at a word boundary ("ugh" is not in "through"); short cues
     /// must end at one too ("bad" is not in "badge").
-    static func has(_ s: String, _ cue: String) -> Bool {
-        var from = s.startIndex
-        while let r = s.range(of: cue, range: from..<s.endIndex) {
-            let leftOK = r.lowerBound == s.startIndex || !s[s.index(before: r.lowerBound)].isLetter || !(cue.first?.isLetter ?? false)
-            let rightOK = cue.count > 4 || r.upperBound == s.endIndex || !s[r.upperBound].isLetter || !(cue.last?.isLetter ?? false)
-            if leftOK && rightOK { return true }
-            from = s.index(after: r.lowerBound)
-        }
-        return false
-    }
+    static func has(_ s: String, _ cue: String) -> Bool { ByteText.hasCue(ByteText.lower(s), Array(cue.utf8)) }
+
+    static let frustratedBytes = frustratedCues.map { Array($0.utf8) }
+    static let negativeBytes = negativeCues.map { Array($0.utf8) }
+    static let positiveBytes = positiveCues.map { Array($0.utf8) }
+    static let harshBytes = harshCues.map { Array($0.utf8) }
+    static let serviceBytes = serviceCues.map { Array($0.utf8) }
+    static let politeBytes = ["no thank", "thanks in advance", "thank you in advance"].map { Array($0.utf8) }
+
+    /// Strong words that are frustration when aimed at the service ("the worst support I've had")
+    /// and only a negative remark otherwise ("the weather was awful").
+    static let harshCues = ["worst", "terrible", "awful", "horrible", "angry"]
+    static let serviceCues = ["service", "support", "company", "agent", "you guys", "your ", "this bot", "customer", "experience", "help desk",
+                              "you people", "this app", "this website", "this store"]
 
     static func tone(_ text: String) -> Tone {
-        let s = text.lowercased()
-        if frustratedCues.contains(where: { has(s, $0) }) { return .frustrated }
+        let b = ByteText.lower(text)
+        if frustratedBytes.contains(where: { ByteText.hasCue(b, $0) }) { return .frustrated }
+        let harsh = harshBytes.contains { ByteText.hasCue(b, $0) }
+        if harsh && serviceBytes.contains(where: { ByteText.contains(b, $0) }) { return .frustrated }
         // Shouting: several words in capitals, or runs of ?! marks.
-        let shouted = text.split(whereSeparator: \.isWhitespace).map { $0.trimmingCharacters(in: .punctuationCharacters) }
-            .filter { $0.count >= 4 && $0.allSatisfy { $0.isLetter && $0.isUppercase } }.count
-        if shouted >= 3 || s.contains("?!") || s.contains("!?") || s.contains("???") { return .frustrated }
-        var neg = negativeCues.contains { has(s, $0) } || s.contains("!!")
+        var shouted = 0, upper = 0, lowerSeen = false
+        for u in text.utf8 {
+            if u >= 0x41 && u <= 0x5a { upper += 1 } else if (u >= 0x61 && u <= 0x7a) || u >= 0x80 || (u >= 0x30 && u <= 0x39) { lowerSeen = true } else {
+                if upper >= 4 && !lowerSeen { shouted += 1 }
+                upper = 0; lowerSeen = false
+            }
+        }
+        if upper >= 4 && !lowerSeen { shouted += 1 }
+        if shouted >= 3 || ["?!", "!?", "???"].contains(where: { ByteText.contains(b, Array($0.utf8)) }) { return .frustrated }
+        var neg = harsh || negativeBytes.contains { ByteText.hasCue(b, $0) }
         // "not great" is negative, not also positive: look for praise outside the negative phrases.
-        var rest = s
-        for cue in negativeCues where rest.contains(cue) { rest = rest.replacingOccurrences(of: cue, with: " ") }
-        for polite in ["no thank", "thanks in advance", "thank you in advance"] { rest = rest.replacingOccurrences(of: polite, with: " ") }
-        let pos = positiveCues.contains { has(rest, $0) }
+        var pos = positiveBytes.contains { ByteText.hasCue(b, $0) }
+        if pos && (neg || politeBytes.contains(where: { ByteText.contains(b, $0) })) {
+            var rest = text.lowercased()
+            for cue in negativeCues where rest.contains(cue) { rest = rest.replacingOccurrences(of: cue, with: " ") }
+            for polite in ["no thank", "thanks in advance", "thank you in advance"] { rest = rest.replacingOccurrences(of: polite, with: " ") }
+            pos = positiveCues.contains { has(rest, $0) }
+        }
         // "Thanks, that works" after a complaint word in the same turn reads as relief, not complaint.
-        if neg && pos && ["that works", "works now", "solved", "resolved", "perfect"].contains(where: { s.contains($0) }) { neg = false }
-        if neg && !pos { return .negative }
+        if neg && pos && ["that works", "works now", "solved", "resolved", "perfect"].contains(where: { ByteText.contains(b, Array($0.utf8)) }) { neg = false }
+        // Runs of "!" intensify whatever the turn says: excitement stays positive, a complaint turns frustrated.
+        if neg && !pos { return ByteText.contains(b, Array("!!".utf8)) ? .frustrated : .negative }
         if pos && !neg { return .positive }
         return .neutral
     }

@@ -22,118 +22,114 @@ struct Fact: Hashable, Sendable {
 }
 
 enum Facts {
-    nonisolated(unsafe) static let moneyPattern = try! NSRegularExpression(
-        pattern: #"(?:[$€£¥]\s?(\d[\d,]*(?:\.\d+)?)|\b(\d[\d,]*(?:\.\d+)?)\s?(?:usd|eur|gbp|dollars|euros|pounds|bucks)\b)"#, options: .caseInsensitive)
-    nonisolated(unsafe) static let percentPattern = try! NSRegularExpression(pattern: #"\b(\d+(?:\.\d+)?)\s?(?:%|percent\b)"#, options: .caseInsensitive)
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    nonisolated(unsafe) static let isoDatePattern = try! NSRegularExpression(pattern: #"\b(\d{4})-(\d{2})-(\d{2})"#)
-    nonisolated(unsafe) static let monthDayPattern = try! NSRegularExpression(
-        pattern: #"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b"#, options: .caseInsensitive)
-    nonisolated(unsafe) static let dayMonthPattern = try! NSRegularExpression(
-        pattern: #"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"#, options: .caseInsensitive)
-    nonisolated(unsafe) static let slashDatePattern = try! NSRegularExpression(pattern: #"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b"#)
-    nonisolated(unsafe) static let quantityPattern = try! NSRegularExpression(
-        pattern: #"\b(\d+(?:\.\d+)?)\s?(gb|tb|mb|ghz|mhz|mah|mp|kg|lbs?|inch(?:es)?|cm|mm|watts?|w|kwh|hz|fps|rpm|mph|km|miles?|liters?|litres?|ml|oz)\b"#,
-        options: .caseInsensitive)
-    nonisolated(unsafe) static let durationPattern = try! NSRegularExpression(
-        pattern: #"(?<![\d.\-–])\b(\d+)[\s-]?(hours?|days?|weeks?|months?|years?)\b"#, options: .caseInsensitive)
-    nonisolated(unsafe) static let numberPattern = try! NSRegularExpression(pattern: #"\d[\d,]*(?:\.\d+)?"#)
 
     static func number(_ s: String) -> Double? { Double(s.replacingOccurrences(of: ",", with: "")) }
 
     static func numberKey(_ d: Double) -> String { String(format: "%.2f", d) }
 
-    /// Every fact in `text`.
+    static let monthNames = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+    /// Every kind but identifiers in one pattern, so a text is scanned once; at one position the
+    /// alternatives are tried in this order (money before a bare number, a date before a duration).
+    nonisolated(unsafe) static let factPattern = try! NSRegularExpression(pattern: [
+        #"[$€£¥]\s?(?<m1>\d[\d,]*(?:\.\d+)?)"#,
+        #"\b(?<m2>\d[\d,]*(?:\.\d+)?)\s?(?:usd|eur|gbp|dollars|euros|pounds|bucks)\b"#,
+        #"\b(?<p>\d+(?:\.\d+)?)\s?(?:%|percent\b)"#,
+        #"\b(?<iy>\d{4})-(?<im>\d{2})-(?<id>\d{2})"#,
+        #"\b(?<mm>"# + monthNames + #")[a-z]*\.?\s+(?<md>\d{1,2})(?:st|nd|rd|th)?\b"#,
+        #"\b(?<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<dm>"# + monthNames + #")[a-z]*\b"#,
+        #"\b(?<sa>\d{1,2})/(?<sb>\d{1,2})/\d{2,4}\b"#,
+        #"\b(?<qv>\d+(?:\.\d+)?)\s?(?:gb|tb|mb|ghz|mhz|mah|mp|kg|lbs?|inch(?:es)?|cm|mm|watts?|w|kwh|hz|fps|rpm|mph|km|miles?|liters?|litres?|ml|oz)\b"#,
+        #"(?<![\d.\-–])\b(?<dv>\d+)[\s-]?(?:hours?|days?|weeks?|months?|years?)\b"#,
+    ].joined(separator: "|"), options: .caseInsensitive)
+
+    /// Every fact in `text`. Every kind holds a digit, so text without one is skipped at once.
     static func extract(_ text: String) -> [Fact] {
+        guard text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return [] }
         let ns = text as NSString
-        let range = NSRange(location: 0, length: ns.length)
         var out: [Fact] = []
-        var covered: [NSRange] = []
-        func add(_ kind: FactKind, _ m: NSTextCheckingResult, key: String, number: Double?) {
-            covered.append(m.range)
-            out.append(Fact(kind: kind, key: key, number: number, text: ns.substring(with: m.range)))
+        var covered: [[UInt8]] = []
+        func group(_ m: NSTextCheckingResult, _ name: String) -> String? {
+            let r = m.range(withName: name)
+            return r.location == NSNotFound ? nil : ns.substring(with: r)
         }
-        func free(_ r: NSRange) -> Bool { !covered.contains { NSIntersectionRange($0, r).length > 0 } }
-        for m in moneyPattern.matches(in: text, range: range) {
-            let g = m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range(at: 2)
-            guard let v = number(ns.substring(with: g)) else { continue }
-            add(.money, m, key: numberKey(v), number: v)
-        }
-        for m in percentPattern.matches(in: text, range: range) where free(m.range) {
-            guard let v = number(ns.substring(with: m.range(at: 1))) else { continue }
-            add(.percent, m, key: numberKey(v), number: v)
-        }
-        for m in isoDatePattern.matches(in: text, range: range) where free(m.range) {
-            guard let mo = Int(ns.substring(with: m.range(at: 2))), let d = Int(ns.substring(with: m.range(at: 3))), (1...12).contains(mo), (1...31).contains(d) else { continue }
-            add(.date, m, key: String(format: "%02d-%02d", mo, d), number: nil)
-        }
-        for m in monthDayPattern.matches(in: text, range: range) where free(m.range) {
-            let mo = (months.firstIndex(of: String(ns.substring(with: m.range(at: 1)).lowercased().prefix(3))) ?? 0) + 1
-            guard let d = Int(ns.substring(with: m.range(at: 2))), (1...31).contains(d) else { continue }
-            add(.date, m, key: String(format: "%02d-%02d", mo, d), number: nil)
-        }
-        for m in dayMonthPattern.matches(in: text, range: range) where free(m.range) {
-            let mo = (months.firstIndex(of: String(ns.substring(with: m.range(at: 2)).lowercased().prefix(3))) ?? 0) + 1
-            guard let d = Int(ns.substring(with: m.range(at: 1))), (1...31).contains(d) else { continue }
-            add(.date, m, key: String(format: "%02d-%02d", mo, d), number: nil)
-        }
-        for m in slashDatePattern.matches(in: text, range: range) where free(m.range) {
-            guard let a = Int(ns.substring(with: m.range(at: 1))), let b = Int(ns.substring(with: m.range(at: 2))) else { continue }
-            // Month first when it can be; the other reading is also accepted as support (see `supports`).
-            let (mo, d) = a <= 12 ? (a, b) : (b, a)
-            guard (1...12).contains(mo), (1...31).contains(d) else { continue }
-            add(.date, m, key: String(format: "%02d-%02d", mo, d), number: nil)
-        }
-        for m in quantityPattern.matches(in: text, range: range) where free(m.range) {
-            guard let v = number(ns.substring(with: m.range(at: 1))) else { continue }
-            add(.quantity, m, key: numberKey(v), number: v)
-        }
-        for m in durationPattern.matches(in: text, range: range) where free(m.range) {
-            guard let v = number(ns.substring(with: m.range(at: 1))), v >= 2 else { continue }
-            // Ranges ("3-5 days", "3 to 5 days") and bounds ("within 24 hours", "up to 10 days") are
-            // estimates, not claims of fact.
-            let before = ns.substring(to: m.range.location).lowercased().suffix(12)
-            if before.hasSuffix("-") || before.hasSuffix("–") || before.hasSuffix(" to ") || before.hasSuffix("within ") || before.hasSuffix("up to ")
-                || before.hasSuffix("about ") || before.hasSuffix("around ") || before.hasSuffix("least ") || before.hasSuffix("than ") { continue }
-            add(.duration, m, key: numberKey(v), number: v)
+        func monthIndex(_ s: String) -> Int { (months.firstIndex(of: String(s.lowercased().prefix(3))) ?? 0) + 1 }
+        func date(_ mo: Int, _ d: Int) -> String? { (1...12).contains(mo) && (1...31).contains(d) ? String(format: "%02d-%02d", mo, d) : nil }
+        for m in factPattern.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            let written = ns.substring(with: m.range)
+            var fact: Fact?
+            if let v = (group(m, "m1") ?? group(m, "m2")).flatMap(number) {
+                fact = Fact(kind: .money, key: numberKey(v), number: v, text: written)
+            } else if let v = group(m, "p").flatMap(number) {
+                fact = Fact(kind: .percent, key: numberKey(v), number: v, text: written)
+            } else if let mo = group(m, "im").flatMap({ Int($0) }), let d = group(m, "id").flatMap({ Int($0) }) {
+                fact = date(mo, d).map { Fact(kind: .date, key: $0, number: nil, text: written) }
+            } else if let mo = group(m, "mm").map(monthIndex), let d = group(m, "md").flatMap({ Int($0) }) {
+                fact = date(mo, d).map { Fact(kind: .date, key: $0, number: nil, text: written) }
+            } else if let mo = group(m, "dm").map(monthIndex), let d = group(m, "dd").flatMap({ Int($0) }) {
+                fact = date(mo, d).map { Fact(kind: .date, key: $0, number: nil, text: written) }
+            } else if let a = group(m, "sa").flatMap({ Int($0) }), let b = group(m, "sb").flatMap({ Int($0) }) {
+                // Month first when it can be; the other reading is also accepted as support (see `supports`).
+                fact = (a <= 12 ? date(a, b) : date(b, a)).map { Fact(kind: .date, key: $0, number: nil, text: written) }
+            } else if let v = group(m, "qv").flatMap(number) {
+                fact = Fact(kind: .quantity, key: numberKey(v), number: v, text: written)
+            } else if let v = group(m, "dv").flatMap(number), v >= 2 {
+                // Ranges ("3-5 days", "3 to 5 days") and bounds ("within 24 hours", "up to 10 days") are
+                // estimates, not claims of fact.
+                let before = ns.substring(with: NSRange(location: max(0, m.range.location - 12), length: min(12, m.range.location))).lowercased()
+                let estimate = ["-", "–", " to ", "within ", "up to ", "about ", "around ", "least ", "than "].contains { before.hasSuffix($0) }
+                if !estimate { fact = Fact(kind: .duration, key: numberKey(v), number: v, text: written) }
+            }
+            covered.append(Array(written.utf8))
+            if let fact { out.append(fact) }
         }
         for id in identifiers(text) {
-            let r = ns.range(of: id)
-            if r.location != NSNotFound, !free(r) { continue }
+            // Part of a fact already read ("2-year" in a duration): not an identifier of its own.
+            let b = Array(id.utf8)
+            if covered.contains(where: { ByteText.contains($0, b) || ByteText.contains(b, $0) }) { continue }
             out.append(Fact(kind: .identifier, key: normalizedID(id), number: nil, text: id))
         }
         return out
     }
 
+    /// The month-days of the dates in `text`.
+    static func dates(_ text: String) -> [String] { extract(text).compactMap { $0.kind == .date ? $0.key : nil } }
+
     /// Identifier-like tokens: at least five characters of letters, digits, '-', '_' or '#', with a
     /// digit, and either a letter or at least five digits; never a date, time or plain amount.
     static func identifiers(_ text: String) -> [String] {
         var out: [String] = []
-        var cur = ""
-        func flush() {
-            defer { cur = "" }
-            while let l = cur.last, l == "-" || l == "_" || l == "#" { cur.removeLast() }
-            while let f = cur.first, f == "-" || f == "_" || f == "#" { cur.removeFirst() }
-            guard cur.count >= 5, cur.count <= 64 else { return }
-            let digits = cur.filter(\.isNumber).count
-            let letters = cur.filter(\.isLetter).count
-            guard digits >= 1, letters >= 1 || digits >= 5 else { return }
-            guard letters > 0 || !cur.contains("-") || cur.split(separator: "-").count < 3 else { return } // 2024-05-20, 555-123-4567
-            if letters > 0 {
-                // 10am, 3pm, 2nd, 45kg: a number with a short unit is not an identifier.
-                let tail = cur.drop(while: \.isNumber)
-                if tail.allSatisfy(\.isLetter), tail.count <= 4, cur.first!.isNumber { return }
+        let bytes = Array(text.utf8)
+        var start = 0
+        func flush(_ end: Int) {
+            var lo = start, hi = end
+            while lo < hi, ByteText.isSeparator(bytes[lo]) { lo += 1 }
+            while hi > lo, ByteText.isSeparator(bytes[hi - 1]) { hi -= 1 }
+            let n = hi - lo
+            guard n >= 5, n <= 64 else { return }
+            var digits = 0, letters = 0, dashes = 0
+            for b in bytes[lo..<hi] {
+                if ByteText.isDigit(b) { digits += 1 } else if ByteText.isLetter(b) { letters += 1 } else if b == UInt8(ascii: "-") { dashes += 1 }
             }
-            out.append(cur)
+            guard digits >= 1, letters >= 1 || digits >= 5 else { return }
+            guard letters > 0 || dashes < 2 else { return } // 2024-05-20, 555-123-4567
+            if letters > 0, ByteText.isDigit(bytes[lo]) {
+                // 10am, 3pm, 2nd, 45kg: a number with a short unit is not an identifier.
+                var k = lo
+                while k < hi, ByteText.isDigit(bytes[k]) { k += 1 }
+                if hi - k <= 4, bytes[k..<hi].allSatisfy(ByteText.isLetter) { return }
+            }
+            out.append(String(decoding: bytes[lo..<hi], as: UTF8.self))
         }
-        for ch in text {
-            if ch.isASCII && (ch.isLetter || ch.isNumber || ch == "-" || ch == "_" || ch == "#") { cur.append(ch) } else { flush() }
+        for (i, b) in bytes.enumerated() where !(ByteText.isAlnum(b) || ByteText.isSeparator(b)) {
+            flush(i)
+            start = i + 1
         }
-        flush()
+        flush(bytes.count)
         return out
     }
 
-    static func normalizedID(_ s: String) -> String { String(s.lowercased().filter { $0.isLetter || $0.isNumber }) }
+    static func normalizedID(_ s: String) -> String { String(decoding: ByteText.alnum(s), as: UTF8.self) }
 
     /// Whether a sentence states facts rather than asking, hedging or giving an example.
     static func isAssertion(_ sentence: String) -> Bool {
@@ -141,36 +137,112 @@ enum Facts {
         if s.contains("?") { return false }
         let hedges = ["might", "may be", "maybe", "approximately", "roughly", "estimate", "typically", "usually", "generally", "for example",
                       "e.g.", "such as", "if you", "if the", "if it", "you mentioned", "you said", "you provided", "you gave", "according to you"]
-        return !hedges.contains { s.contains($0) }
+        return !ByteText.any(s, hedges)
     }
 
-    /// Sentences of a text (split at . ! ? and line breaks, keeping decimals and abbreviations whole).
+    /// Sentences of a text (split at . ! ? followed by a space, and at line breaks, so decimals and
+    /// dotted names stay whole).
     static func sentences(_ text: String) -> [String] {
         var out: [String] = []
-        var cur = ""
-        let chars = Array(text)
-        for (i, ch) in chars.enumerated() {
-            cur.append(ch)
-            let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
-            if ch == "\n" || ((ch == "." || ch == "!" || ch == "?") && (next == nil || next!.isWhitespace)) {
-                let t = cur.trimmed
-                if !t.isEmpty { out.append(t) }
-                cur = ""
+        let bytes = Array(text.utf8)
+        var start = 0
+        func cut(_ end: Int) {
+            var lo = start, hi = end
+            while lo < hi, ByteText.isSpace(bytes[lo]) { lo += 1 }
+            while hi > lo, ByteText.isSpace(bytes[hi - 1]) { hi -= 1 }
+            if hi > lo { out.append(String(decoding: bytes[lo..<hi], as: UTF8.self)) }
+        }
+        for (i, b) in bytes.enumerated() {
+            let end = b == UInt8(ascii: "\n")
+                || ((b == UInt8(ascii: ".") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?")) && (i + 1 == bytes.count || ByteText.isSpace(bytes[i + 1])))
+            if end { cut(i + 1); start = i + 1 }
+        }
+        cut(bytes.count)
+        return out
+    }
+}
+
+/// Text primitives over UTF-8 bytes, for the detectors' hot paths: character classes, lower-cased
+/// alphanumerics, substring search.
+enum ByteText {
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) }
+    @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isLetter(b) }
+    @inline(__always) static func isSeparator(_ b: UInt8) -> Bool { b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: "#") }
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
+    /// A letter for word boundaries: ASCII letters and any byte of a non-ASCII character.
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { isLetter(b) || b >= 0x80 }
+
+    /// ASCII letters (lower-cased) and digits; non-ASCII bytes kept; everything else dropped.
+    static func alnum(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            if b >= 0x41 && b <= 0x5a { out.append(b | 0x20) } else if isDigit(b) || (b >= 0x61 && b <= 0x7a) || b >= 0x80 { out.append(b) }
+        }
+        return out
+    }
+
+    /// Whether `text` (compared ASCII-case-insensitively) contains any of the lower-case `cues`.
+    static func any(_ text: String, _ cues: [String]) -> Bool {
+        let b = lower(text)
+        return cues.contains { contains(b, Array($0.utf8)) }
+    }
+
+    /// ASCII lower-cased bytes.
+    static func lower(_ s: String) -> [UInt8] { s.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 } }
+
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= hay.count else { return false }
+        return hay.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                let first = n[0], last = h.count - n.count
+                var i = 0
+                while i <= last {
+                    if h[i] == first {
+                        var j = 1
+                        while j < n.count && h[i + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
             }
         }
-        let t = cur.trimmed
-        if !t.isEmpty { out.append(t) }
-        return out
+    }
+
+    /// Whether `cue` occurs in `s` at a word start (and, for cues of up to four bytes, a word end).
+    static func hasCue(_ s: [UInt8], _ cue: [UInt8]) -> Bool {
+        guard let first = cue.first, let last = cue.last, cue.count <= s.count else { return false }
+        let n = s.count - cue.count
+        var i = 0
+        while i <= n {
+            if s[i] == first {
+                var j = 1
+                while j < cue.count && s[i + j] == cue[j] { j += 1 }
+                if j == cue.count {
+                    let leftOK = i == 0 || !isWordByte(s[i - 1]) || !isLetter(first)
+                    let e = i + cue.count
+                    let rightOK = cue.count > 4 || e == s.count || !isWordByte(s[e]) || !isLetter(last)
+                    if leftOK && rightOK { return true }
+                }
+            }
+            i += 1
+        }
+        return false
     }
 }
 
 /// What a trace offers in support of a claim: every number, date and identifier in the system
 /// prompts, user turns, tool arguments, tool results and error messages.
-struct EvidencePool {
+final class EvidencePool {
     var numbers: [Double] = []
     var numberKeys = Set<String>()
-    var dates = Set<String>()
-    var text = ""
+    /// Dates are read only when a date claim is checked (most traces have none).
+    private var datedTexts: [String] = []
+    private lazy var dates: Set<String> = Set(datedTexts.flatMap(Facts.dates))
+    var text: [UInt8] = []
     var digitRuns = Set<String>()
     /// Month-day of the conversation and the days beside it ("today", "tomorrow").
     var nearDates = Set<String>()
@@ -179,21 +251,37 @@ struct EvidencePool {
     init(texts: [String], created: Timestamp) {
         var seen = Set<String>()
         for t in texts {
-            text += t.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }
-            text += " "
-            let ns = t as NSString
-            for m in Facts.numberPattern.matches(in: t, range: NSRange(location: 0, length: ns.length)) {
-                guard let v = Facts.number(ns.substring(with: m.range)) else { continue }
-                let k = Facts.numberKey(v)
-                if seen.insert(k).inserted { numbers.append(v) }
-                numberKeys.insert(k)
+            text += ByteText.alnum(t)
+            text.append(0x20)
+            // Numbers ("1,249.50", "42") and runs of digits, in one pass over the bytes.
+            var num: [UInt8] = [], run = 0
+            var hasDigit = false
+            func endNumber() {
+                while let l = num.last, l == UInt8(ascii: ".") || l == UInt8(ascii: ",") { num.removeLast() }
+                if !num.isEmpty, let v = Double(String(decoding: num.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)) {
+                    let k = Facts.numberKey(v)
+                    if seen.insert(k).inserted { numbers.append(v) }
+                    numberKeys.insert(k)
+                }
+                num = []
             }
-            for f in Facts.extract(t) where f.kind == .date { dates.insert(f.key) }
-            var run = ""
-            for ch in t {
-                if ch.isNumber { run.append(ch) } else { if run.count >= 4 { digitRuns.insert(run) }; run = "" }
+            let bytes = Array(t.utf8)
+            for (i, b) in bytes.enumerated() {
+                let digit = b >= 0x30 && b <= 0x39
+                if digit {
+                    hasDigit = true
+                    num.append(b); run += 1
+                } else {
+                    if run >= 4 { digitRuns.insert(String(decoding: bytes[(i - run)..<i], as: UTF8.self)) }
+                    run = 0
+                    if !num.isEmpty && (b == UInt8(ascii: ".") || b == UInt8(ascii: ",")) && i + 1 < bytes.count && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 {
+                        num.append(b)
+                    } else { endNumber() }
+                }
             }
-            if run.count >= 4 { digitRuns.insert(run) }
+            if run >= 4 { digitRuns.insert(String(decoding: bytes[(bytes.count - run)...], as: UTF8.self)) }
+            endNumber()
+            if hasDigit { datedTexts.append(t) }
         }
         let day = Int((created.seconds / 86400).rounded(.down))
         for d in (day - 1)...(day + 1) {
@@ -213,7 +301,7 @@ struct EvidencePool {
     func supports(_ f: Fact) -> Bool {
         switch f.kind {
         case .identifier:
-            if text.contains(f.key) { return true }
+            if ByteText.contains(text, Array(f.key.utf8)) { return true }
             let digits = String(f.text.filter(\.isNumber))
             return digits.count >= 4 && digitRuns.contains(where: { $0.contains(digits) })
         case .date:

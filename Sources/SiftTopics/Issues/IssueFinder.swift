@@ -60,7 +60,7 @@ struct IssueFinder {
 
     static func isSystemError(_ c: ToolCall) -> Bool {
         let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
-        return systemErrorCues.contains { s.contains($0) }
+        return ByteText.any(s, systemErrorCues)
     }
 
     mutating func toolFailures() {
@@ -95,8 +95,8 @@ struct IssueFinder {
                 let last = failures.last!.index
                 let answer = reply(after: last)
                 let said = answer?.1.lowercased() ?? ""
-                let acknowledged = Self.acknowledgeCues.contains { said.contains($0) }
-                if let answer, !acknowledged, Self.successCues.contains(where: { said.contains($0) }) {
+                let acknowledged = ByteText.any(said, Self.acknowledgeCues)
+                if let answer, !acknowledged, ByteText.any(said, Self.successCues) {
                     add(.ignoredError, "The tool \(name) returned an error (\(types)) that was never recovered, but the agent told the user the action succeeded.",
                         ev + [(span(answer.0), answer.1)])
                 } else if !stormTools.contains(name), failures.contains(where: { Self.isSystemError($0.call) }) {
@@ -147,10 +147,10 @@ struct IssueFinder {
             case .object(let o): for (k, x) in o { walk(x, key: k.lowercased(), depth: depth + 1) }
             case .array(let a): for x in a.prefix(50) { walk(x, key: key, depth: depth + 1) }
             case .string(let s):
-                guard !["date", "time", "when", "day", "created", "updated"].contains(where: { key.contains($0) }) else { return }
+                guard !ByteText.any(key, ["date", "time", "when", "day", "created", "updated"]) else { return }
                 for id in Facts.identifiers(s) { out.append((key, id)) }
             case .int(let i) where i >= 10000 || i <= -10000:
-                guard !["amount", "price", "total", "quantity", "count", "cents"].contains(where: { key.contains($0) }) else { return }
+                guard !ByteText.any(key, ["amount", "price", "total", "quantity", "count", "cents"]) else { return }
                 out.append((key, String(i)))
             default: break
             }
@@ -168,7 +168,7 @@ struct IssueFinder {
             case .object(let o): for (k, x) in o { walk(x, key: k.lowercased(), depth: depth + 1) }
             case .array(let a): for x in a.prefix(50) { walk(x, key: key, depth: depth + 1) }
             case .int, .double:
-                if let d = v.doubleValue, d > 10, ["amount", "price", "total", "cost", "fee"].contains(where: { key.contains($0) }) { out.append((key, d)) }
+                if let d = v.doubleValue, d > 10, ByteText.any(key, ["amount", "price", "total", "cost", "fee"]) { out.append((key, d)) }
             default: break
             }
         }
@@ -178,12 +178,15 @@ struct IssueFinder {
 
     mutating func identifiersInCalls() {
         // What the agent had seen before each call: system prompts, turns, earlier calls and results.
-        var seen = t.system.map(Facts.normalizedID).joined(separator: " ")
+        var seen: [UInt8] = []
         var seenIDs = Set<String>(t.system.flatMap(Facts.identifiers).map(Facts.normalizedID))
-        let allUser = t.userTurns.map(Facts.normalizedID).joined(separator: " ")
+        for s in t.system { seen += ByteText.alnum(s); seen.append(0x20) }
+        var allUser: [UInt8] = []
+        for s in t.userTurns { allUser += ByteText.alnum(s); allUser.append(0x20) }
         var seenTexts = t.system
         func see(_ s: String) {
-            seen += " " + Facts.normalizedID(s)
+            seen.append(0x20)
+            seen += ByteText.alnum(s)
             for id in Facts.identifiers(s) { seenIDs.insert(Facts.normalizedID(id)) }
         }
         for (i, e) in t.events.enumerated() {
@@ -193,10 +196,11 @@ struct IssueFinder {
             case .tool(let c):
                 for (key, id) in Self.argumentIdentifiers(c) {
                     let n = Facts.normalizedID(id)
-                    guard n.count >= 5, !seen.contains(n), !allUser.contains(n) else { continue }
+                    let nb = Array(n.utf8)
+                    guard nb.count >= 5, !ByteText.contains(seen, nb), !ByteText.contains(allUser, nb) else { continue }
                     // Composed from parts the conversation gave ("credit_card_7334" from "the card ending 7334").
                     let digits = String(n.filter(\.isNumber))
-                    if digits.count >= 4, seen.contains(digits) { continue }
+                    if digits.count >= 4, ByteText.contains(seen, Array(digits.utf8)) { continue }
                     if let near = seenIDs.first(where: { Self.isNearMiss(n, $0) }) {
                         add(.mistypedIdentifier, "The agent called \(c.name) with an identifier that differs slightly from one given earlier.",
                             [(span(i), "\(c.name)(\(key.isEmpty ? "" : key + ": ")\(id)) where the conversation had \(near)")])
@@ -205,9 +209,10 @@ struct IssueFinder {
                     // catalogue keys (SKUs, plan codes) they know from their own instructions or tools
                     // the trace does not record.
                 }
-                if Self.isWrite(c.name) {
+                let amounts = Self.isWrite(c.name) ? Self.argumentAmounts(c) : []
+                if !amounts.isEmpty {
                     let pool = EvidencePool(texts: seenTexts, created: t.created)
-                    for (key, amount) in Self.argumentAmounts(c) where !pool.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: "")) {
+                    for (key, amount) in amounts where !pool.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: "")) {
                         add(.inventedIdentifier, "The agent called \(c.name) with an amount that nothing earlier supports.",
                             [(span(i), "\(c.name)(\(key): \(Facts.numberKey(amount)))")])
                     }
@@ -276,16 +281,15 @@ struct IssueFinder {
     }
 
     /// The action families a word names: a refund and a return are one family.
+    static let familyStems: [(stems: [[UInt8]], families: [String])] = [
+        (["refund", "reimburs", "credit", "compensat"], ["refund"]), (["return"], ["refund", "return"]), (["cancel"], ["cancel"]),
+        (["exchang"], ["exchange"]), (["modif", "chang", "updat", "edit"], ["modify"]), (["transfer"], ["transfer"]), (["upgrad"], ["upgrade"]),
+    ].map { (stems: $0.0.map { Array($0.utf8) }, families: $0.1) }
+
     static func families(_ text: String) -> Set<String> {
-        let s = text.lowercased()
+        let b = ByteText.lower(text)
         var out = Set<String>()
-        if ["refund", "reimburs", "credit", "compensat"].contains(where: { s.contains($0) }) { out.insert("refund") }
-        if s.contains("return") { out.formUnion(["refund", "return"]) }
-        if s.contains("cancel") { out.insert("cancel") }
-        if s.contains("exchang") { out.insert("exchange") }
-        if ["modif", "chang", "updat", "edit"].contains(where: { s.contains($0) }) { out.insert("modify") }
-        if s.contains("transfer") { out.insert("transfer") }
-        if s.contains("upgrad") { out.insert("upgrade") }
+        for f in familyStems where f.stems.contains(where: { ByteText.contains(b, $0) }) { out.formUnion(f.families) }
         return out
     }
 
@@ -314,8 +318,8 @@ struct IssueFinder {
         var windows: [(families: Set<String>, days: Int, quote: String)] = []
         var texts = t.system
         for (_, c) in calls where !c.failed { texts.append(c.result) }
-        for text in texts {
-            for sentence in Facts.sentences(text) where sentence.count < 400 {
+        for text in texts where !Self.families(text).isDisjoint(with: ["refund", "return", "cancel", "exchange"]) {
+            for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 {
                 let fam = Self.families(sentence).intersection(["refund", "return", "cancel", "exchange"])
                 guard !fam.isEmpty else { continue }
                 let ns = sentence as NSString
@@ -332,9 +336,9 @@ struct IssueFinder {
                     var here = ids
                     for (k, x) in o {
                         let lk = k.lowercased()
-                        if let s = x.stringValue, Self.idKeyCues.contains(where: { lk.contains($0) }) || lk == "id" {
+                        if let s = x.stringValue, ByteText.any(lk, Self.idKeyCues) || lk == "id" {
                             for id in Facts.identifiers(s) { here.insert(Facts.normalizedID(id)) }
-                        } else if let i = x.doubleValue, Self.idKeyCues.contains(where: { lk.contains($0) }), abs(i) >= 1000 {
+                        } else if let i = x.doubleValue, ByteText.any(lk, Self.idKeyCues), abs(i) >= 1000 {
                             here.insert(String(Int64(i)))
                         }
                     }
@@ -343,16 +347,16 @@ struct IssueFinder {
                         let lk = k.lowercased()
                         if let b = x.boolValue {
                             let plain = lk.replacingOccurrences(of: "is_", with: "").replacingOccurrences(of: "can_", with: "")
-                            if (!b && Self.forbiddingWhenFalse.contains(where: { plain.contains($0) }) && !plain.hasPrefix("non") && !plain.hasPrefix("in"))
-                                || (b && Self.forbiddingWhenTrue.contains(where: { plain.contains($0) })) {
+                            if (!b && ByteText.any(plain, Self.forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"))
+                                || (b && ByteText.any(plain, Self.forbiddingWhenTrue)) {
                                 out.append(Restriction(families: Self.families(lk), ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)"))
                             }
                         } else if let s = x.stringValue, s.count <= 80 {
                             let ls = s.lowercased()
-                            if Self.forbiddingPhrases.contains(where: { ls.contains($0) }), !ls.contains(" if ") && !ls.hasPrefix("if ") && !ls.contains("unless") {
+                            if ByteText.any(ls, Self.forbiddingPhrases), !ls.contains(" if ") && !ls.hasPrefix("if ") && !ls.contains("unless") {
                                 out.append(Restriction(families: Self.families(ls + " " + lk), ids: here, event: ev, quote: "\(c.name) -> \(k): \(s)"))
                             }
-                            if Self.objectDateKeys.contains(where: { lk.contains($0) }), let d = Timestamp(iso8601: s) {
+                            if ByteText.any(lk, Self.objectDateKeys), let d = Timestamp(iso8601: s) {
                                 newest = max(newest ?? d.seconds, d.seconds)
                             }
                         }
@@ -511,7 +515,7 @@ struct IssueFinder {
                 if case .object(let o) = v {
                     for (k, x) in o {
                         let lk = k.lowercased()
-                        if let s = x.stringValue, Self.dateKeys.contains(where: { lk.contains($0) }), let d = Timestamp(iso8601: s) { resultDate = max(resultDate ?? d.seconds, d.seconds) }
+                        if let s = x.stringValue, ByteText.any(lk, Self.dateKeys), let d = Timestamp(iso8601: s) { resultDate = max(resultDate ?? d.seconds, d.seconds) }
                         dates(x, depth: depth + 1)
                     }
                 } else if case .array(let a) = v { for x in a.prefix(50) { dates(x, depth: depth + 1) } }
@@ -533,7 +537,7 @@ struct IssueFinder {
                     for (_, x) in o { if let s = x.stringValue, s.count <= 120 { siblings.formUnion(Self.contentWords(s)) } }
                     for (k, x) in o {
                         let lk = k.lowercased()
-                        if let d = x.doubleValue, Self.moneyKeys.contains(where: { lk.contains($0) }), !lk.contains("id") {
+                        if let d = x.doubleValue, ByteText.any(lk, Self.moneyKeys), !lk.contains("id") {
                             out.append(Valued(value: d, kind: .money, words: siblings, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
                                               quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
                         } else if let s = x.stringValue, s.count > 3 {
@@ -578,7 +582,13 @@ struct IssueFinder {
             }
         }
         let evidence = EvidencePool(texts: pool + t.retrievedText, created: t.created)
-        let sources = calls.isEmpty ? [] : valuedFacts()
+        var sourcesCache: [Valued]?
+        func sources() -> [Valued] {
+            if let s = sourcesCache { return s }
+            let s = calls.isEmpty ? [] : valuedFacts()
+            sourcesCache = s
+            return s
+        }
         var stale: [(span: String?, quote: String)] = []
         var unsupported: [(span: String?, quote: String)] = []
         var lastClaims: [Fact] = []
@@ -598,6 +608,7 @@ struct IssueFinder {
                         }
                         guard f.kind == .money || f.kind == .percent, let v = f.number else { continue }
                         let words = Self.contentWords(sentence)
+                        let sources = sources()
                         let support = sources.filter { $0.kind == f.kind && abs($0.value - v) < 0.0051 && $0.event < i }
                         guard !support.isEmpty else { continue }
                         let conflicts = sources.filter { c in
@@ -613,14 +624,14 @@ struct IssueFinder {
                 }
             case .user(let s) where answered:
                 let l = s.lowercased()
-                let strong = ["outdated", "out of date", "old price", "old information", "not up to date"].contains { l.contains($0) }
+                let strong = ByteText.any(l, ["outdated", "out of date", "old price", "old information", "not up to date"])
                 if strong {
                     stale.append((span(i), s))
                 } else if lastClaims.isEmpty {
-                    if Self.correctionCues.contains(where: { l.contains($0) }) { add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)]) }
-                } else if Self.stalenessCues.contains(where: { l.contains($0) }) && (Self.correctionCues.contains(where: { l.contains($0) }) || Facts.extract(s).contains { f in lastClaims.contains { $0.kind == f.kind && $0.key != f.key } }) {
+                    if ByteText.any(l, Self.correctionCues) { add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)]) }
+                } else if ByteText.any(l, Self.stalenessCues) && (ByteText.any(l, Self.correctionCues) || Facts.extract(s).contains { f in lastClaims.contains { $0.kind == f.kind && $0.key != f.key } }) {
                     stale.append((span(i), s))
-                } else if Self.correctionCues.contains(where: { l.contains($0) }) {
+                } else if ByteText.any(l, Self.correctionCues) {
                     add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)])
                 }
                 lastClaims = []
@@ -656,8 +667,8 @@ struct IssueFinder {
 
     static func isAccountClaim(_ sentence: String) -> Bool {
         let l = sentence.lowercased()
-        let mentionsAccount = accountNouns.contains { l.contains($0) } || Facts.identifiers(sentence).contains { $0.contains(where: \.isLetter) && $0.contains(where: \.isNumber) }
-        return mentionsAccount && stateCues.contains { l.contains($0) }
+        let mentionsAccount = ByteText.any(l, accountNouns) || Facts.identifiers(sentence).contains { $0.contains(where: \.isLetter) && $0.contains(where: \.isNumber) }
+        return mentionsAccount && ByteText.any(l, stateCues)
     }
 
     // MARK: - Actions claimed but not taken
@@ -696,7 +707,7 @@ struct IssueFinder {
             case .assistant(let s): lastAssistant = s
             case .user(let s):
                 let ids = Set(Facts.identifiers(s).map(Facts.normalizedID))
-                if let a = lastAssistant?.lowercased(), a.contains("?"), Self.askCues.contains(where: { a.contains($0) }), let again = ids.intersection(given).first {
+                if let a = lastAssistant?.lowercased(), a.contains("?"), ByteText.any(a, Self.askCues), let again = ids.intersection(given).first {
                     add(.askedAgain, "The agent asked for details the user had already given.", [(span(i), s.clipped(160) + " (already given: \(again))")])
                 }
                 given.formUnion(ids)
@@ -710,7 +721,7 @@ struct IssueFinder {
         let users = t.events.enumerated().compactMap { i, e -> (Int, String)? in if case .user(let s) = e { return (i, s) } else { return nil } }
         guard let last = users.last else { return }
         let tone = BuiltinFacetModel.tone(last.1)
-        let gaveUp = BuiltinFacetModel.giveUpCues.contains { last.1.lowercased().contains($0) }
+        let gaveUp = ByteText.any(last.1.lowercased(), BuiltinFacetModel.giveUpCues)
         // Frustration at the end, not a complaint that opened a conversation the agent then handled:
         // the last turn frustrated or giving up, or a second dissatisfied turn.
         guard users.count >= 2 || gaveUp else { return }
@@ -718,16 +729,16 @@ struct IssueFinder {
         // A dissatisfied last word that accepts the outcome ("Fine, but...", "not great, but ok") is
         // a resolved complaint, not an unresolved one.
         let l = last.1.lowercased()
-        let accepts = ["fine", "ok", "okay", "alright", "all right", "i guess", "i see", "understood", "got it", "thank", "appreciate"].contains { l.contains($0) }
+        let accepts = ByteText.any(l, ["fine", "ok", "okay", "alright", "all right", "i guess", "i see", "understood", "got it", "thank", "appreciate"])
         // Disappointment alone ("That's disappointing.") is a verdict, not an open request: a negative
         // last turn counts when it still asks for something, or asks for a person no one provided.
-        let asksHuman = users.suffix(2).contains { u in BuiltinFacetModel.escalationCues.contains { u.1.lowercased().contains($0) } }
-        let handedOff = calls.contains { c in !c.call.failed && ["transfer", "escalat", "handoff", "hand_off", "human"].contains { c.call.name.lowercased().contains($0) } }
+        let asksHuman = users.suffix(2).contains { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }
+        let handedOff = calls.contains { c in !c.call.failed && ByteText.any(c.call.name.lowercased(), ["transfer", "escalat", "handoff", "hand_off", "human"]) }
         let stillAsking = l.contains("?") || l.contains("still") || l.contains("not resolved") || l.contains("no answer")
         guard tone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
                 || (tone == .negative && earlierUnhappy && stillAsking && !accepts) else { return }
         var ev = [(span(last.0), last.1)]
-        if let asked = users.first(where: { u in BuiltinFacetModel.escalationCues.contains { u.1.lowercased().contains($0) } }), asked.0 != last.0 {
+        if let asked = users.first(where: { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }), asked.0 != last.0 {
             ev.insert((span(asked.0), asked.1), at: 0)
         }
         add(.unresolvedFrustration, "The conversation ended with the user frustrated and the request unresolved.", ev)
