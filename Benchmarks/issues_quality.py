@@ -92,6 +92,18 @@ for scen in sorted(by, key=lambda s: -sum(v for k, v in by[s].items() if k != "N
     c = by[scen]; f = sum(v for k, v in c.items() if k != "NONE")
     if f: print(f"  {scen}: {f}/{sum(c.values())} flagged: " + ", ".join(f"{k} {v}" for k, v in c.most_common() if k != "NONE"))
 
+def sentiment_by(db, group, title):
+    """Runs the Sentiment facet and prints its label shares per value of the SQL expression `group`."""
+    sift("topics", "run", "--db", db, "--facets", "Sentiment")
+    r = rows(db, f"SELECT {group} AS g, classifications.Sentiment[0].label AS sentiment, count(1) AS n "
+                 "FROM project_logs('default') WHERE is_root GROUP BY g, sentiment")
+    by = collections.defaultdict(collections.Counter)
+    for g, s, cnt in r: by[g][s] += int(cnt)
+    print(title)
+    for g in sorted(by):
+        c = by[g]; t = sum(c.values())
+        print(f"  {g} ({t}): " + ", ".join(f"{k} {100 * v / t:.0f}%" for k, v in sorted(c.items())))
+
 # Sentiment against third-party signals: chitchat's "upbeat" rating (1-10, given after the chat),
 # and tau-bench's reward (a failed run is not always an unhappy user, so this only shows direction).
 chat = os.path.join(data, "chitchat/dataset.json.gz")
@@ -108,26 +120,7 @@ if os.path.exists(chat):
     json.dump(runs, open(path, "w"))
     db = os.path.join(args.dir, "chitchat.db"); fresh(db)
     sift("ingest", "--db", db, "--format", "trajectories", path)
-    sift("topics", "run", "--db", db, "--facets", "Sentiment")
-    r = rows(db, "SELECT CASE WHEN metadata.upbeat >= 8 THEN 'upbeat 8-10' WHEN metadata.upbeat <= 3 THEN 'upbeat 1-3' ELSE 'upbeat 4-7' END AS rating, "
-                 "classifications.Sentiment[0].label AS sentiment, count(1) AS n FROM project_logs('default') WHERE is_root GROUP BY rating, sentiment")
-    by = collections.defaultdict(collections.Counter)
-    for rating, s, cnt in r: by[rating][s] += int(cnt)
-    print("chitchat sentiment by the upbeat rating (share of conversations):")
-    for rating in sorted(by):
-        c = by[rating]; t = sum(c.values())
-        print(f"  {rating} ({t}): " + ", ".join(f"{k} {100 * v / t:.0f}%" for k, v in sorted(c.items())))
-db = os.path.join(args.dir, "tau.db")
-sift("topics", "run", "--db", db, "--facets", "Sentiment")
-r = rows(db, "SELECT metadata.reward AS reward, classifications.Sentiment[0].label AS sentiment, count(1) AS n FROM project_logs('default') WHERE is_root GROUP BY reward, sentiment")
-by = collections.defaultdict(collections.Counter)
-for reward, s, cnt in r: by[reward][s] += int(cnt)
-print("tau-bench sentiment by reward:")
-for reward in sorted(by):
-    c = by[reward]; t = sum(c.values())
-    print(f"  reward {reward} ({t}): " + ", ".join(f"{k} {100 * v / t:.0f}%" for k, v in sorted(c.items())))
-db = os.path.join(args.dir, "tm4.db")
-sift("topics", "run", "--db", db, "--facets", "Sentiment")
-r = rows(db, "SELECT classifications.Sentiment[0].label AS sentiment, count(1) AS n FROM project_logs('default') WHERE is_root GROUP BY sentiment")
-t = sum(int(x[1]) for x in r)
-print(f"Taskmaster-4 sentiment ({t}): " + ", ".join(f"{s} {100 * int(n) / t:.0f}%" for s, n in sorted(r)))
+    sentiment_by(db, "CASE WHEN metadata.upbeat >= 8 THEN 'upbeat 8-10' WHEN metadata.upbeat <= 3 THEN 'upbeat 1-3' ELSE 'upbeat 4-7' END",
+                 "chitchat sentiment by the upbeat rating (share of conversations):")
+sentiment_by(os.path.join(args.dir, "tau.db"), "metadata.reward", "tau-bench sentiment by reward:")
+sentiment_by(os.path.join(args.dir, "tm4.db"), "'all'", "Taskmaster-4 sentiment:")

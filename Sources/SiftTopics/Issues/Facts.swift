@@ -102,9 +102,7 @@ enum Facts {
         let bytes = Array(text.utf8)
         var start = 0
         func flush(_ end: Int) {
-            var lo = start, hi = end
-            while lo < hi, ByteText.isSeparator(bytes[lo]) { lo += 1 }
-            while hi > lo, ByteText.isSeparator(bytes[hi - 1]) { hi -= 1 }
+            let (lo, hi) = ByteText.trim(bytes, start, end, ByteText.isSeparator)
             let n = hi - lo
             guard n >= 5, n <= 64 else { return }
             var digits = 0, letters = 0, dashes = 0
@@ -147,9 +145,7 @@ enum Facts {
         let bytes = Array(text.utf8)
         var start = 0
         func cut(_ end: Int) {
-            var lo = start, hi = end
-            while lo < hi, ByteText.isSpace(bytes[lo]) { lo += 1 }
-            while hi > lo, ByteText.isSpace(bytes[hi - 1]) { hi -= 1 }
+            let (lo, hi) = ByteText.trim(bytes, start, end, ByteText.isSpace)
             if hi > lo { out.append(String(decoding: bytes[lo..<hi], as: UTF8.self)) }
         }
         for (i, b) in bytes.enumerated() {
@@ -172,6 +168,14 @@ enum ByteText {
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
     /// A letter for word boundaries: ASCII letters and any byte of a non-ASCII character.
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { isLetter(b) || b >= 0x80 }
+
+    /// `lo..<hi` without the bytes `drop` accepts at either end.
+    static func trim(_ bytes: [UInt8], _ lo: Int, _ hi: Int, _ drop: (UInt8) -> Bool) -> (Int, Int) {
+        var lo = lo, hi = hi
+        while lo < hi, drop(bytes[lo]) { lo += 1 }
+        while hi > lo, drop(bytes[hi - 1]) { hi -= 1 }
+        return (lo, hi)
+    }
 
     /// ASCII letters (lower-cased) and digits; non-ASCII bytes kept; everything else dropped.
     static func alnum(_ s: String) -> [UInt8] {
