@@ -87,7 +87,13 @@ public enum ReportBuilder {
             let rendered = try picks.map { p -> ReportSample in
                 let m = members[p]
                 let trace = try store.trace(id: m.trace, project: project)
-                return ReportSample(trace: m.trace, created: Timestamp(microseconds: starts[m.trace] ?? 0).iso8601, summary: summaries[m.trace] ?? "", lines: lines(TraceThread(trace: trace)))
+                let why = (try store.classificationMetadata(projectRow: pid, facet: facetName, trace: m.trace))
+                    .flatMap { try? JSONReader.parse($0) }?["evidence"]?.arrayValue ?? []
+                let evidence = why.prefix(3).compactMap { e in
+                    e["quote"]?.stringValue.map { q in (e["issue"]?.stringValue.map { $0 + ": " } ?? "") + q + (e["span_id"]?.stringValue.map { " (span " + $0 + ")" } ?? "") }
+                }
+                return ReportSample(trace: m.trace, created: Timestamp(microseconds: starts[m.trace] ?? 0).iso8601, summary: summaries[m.trace] ?? "",
+                                    lines: lines(TraceThread(trace: trace)), evidence: evidence)
             }
             let trend = flags[id]
             let growing = trend.flatMap { $0.flags.isEmpty ? nil : $0.flags.joined(separator: ", ") + ($0.detail.isEmpty ? "" : ": " + $0.detail) }

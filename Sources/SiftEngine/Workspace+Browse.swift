@@ -51,6 +51,17 @@ extension Workspace {
         try store.classifications(projectRow: try store.projectRow(named: project), facet: facet)
     }
 
+    /// Why a trace was classified as it was: the evidence (issue, quote, span id) its facet model
+    /// recorded in the classification's metadata, empty when there is none.
+    public func evidence(project: String, facet: String, trace: String) throws -> [(issue: String, quote: String, span: String?)] {
+        guard let text = try store.classificationMetadata(projectRow: try store.projectRow(named: project), facet: facet, trace: trace),
+              let list = (try? JSONReader.parse(text))?["evidence"]?.arrayValue else { return [] }
+        return list.compactMap { e in
+            guard let q = e["quote"]?.stringValue else { return nil }
+            return (e["issue"]?.stringValue ?? "", q, e["span_id"]?.stringValue)
+        }
+    }
+
     /// Each trace's summary for a facet.
     public func facetValues(project: String, facet: String) throws -> [String: String] {
         try store.facetValues(projectRow: try store.projectRow(named: project), facet: facet)

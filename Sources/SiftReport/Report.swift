@@ -24,8 +24,10 @@ public struct ReportSample: Sendable {
     public var summary: String
     /// The thread, one (kind, text) per line; kind is user, assistant, tool, error or retrieval.
     public var lines: [(kind: String, text: String)]
-    public init(trace: String, created: String, summary: String, lines: [(kind: String, text: String)]) {
-        self.trace = trace; self.created = created; self.summary = summary; self.lines = lines
+    /// Why the trace is in its topic: quoted evidence, with the span it came from.
+    public var evidence: [String]
+    public init(trace: String, created: String, summary: String, lines: [(kind: String, text: String)], evidence: [String] = []) {
+        self.trace = trace; self.created = created; self.summary = summary; self.lines = lines; self.evidence = evidence
     }
 }
 
@@ -115,7 +117,7 @@ public enum Report {
             .terms{color:#555}.terms span{display:inline-block;background:#f0f0f0;border-radius:4px;padding:0 6px;margin:2px 4px 2px 0}
             .sample{border-left:3px solid #ddd;margin:10px 0;padding:4px 10px;background:#fcfcfc}
             .sample .meta{color:#666;font-size:12px}.line{white-space:pre-wrap;word-break:break-word;font-size:13px}
-            .user{color:#1d4f91}.assistant{color:#222}.tool{color:#555;font-family:ui-monospace,monospace;font-size:12px}
+            .evidence{color:#8a4b00;background:#fff6e5}.user{color:#1d4f91}.assistant{color:#222}.tool{color:#555;font-family:ui-monospace,monospace;font-size:12px}
             .error{color:#b3261e;font-family:ui-monospace,monospace;font-size:12px}.retrieval{color:#6b4e16;font-family:ui-monospace,monospace;font-size:12px}
             #tip{position:fixed;pointer-events:none;background:#1d2733;color:#fff;padding:6px 9px;border-radius:5px;font-size:12px;max-width:420px;display:none;z-index:9}
             .spark rect{fill:#9fb6cf}.spark rect.recent{fill:#4e79a7}
@@ -190,6 +192,7 @@ public enum Report {
             if !t.terms.isEmpty { h += "<p class=\"terms\">Distinctive terms: " + t.terms.map { "<span>\(escape($0))</span>" }.joined() + "</p>\n" }
             for s in t.samples {
                 h += "<div class=\"sample\"><div class=\"meta\">trace \(escape(s.trace)) · \(escape(s.created)) · \(escape(s.summary))</div>\n"
+                for e in s.evidence { h += "<div class=\"line evidence\">why: \(escape(e))</div>\n" }
                 for l in s.lines { h += "<div class=\"line \(escape(l.kind))\">\(escape(l.text))</div>\n" }
                 h += "</div>\n"
             }

@@ -162,6 +162,15 @@ extension Store {
         return out
     }
 
+    /// The metadata (JSON text) of one trace's first classification along a facet.
+    public func classificationMetadata(projectRow pid: Int64, facet: String, trace: String) throws -> String? {
+        let s = try db.prepare("""
+            SELECT metadata FROM classifications WHERE project_id = ? AND facet = ? COLLATE NOCASE AND trace_id = ? AND position = 0
+            """)
+        try s.bind([.int(pid), .text(facet), .text(trace)])
+        return try s.step() ? s.text(0) : nil
+    }
+
     // MARK: - Topics
 
     public func topics(projectRow pid: Int64, facet: String? = nil) throws -> [StoredTopic] {

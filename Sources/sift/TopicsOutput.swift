@@ -98,6 +98,9 @@ enum TopicsOutput {
             lines.append("  \(m.trace)  distance \(String(format: "%.3f", m.distance ?? 0))")
             if let v = facetValues[m.trace] { lines.append("    \(t.facet): \(v.clipped(160))") }
             if !first.isEmpty { lines.append("    user: \(first.clipped(160))") }
+            for e in (try? ws.evidence(project: project, facet: t.facet, trace: m.trace))?.prefix(3) ?? [] {
+                lines.append("    evidence (\(e.issue)\(e.span.map { ", span " + $0 } ?? "")): \(terminalSafe(e.quote).clipped(160))")
+            }
         }
         lines.append("")
         lines.append("open one: sift traces show <id>;  all of them: sift query --where \"classifications.\(t.facet)[0].id = '\(t.id)'\" --shape traces")

@@ -322,6 +322,7 @@ extension CLITests {
         XCTAssertTrue(list.out.hasPrefix("Issues (500 traces)\nid "), list.out)
         XCTAssertTrue(list.out.contains("issues-none  NONE"), list.out)
         let show = try sift(["topics", "show", "issues-1", "--db", path("t.db"), "--samples", "2"])
+        XCTAssertTrue(show.out.contains("    evidence ("), "every flagged sample shows why: \(show.out)")
         XCTAssertEqual(show.status, 0, show.err)
         XCTAssertTrue(show.out.contains("[issues-1, facet Issues]"), show.out)
         XCTAssertTrue(show.out.contains("sample traces"), show.out)

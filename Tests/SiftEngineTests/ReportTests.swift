@@ -34,6 +34,9 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(data.points.count, 1200)
         XCTAssertEqual(data.topics.first?.label, "NONE")
         XCTAssertTrue(data.topics.contains { $0.label == "Asked again for given details" && !$0.samples.isEmpty })
+        // Flagged samples carry their evidence (quote and span); NONE samples have none.
+        for t in data.topics { for s in t.samples { XCTAssertEqual(s.evidence.isEmpty, t.label == "NONE", "\(t.label): \(s.evidence)") } }
+        XCTAssertTrue(Report.html(data).contains("<div class=\"line evidence\">why: "))
         XCTAssertEqual(data.topics.reduce(0) { $0 + $1.count }, 1200 - data.points.filter { $0.topic < 0 }.count)
         let html = Report.html(data)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
