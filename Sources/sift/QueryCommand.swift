@@ -92,6 +92,7 @@ struct Query: ParsableCommand {
                 // longer than many queries, and the system reclaims the memory at once.
                 _ = Unmanaged.passRetained(session)
                 if let c = result!.nextCursor, format == .table || format == .markdown {
+                    fflush(stdout)  // the table first, then the hint, when both go to one terminal or file
                     printError("more rows: add OFFSET '\(c)' for the next page")
                 }
             } catch let e as QueryError {

@@ -82,7 +82,8 @@ final class ThreadAndFacetTests: XCTestCase {
             [.user("This is ridiculous, my package is late!"), call("track", args: ["order_id": "C55512"], result: ["eta": "tomorrow"]),
              .assistant("It arrives tomorrow."), .user("Great, thanks!")],
             [.user("How much for two?"), call("get_price", args: ["sku": "TENT-2P"], result: ["price": 129.5]), .assistant("Two cost $259.00 in total.")],
-            [.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("A123457, sorry."), .assistant("Thanks.")],
+            [.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("A123457, sorry."),
+             call("lookup_order", args: ["order_id": "A123457"], result: ["status": "packed"]), .assistant("Thanks, it's packed.")],
         ]
         for (i, c) in cases.enumerated() { XCTAssertEqual(issues(c).summary, "NONE", "case \(i)") }
     }
@@ -108,7 +109,11 @@ final class ThreadAndFacetTests: XCTestCase {
         XCTAssertEqual(head([.user("Cancel order A123456 please"), call("cancel_order", args: ["order_id": "A123465"], error: "NotFound"),
                              .assistant("I couldn't find that order.")]), "Mistyped identifier in tool call")
         XCTAssertEqual(head([.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("I already did, A123456."),
-                             .assistant("Can you provide the order number?"), .user("A123456!")]), "Asked again for given details")
+                             .assistant("Can you provide the order number?"), .user("A123456!"), call("lookup_order", args: ["order_id": "A123456"], result: ["status": "packed"]),
+                             .assistant("It's packed.")]), "Asked again for given details")
+        XCTAssertEqual(head([.user("Hi, I'm mia_li_3668 and I want to cancel my booking."), .assistant("Done, you're all set. Have a great day!")]),
+                       "Account request with no lookup")
+        XCTAssertEqual(issues([.user("What are your opening hours?"), .assistant("We're open nine to five on weekdays.")]).summary, "NONE")
         XCTAssertEqual(head([.user("I can't log in"), .assistant("Try resetting it."), .user("Useless. Forget it.")]), "User left frustrated")
         XCTAssertEqual(head([.user("Let me talk to a human."), .assistant("I can help here."), .user("No, I want a real person.")]), "User left frustrated")
         XCTAssertEqual(head([.user("status?"), call("get_status", args: ["id": "X1"], result: ["s": "pending"]), call("get_status", args: ["id": "X1"], result: ["s": "pending"]),

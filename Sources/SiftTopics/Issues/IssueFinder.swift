@@ -80,14 +80,16 @@ struct IssueFinder {
                 let end = recovered ? "before it finally succeeded" : "and never succeeded"
                 add(.retryStorm, "The tool \(name) failed again and again (\(types)) and was retried many times in a row \(end).", ev)
             }
-            // A refused state-changing call re-issued before the user was consulted again: the agent
-            // was guessing at arguments by trial and error.
-            let nextUser = t.events.indices.first { j in
-                guard j > failures[0].index, case .user = t.events[j] else { return false }
-                return true
-            } ?? t.events.count
-            let reissued = calls.contains { $0.index > failures[0].index && $0.index < nextUser && $0.call.name == name && $0.call.arguments != failures[0].call.arguments }
-            if Self.isWrite(name), reissued, let refused = failures.first(where: { !Self.isSystemError($0.call) }) {
+            // A refused state-changing call re-issued with other arguments before the user said
+            // anything more: the agent was guessing at them by trial and error (a user who corrects a
+            // typo and is retried is not; measured on tau-bench, allowing a user turn in between
+            // flagged 9 runs of which 5 failed, against 4 of 5 without).
+            let refusedAt = failures[0].index
+            let guessed = calls.contains { c in
+                guard c.index > refusedAt, c.call.name == name, c.call.arguments != failures[0].call.arguments else { return false }
+                return !t.events[refusedAt..<c.index].contains { if case .user = $0 { return true } else { return false } }
+            }
+            if Self.isWrite(name), guessed, let refused = failures.first(where: { !Self.isSystemError($0.call) }) {
                 add(.rejectedWrite, "The system refused the state-changing call \(name) (\(refused.call.errorType ?? "error")).",
                     [(span(refused.index), "\(name)(\(refused.call.arguments.clipped(100))) -> " + (refused.call.errorMessage ?? ""))])
             }
@@ -648,6 +650,15 @@ struct IssueFinder {
                     break
                 }
             }
+        }
+        // A request about the user's own account (they gave an identifier) answered without looking
+        // anything up: the agent could not have known, or did nothing.
+        if calls.isEmpty, unsupported.isEmpty, !t.assistantTurns.isEmpty,
+           let (i, turn) = t.events.enumerated().lazy.compactMap({ i, e -> (Int, String)? in
+               if case .user(let u) = e, Facts.identifiers(u).contains(where: { id in id.contains(where: \.isLetter) || id.count >= 6 }) { return (i, u) }
+               return nil
+           }).first {
+            add(.noLookup, "The user gave an account identifier, but the agent answered without looking anything up.", [(span(i), turn)])
         }
         if !stale.isEmpty {
             add(.staleContext, "The answer used a value from an older source although a newer source or the user gave a different one.", stale)

@@ -5,7 +5,8 @@
 //   verification.
 // - TRAIL (Deshpande et al., 2025): tool-call errors, tool-output misinterpretation, hallucinated
 //   tool arguments and results, resource abuse (repeated calls), language-only hallucination.
-// - tau-bench (Yao et al., 2024) fault analysis: wrong arguments, wrong or missing actions, policy
+// - tau-bench (Yao et al., 2024) fault analysis: wrong arguments, wrong or missing actions (a request
+//   about the user's own account answered without looking anything up), policy
 //   violations, incomplete fulfilment of a user's requests.
 // - RAG evaluation (RAGAS faithfulness, TruLens groundedness): claims not supported by the context;
 //   answers from context that newer evidence contradicts.
@@ -27,6 +28,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
     case repeatedCalls
     case unresolvedToolFailure
     case askedAgain
+    case noLookup
     case userCorrection
     case unresolvedFrustration
 
@@ -42,6 +44,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
         case .mistypedIdentifier: return "Mistyped identifier in tool call"
         case .retryStorm: return "Retry storm"
         case .unsupportedClaim: return "Unsupported claim in answer"
+        case .noLookup: return "Account request with no lookup"
         case .rejectedWrite: return "Write retried by trial and error"
         case .inventedIdentifier: return "Unsourced amount in tool call"
         case .repeatedCalls: return "Repeated identical tool calls"
@@ -69,6 +72,8 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
             return "the same tool call failed again and again and was retried many times in a row."
         case .unsupportedClaim:
             return "the answer states specific facts (amounts, dates, identifiers, figures) that no tool output, document or user message supports."
+        case .noLookup:
+            return "the user gave an account identifier, but the agent answered without calling any tool to look anything up."
         case .rejectedWrite:
             return "a state-changing tool call was refused by the system it called and re-issued with other arguments by trial and error."
         case .inventedIdentifier:
