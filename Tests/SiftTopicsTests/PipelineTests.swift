@@ -155,6 +155,41 @@ final class ThreadAndFacetTests: XCTestCase {
         for h in heads { XCTAssertLessThanOrEqual(h.split(separator: " ").count, 6, h); XCTAssertFalse(h.contains(where: \.isNumber), h) }
     }
 
+    /// Arbitrary text, JSON and bytes in every part of a thread: the detectors never crash, and what
+    /// they say stays within the contract (NONE, or a known head with no numbers, evidence quoted).
+    func testIssuesSurviveArbitraryThreads() {
+        var rng = SeededRandom(seed: 77 &+ SeededRandom.golden)
+        let pieces = ["$", "1,249.50", "15%", "May 20", "2024-05-20", "A123456", "a12345", "refund", "cancel", "final_sale", "not eligible",
+                      "I've refunded", "?", "!!", "WHY", "\u{0}", "é", "🙂", "\n", ".", "within 30 days", "cannot be modified", "yes", "-", "_", "#",
+                      "{", "}", "[", "]", "\"", ":", "true", "false", "null", "99999999999999999999", "0.0000001", "你好"]
+        func text() -> String { (0..<rng.int(0...12)).map { _ in rng.pick(pieces) }.joined(separator: rng.chance(0.5) ? " " : "") }
+        for _ in 0..<400 {
+            var events: [ThreadEvent] = []
+            for _ in 0..<rng.int(0...10) {
+                switch rng.int(0...2) {
+                case 0: events.append(.user(text()))
+                case 1: events.append(.assistant(text()))
+                default:
+                    let result: Value = rng.chance(0.5) ? .string(text()) : ["k": .string(text()), "refundable": .bool(rng.chance(0.5)), "price": .double(rng.double(0...500))]
+                    events.append(.tool(ToolCall(name: rng.pick(["issue_refund", "get_order", "cancelOrder", "x", ""]), arguments: text(), result: text(),
+                                                 errorType: rng.chance(0.3) ? text() : nil, errorMessage: rng.chance(0.3) ? text() : nil,
+                                                 isRetrieval: rng.chance(0.3), resultValue: result)))
+                }
+            }
+            var t = thread(events)
+            t.system = rng.chance(0.5) ? [text()] : []
+            let out = BuiltinFacetModel.issues(t)
+            if out.summary != FacetOutput.none {
+                let head = String(out.summary.prefix { $0 != ":" })
+                XCTAssertTrue(IssueKind.allCases.contains { $0.head == head }, out.summary)
+                XCTAssertTrue(out.grouped)
+                XCTAssertFalse(out.evidence.isEmpty, out.summary)
+            }
+            _ = BuiltinFacetModel.sentiment(t)
+            _ = BuiltinFacetModel.task(t)
+        }
+    }
+
     func testFactsAndEvidence() {
         let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
         XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])
