@@ -85,7 +85,16 @@ final class ThreadAndFacetTests: XCTestCase {
             [.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("A123457, sorry."),
              call("lookup_order", args: ["order_id": "A123457"], result: ["status": "packed"]), .assistant("Thanks, it's packed.")],
         ]
-        for (i, c) in cases.enumerated() { XCTAssertEqual(issues(c).summary, "NONE", "case \(i)") }
+        let more: [[ThreadEvent]] = [
+            // A user who gives up on their own question and thanks the agent; a pasted log explained
+            // without tools; a process time stated as a rule; a policy asking to confirm understanding.
+            [.user("Where's my parcel?"), .assistant("Could you share the order number?"), .user("Never mind, I found it, thanks!")],
+            [.user("My build fails:\nERROR E1234 at step 55, job 8812345 exited 137\nWhat does it mean?"), .assistant("Exit 137 means the job ran out of memory.")],
+            [.user("How long do refunds take?"), .assistant("Refunds take 5 days to process once approved.")],
+        ]
+        for (i, c) in (cases + more).enumerated() { XCTAssertEqual(issues(c).summary, "NONE", "case \(i)") }
+        XCTAssertEqual(issues([.user("Cancel R8XK2P"), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]), .assistant("Cancelled.")],
+                              system: ["Before answering, confirm you understood the question."]).summary, "NONE", "confirmation of understanding, not of actions")
     }
 
     func testIssueDetectors() {

@@ -77,7 +77,9 @@ enum Facts {
                 // Ranges ("3-5 days", "3 to 5 days") and bounds ("within 24 hours", "up to 10 days") are
                 // estimates, not claims of fact.
                 let before = ns.substring(with: NSRange(location: max(0, m.range.location - 12), length: min(12, m.range.location))).lowercased()
+                // So are process times stated as a rule ("refunds take 5 days to process").
                 let estimate = ["-", "–", " to ", "within ", "up to ", "about ", "around ", "least ", "than "].contains { before.hasSuffix($0) }
+                    || ByteText.any(text, ["take ", "takes ", "taking ", "allow ", "processing", "business day"])
                 if !estimate { fact = Fact(kind: .duration, key: numberKey(v), number: v, text: written) }
             }
             covered.append(Array(written.utf8))

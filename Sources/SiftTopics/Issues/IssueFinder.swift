@@ -440,6 +440,7 @@ struct IssueFinder {
             Facts.sentences(text).contains { s in
                 let l = s.lowercased()
                 return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
+                    && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
             }
         }
         if needsConfirmation {
@@ -655,7 +656,10 @@ struct IssueFinder {
         // anything up: the agent could not have known, or did nothing.
         if calls.isEmpty, unsupported.isEmpty, !t.assistantTurns.isEmpty,
            let (i, turn) = t.events.enumerated().lazy.compactMap({ i, e -> (Int, String)? in
-               if case .user(let u) = e, Facts.identifiers(u).contains(where: { id in id.contains(where: \.isLetter) || id.count >= 6 }) { return (i, u) }
+               // An account reference: an identifier in a short turn that names what it identifies (a
+               // pasted log full of codes is not a request about an account).
+               if case .user(let u) = e, u.utf8.count < 400, ByteText.any(u, Self.accountWords),
+                  Facts.identifiers(u).contains(where: { id in id.contains(where: \.isLetter) || id.count >= 6 }) { return (i, u) }
                return nil
            }).first {
             add(.noLookup, "The user gave an account identifier, but the agent answered without looking anything up.", [(span(i), turn)])
@@ -668,6 +672,8 @@ struct IssueFinder {
         }
     }
 
+    static let accountWords = ["order", "account", "booking", "reservation", "user id", "my id", "customer", "ticket", "confirmation",
+                               "tracking", "invoice", "subscription", "membership", "policy number", "case number", "member"]
     static let accountNouns = ["your order", "your refund", "your account", "your payment", "your charge", "your package", "your parcel",
                                "your subscription", "your booking", "your reservation", "your claim", "your case", "your ticket", "your return",
                                "your replacement", "your delivery", "your shipment", "the duplicate charge", "the charge", "the refund", "the order",
@@ -746,6 +752,9 @@ struct IssueFinder {
         let asksHuman = users.suffix(2).contains { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }
         let handedOff = calls.contains { c in !c.call.failed && ByteText.any(c.call.name.lowercased(), ["transfer", "escalat", "handoff", "hand_off", "human"]) }
         let stillAsking = l.contains("?") || l.contains("still") || l.contains("not resolved") || l.contains("no answer")
+        // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
+        let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) && !ByteText.any(l, ["for nothing", "no thanks to"])
+        guard !thanks else { return }
         guard tone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
                 || (tone == .negative && earlierUnhappy && stillAsking && !accepts) else { return }
         var ev = [(span(last.0), last.1)]
