@@ -96,8 +96,10 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         // worded differently but handled alike read alike. Without tools, the request speaks alone.
         var actions: [String] = []
         for c in t.toolCalls where !actions.contains(c.name) { actions.append(c.name) }
-        let named = request.replacingOccurrences(of: "\\s*<[a-z]+>", with: "", options: .regularExpression)
-            .replacingOccurrences(of: "\\s+([,.;:!?])", with: "$1", options: .regularExpression)
+        // Without the typed placeholders ("<id>"); most requests have none, and a pattern is compiled per call.
+        let named = !request.utf8.contains(UInt8(ascii: "<")) ? request
+            : request.replacingOccurrences(of: "\\s*<[a-z]+>", with: "", options: .regularExpression)
+                .replacingOccurrences(of: "\\s+([,.;:!?])", with: "$1", options: .regularExpression)
         guard !actions.isEmpty else { return FacetOutput(summary: "Question answered without tools: " + request, labelText: named) }
         let intent = actions.prefix(4).map { $0.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: ".", with: " ") }.joined(separator: " + ")
         let lead = intent.prefix(1).uppercased() + intent.dropFirst()

@@ -199,6 +199,14 @@ final class ThreadAndFacetTests: XCTestCase {
         }
     }
 
+    func testDetectorPatternsCompile() {
+        XCTAssertNotNil(Facts.factPattern)
+        XCTAssertNotNil(IssueFinder.windowPattern)
+        XCTAssertNotNil(IssueFinder.affirmative)
+        XCTAssertNotNil(IssueFinder.prohibition)
+        XCTAssertNotNil(IssueFinder.claimedActionPattern)
+    }
+
     func testFactsAndEvidence() {
         let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
         XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])

@@ -140,42 +140,45 @@ struct IssueFinder {
     static let idKeyCues = ["id", "number", "code", "sku", "ref", "account", "order", "tracking", "confirmation", "reservation", "booking",
                             "ticket", "invoice", "customer", "user", "email", "phone", "serial", "card", "payment"]
 
-    /// (key, identifier) pairs in a call's arguments.
-    static func argumentIdentifiers(_ call: ToolCall) -> [(key: String, id: String)] {
-        var out: [(String, String)] = []
+    /// Every scalar in a call's arguments with the (lower-cased) key it sits under; nil when the
+    /// arguments are not JSON.
+    static func argumentLeaves(_ call: ToolCall) -> [(key: String, value: Value)]? {
+        guard let v = try? JSONReader.parse(call.arguments) else { return nil }
+        var out: [(String, Value)] = []
         func walk(_ v: Value, key: String, depth: Int) {
             guard depth < 8 else { return }
             switch v {
             case .object(let o): for (k, x) in o { walk(x, key: k.lowercased(), depth: depth + 1) }
             case .array(let a): for x in a.prefix(50) { walk(x, key: key, depth: depth + 1) }
-            case .string(let s):
-                guard !ByteText.any(key, ["date", "time", "when", "day", "created", "updated"]) else { return }
+            default: out.append((key, v))
+            }
+        }
+        walk(v, key: "", depth: 0)
+        return out
+    }
+
+    /// (key, identifier) pairs in a call's arguments.
+    static func argumentIdentifiers(_ call: ToolCall) -> [(key: String, id: String)] {
+        guard let leaves = argumentLeaves(call) else { return Facts.identifiers(call.arguments).map { ("", $0) } }
+        var out: [(String, String)] = []
+        for (key, v) in leaves {
+            switch v {
+            case .string(let s) where !ByteText.any(key, ["date", "time", "when", "day", "created", "updated"]):
                 for id in Facts.identifiers(s) { out.append((key, id)) }
-            case .int(let i) where i >= 10000 || i <= -10000:
-                guard !ByteText.any(key, ["amount", "price", "total", "quantity", "count", "cents"]) else { return }
+            case .int(let i) where (i >= 10000 || i <= -10000) && !ByteText.any(key, ["amount", "price", "total", "quantity", "count", "cents"]):
                 out.append((key, String(i)))
             default: break
             }
         }
-        if let v = try? JSONReader.parse(call.arguments) { walk(v, key: "", depth: 0) } else { for id in Facts.identifiers(call.arguments) { out.append(("", id)) } }
         return out
     }
 
     /// (key, value) of money amounts in a call's arguments (keys naming an amount, price or total).
     static func argumentAmounts(_ call: ToolCall) -> [(key: String, amount: Double)] {
-        var out: [(String, Double)] = []
-        func walk(_ v: Value, key: String, depth: Int) {
-            guard depth < 8 else { return }
-            switch v {
-            case .object(let o): for (k, x) in o { walk(x, key: k.lowercased(), depth: depth + 1) }
-            case .array(let a): for x in a.prefix(50) { walk(x, key: key, depth: depth + 1) }
-            case .int, .double:
-                if let d = v.doubleValue, d > 10, ByteText.any(key, ["amount", "price", "total", "cost", "fee"]) { out.append((key, d)) }
-            default: break
-            }
+        (argumentLeaves(call) ?? []).compactMap { key, v in
+            guard let d = v.doubleValue, d > 10, ByteText.any(key, ["amount", "price", "total", "cost", "fee"]) else { return nil }
+            return (key, d)
         }
-        if let v = try? JSONReader.parse(call.arguments) { walk(v, key: "", depth: 0) }
-        return out
     }
 
     mutating func identifiersInCalls() {
@@ -309,7 +312,7 @@ struct IssueFinder {
     static let forbiddingPhrases = ["final sale", "non-refundable", "nonrefundable", "non refundable", "not refundable", "not eligible", "ineligible",
                                     "not returnable", "non-returnable", "not cancellable", "not cancelable", "cannot be cancelled", "cannot be canceled",
                                     "cannot be refunded", "cannot be returned", "cannot be modified", "cannot be changed", "no refunds"]
-    nonisolated(unsafe) static let windowPattern = try! NSRegularExpression(pattern: #"(\d+)[\s-]?(?:calendar\s|business\s)?days?\b"#, options: .caseInsensitive)
+    nonisolated(unsafe) static let windowPattern = Facts.compiled(#"(\d+)[\s-]?(?:calendar\s|business\s)?days?\b"#)
     static let objectDateKeys = ["order", "purchase", "deliver", "ship", "bought", "booked", "placed", "created", "paid"]
 
     /// Restrictions stated by successful, non-retrieval tool results about specific objects, and
@@ -325,7 +328,7 @@ struct IssueFinder {
                 let fam = Self.families(sentence).intersection(["refund", "return", "cancel", "exchange"])
                 guard !fam.isEmpty else { continue }
                 let ns = sentence as NSString
-                for m in Self.windowPattern.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) {
+                for m in Self.windowPattern?.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) ?? [] {
                     if let d = Int(ns.substring(with: m.range(at: 1))), d >= 1, d <= 3650 { windows.append((fam, d, sentence)) }
                 }
             }
@@ -381,11 +384,10 @@ struct IssueFinder {
         return out
     }
 
-    nonisolated(unsafe) static let affirmative = try! NSRegularExpression(
-        pattern: #"\b(yes|yeah|yep|yup|confirm|confirmed|go ahead|proceed|sure|ok|okay|please do|correct|that's right|sounds good|do it|agreed|approve)\b"#,
-        options: .caseInsensitive)
-    nonisolated(unsafe) static let prohibition = try! NSRegularExpression(
-        pattern: #"^(.*?)\b(?:cannot|can not|can't|may not|must not|should not|is not allowed to|are not allowed to)\s+(?:be\s+)?(\w+)"#, options: .caseInsensitive)
+    nonisolated(unsafe) static let affirmative = Facts.compiled(
+        #"\b(yes|yeah|yep|yup|confirm|confirmed|go ahead|proceed|sure|ok|okay|please do|correct|that's right|sounds good|do it|agreed|approve)\b"#)
+    nonisolated(unsafe) static let prohibition = Facts.compiled(
+        #"^(.*?)\b(?:cannot|can not|can't|may not|must not|should not|is not allowed to|are not allowed to)\s+(?:be\s+)?(\w+)"#)
     static let subjectNoise: Set<String> = ["flight", "flights", "reservation", "reservations", "order", "orders", "item", "items", "product", "products",
                                             "user", "users", "customer", "customers", "agent", "agents", "account", "accounts", "booking", "bookings",
                                             "other", "some", "each", "these", "those", "they", "them", "also", "once", "already", "however", "note"]
@@ -396,7 +398,7 @@ struct IssueFinder {
         for text in t.system {
             for sentence in Facts.sentences(text) where sentence.count < 300 {
                 let ns = sentence as NSString
-                guard let m = Self.prohibition.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
+                guard let m = Self.prohibition?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
                 let fam = Self.families(ns.substring(with: m.range(at: 2)))
                 guard !fam.isEmpty else { continue }
                 let before = ns.substring(with: m.range(at: 1))
@@ -443,12 +445,12 @@ struct IssueFinder {
                     && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
             }
         }
-        if needsConfirmation {
+        if needsConfirmation, let affirmative = Self.affirmative {
             for (ev, w) in writes where !w.name.lowercased().contains("transfer") && !w.name.lowercased().contains("escalat") {
                 var lastUser: (Int, String)?
                 for j in stride(from: ev - 1, through: 0, by: -1) { if case .user(let s) = t.events[j] { lastUser = (j, s); break } }
                 let said = lastUser?.1 ?? ""
-                if Self.affirmative.firstMatch(in: said, range: NSRange(location: 0, length: (said as NSString).length)) == nil {
+                if affirmative.firstMatch(in: said, range: NSRange(location: 0, length: (said as NSString).length)) == nil {
                     add(.policyViolation, "The agent ran \(w.name) without the user's confirmation, which the policy requires before changes.",
                         [(span(ev), "\(w.name)(\(w.arguments.clipped(120)))")] + (lastUser.map { [(span($0.0), "last user turn: " + $0.1)] } ?? []))
                     break
@@ -690,9 +692,8 @@ struct IssueFinder {
 
     // MARK: - Actions claimed but not taken
 
-    nonisolated(unsafe) static let claimedActionPattern = try! NSRegularExpression(
-        pattern: #"\b(?:i've|i have|i just|i've just|i have just|we've|we have|i've now|i have now|i've gone ahead and|i went ahead and)\s+(?:\w+\s+)?(refunded|cancell?ed|processed|updated|changed|booked|sent|issued|scheduled|reset|applied|credited|submitted|placed|rebooked|upgraded|modified|removed|deleted|added|reversed|waived|escalated|transferred|initiated|created|filed|opened)\b"#,
-        options: .caseInsensitive)
+    nonisolated(unsafe) static let claimedActionPattern = Facts.compiled(
+        #"\b(?:i've|i have|i just|i've just|i have just|we've|we have|i've now|i have now|i've gone ahead and|i went ahead and)\s+(?:\w+\s+)?(refunded|cancell?ed|processed|updated|changed|booked|sent|issued|scheduled|reset|applied|credited|submitted|placed|rebooked|upgraded|modified|removed|deleted|added|reversed|waived|escalated|transferred|initiated|created|filed|opened)\b"#)
 
     mutating func claimedActions() {
         // Only where no tool ran at all: a related lookup may complete an action implicitly (a
@@ -702,7 +703,7 @@ struct IssueFinder {
             guard case .assistant(let s) = e else { continue }
             for sentence in Facts.sentences(s) where !sentence.contains("?") {
                 let ns = sentence as NSString
-                if Self.claimedActionPattern.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) != nil {
+                if Self.claimedActionPattern?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) != nil {
                     add(.claimedAction, "The agent said it had carried out an action that no tool call in the trace performed.", [(span(i), sentence)])
                     return
                 }
