@@ -98,7 +98,7 @@ public enum ReportBuilder {
             let trend = flags[id]
             let growing = trend.flatMap { $0.flags.isEmpty ? nil : $0.flags.joined(separator: ", ") + ($0.detail.isEmpty ? "" : ": " + $0.detail) }
             topics.append(ReportTopic(id: id, label: t?.label ?? id, description: t?.description ?? "", terms: t?.terms ?? [], count: count[id] ?? 0,
-                                      daily: daily[i], growing: growing, samples: rendered, sentiment: sent[i]))
+                                      daily: daily[i], growing: growing, samples: rendered, sentiment: sent[i], parent: t?.parentLabel))
         }
         let window = since.map { "since " + Timestamp(microseconds: $0).iso8601.prefix(10) } ?? "all traces"
         return ReportData(project: project, facet: facetName, generated: String(Timestamp(seconds: now.timeIntervalSince1970).iso8601.prefix(19)) + "Z",

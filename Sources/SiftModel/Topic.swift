@@ -32,6 +32,8 @@ public enum TopicID {
     public static func unclustered(facet: String) -> String { slug(facet) + "-unclustered" }
     /// Traces whose answer was NONE (nothing to report).
     public static func none(facet: String) -> String { slug(facet) + "-none" }
+    /// A parent topic (numbered per facet).
+    public static func parent(_ number: Int, facet: String) -> String { slug(facet) + "-group-" + String(number) }
     /// The topic of a label of a label-set facet.
     public static func label(_ label: String, facet: String) -> String { slug(facet) + "-" + slug(label) }
 }
@@ -78,12 +80,18 @@ public struct StoredTopic: Sendable {
     public var embeddingModel: String?
     public var firstRun: Int64?
     public var lastRun: Int64?
+    /// The parent topic (the upper level of the facet's two) this topic belongs to, and its label;
+    /// nil for fixed topics and for facets with too few topics to group.
+    public var parent: String?
+    public var parentLabel: String?
 
     public init(id: String, facet: String, label: String, description: String?, terms: [String], centroid: [Float], radius: Double?, size: Int,
-                status: TopicStatus, mergedInto: String? = nil, confirmation: String? = nil, embeddingModel: String? = nil, firstRun: Int64? = nil, lastRun: Int64? = nil) {
+                status: TopicStatus, mergedInto: String? = nil, confirmation: String? = nil, embeddingModel: String? = nil, firstRun: Int64? = nil, lastRun: Int64? = nil,
+                parent: String? = nil, parentLabel: String? = nil) {
         self.id = id; self.facet = facet; self.label = label; self.description = description; self.terms = terms
         self.centroid = centroid; self.radius = radius; self.size = size; self.status = status; self.mergedInto = mergedInto
         self.confirmation = confirmation; self.embeddingModel = embeddingModel; self.firstRun = firstRun; self.lastRun = lastRun
+        self.parent = parent; self.parentLabel = parentLabel
     }
 }
 

@@ -43,9 +43,12 @@ public struct ReportTopic: Sendable {
     public var growing: String?
     public var samples: [ReportSample]
     public var sentiment: [Int]
-    public init(id: String, label: String, description: String, terms: [String], count: Int, daily: [Int], growing: String?, samples: [ReportSample], sentiment: [Int]) {
+    /// The parent topic's label, when the facet's topics are grouped.
+    public var parent: String?
+    public init(id: String, label: String, description: String, terms: [String], count: Int, daily: [Int], growing: String?, samples: [ReportSample], sentiment: [Int],
+                parent: String? = nil) {
         self.id = id; self.label = label; self.description = description; self.terms = terms; self.count = count
-        self.daily = daily; self.growing = growing; self.samples = samples; self.sentiment = sentiment
+        self.daily = daily; self.growing = growing; self.samples = samples; self.sentiment = sentiment; self.parent = parent
     }
 }
 
@@ -152,6 +155,25 @@ public enum Report {
         if d.pointsOmitted > 0 { h += "<p class=\"terms\">Showing \(d.points.count) of \(d.points.count + d.pointsOmitted) traces (a seeded sample that keeps every point of small topics).</p>\n" }
         h += "</section>\n"
 
+        // Two levels: parent topics with their topics, largest first.
+        var parentOrder: [String] = []
+        var children: [String: [Int]] = [:]
+        for (i, t) in d.topics.enumerated() {
+            guard let p = t.parent else { continue }
+            if children[p] == nil { parentOrder.append(p) }
+            children[p, default: []].append(i)
+        }
+        if !parentOrder.isEmpty {
+            let total = { (p: String) in children[p]!.reduce(0) { $0 + d.topics[$1].count } }
+            parentOrder.sort { total($0) > total($1) || (total($0) == total($1) && $0 < $1) }
+            h += "<section id=\"parents\"><h2>Topics in two levels</h2>\n<table><tr><th>parent topic</th><th>traces</th><th>share</th><th style=\"text-align:left\">topics</th></tr>\n"
+            for p in parentOrder {
+                let kids = children[p]!.map { i in "<a href=\"#topic-\(i)\">\(escape(d.topics[i].label))</a> (\(d.topics[i].count))" }.joined(separator: " · ")
+                h += "<tr><td>\(escape(p))</td><td>\(total(p))</td><td>\(pct(total(p), d.traces))</td><td style=\"text-align:left\">\(kids)</td></tr>\n"
+            }
+            h += "</table></section>\n"
+        }
+
         // Volume over time.
         h += "<section><h2>Daily volume per topic</h2>\n<table><tr><th>topic</th><th>traces</th><th>share</th><th style=\"text-align:left\">\(escape(d.days.first ?? "")) … \(escape(d.days.last ?? ""))</th><th style=\"text-align:left\">trend</th></tr>\n"
         for (i, t) in d.topics.enumerated() {
@@ -187,7 +209,7 @@ public enum Report {
 
         // One section per topic.
         for (i, t) in d.topics.enumerated() {
-            h += "<section id=\"topic-\(i)\"><h3><span class=\"sw\" style=\"display:inline-block;width:12px;height:12px;border-radius:50%;background:\(color(i))\"></span> \(escape(t.label)) <span class=\"terms\">[\(escape(t.id))] \(t.count) traces, \(pct(t.count, d.traces))</span>\(t.growing.map { "<span class=\"flag\">\(escape($0))</span>" } ?? "")</h3>\n"
+            h += "<section id=\"topic-\(i)\"><h3><span class=\"sw\" style=\"display:inline-block;width:12px;height:12px;border-radius:50%;background:\(color(i))\"></span> \(escape(t.label)) <span class=\"terms\">[\(escape(t.id))]\(t.parent.map { " in " + escape($0) + "," } ?? "") \(t.count) traces, \(pct(t.count, d.traces))</span>\(t.growing.map { "<span class=\"flag\">\(escape($0))</span>" } ?? "")</h3>\n"
             if !t.description.isEmpty { h += "<p>\(escape(t.description))</p>\n" }
             if !t.terms.isEmpty { h += "<p class=\"terms\">Distinctive terms: " + t.terms.map { "<span>\(escape($0))</span>" }.joined() + "</p>\n" }
             for s in t.samples {

@@ -220,6 +220,11 @@ enum Schema {
             PRIMARY KEY (project_id, key)
         );
         """,
+        // 5: topics in two levels: each clustered topic names its parent topic (id and label).
+        """
+        ALTER TABLE topics ADD COLUMN parent TEXT;
+        ALTER TABLE topics ADD COLUMN parent_label TEXT;
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }

@@ -228,7 +228,7 @@ extension Store {
     public func topicRows(project: String) throws -> [[String: Value]] {
         let pid = try projectRow(named: project)
         let s = try db.prepare("""
-            SELECT id, facet, label, description, terms, size, status, merged_into, confirmation FROM topics
+            SELECT id, facet, label, description, terms, size, status, merged_into, confirmation, parent, parent_label FROM topics
             WHERE project_id = ? ORDER BY facet, size DESC, id
             """)
         try s.bind([.int(pid)])
@@ -237,7 +237,8 @@ extension Store {
             out.append(["id": .string(s.text(0) ?? ""), "facet": .string(s.text(1) ?? ""), "label": .string(s.text(2) ?? ""),
                         "description": s.text(3).map(Value.string) ?? .null, "terms": s.text(4).flatMap { try? JSONReader.parse($0) } ?? .null,
                         "size": .int(s.int(5)), "status": .string(s.text(6) ?? ""), "merged_into": s.text(7).map(Value.string) ?? .null,
-                        "confirmation": s.text(8).map(Value.string) ?? .null, "project_id": .string(project)])
+                        "confirmation": s.text(8).map(Value.string) ?? .null, "parent": s.text(9).map(Value.string) ?? .null,
+                        "parent_label": s.text(10).map(Value.string) ?? .null, "project_id": .string(project)])
         }
         return out
     }

@@ -175,7 +175,8 @@ extension Store {
 
     public func topics(projectRow pid: Int64, facet: String? = nil) throws -> [StoredTopic] {
         let s = try db.prepare("""
-            SELECT id, facet, label, description, terms, centroid, radius, size, status, merged_into, confirmation, embedding_model, first_run, last_run
+            SELECT id, facet, label, description, terms, centroid, radius, size, status, merged_into, confirmation, embedding_model, first_run, last_run,
+                   parent, parent_label
             FROM topics WHERE project_id = ?1 \(facet != nil ? "AND facet = ?2 COLLATE NOCASE" : "") ORDER BY facet, size DESC, id
             """)
         try s.bind([.int(pid)] + (facet.map { [SQLValue.text($0)] } ?? []))
@@ -186,7 +187,7 @@ extension Store {
             out.append(StoredTopic(id: s.text(0) ?? "", facet: s.text(1) ?? "", label: s.text(2) ?? "", description: s.text(3), terms: terms,
                                    centroid: centroid, radius: s.optionalDouble(6), size: Int(s.int(7)), status: TopicStatus(rawValue: s.text(8) ?? "") ?? .active,
                                    mergedInto: s.text(9), confirmation: s.text(10), embeddingModel: s.text(11),
-                                   firstRun: s.optionalInt(12), lastRun: s.optionalInt(13)))
+                                   firstRun: s.optionalInt(12), lastRun: s.optionalInt(13), parent: s.text(14), parentLabel: s.text(15)))
         }
         return out
     }
@@ -194,12 +195,14 @@ extension Store {
     /// Inserts or updates topics (keyed by project, facet and id).
     public func saveTopics(projectRow pid: Int64, _ topics: [StoredTopic]) throws {
         let s = try db.prepare("""
-            INSERT INTO topics(project_id, facet, id, label, description, terms, centroid, radius, size, status, merged_into, embedding_model, first_run, last_run)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO topics(project_id, facet, id, label, description, terms, centroid, radius, size, status, merged_into, embedding_model, first_run, last_run,
+                               parent, parent_label)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(project_id, facet, id) DO UPDATE SET label = excluded.label, description = excluded.description,
               terms = excluded.terms, centroid = excluded.centroid, radius = excluded.radius, size = excluded.size,
               status = excluded.status, merged_into = excluded.merged_into, embedding_model = excluded.embedding_model,
-              first_run = coalesce(topics.first_run, excluded.first_run), last_run = excluded.last_run
+              first_run = coalesce(topics.first_run, excluded.first_run), last_run = excluded.last_run,
+              parent = excluded.parent, parent_label = excluded.parent_label
             """)
         for t in topics {
             s.reset()
@@ -207,7 +210,8 @@ extension Store {
             try s.bind([.int(pid), .text(t.facet), .text(t.id), .text(t.label), t.description.map(SQLValue.text) ?? .null,
                         .text(JSONWriter.string(.array(t.terms.map(Value.string)))), centroid, t.radius.map(SQLValue.double) ?? .null,
                         .int(Int64(t.size)), .text(t.status.rawValue), t.mergedInto.map(SQLValue.text) ?? .null,
-                        t.embeddingModel.map(SQLValue.text) ?? .null, t.firstRun.map(SQLValue.int) ?? .null, t.lastRun.map(SQLValue.int) ?? .null])
+                        t.embeddingModel.map(SQLValue.text) ?? .null, t.firstRun.map(SQLValue.int) ?? .null, t.lastRun.map(SQLValue.int) ?? .null,
+                        t.parent.map(SQLValue.text) ?? .null, t.parentLabel.map(SQLValue.text) ?? .null])
             try s.run()
         }
     }

@@ -28,6 +28,9 @@ public struct DiscoveryResult: Sendable {
     public var uniqueIndex: [Int]
     public var clustering: Clustering
     public var labels: [TopicLabel]
+    /// Per topic, its parent topic (an index into `parentLabels`); nil when the topics are too few to group.
+    public var parents: [Int]?
+    public var parentLabels: [TopicLabel]
     /// Per unique text: its topic (nil: unclustered), distance and confidence.
     public var assignments: [Assignment]
     /// Per unique text: 2-D coordinates.
@@ -40,7 +43,7 @@ public struct Discovery {
     public var embedder: EmbeddingModel
     public var clusterer: AutoKMeans
     public var cache: EmbeddingCache?
-    /// When set, graph communities decide the topics (for up to its maxPoints distinct texts).
+    /// When set, graph communities decide the topics (for 50 or more distinct texts; k-means below).
     public var graph: GraphClusterer? = GraphClusterer()
     public var progress: ((String) -> Void)?
 
@@ -74,7 +77,7 @@ public struct Discovery {
         let weights = counts.map(Double.init)
         let clustering: Clustering
         if exact { clustering = Self.exactGroups(vectors) }
-        else if let graph, unique.count <= graph.maxPoints, unique.count >= 50 { clustering = graph.fit(vectors, weights: weights) }
+        else if let graph, unique.count >= 50 { clustering = graph.fit(vectors, weights: weights) }
         else { clustering = clusterer.fit(vectors, weights: weights) }
         times.cluster = Date().timeIntervalSince(t0)
 
@@ -96,6 +99,10 @@ public struct Discovery {
             }
         }
         let labels = Labeler.label(members, phrases: labelTexts != nil)
+        var mass = [Double](repeating: 0, count: clustering.k)
+        for i in unique.indices where clustering.assignment[i] >= 0 { mass[clustering.assignment[i]] += weights[i] }
+        let parents = TopicHierarchy.group(clustering.centroids, weights: mass)
+        let parentLabels = parents.map { TopicHierarchy.labels(parents: $0, members: members, topicLabels: labels, phrases: labelTexts != nil) } ?? []
         times.label = Date().timeIntervalSince(t0)
 
         t0 = Date()
@@ -109,7 +116,7 @@ public struct Discovery {
         let coords = Projection.project(vectors, jitterKeys: unique.map { StableHash.fnv($0, seed: 5) })
         times.project = Date().timeIntervalSince(t0)
         return DiscoveryResult(uniqueTexts: unique, vectors: vectors, counts: counts, uniqueIndex: uniqueIndex, clustering: clustering,
-                               labels: labels, assignments: assignments, coordinates: coords, times: times, embeddedNew: fresh)
+                               labels: labels, parents: parents, parentLabels: parentLabels, assignments: assignments, coordinates: coords, times: times, embeddedNew: fresh)
     }
 
     /// One cluster per row, centred on it; a new text joins only a topic whose key it repeats.

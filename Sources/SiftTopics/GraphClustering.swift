@@ -1,95 +1,178 @@
-// Graph clustering: a k-nearest-neighbour graph over the vectors (cosine similarity), split into
-// communities by Louvain modularity optimisation. The number of topics falls out of the graph's
-// structure rather than a score over candidate k, which suits sentence embeddings whose silhouette is
-// flat. Deterministic: nodes are visited in a fixed order. Used for up to `maxPoints` distinct texts
-// (the neighbour search is quadratic); beyond that, and for very few texts, k-means decides.
+// Graph clustering: a k-nearest-neighbour graph over the vectors (cosine similarity, UMAP's fuzzy
+// weights), split into communities by Louvain modularity optimisation. The graph is built on a seeded
+// sample of at most `sampleSize` distinct texts, so the topic count depends on the data's groups and
+// not on how many texts there are; the rest join the community most of their nearest sampled
+// neighbours belong to. The resolution is chosen per data set so that two groups become one topic
+// when a fixed share of their edges join them, whatever the number of groups (`crossingResolution`).
+// Deterministic: fixed seeds, nodes visited in a fixed order.
 
 import Foundation
+import SiftModel
 
 public struct GraphClusterer: Sendable {
     public var neighbours = 15
-    /// Higher splits finer. 5 was chosen on three random 3,080-text samples of banking77's train split
-    /// (MiniLM embeddings: NMI 0.821, 0.827, 0.825 at 4, 5, 6); the test split is kept for evaluation.
-    public var resolution = 5.0
-    /// Modularity's resolution limit grows with the graph (communities smaller than about sqrt(edges)
-    /// merge), so for more than this many distinct texts the resolution shrinks by sqrt(size ratio) to keep
-    /// the topic count tied to the data's groups rather than its size.
-    public var referenceSize = 3_000.0
-
-    /// The resolution used for `n` distinct texts.
-    public func effectiveResolution(_ n: Int) -> Double {
-        n <= Int(referenceSize) ? resolution : resolution * (referenceSize / Double(n)).squareRoot()
-    }
-    public var maxPoints = 20_000
-    /// Modularity at resolution r splits a group whose best cut keeps less than about r / (2K) of its
-    /// edges, K being the number of groups: with few groups that bar is high and well-knit groups fall
-    /// into arbitrary pieces (three templated groups of 30 texts came out as 6 to 17 topics). So the
-    /// resolution is capped at this multiple of the number of communities plain modularity (resolution 1)
-    /// finds, which keeps the bar near a fixed cut share. banking77 (35-37 plain communities) is
-    /// unaffected; the three groups stay three.
-    public var capPerCommunity = 0.25
+    /// A fixed resolution (higher splits finer); nil chooses it from the data (`crossingResolution`).
+    public var resolution: Double?
+    /// Candidate resolutions, tried in order for the crossing (see `crossingResolution`).
+    public var grid: [Double] = [1, 1.5, 2, 3, 4, 5, 6, 8, 10, 13, 16, 20, 25, 32]
+    /// The share of a group's edges to another above which the two are one topic.
+    public var share = 0.1
+    public var tolerance = 0.05
+    /// The graph is built on at most this many distinct texts (a seeded sample beyond it).
+    public var sampleSize = 3_000
+    /// Beyond this many distinct texts, texts outside the sample go to the nearest topic centroid
+    /// instead of a vote of their nearest sampled neighbours (the vote costs a pass over the sample).
+    public var voteLimit = 40_000
     public var minTopicSize = 3.0
-    /// Lloyd iterations after the communities are found (0: keep them as the graph drew them).
-    public var refineIterations = 0
+    public var seed: UInt64 = 42
 
     public init() {}
 
     /// Communities of the kNN graph, as a Clustering (centroids, radius, unclustered for tiny groups).
+    /// `candidates` lists each resolution tried: (topic count, resolution).
     public func fit(_ x: Matrix, weights: [Double]) -> Clustering {
         let n = x.rows
-        let k = min(neighbours, max(1, n - 1))
-        // k nearest neighbours of every point.
-        var nbr = [[(Int, Float)]](repeating: [], count: n)
-        x.data.withUnsafeBufferPointer { xp in
-            let xb = xp.baseAddress!, d = x.cols
-            let chunks = n < 512 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
-            var results = [[(Int, Float)]](repeating: [], count: n)
-            results.withUnsafeMutableBufferPointer { rp in
-                let r = rp.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                    var sims = [Float](repeating: 0, count: n)
-                    for i in (n * ch / chunks)..<(n * (ch + 1) / chunks) {
-                        for j in 0..<n { sims[j] = j == i ? -2 : simdDot(xb + i * d, xb + j * d, d) }
-                        // Partial selection of the k largest.
-                        var top: [(Int, Float)] = []
-                        top.reserveCapacity(k + 1)
-                        for j in 0..<n where sims[j] > -2 {
-                            if top.count < k { top.append((j, sims[j])); if top.count == k { top.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) } } }
-                            else if sims[j] > top[k - 1].1 {
-                                var p = k - 1
-                                top[p] = (j, sims[j])
-                                while p > 0 && top[p].1 > top[p - 1].1 { top.swapAt(p, p - 1); p -= 1 }
-                            }
-                        }
-                        if top.count < k { top.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) } }
-                        (r + i).initialize(to: top)
-                    }
-                }
-            }
-            nbr = results
-        }
-        var adj = fuzzyGraph(nbr)
-        // Identical texts were merged with a weight: a self-loop carries their mutual similarity.
-        for i in 0..<n where weights[i] > 1 { adj[i][i, default: 0] += weights[i] - 1 }
-        let plain = Set(louvain(adj, resolution: 1)).count
-        let community = louvain(adj, resolution: min(effectiveResolution(n), max(1, capPerCommunity * Double(plain))))
+        var rng = SeededRandom(seed: seed &+ SeededRandom.golden)
+        let sample = n <= sampleSize ? Array(0..<n) : Self.seededSubset(n, sampleSize, &rng)
+        let sampleWeights = sample.map { weights[$0] }
+        var candidates: [(k: Int, score: Double)] = []
+        let adj = graph(x, sample, sampleWeights)
+        let chosen: Double
+        if let resolution { chosen = resolution } else { (chosen, candidates) = crossingResolution(adj, sampleWeights: sampleWeights) }
+        let community = louvain(adj, resolution: chosen)
         // Communities -> clusters, dropping tiny ones (their points go to the nearest big one, or unclustered).
         var members: [Int: [Int]] = [:]
-        for i in 0..<n { members[community[i], default: []].append(i) }
+        for (local, c) in community.enumerated() { members[c, default: []].append(local) }
         var cents: [[Float]] = []
-        var memberships = [Int](repeating: -1, count: n)
+        var sampleMembership = [Int](repeating: -1, count: sample.count)
         for (_, m) in members.sorted(by: { $0.value.first! < $1.value.first! }) {
-            let mass = m.reduce(0.0) { $0 + weights[$1] }
+            let mass = m.reduce(0.0) { $0 + sampleWeights[$1] }
             guard mass >= minTopicSize else { continue }
-            for i in m { memberships[i] = cents.count }
+            for local in m { sampleMembership[local] = cents.count }
             var c = [Float](repeating: 0, count: x.cols)
-            for i in m { for j in 0..<x.cols { c[j] += Float(weights[i]) * x.data[i * x.cols + j] } }
+            for local in m {
+                let i = sample[local], w = Float(sampleWeights[local])
+                for j in 0..<x.cols { c[j] += w * x.data[i * x.cols + j] }
+            }
             Vectors.normalize(&c)
             cents.append(c)
         }
-        if cents.isEmpty { return AutoKMeans().fit(x, weights: weights) }
-        return AutoKMeans().finish(x, weights: weights, centroids: cents, candidates: [(k: cents.count, score: 0)], refine: refineIterations,
-                                   memberships: memberships)
+        if cents.isEmpty { return AutoKMeans(seed: seed).fit(x, weights: weights) }
+        var memberships = [Int](repeating: -1, count: n)
+        for (local, i) in sample.enumerated() { memberships[i] = sampleMembership[local] }
+        if n > sample.count && n <= voteLimit { vote(x, sample: sample, sampleMembership: sampleMembership, into: &memberships) }
+        if candidates.isEmpty { candidates = [(k: cents.count, score: 0)] }
+        return AutoKMeans(seed: seed).finish(x, weights: weights, centroids: cents, candidates: candidates, refine: 0, memberships: memberships)
+    }
+
+    /// `count` distinct indices of 0..<n, sorted, drawn with the generator.
+    static func seededSubset(_ n: Int, _ count: Int, _ rng: inout SeededRandom) -> [Int] {
+        var idx = Array(0..<n)
+        for i in 0..<min(count, n - 1) { idx.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
+        return Array(idx.prefix(count)).sorted()
+    }
+
+    /// The resolution at which modularity's merge threshold is a fixed share of edges. Modularity at
+    /// resolution r joins two groups when the edges between them exceed about r / K of a group's
+    /// edges (K groups of similar size), so a fixed r merges ever more distinct groups as K grows
+    /// (its resolution limit) and splits few groups into arbitrary pieces. Here r is the point where
+    /// r = share x K(r), K(r) being the number of communities found at r: found on `grid` from below
+    /// and interpolated. Data whose community count keeps outgrowing the line (no crossing) takes the
+    /// grid point nearest to it. Within `tolerance` of the line counts as meeting it (a count that
+    /// touches the line and then outgrows it again has found its groups there).
+    func crossingResolution(_ adj: [[Int: Double]], sampleWeights: [Double]) -> (Double, [(k: Int, score: Double)]) {
+        var tried: [(k: Int, score: Double)] = []
+        var previous: (r: Double, k: Double)?
+        var nearest: (gap: Double, r: Double) = (.infinity, grid.last ?? 1)
+        for r in grid {
+            let c = louvain(adj, resolution: r)
+            var mass: [Int: Double] = [:]
+            for (i, x) in c.enumerated() { mass[x, default: 0] += sampleWeights[i] }
+            let k = Double(mass.values.filter { $0 >= minTopicSize }.count)
+            tried.append((k: Int(k), score: r))
+            let gap = share * k - (1 + tolerance) * r
+            if gap / r < nearest.gap { nearest = (gap / r, r) }
+            if gap <= 0 {
+                guard let p = previous else { return (r, tried) }
+                // Between p.r (above the line) and r (on or below it): where share x K meets r.
+                let g0 = share * p.k - (1 + tolerance) * p.r
+                let t = g0 / (g0 - gap)
+                return (p.r + t * (r - p.r), tried)
+            }
+            previous = (r, k)
+        }
+        return (nearest.r, tried)
+    }
+
+    /// Texts outside the sample join the community most of their nearest sampled neighbours are in
+    /// (similarity-weighted); a text whose neighbours are all unclustered stays without one.
+    func vote(_ x: Matrix, sample: [Int], sampleMembership: [Int], into memberships: inout [Int]) {
+        var inSample = [Bool](repeating: false, count: x.rows)
+        for i in sample { inSample[i] = true }
+        let rest = (0..<x.rows).filter { !inSample[$0] }
+        let k = min(neighbours, sample.count)
+        let d = x.cols
+        var result = [Int](repeating: -1, count: rest.count)
+        x.data.withUnsafeBufferPointer { xp in
+            result.withUnsafeMutableBufferPointer { rp in
+                let xb = xp.baseAddress!, r = rp.baseAddress!
+                let chunks = rest.count < 256 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+                DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                    var top: [(Int, Float)] = []
+                    for q in (rest.count * ch / chunks)..<(rest.count * (ch + 1) / chunks) {
+                        top.removeAll(keepingCapacity: true)
+                        let i = rest[q]
+                        for (local, j) in sample.enumerated() {
+                            let s = simdDot(xb + i * d, xb + j * d, d)
+                            Self.keepTop(&top, (local, s), k)
+                        }
+                        var votes: [Int: Float] = [:]
+                        for (local, s) in top where sampleMembership[local] >= 0 { votes[sampleMembership[local], default: 0] += max(s, 0) + 1e-6 }
+                        r[q] = votes.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? -1
+                    }
+                }
+            }
+        }
+        for (q, i) in rest.enumerated() { memberships[i] = result[q] }
+    }
+
+    /// Keeps `top` as the k largest by similarity (ties: lower index first), sorted descending.
+    @inline(__always) static func keepTop(_ top: inout [(Int, Float)], _ item: (Int, Float), _ k: Int) {
+        if top.count < k {
+            top.append(item)
+            var p = top.count - 1
+            while p > 0 && (top[p].1 > top[p - 1].1 || (top[p].1 == top[p - 1].1 && top[p].0 < top[p - 1].0)) { top.swapAt(p, p - 1); p -= 1 }
+        } else if item.1 > top[k - 1].1 {
+            var p = k - 1
+            top[p] = item
+            while p > 0 && top[p].1 > top[p - 1].1 { top.swapAt(p, p - 1); p -= 1 }
+        }
+    }
+
+    /// The fuzzy kNN graph over the given rows (node i is row `rows[i]`); identical texts merged with a
+    /// weight carry their mutual similarity as a self-loop.
+    func graph(_ x: Matrix, _ rows: [Int], _ weights: [Double]) -> [[Int: Double]] {
+        let n = rows.count
+        let k = min(neighbours, max(1, n - 1))
+        var results = [[(Int, Float)]](repeating: [], count: n)
+        x.data.withUnsafeBufferPointer { xp in
+            let xb = xp.baseAddress!, d = x.cols
+            let chunks = n < 512 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 4
+            results.withUnsafeMutableBufferPointer { rp in
+                let r = rp.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                    var top: [(Int, Float)] = []
+                    for i in (n * ch / chunks)..<(n * (ch + 1) / chunks) {
+                        top.removeAll(keepingCapacity: true)
+                        for j in 0..<n where j != i { Self.keepTop(&top, (j, simdDot(xb + rows[i] * d, xb + rows[j] * d, d)), k) }
+                        r[i] = top
+                    }
+                }
+            }
+        }
+        var adj = fuzzyGraph(results)
+        for i in 0..<n where weights[i] > 1 { adj[i][i, default: 0] += weights[i] - 1 }
+        return adj
     }
 
     /// UMAP's fuzzy neighbourhood graph: each point's distances are measured from its nearest

@@ -157,6 +157,7 @@ struct TopicsList: ParsableCommand {
     @Option(help: "Project (default: the store's only project).") var project: String?
     @Option(help: "Only this facet.") var facet: String?
     @Flag(help: "Include retired and merged topics.") var all = false
+    @Flag(help: "Show the two levels: each parent topic with its topics under it.") var tree = false
 
     func run() throws {
         try guarded {
@@ -166,7 +167,7 @@ struct TopicsList: ParsableCommand {
             if facets.isEmpty { print("no topics yet in '\(project)': run `sift topics run`"); return }
             for (i, f) in facets.enumerated() {
                 if i > 0 { print("") }
-                print(try TopicsOutput.topicTable(ws, project: project, facet: f, limit: nil, includeRetired: all))
+                print(try TopicsOutput.topicTable(ws, project: project, facet: f, limit: nil, includeRetired: all, tree: tree))
             }
         }
     }

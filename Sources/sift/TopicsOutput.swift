@@ -47,7 +47,7 @@ enum TopicsOutput {
         return "→"
     }
 
-    static func topicTable(_ ws: Workspace, project: String, facet: String, limit: Int?, includeRetired: Bool = false) throws -> String {
+    static func topicTable(_ ws: Workspace, project: String, facet: String, limit: Int?, includeRetired: Bool = false, tree: Bool = false) throws -> String {
         let topics = try ws.topics(project: project, facet: facet).filter { includeRetired || $0.status.isLive }
         let cls = try ws.classifications(project: project, facet: facet)
         let starts = Dictionary(try ws.traceStarts(project: project).map { ($0.id, $0.created) }, uniquingKeysWith: { a, _ in a })
@@ -60,12 +60,29 @@ enum TopicsOutput {
             if (starts[c.trace] ?? 0) >= cut { recent[key, default: 0] += 1; recentTotal += 1 } else { before[key, default: 0] += 1; beforeTotal += 1 }
         }
         let total = max(cls.count, 1)
-        let sorted = topics.sorted { ($0.size, $1.id) > ($1.size, $0.id) }
-        let shown = limit.map { Array(sorted.prefix($0)) } ?? sorted
-        var rows = shown.map { t -> [String] in
-            [t.id, t.label.clipped(60), String(format: "%.1f%%", 100 * Double(t.size) / Double(total)), grouped(t.size),
+        var sorted = topics.sorted { ($0.size, $1.id) > ($1.size, $0.id) }
+        func row(_ t: StoredTopic, indent: String = "") -> [String] {
+            [indent + t.id, indent + t.label.clipped(60), String(format: "%.1f%%", 100 * Double(t.size) / Double(total)), grouped(t.size),
              trend(recent[t.id] ?? 0, recentTotal, before[t.id] ?? 0, beforeTotal), t.status == .active ? "" : t.status.rawValue]
         }
+        var rows: [[String]] = []
+        if tree, sorted.contains(where: { $0.parent != nil && $0.status.isLive }) {
+            // Parents (largest first), each followed by its live topics; the rest after them.
+            var parents: [String: (label: String, size: Int)] = [:]
+            for t in sorted where t.status.isLive { if let p = t.parent { parents[p, default: (t.parentLabel ?? p, 0)].size += t.size } }
+            for (p, info) in parents.sorted(by: { ($0.value.size, $1.key) > ($1.value.size, $0.key) }) {
+                let pid = p, ps = info.size, ids = recentAndBefore(sorted.filter { $0.parent == pid && $0.status.isLive }.map(\.id))
+                rows.append([p, info.label.clipped(60), String(format: "%.1f%%", 100 * Double(ps) / Double(total)), grouped(ps),
+                             trend(ids.recent, recentTotal, ids.before, beforeTotal), ""])
+                rows += sorted.filter { $0.parent == p && $0.status.isLive }.map { row($0, indent: "  ") }
+            }
+            sorted = sorted.filter { $0.parent == nil || !$0.status.isLive }
+            func recentAndBefore(_ ids: [String]) -> (recent: Int, before: Int) {
+                (ids.reduce(0) { $0 + (recent[$1] ?? 0) }, ids.reduce(0) { $0 + (before[$1] ?? 0) })
+            }
+        }
+        let shown = limit.map { Array(sorted.prefix($0)) } ?? sorted
+        rows += shown.map { row($0) }
         if let limit, sorted.count > limit { rows.append(["...", "\(sorted.count - limit) more: sift topics list --facet \(facet)", "", "", "", ""]) }
         return "\(facet) (\(grouped(cls.count)) traces)\n" + table(["id", "label", "share", "traces", "trend", "status"], rows, rightAligned: [2, 3])
     }

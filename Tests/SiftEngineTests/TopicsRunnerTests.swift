@@ -118,6 +118,49 @@ final class TopicsRunnerTests: XCTestCase {
         XCTAssertGreaterThan(Int(loops[0][0])!, 10)
     }
 
+    /// Two levels and stability over time: the Task topics have labelled parents, queryable from
+    /// topics() and named in each classification's metadata; a re-run on the same traffic plus 10% new
+    /// keeps at least 90% of the topic ids, and every earlier topic that is not kept is marked merged
+    /// (into a live topic) or retired.
+    func testParentsAndIdsStableWithTenPercentMoreTraffic() throws {
+        let store = try demo("tree.db", traces: 1_000)
+        let runner = TopicsPipeline(store: store)
+        _ = try runner.run(try TopicsOptions(project: "demo"))
+        let pid = try XCTUnwrap(try store.projectID(named: "demo"))
+        let task = try store.topics(projectRow: pid, facet: "Task").filter { $0.status.isLive && !$0.centroid.isEmpty }
+        XCTAssertGreaterThanOrEqual(task.count, TopicHierarchy.minTopics)
+        XCTAssertTrue(task.allSatisfy { $0.parent != nil && !($0.parentLabel ?? "").isEmpty }, "every Task topic has a parent")
+        let parents = Set(task.compactMap(\.parent))
+        XCTAssertEqual(parents.count, TopicHierarchy.parentCount(task.count))
+        let fromQuery = try query(store, "SELECT count(DISTINCT parent) AS n FROM topics('demo') WHERE facet = 'Task' AND parent IS NOT NULL")
+        XCTAssertEqual(fromQuery[0][0], String(parents.count))
+        let meta = try query(store, """
+            SELECT classifications.Task[0].id AS t, classifications.Task[0].metadata.parent AS p, classifications.Task[0].metadata.parent_label AS l
+            FROM project_logs('demo', shape => 'traces') WHERE classifications.Task[0].metadata.parent IS NOT NULL
+            """).filter { $0[0] != "NULL" }
+        XCTAssertGreaterThan(meta.count, 500)
+        for row in meta { XCTAssertEqual(task.first { $0.id == row[0] }?.parent, row[1]); XCTAssertEqual(task.first { $0.id == row[0] }?.parentLabel, row[2]) }
+
+        let before = try store.topics(projectRow: pid).filter { $0.status.isLive && !$0.centroid.isEmpty }
+        var config = SimulatorConfig(end: end)
+        config.traces = 100
+        config.seed = 7
+        let writer = try BatchWriter(store: store, defaultProject: "demo")
+        try writer.commit(Simulator(config: config).traces().flatMap { $0.spans.map { SpanRow($0) } }, records: 100, rejected: 0, run: nil)
+        _ = try runner.run(try TopicsOptions(project: "demo"))
+        let after = Dictionary(try store.topics(projectRow: pid).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let kept = before.filter { after[$0.id]?.status.isLive == true }
+        XCTAssertGreaterThanOrEqual(Double(kept.count) / Double(before.count), 0.9, "kept \(kept.count) of \(before.count) topic ids")
+        for t in before where after[t.id]?.status.isLive != true {
+            let now = try XCTUnwrap(after[t.id])
+            XCTAssertTrue(now.status == .retired || (now.status == .merged && now.mergedInto.flatMap { after[$0] }?.status.isLive == true), "\(t.id): \(now.status)")
+        }
+        XCTAssertTrue(after.values.filter { $0.status == .new }.allSatisfy { t in !before.contains { $0.id == t.id } })
+        // Parents keep their ids too, where most of their topics are kept.
+        let parentsAfter = Set(after.values.filter { $0.facet == "Task" && $0.status.isLive }.compactMap(\.parent))
+        XCTAssertGreaterThanOrEqual(parents.intersection(parentsAfter).count * 2, parents.count)
+    }
+
     func testCustomFacetsAndRedaction() throws {
         let store = try demo("custom.db", traces: 300)
         try store.saveFacetDefinition(name: "Channel risk", definition: """

@@ -290,6 +290,59 @@ final class ClusteringTests: XCTestCase {
         }
     }
 
+    /// The graph's resolution follows the number of groups: 8 and 60 well-separated groups both come
+    /// out near their count (a fixed resolution merges many groups: modularity's resolution limit),
+    /// and a sample of 1,800 of 6,000 points (the rest placed by their neighbours) finds the same.
+    func testGraphFindsFewAndManyGroups() {
+        for (k, per) in [(8, 40), (60, 25)] {
+            let (x, truth) = blobs(k: k, per: per, dims: 48, noise: 0.25, seed: UInt64(k))
+            let c = GraphClusterer().fit(x, weights: [Double](repeating: 1, count: x.rows))
+            XCTAssertTrue(Double(c.k) >= 0.8 * Double(k) && Double(c.k) <= 1.25 * Double(k), "k=\(k): \(c.k) topics, tried \(c.candidates)")
+            XCTAssertGreaterThan(Agreement.nmi(truth, c.assignment), 0.9)
+        }
+        let (x, truth) = blobs(k: 30, per: 200, dims: 48, noise: 0.25, seed: 5)
+        var g = GraphClusterer()
+        g.sampleSize = 1_800
+        let c = g.fit(x, weights: [Double](repeating: 1, count: x.rows))
+        XCTAssertTrue((24...38).contains(c.k), "\(c.k) topics")
+        XCTAssertGreaterThan(Agreement.nmi(truth, c.assignment), 0.9)
+        XCTAssertEqual(g.fit(x, weights: [Double](repeating: 1, count: x.rows)).assignment, c.assignment, "seeded")
+    }
+
+    /// Parents group near topics: 12 topics in 3 families of 4 make 3 parents (the square root of 12,
+    /// rounded), each holding one family; fewer than 6 topics are not grouped.
+    func testHierarchyGroupsNearTopics() {
+        var rng = SeededRandom(seed: 11)
+        var centroids: [[Float]] = [], family: [Int] = []
+        for f in 0..<3 {
+            var base = (0..<24).map { _ in Float(rng.unit() - 0.5) }
+            Vectors.normalize(&base)
+            for _ in 0..<4 {
+                var v = base.map { $0 + Float(rng.unit() - 0.5) * 0.15 }
+                Vectors.normalize(&v)
+                centroids.append(v); family.append(f)
+            }
+        }
+        let parents = try! XCTUnwrap(TopicHierarchy.group(centroids, weights: (0..<12).map { Double(12 - $0) }))
+        XCTAssertEqual(Set(parents).count, 3)
+        XCTAssertEqual(Agreement.ari(family, parents), 1)
+        XCTAssertEqual(parents[0], 0, "the heaviest parent first")
+        XCTAssertNil(TopicHierarchy.group(Array(centroids.prefix(5)), weights: [1, 1, 1, 1, 1]))
+        XCTAssertEqual(TopicHierarchy.parentCount(100), 10)
+        // Parent labels come from the texts and never repeat a topic's label.
+        let members: [[(text: String, weight: Double, distance: Float)]] = (0..<12).map { t in
+            [(text: ["refund card payment", "flight seat booking", "password reset login"][family[t]] + " case \(t)", weight: 1, distance: 0)]
+        }
+        let topicLabels = Labeler.label(members)
+        let labels = TopicHierarchy.labels(parents: parents, members: members, topicLabels: topicLabels, phrases: false)
+        XCTAssertEqual(labels.count, 3)
+        XCTAssertTrue(labels[parents[0]].label.lowercased().contains("refund") || labels[parents[0]].label.lowercased().contains("card"), labels[parents[0]].label)
+        XCTAssertTrue(Set(labels.map(\.label)).isDisjoint(with: topicLabels.map(\.label)))
+        // A parent of one topic is named like it.
+        let single = TopicHierarchy.labels(parents: [0, 1, 1], members: Array(members.prefix(3)), topicLabels: Array(topicLabels.prefix(3)), phrases: false)
+        XCTAssertEqual(single[0].label, topicLabels[0].label)
+    }
+
     func testSeededAndReproducible() {
         let (x, _) = blobs(k: 5, per: 50)
         let w = [Double](repeating: 1, count: x.rows)

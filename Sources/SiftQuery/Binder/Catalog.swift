@@ -37,5 +37,5 @@ public enum SpanFields {
 /// The fields of the other sources: rows promoted into a dataset, and topics.
 public enum SourceFields {
     public static let dataset = ["id", "input", "expected", "metadata", "source_trace_id", "topic", "project_id", "created"]
-    public static let topics = ["id", "facet", "label", "description", "terms", "size", "status", "merged_into", "confirmation", "project_id"]
+    public static let topics = ["id", "facet", "label", "description", "terms", "size", "status", "merged_into", "confirmation", "parent", "parent_label", "project_id"]
 }

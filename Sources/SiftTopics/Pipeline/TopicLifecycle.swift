@@ -19,6 +19,8 @@ struct FacetOutcome {
 /// where it sits on the scatterplot when it has a topic or when it has none.
 struct Placement {
     var topic: (id: String, label: String)?
+    /// The topic's parent, when the facet's topics are grouped.
+    var parent: (id: String, label: String)? = nil
     var distance: Float
     var confidence: Float
     var point: (Double, Double)?
@@ -83,6 +85,28 @@ enum TopicLifecycle {
         return (ids, topics, newCount, continues.compactMap { $0 }.count, retired, merged)
     }
 
+    /// Gives the first `parents.count` topics (this run's clusters) their parent's id and label. A
+    /// parent keeps the id of the earlier parent most of its topics had (each earlier id goes to one
+    /// parent, the one with most such topics first); the others are numbered after the facet's highest.
+    static func assignParents(_ topics: inout [StoredTopic], parents: [Int]?, labels: [TopicLabel], earlier: [StoredTopic], facet: String) {
+        guard let parents else { return }
+        let before = Dictionary(earlier.map { ($0.id, $0.parent) }, uniquingKeysWith: { a, _ in a })
+        let prefix = TopicID.slug(facet) + "-group-"
+        var next = (earlier.compactMap { $0.parent.flatMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil } }.max() ?? 0) + 1
+        var votes: [(count: Int, group: Int, id: String)] = []
+        for g in labels.indices {
+            var tally: [String: Int] = [:]
+            for (t, p) in parents.enumerated() where p == g { if let old = before[topics[t].id] ?? nil { tally[old, default: 0] += 1 } }
+            votes += tally.map { (count: $0.value, group: g, id: $0.key) }
+        }
+        votes.sort { ($0.count, $1.group, $1.id) > ($1.count, $0.group, $0.id) }
+        var ids = [String?](repeating: nil, count: labels.count)
+        var taken = Set<String>()
+        for v in votes where ids[v.group] == nil && !taken.contains(v.id) { ids[v.group] = v.id; taken.insert(v.id) }
+        for g in labels.indices where ids[g] == nil { ids[g] = TopicID.parent(next, facet: facet); next += 1 }
+        for (t, p) in parents.enumerated() { topics[t].parent = ids[p]; topics[t].parentLabel = labels[p].label }
+    }
+
     /// The NONE and no_match topics of a clustered facet, for the traces that have them.
     static func fixedTopics(facet: String, none: Int, unclustered: Int, run: Int64?) -> [StoredTopic] {
         var out: [StoredTopic] = []
@@ -124,6 +148,7 @@ enum TopicLifecycle {
             // it, the evidence (span ids and quoted text).
             if o.grouped || !o.evidence.isEmpty { m["summary"] = .string(o.summary) }
             if !o.evidence.isEmpty { m["evidence"] = .array(o.evidence) }
+            if let parent = p.parent { m["parent"] = .string(parent.id); m["parent_label"] = .string(parent.label) }
             let meta = JSONWriter.string(.object(m))
             if let t = p.topic {
                 rows.append(ClassificationRow(trace: trace, topicID: t.id, label: t.label, confidence: Double(p.confidence), distance: Double(p.distance),

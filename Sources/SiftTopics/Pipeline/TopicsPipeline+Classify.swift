@@ -90,12 +90,14 @@ extension TopicsPipeline {
         let discovery = Discovery(embedder: options.embedder, cache: TopicStoreEmbeddingCache(store: store))
         let (matrix, _) = try discovery.embed(toEmbed.map { $0.output.clusterText ?? $0.output.summary })
         let assigned = Classifier.classify(matrix, topics: infos)
+        let parents = Dictionary(live.map { t in (t.id, t.parent.map { (id: $0, label: t.parentLabel ?? "") }) }, uniquingKeysWith: { a, _ in a })
         var k = 0
         let placed = TopicLifecycle.classificationRows(items, facet: facet.name, spread: 0.05) {
             let a = assigned[k]
             k += 1
             let topic = a.topic.map { infos[$0] }
-            return Placement(topic: topic.map { ($0.id, $0.label) }, distance: a.distance, confidence: a.confidence,
+            let parent = topic.flatMap { t in parents[t.id] ?? nil }
+            return Placement(topic: topic.map { ($0.id, $0.label) }, parent: parent, distance: a.distance, confidence: a.confidence,
                              point: topic.flatMap { t in centres[t.id].map { ($0.0 / $0.2, $0.1 / $0.2) } }, unclusteredPoint: nil)
         }
         return (placed.rows, placed.noMatch + placed.unclustered)

@@ -230,9 +230,11 @@ public final class TopicsPipeline {
         }
         var sizes = [Int](repeating: 0, count: result.clustering.k)
         for (u, a) in result.assignments.enumerated() { if let t = a.topic { sizes[t] += result.counts[u] } }
+        let earlier = try store.topics(projectRow: pid, facet: facet.name)
         var lifecycle = TopicLifecycle.carryForward(
             facet: facet.name, centroids: result.clustering.centroids, radius: result.clustering.radius, labels: labels, sizes: sizes,
-            earlier: try store.topics(projectRow: pid, facet: facet.name), embedder: options.embedder.name, run: run)
+            earlier: earlier, embedder: options.embedder.name, run: run)
+        TopicLifecycle.assignParents(&lifecycle.topics, parents: result.parents, labels: result.parentLabels, earlier: earlier, facet: facet.name)
 
         var k = 0
         let placed = TopicLifecycle.classificationRows(items, facet: facet.name, spread: 0.02) {
@@ -241,7 +243,9 @@ public final class TopicsPipeline {
             let a = result.assignments[u]
             let (x, y) = result.coordinates[u]
             // Every trace sits where its summary was projected, unclustered ones too.
-            return Placement(topic: a.topic.map { (lifecycle.ids[$0], lifecycle.topics[$0].label) }, distance: a.distance, confidence: a.confidence,
+            let topic = a.topic.map { lifecycle.topics[$0] }
+            return Placement(topic: topic.map { ($0.id, $0.label) }, parent: topic.flatMap { t in t.parent.map { ($0, t.parentLabel ?? "") } },
+                             distance: a.distance, confidence: a.confidence,
                              point: (Double(x), Double(y)), unclusteredPoint: (Double(x), Double(y)))
         }
         lifecycle.topics += TopicLifecycle.fixedTopics(facet: facet.name, none: items.count - clusterItems.count - placed.noMatch,
