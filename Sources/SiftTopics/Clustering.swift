@@ -124,10 +124,22 @@ public struct AutoKMeans: Sendable {
         for i in 0..<n { mass[assign[i]] += weights[i] }
         let keep = mass.indices.filter { mass[$0] >= minTopicSize }
         if keep.count < cents.count && !keep.isEmpty {
-            cents = keep.map { cents[$0] }
-            (assign, dists) = assignAll(x, cents)
-            cents = recompute(x, weights, assign, k: cents.count, previous: cents)
-            (assign, dists) = assignAll(x, cents)
+            if memberships != nil && refine == 0 {
+                // Groups drawn by a graph stay as drawn; only the points of dissolved topics move, to
+                // the nearest kept one.
+                var newIndex = [Int](repeating: -1, count: cents.count)
+                for (j, c) in keep.enumerated() { newIndex[c] = j }
+                cents = keep.map { cents[$0] }
+                let (nearest, nearDists) = assignAll(x, cents)
+                for i in 0..<n {
+                    if newIndex[assign[i]] >= 0 { assign[i] = newIndex[assign[i]] } else { assign[i] = nearest[i]; dists[i] = nearDists[i] }
+                }
+            } else {
+                cents = keep.map { cents[$0] }
+                (assign, dists) = assignAll(x, cents)
+                cents = recompute(x, weights, assign, k: cents.count, previous: cents)
+                (assign, dists) = assignAll(x, cents)
+            }
         }
         // Order topics by size (largest first) so ids and colours are stable and readable.
         mass = [Double](repeating: 0, count: cents.count)

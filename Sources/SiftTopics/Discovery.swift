@@ -98,6 +98,11 @@ public struct Discovery {
                 members[clustering.assignment[i]].append((unique[i], weights[i], clustering.distance[i]))
             }
         }
+        // Labels read at most `labelSample` members per topic, the heaviest and most central first:
+        // enough for the terms that set a topic apart, and bounded at any traffic.
+        for c in members.indices where members[c].count > Self.labelSample {
+            members[c] = Array(members[c].sorted { ($0.weight, -$0.distance, $1.text) > ($1.weight, -$1.distance, $0.text) }.prefix(Self.labelSample))
+        }
         let labels = Labeler.label(members, phrases: labelTexts != nil)
         var mass = [Double](repeating: 0, count: clustering.k)
         for i in unique.indices where clustering.assignment[i] >= 0 { mass[clustering.assignment[i]] += weights[i] }
@@ -106,9 +111,10 @@ public struct Discovery {
         times.label = Date().timeIntervalSince(t0)
 
         t0 = Date()
+        let confidences = Self.confidences(vectors, clustering.centroids)
         let assignments = unique.indices.map { i -> Assignment in
             let c = clustering.assignment[i]
-            return Assignment(topic: c >= 0 ? c : nil, distance: clustering.distance[i], confidence: confidence(vectors, i, clustering))
+            return Assignment(topic: c >= 0 ? c : nil, distance: clustering.distance[i], confidence: confidences[i])
         }
         times.classify = Date().timeIntervalSince(t0)
 
@@ -119,6 +125,8 @@ public struct Discovery {
                                labels: labels, parents: parents, parentLabels: parentLabels, assignments: assignments, coordinates: coords, times: times, embeddedNew: fresh)
     }
 
+    static let labelSample = 500
+
     /// One cluster per row, centred on it; a new text joins only a topic whose key it repeats.
     static func exactGroups(_ x: Matrix) -> Clustering {
         let rows = (0..<x.rows).map { Array(x.row($0)) }
@@ -126,16 +134,32 @@ public struct Discovery {
                           radius: [Float](repeating: 0.001, count: x.rows), candidates: [(x.rows, 1)])
     }
 
-    /// How much nearer the point is to its centroid than to the runner-up, in [0, 1].
-    func confidence(_ x: Matrix, _ i: Int, _ c: Clustering) -> Float {
-        guard c.k > 1 else { return 1 }
-        let v = x.row(i)
-        var best: Float = 2, second: Float = 2
-        for cent in c.centroids {
-            let d = max(0, 1 - Vectors.dot(v, cent))
-            if d < best { second = best; best = d } else if d < second { second = d }
+    /// Per row: how much nearer it is to its nearest centroid than to the runner-up, in [0, 1]
+    /// (parallel over rows).
+    static func confidences(_ x: Matrix, _ centroids: [[Float]]) -> [Float] {
+        let n = x.rows, d = x.cols, k = centroids.count
+        guard k > 1 else { return [Float](repeating: 1, count: n) }
+        let flat = centroids.flatMap { $0.count == d ? $0 : Array(($0 + [Float](repeating: 0, count: d)).prefix(d)) }
+        var out = [Float](repeating: 0, count: n)
+        let chunks = n < 2048 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 2
+        out.withUnsafeMutableBufferPointer { op in
+            x.data.withUnsafeBufferPointer { xp in
+                flat.withUnsafeBufferPointer { cp in
+                    let o = op.baseAddress!, xb = xp.baseAddress!, cb = cp.baseAddress!
+                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                        for i in (n * ch / chunks)..<(n * (ch + 1) / chunks) {
+                            var best: Float = 2, second: Float = 2
+                            for c in 0..<k {
+                                let dist = max(0, 1 - simdDot(xb + i * d, cb + c * d, d))
+                                if dist < best { second = best; best = dist } else if dist < second { second = dist }
+                            }
+                            o[i] = second > 0 ? max(0, min(1, 1 - best / second)) : 0
+                        }
+                    }
+                }
+            }
         }
-        return second > 0 ? max(0, min(1, 1 - best / second)) : 0
+        return out
     }
 
     /// Vectors for the texts, from the cache where possible; returns how many were embedded now.
