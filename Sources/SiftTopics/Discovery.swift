@@ -111,7 +111,8 @@ public struct Discovery {
         times.label = Date().timeIntervalSince(t0)
 
         t0 = Date()
-        let confidences = Self.confidences(vectors, clustering.centroids)
+        let confidences = clustering.k > 1 ? Classifier.nearestTwo(vectors, clustering.centroids).map(\.confidence)
+            : [Float](repeating: 1, count: unique.count)
         let assignments = unique.indices.map { i -> Assignment in
             let c = clustering.assignment[i]
             return Assignment(topic: c >= 0 ? c : nil, distance: clustering.distance[i], confidence: confidences[i])
@@ -132,34 +133,6 @@ public struct Discovery {
         let rows = (0..<x.rows).map { Array(x.row($0)) }
         return Clustering(assignment: Array(0..<x.rows), distance: [Float](repeating: 0, count: x.rows), centroids: rows,
                           radius: [Float](repeating: 0.001, count: x.rows), candidates: [(x.rows, 1)])
-    }
-
-    /// Per row: how much nearer it is to its nearest centroid than to the runner-up, in [0, 1]
-    /// (parallel over rows).
-    static func confidences(_ x: Matrix, _ centroids: [[Float]]) -> [Float] {
-        let n = x.rows, d = x.cols, k = centroids.count
-        guard k > 1 else { return [Float](repeating: 1, count: n) }
-        let flat = centroids.flatMap { $0.count == d ? $0 : Array(($0 + [Float](repeating: 0, count: d)).prefix(d)) }
-        var out = [Float](repeating: 0, count: n)
-        let chunks = n < 2048 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 2
-        out.withUnsafeMutableBufferPointer { op in
-            x.data.withUnsafeBufferPointer { xp in
-                flat.withUnsafeBufferPointer { cp in
-                    let o = op.baseAddress!, xb = xp.baseAddress!, cb = cp.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                        for i in (n * ch / chunks)..<(n * (ch + 1) / chunks) {
-                            var best: Float = 2, second: Float = 2
-                            for c in 0..<k {
-                                let dist = max(0, 1 - simdDot(xb + i * d, cb + c * d, d))
-                                if dist < best { second = best; best = dist } else if dist < second { second = dist }
-                            }
-                            o[i] = second > 0 ? max(0, min(1, 1 - best / second)) : 0
-                        }
-                    }
-                }
-            }
-        }
-        return out
     }
 
     /// Vectors for the texts, from the cache where possible; returns how many were embedded now.

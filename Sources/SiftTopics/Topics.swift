@@ -35,10 +35,20 @@ public enum Classifier {
     public static func classify(_ vectors: Matrix, topics: [TopicInfo]) -> [Assignment] {
         let live = topics.indices.filter { topics[$0].status.isLive && !topics[$0].centroid.isEmpty }
         guard !live.isEmpty else { return [Assignment](repeating: Assignment(topic: nil, distance: 1, confidence: 0), count: vectors.rows) }
-        let d = vectors.cols
-        let flat = live.flatMap { i in topics[i].centroid.count == d ? topics[i].centroid : Array((topics[i].centroid + [Float](repeating: 0, count: d)).prefix(d)) }
-        var out = [Assignment](repeating: Assignment(topic: nil, distance: 1, confidence: 0), count: vectors.rows)
-        let n = vectors.rows
+        return nearestTwo(vectors, live.map { topics[$0].centroid }).map { near in
+            let t = live[near.index]
+            return Assignment(topic: near.distance <= topics[t].radius ? t : nil, distance: near.distance, confidence: near.confidence)
+        }
+    }
+
+    /// Per row: its nearest centroid, the cosine distance to it, and how much nearer it is than the
+    /// runner-up, in [0, 1] (with a single centroid, the runner-up counts as at distance 2). Parallel
+    /// over rows.
+    public static func nearestTwo(_ vectors: Matrix, _ centroids: [[Float]]) -> [(index: Int, distance: Float, confidence: Float)] {
+        let d = vectors.cols, k = centroids.count, n = vectors.rows
+        var out = [(index: Int, distance: Float, confidence: Float)](repeating: (0, 1, 0), count: n)
+        guard k > 0 else { return out }
+        let flat = centroids.flatMap { $0.count == d ? $0 : Array(($0 + [Float](repeating: 0, count: d)).prefix(d)) }
         let chunks = n < 2048 ? 1 : ProcessInfo.processInfo.activeProcessorCount * 2
         out.withUnsafeMutableBufferPointer { op in
             vectors.data.withUnsafeBufferPointer { xp in
@@ -47,14 +57,12 @@ public enum Classifier {
                     DispatchQueue.concurrentPerform(iterations: chunks) { ch in
                         for i in (n * ch / chunks)..<(n * (ch + 1) / chunks) {
                             var best = -Float.infinity, second = -Float.infinity, bi = 0
-                            for c in 0..<live.count {
+                            for c in 0..<k {
                                 let s = simdDot(xb + i * d, cb + c * d, d)
                                 if s > best { second = best; best = s; bi = c } else if s > second { second = s }
                             }
                             let d1 = max(0, 1 - best), d2 = second.isFinite ? max(0, 1 - second) : 2
-                            let conf = d2 > 0 ? max(0, min(1, 1 - d1 / d2)) : 0
-                            let t = live[bi]
-                            o[i] = Assignment(topic: d1 <= topics[t].radius ? t : nil, distance: d1, confidence: conf)
+                            o[i] = (bi, d1, d2 > 0 ? max(0, min(1, 1 - d1 / d2)) : 0)
                         }
                     }
                 }
