@@ -55,14 +55,21 @@ public enum TopicHierarchy {
                        phrases: Bool) -> [TopicLabel] {
         let count = (parents.max() ?? -1) + 1
         var grouped = [[(text: String, weight: Double, distance: Float)]](repeating: [], count: count)
-        var children = [[Int]](repeating: [], count: count)
-        for (t, p) in parents.enumerated() { grouped[p] += members[t]; children[p].append(t) }
-        var out = Labeler.label(grouped, phrases: false)
+        for (t, p) in parents.enumerated() { grouped[p] += members[t] }
+        return distinct(Labeler.label(grouped, phrases: false), parents: parents, topicLabels: topicLabels)
+    }
+
+    /// Parent labels that never repeat a topic's or each other: a parent of one topic takes its
+    /// label; a parent of several named like one of the topics gets "and related"; two parents of one
+    /// name are told apart as topics are.
+    static func distinct(_ labels: [TopicLabel], parents: [Int], topicLabels: [TopicLabel]) -> [TopicLabel] {
+        var out = labels
         let leafLabels = Set(topicLabels.map { $0.label.lowercased() })
         for i in out.indices {
-            if children[i].count == 1 { out[i].label = topicLabels[children[i][0]].label; out[i].description = topicLabels[children[i][0]].description }
+            let children = parents.indices.filter { parents[$0] == i }
+            if children.count == 1 { out[i].label = topicLabels[children[0]].label; out[i].description = topicLabels[children[0]].description }
             else if leafLabels.contains(out[i].label.lowercased()) { out[i].label += " and related" }
         }
-        return out
+        return Labeler.disambiguated(out)
     }
 }

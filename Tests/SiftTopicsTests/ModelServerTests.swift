@@ -162,6 +162,11 @@ final class ModelServerRunTests: XCTestCase {
         let issues = try store.topics(projectRow: pid, facet: "Issues")
         XCTAssertTrue(issues.contains { $0.label == "Failing tool calls" && $0.size > 0 }, "\(issues.map(\.label))")
         XCTAssertEqual(Set(try store.classifications(projectRow: pid, facet: "Sentiment").compactMap(\.label)), ["NEUTRAL"])
+        // Labels stay unique within a facet when the model repeats itself ("Other" for every group).
+        for facet in ["Task", "Issues"] {
+            let live = try store.topics(projectRow: pid, facet: facet).filter(\.status.isLive)
+            XCTAssertEqual(Set(live.map(\.label)).count, live.count, "\(facet): \(live.map(\.label))")
+        }
         let runs = try store.topicRuns(projectRow: pid)
         XCTAssertEqual(Set(runs.map(\.facetModel)), ["mock"])
     }

@@ -338,6 +338,12 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(labels.count, 3)
         XCTAssertTrue(labels[parents[0]].label.lowercased().contains("refund") || labels[parents[0]].label.lowercased().contains("card"), labels[parents[0]].label)
         XCTAssertTrue(Set(labels.map(\.label)).isDisjoint(with: topicLabels.map(\.label)))
+        // Names a chat model gives can repeat: parents never share a label with each other or a topic.
+        let repeated = TopicHierarchy.distinct([TopicLabel(label: "Orders", description: "", terms: ["refund"]), TopicLabel(label: "Orders", description: "", terms: ["seat"]),
+                                                TopicLabel(label: topicLabels[8].label, description: "", terms: ["login"])],
+                                               parents: parents.map { [0, 1, 2][$0] }, topicLabels: topicLabels)
+        XCTAssertEqual(Set(repeated.map(\.label)).count, 3, "\(repeated.map(\.label))")
+        XCTAssertTrue(Set(repeated.map(\.label)).isDisjoint(with: topicLabels.map(\.label)), "\(repeated.map(\.label))")
         // A parent of one topic is named like it.
         let single = TopicHierarchy.labels(parents: [0, 1, 1], members: Array(members.prefix(3)), topicLabels: Array(topicLabels.prefix(3)), phrases: false)
         XCTAssertEqual(single[0].label, topicLabels[0].label)

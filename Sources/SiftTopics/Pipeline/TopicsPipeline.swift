@@ -227,6 +227,20 @@ public final class TopicsPipeline {
                 labels[c].label = named.label
                 labels[c].description = named.description
             }
+            labels = Labeler.disambiguated(labels)
+        }
+        // Parents: named by the chat model from their topics' names, when one is configured.
+        var parentLabels = result.parentLabels
+        if let chat = options.facetModel as? ChatFacetModel, let parents = result.parents {
+            for p in parentLabels.indices {
+                let children = parents.indices.filter { parents[$0] == p }
+                guard children.count > 1 else { continue }
+                let named = try chat.label(facet: facet.name + " (a group of topics)", summaries: children.map { labels[$0].label + ": " + labels[$0].description },
+                                           terms: parentLabels[p].terms)
+                parentLabels[p].label = named.label
+                parentLabels[p].description = named.description
+            }
+            parentLabels = TopicHierarchy.distinct(parentLabels, parents: parents, topicLabels: labels)
         }
         var sizes = [Int](repeating: 0, count: result.clustering.k)
         for (u, a) in result.assignments.enumerated() { if let t = a.topic { sizes[t] += result.counts[u] } }
@@ -234,7 +248,7 @@ public final class TopicsPipeline {
         var lifecycle = TopicLifecycle.carryForward(
             facet: facet.name, centroids: result.clustering.centroids, radius: result.clustering.radius, labels: labels, sizes: sizes,
             earlier: earlier, embedder: options.embedder.name, run: run)
-        TopicLifecycle.assignParents(&lifecycle.topics, parents: result.parents, labels: result.parentLabels, earlier: earlier, facet: facet.name)
+        TopicLifecycle.assignParents(&lifecycle.topics, parents: result.parents, labels: parentLabels, earlier: earlier, facet: facet.name)
 
         var k = 0
         let placed = TopicLifecycle.classificationRows(items, facet: facet.name, spread: 0.02) {
