@@ -1,6 +1,11 @@
-// PII redaction: emails, phone numbers, card numbers (Luhn-checked), API keys and tokens, IP
-// addresses, US social security numbers and IBANs are replaced with typed placeholders before any
-// model sees the text. Teams add their own patterns (name + regular expression).
+// PII redaction: emails, phone numbers (national and international), card numbers (Luhn-checked), API
+// keys and tokens of the common providers, IP addresses (v4, v6 with or without compression), US
+// social security and UK national insurance numbers, IBANs (any case, mod-97-checked), person names
+// and street addresses are replaced with typed placeholders before any model sees the text and before
+// anything lands in facets. Names are found offline by context ("my name is", "Dear", "Mr", a sign-off)
+// and by a list of common given names followed by a capitalised surname; addresses by a house number,
+// one to four capitalised words and a street type. Teams add their own patterns (name + regular
+// expression).
 
 import Foundation
 
@@ -8,28 +13,74 @@ public struct Redactor: @unchecked Sendable {
     public struct Rule {
         public var kind: String
         let regex: NSRegularExpression
-        /// Only worth running when the text contains one of these (cheap pre-check); empty: always.
+        /// Only worth running when the text contains one of these, in any case (a cheap pre-check on
+        /// the lower-cased bytes); empty: always.
         let hints: [String]
         let needsDigit: Bool
         let validate: ((String) -> Bool)?
+        /// The capture group to replace (0: the whole match), so a cue word ("my name is") stays.
+        var group = 0
     }
 
     public private(set) var rules: [Rule]
+    /// Per rule, its hints as lower-cased bytes.
+    private var hintBytes: [[[UInt8]]] = []
 
-    public static let builtinKinds = ["API_KEY", "EMAIL", "CARD", "IBAN", "SSN", "PHONE", "IP"]
+    public static let builtinKinds = ["API_KEY", "EMAIL", "CARD", "IBAN", "SSN", "NATIONAL_ID", "PHONE", "IP", "ADDRESS", "NAME"]
+
+    /// Common given names of many languages; a listed name followed by a capitalised surname is a
+    /// person. Names that are also ordinary capitalised words (May, Will, Grace, Frank) are left out.
+    static let givenNames = """
+        James John Robert Michael David William Richard Joseph Thomas Charles Christopher Daniel Matthew Anthony Donald Steven Paul \
+        Andrew Joshua Kenneth Kevin Brian George Timothy Ronald Edward Jason Jeffrey Ryan Jacob Gary Nicholas Eric Jonathan Stephen \
+        Larry Justin Scott Brandon Benjamin Samuel Gregory Alexander Patrick Raymond Dennis Jerry Tyler Aaron Jose Adam Nathan Henry \
+        Douglas Zachary Peter Kyle Noah Ethan Jeremy Walter Christian Keith Roger Terry Austin Sean Gerald Carl Harold Dylan Arthur \
+        Lawrence Jordan Jesse Bryan Bruce Gabriel Logan Albert Willie Alan Eugene Russell Vincent Philip Bobby Johnny Bradley Roy \
+        Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty Sandra Margaret Ashley Kimberly \
+        Emily Donna Michelle Carol Amanda Melissa Deborah Stephanie Rebecca Sharon Laura Cynthia Kathleen Amy Angela Shirley Anna \
+        Brenda Pamela Emma Nicole Helen Samantha Katherine Christine Debra Rachel Carolyn Janet Catherine Maria Heather Diane Julie \
+        Olivia Joyce Victoria Kelly Christina Lauren Joan Evelyn Judith Megan Andrea Cheryl Hannah Jacqueline Martha Gloria Teresa \
+        Sara Madison Kathryn Janice Jean Abigail Alice Judy Sophia Denise Amber Doris Marilyn Danielle Beverly Isabella Theresa \
+        Diana Natalie Brittany Charlotte Marie Kayla Alexis Lori Liam Oliver Lucas Mateo Leo Elijah Mia Ava Amelia Harper Ella \
+        Chloe Zoe Lily Aria Nora Layla Ellie Luna Camila Sofia Lucia Valentina Paula Carmen Pedro Juan Luis Carlos Miguel Javier \
+        Diego Alejandro Fernando Jorge Ricardo Eduardo Rafael Sergio Pablo Andres Manuel Francisco Antonio Alejandra Gabriela \
+        Mariana Daniela Fernanda Ana Marta Elena Giulia Francesca Chiara Alessandro Lorenzo Matteo Marco Giuseppe Luca Giovanni \
+        Hans Klaus Jürgen Wolfgang Stefan Thomas Andreas Michael Sabine Petra Ursula Monika Katrin Julia Lukas Felix Jonas Lena \
+        Leonie Pierre Jean Louis Nicolas Julien Camille Chloé Manon Léa Inès Hugo Théo Mohammed Muhammad Ahmed Ali Omar Fatima \
+        Aisha Yusuf Hassan Ibrahim Mustafa Priya Rahul Amit Ravi Anil Sanjay Deepak Vikram Arjun Ananya Aditi Neha Pooja Sunita \
+        Wei Li Wang Zhang Chen Liu Yang Hiroshi Takashi Kenji Yuki Haruto Sakura Yuna Akira Minh Thanh Hoang Olga Irina Natalia \
+        Svetlana Tatiana Sergei Dmitri Ivan Vladimir Alexei Nikolai Piotr Katarzyna Agnieszka Magdalena Tomasz Krzysztof Lars Erik \
+        Anders Nils Sven Ingrid Astrid Sofie Emil Oscar Kwame Kofi Ama Chinedu Ngozi Oluwaseun Tunde Sipho Thabo Mei Jin Sung Min
+        """.split(whereSeparator: { $0 == " " || $0 == "\\" || $0.isNewline }).map(String.init)
 
     /// The built-in rules, plus `extra` (name -> pattern) as typed placeholders `<NAME>`.
     public init(extra: [(name: String, pattern: String)] = []) throws {
-        func rx(_ p: String) throws -> NSRegularExpression { try NSRegularExpression(pattern: p, options: []) }
+        func rx(_ p: String, _ o: NSRegularExpression.Options = []) throws -> NSRegularExpression { try NSRegularExpression(pattern: p, options: o) }
+        let surname = #"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}\b)"#
+        let streets = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq"
         rules = try [
-            Rule(kind: "API_KEY", regex: try rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*"#),
-                 hints: ["sk-", "gh", "AKIA", "xox", "AIza", "eyJ", "Bearer"], needsDigit: false, validate: nil),
+            Rule(kind: "API_KEY", regex: try rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{12,}|whsec_[A-Za-z0-9]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|hf_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*|(?<=\b(?:api[_\- ]?key|apikey|access[_\- ]token|auth[_\- ]token|secret[_\- ]key|client[_\- ]secret|password|passwd)[\"']?\s?[:=]\s?[\"']?)[^\s\"',;]{8,}"#, [.caseInsensitive]),
+                 hints: ["sk-", "_live_", "_test_", "whsec_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "hf_", "npm_", "akia",
+                         "asia", "xox", "aiza", "sg.", "eyj", "bearer", "key", "token", "secret", "passw"],
+                 needsDigit: false, validate: Self.keyLike),
             Rule(kind: "EMAIL", regex: try rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil),
+            Rule(kind: "IBAN", regex: try rx(#"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum),
             Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn),
-            Rule(kind: "IBAN", regex: try rx(#"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum),
-            Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b"#), hints: ["-"], needsDigit: true, validate: nil),
-            Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])"#), hints: [], needsDigit: true, validate: nil),
-            Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b"#), hints: [], needsDigit: true, validate: nil),
+            Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b|(?<=\b(?:ssn|social security(?: number| no\.?| #)?|ss#)[:# ]{0,3}(?:is )?)\d{3}[ \-]?\d{2}[ \-]?\d{4}\b"#, [.caseInsensitive]),
+                 hints: [], needsDigit: true, validate: nil),
+            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil),
+            Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])"#),
+                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike),
+            Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-+])\+\d{1,3}(?:[ .\-]?\(?\d{1,5}\)?){2,5}(?![\w\-])|(?<![\w\-])(?:1[ .\-])?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])|(?<=\b(?:call|phone|tel|telephone|mobile|cell|text|whatsapp|number|reach me)(?: me)?(?: on| at| is|:|\.)? ?)(?:1)?\d{10}\b|(?<![\w\-])0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}(?![\w\-])"#, [.caseInsensitive]),
+                 hints: [], needsDigit: true, validate: Self.phoneLike),
+            Rule(kind: "ADDRESS", regex: try rx(#"\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,4}(?:\#(streets))\b\.?(?:,? (?:Apt|Apartment|Suite|Unit|Flat|#) ?[A-Za-z0-9\-]+)?|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|platz|gasse|allee) \d{1,4}[a-z]?\b|\b\d{1,4},? (?:rue|avenue|boulevard|place|chemin) (?:de la |de l'|des |du |de )?[A-Za-zÀ-ÿ\-]+(?: [A-Za-zÀ-ÿ\-]+)?"#),
+                 hints: [], needsDigit: true, validate: nil),
+            // A name after a cue: "my name is Jane Doe", "Dear Jane", "Mr. Doe", "Regards, Jane Doe".
+            Rule(kind: "NAME", regex: try rx(#"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame:|[Tt]his is|I am|I'm|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Cc]heers|[Bb]est|[Ss]igned|[Cc]ontact|[Cc]ustomer|[Aa]ccount holder|[Cc]ardholder)[,:]?\s+|\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mx)\.?\s+)(\#(surname)(?:\s+\#(surname)){0,2})"#),
+                 hints: [], needsDigit: false, validate: Self.nameLike, group: 1),
+            // A listed given name followed by a capitalised surname: "Jane Doe", "Priya Sharma".
+            // (Two capitalised words, the first looked up in the list: one pass, not 400 alternatives.)
+            Rule(kind: "NAME", regex: try rx(#"\b[A-ZÀ-Ý][a-zà-ÿ]+\s+\#(surname)(?:\s+\#(surname))?"#), hints: [], needsDigit: false, validate: Self.givenName),
         ]
         for (name, pattern) in extra {
             let kind = name.uppercased().replacingOccurrences(of: " ", with: "_")
@@ -39,6 +90,56 @@ public struct Redactor: @unchecked Sendable {
                 throw TopicsError.invalid("redaction pattern '\(name)' is not a valid regular expression: \(pattern)")
             }
         }
+        hintBytes = rules.map { $0.hints.map { Array($0.lowercased().utf8) } }
+    }
+
+    /// Capitalised words that follow the cues without being names.
+    static let notNames: Set<String> = ["I", "The", "This", "That", "There", "It", "We", "You", "They", "He", "She", "My", "Your", "Our", "Team", "Support",
+        "Customer", "Service", "Thanks", "Thank", "Regards", "Hello", "Hi", "Sir", "Madam", "All", "Everyone", "There", "Again", "Order", "Account",
+        "Sorry", "Yes", "No", "Ok", "Okay", "Please", "Just", "Still", "Not", "Here", "What", "When", "Where", "Why", "How", "Can", "Could", "Would",
+        "Is", "Are", "Was", "Agent", "Bot", "Assistant", "Manager", "Best", "Kind", "Warm", "Many", "Much", "So", "And", "But", "For", "Help",
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December", "Going", "Trying", "Looking", "Calling", "Writing", "Having", "Getting", "Happy", "Glad",
+        "Sure", "Good", "Great", "Fine", "Back", "New", "Also", "Very", "Really", "Available", "Unable", "Able", "Waiting", "Interested", "Done", "Ready",
+        "As", "Urgent", "Important", "Re", "About", "Regarding", "From", "To", "With", "At", "On", "In", "If", "Or", "Of", "Do", "Does", "Did", "Have",
+        "Has", "Had", "Let", "Need", "Want", "Any", "Some", "Every", "Since", "After", "Before", "Today", "Tomorrow", "Yesterday", "Now", "Then", "Well"]
+
+    static let givenNameSet = Set(givenNames)
+
+    /// A match whose first word is a listed given name.
+    static func givenName(_ s: String) -> Bool {
+        guard let first = s.split(whereSeparator: \.isWhitespace).first else { return false }
+        return givenNameSet.contains(String(first))
+    }
+
+    /// A name match whose first word is not an ordinary capitalised word.
+    static func nameLike(_ s: String) -> Bool {
+        guard let first = s.split(separator: " ").first else { return false }
+        return !notNames.contains(String(first)) && !notNames.contains(first.capitalized)
+    }
+
+    /// Keys after a "password:" or "api_key=" cue must look like secrets: a digit or a mix of cases.
+    static func keyLike(_ s: String) -> Bool {
+        if s.count >= 20 { return true }
+        let digits = s.contains { $0.isNumber }, upper = s.contains { $0.isUppercase }, lower = s.contains { $0.isLowercase }
+        return digits || (upper && lower)
+    }
+
+    /// An IPv6 candidate must parse as one (at most one "::", groups of 1-4 hex digits, 8 groups
+    /// without compression), and contain a digit or be "::1"-like; IPv4 matches are already exact.
+    static func ipLike(_ s: String) -> Bool {
+        guard s.contains(":") else { return true }
+        let addr = s.split(separator: "%", maxSplits: 1).first.map(String.init) ?? s
+        var buf = in6_addr()
+        guard inet_pton(AF_INET6, addr, &buf) == 1 else { return false }
+        // Times and ratios like 12:30 never get here (two groups at least, and they would need "::").
+        return addr.contains("::") || addr.split(separator: ":", omittingEmptySubsequences: false).count == 8
+    }
+
+    /// 8 to 15 digits, as in E.164.
+    static func phoneLike(_ s: String) -> Bool {
+        let n = s.filter(\.isNumber).count
+        return (8...15).contains(n)
     }
 
     /// The text with every match replaced by `<KIND>`.
@@ -46,9 +147,13 @@ public struct Redactor: @unchecked Sendable {
         guard !text.isEmpty else { return text }
         var out = text
         let hasDigit = text.utf8.contains { $0 >= 48 && $0 <= 57 }
-        for rule in rules {
+        var lower: [UInt8]?
+        for (r, rule) in rules.enumerated() {
             if rule.needsDigit && !hasDigit { continue }
-            if !rule.hints.isEmpty && !rule.hints.contains(where: { out.contains($0) }) { continue }
+            if !rule.hints.isEmpty {
+                if lower == nil { lower = ByteText.lower(out) }
+                if !hintBytes[r].contains(where: { ByteText.contains(lower!, $0) }) { continue }
+            }
             let ns = out as NSString
             let matches = rule.regex.matches(in: out, range: NSRange(location: 0, length: ns.length))
             guard !matches.isEmpty else { continue }
@@ -56,16 +161,19 @@ public struct Redactor: @unchecked Sendable {
             var last = 0
             var changed = false
             for m in matches {
-                let piece = ns.substring(with: m.range)
+                let range = rule.group > 0 && m.numberOfRanges > rule.group && m.range(at: rule.group).location != NSNotFound ? m.range(at: rule.group) : m.range
+                guard range.location >= last else { continue }
+                let piece = ns.substring(with: range)
                 if let v = rule.validate, !v(piece) { continue }
-                result += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+                result += ns.substring(with: NSRange(location: last, length: range.location - last))
                 result += "<\(rule.kind)>"
-                last = m.range.location + m.range.length
+                last = range.location + range.length
                 changed = true
             }
             if changed {
                 result += ns.substring(from: last)
                 out = result
+                lower = nil
             }
         }
         return out
@@ -82,9 +190,9 @@ public struct Redactor: @unchecked Sendable {
         return sum % 10 == 0
     }
 
-    /// The ISO 13616 mod-97 check of an IBAN.
+    /// The ISO 13616 mod-97 check of an IBAN (any case).
     static func ibanChecksum(_ s: String) -> Bool {
-        let c = Array(s.filter { !$0.isWhitespace })
+        let c = Array(s.uppercased().filter { !$0.isWhitespace })
         guard c.count >= 15, c.count <= 34 else { return false }
         let rearranged = c[4...] + c[..<4]
         var rem = 0
