@@ -24,9 +24,9 @@ public enum Labeler {
         var sizes = [Double](repeating: 0, count: k)
         for c in 0..<k {
             for m in members[c] {
-                let words = Tokens.words(m.text).filter { !Tokens.stopwords.contains($0) && $0.count > 1 }
+                let words = Tokens.words(withoutPlaceholders(m.text)).filter { !Tokens.stopwords.contains($0) && $0.count > 1 }
                 var terms = Set(words)
-                for i in 0..<max(0, words.count - 1) { terms.insert(words[i] + " " + words[i + 1]) }
+                for i in 0..<max(0, words.count - 1) where words[i] != words[i + 1] { terms.insert(words[i] + " " + words[i + 1]) }
                 for t in terms { tf[c][t, default: 0] += m.weight; totalTF[t, default: 0] += m.weight }
                 sizes[c] += m.weight
             }
@@ -72,6 +72,13 @@ public enum Labeler {
             out.append(TopicLabel(label: label, description: representative.clipped(200), terms: terms))
         }
         return disambiguated(out)
+    }
+
+    /// The text without redaction placeholders (`<EMAIL>`, `<NAME>`): they say what was removed, not
+    /// what a topic is about, so they never become its terms.
+    static func withoutPlaceholders(_ text: String) -> String {
+        guard text.contains("<") else { return text }
+        return text.replacingOccurrences(of: #"<[A-Z_]{2,}>"#, with: " ", options: .regularExpression)
     }
 
     /// The member text that carries most of the topic's distinctive terms, shortened to a label.
