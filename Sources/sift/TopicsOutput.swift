@@ -68,18 +68,17 @@ enum TopicsOutput {
         var rows: [[String]] = []
         if tree, sorted.contains(where: { $0.parent != nil && $0.status.isLive }) {
             // Parents (largest first), each followed by its live topics; the rest after them.
-            var parents: [String: (label: String, size: Int)] = [:]
-            for t in sorted where t.status.isLive { if let p = t.parent { parents[p, default: (t.parentLabel ?? p, 0)].size += t.size } }
-            for (p, info) in parents.sorted(by: { ($0.value.size, $1.key) > ($1.value.size, $0.key) }) {
-                let pid = p, ps = info.size, ids = recentAndBefore(sorted.filter { $0.parent == pid && $0.status.isLive }.map(\.id))
-                rows.append([p, info.label.clipped(60), String(format: "%.1f%%", 100 * Double(ps) / Double(total)), grouped(ps),
-                             trend(ids.recent, recentTotal, ids.before, beforeTotal), ""])
-                rows += sorted.filter { $0.parent == p && $0.status.isLive }.map { row($0, indent: "  ") }
+            var children: [String: [StoredTopic]] = [:]
+            for t in sorted where t.status.isLive { if let p = t.parent { children[p, default: []].append(t) } }
+            let size = { (p: String) in children[p]!.reduce(0) { $0 + $1.size } }
+            for p in children.keys.sorted(by: { (size($0), $1) > (size($1), $0) }) {
+                let kids = children[p]!, ps = size(p)
+                let r = kids.reduce(0) { $0 + (recent[$1.id] ?? 0) }, b = kids.reduce(0) { $0 + (before[$1.id] ?? 0) }
+                rows.append([p, (kids[0].parentLabel ?? p).clipped(60), String(format: "%.1f%%", 100 * Double(ps) / Double(total)), grouped(ps),
+                             trend(r, recentTotal, b, beforeTotal), ""])
+                rows += kids.map { row($0, indent: "  ") }
             }
             sorted = sorted.filter { $0.parent == nil || !$0.status.isLive }
-            func recentAndBefore(_ ids: [String]) -> (recent: Int, before: Int) {
-                (ids.reduce(0) { $0 + (recent[$1] ?? 0) }, ids.reduce(0) { $0 + (before[$1] ?? 0) })
-            }
         }
         let shown = limit.map { Array(sorted.prefix($0)) } ?? sorted
         rows += shown.map { row($0) }
