@@ -85,8 +85,9 @@ enum BraintrustRecord {
             default: throw SpanError(field: field, "expected an array of strings, found \(try r.parseValue().kindName)")
             }
         }
-        /// Records where a field's value sits, unless it is empty.
-        func keep(_ f: RawField, from at: Int, _ r: JSONReader, nonEmpty: Bool) {
+        /// Records where a field's value sits, as written: `[]` and `{}` stay what they are, distinct
+        /// from null and from an absent field.
+        func keep(_ f: RawField, from at: Int, _ r: JSONReader, nonEmpty: Bool = true) {
             raws[f.rawValue] = nonEmpty ? at..<r.position : nil
         }
 
@@ -110,28 +111,24 @@ enum BraintrustRecord {
             case "metadata":
                 if try objectStart(&r, key) {
                     try r.skipValue()
-                    keep(.metadata, from: at, r, nonEmpty: r.position - at > 2)
+                    keep(.metadata, from: at, r)
                 } else {
                     raws[RawField.metadata.rawValue] = nil
                 }
             case "scores":
-                var any = false
                 if try objectStart(&r, key) {
                     try r.forEachMember { r, scoreName in
                         let v = try number(&r, "scores.\(scoreName)")
                         if let d = v.doubleValue, !(d >= 0 && d <= 1) {
                             throw SpanError(field: "scores.\(scoreName)", "a score must be between 0 and 1, found \(v)")
                         }
-                        any = true
                     }
                 }
-                keep(.scores, from: at, r, nonEmpty: any)
+                keep(.scores, from: at, r)
             case "metrics":
-                var any = false
                 if try objectStart(&r, key) {
                     try r.forEachMember { r, metric in
                         let v = try number(&r, "metrics.\(metric)")
-                        any = true
                         switch metric {
                         case "start": start = v.doubleValue
                         case "end": end = v.doubleValue
@@ -142,12 +139,10 @@ enum BraintrustRecord {
                         }
                     }
                 }
-                keep(.metrics, from: at, r, nonEmpty: any)
+                keep(.metrics, from: at, r)
             case "span_attributes":
-                var any = false
                 if try objectStart(&r, key) {
                     try r.forEachMember { r, attribute in
-                        any = true
                         guard attribute == "type" || attribute == "name" else { try r.skipValue(); return }
                         var value: String?
                         switch r.peek() {
@@ -158,10 +153,10 @@ enum BraintrustRecord {
                         if attribute == "type" { type = value } else { name = value }
                     }
                 }
-                keep(.attributes, from: at, r, nonEmpty: any)
+                keep(.attributes, from: at, r)
             case "tags":
-                let n = try strings(&r, key)
-                keep(.tags, from: at, r, nonEmpty: n > 0)
+                _ = try strings(&r, key)
+                keep(.tags, from: at, r)
             case "facets": facets = try object(r.parseValue(), key)
             case "classifications": classifications = try object(r.parseValue(), key)
             default: extraParts.append((key, try r.skipValue()))
