@@ -128,16 +128,17 @@ public final class Session: Catalog {
     func projectTable(_ project: String, plan: LogicalPlan, executor: Executor) throws -> Table {
         if caching, let t = tables[project] { return t }
         let table: Table
-        if persistColumns, let pid = try store.projectID(named: project) {
+        var lower: Int64?, upper: Int64?
+        if let l = plan.lowerTime, let t = try executor.constant(l.value).asTimestamp { lower = l.inclusive ? t : t + 1 }
+        if let u = plan.upperTime, let t = try executor.constant(u.value).asTimestamp { upper = u.inclusive ? t : t - 1 }
+        if useChunks, let pid = try store.projectID(named: project),
+           let t = try chunkTable(project, projectRow: pid, lower: caching ? nil : lower, upper: caching ? nil : upper) {
+            table = t
+        } else if persistColumns, let pid = try store.projectID(named: project) {
             table = try persistedTable(project, projectRow: pid)
         } else {
-            var lower: Int64?, upper: Int64?
-            if !caching {
-                // One-shot: read only the time range the query can match.
-                if let l = plan.lowerTime, let t = try executor.constant(l.value).asTimestamp { lower = l.inclusive ? t : t + 1 }
-                if let u = plan.upperTime, let t = try executor.constant(u.value).asTimestamp { upper = u.inclusive ? t : t - 1 }
-            }
-            let columns = try store.spanColumns(project: project, lower: lower, upper: upper)
+            // One-shot: read only the time range the query can match.
+            let columns = try store.spanColumns(project: project, lower: caching ? nil : lower, upper: caching ? nil : upper)
             table = Table(count: columns.count) { try Self.column($0, of: columns) }
         }
         if caching { tables[project] = table } else { lastTable = table }
@@ -150,6 +151,67 @@ public final class Session: Catalog {
 
     /// Whether decoded columns are kept in the store for later processes (and read from there).
     public var persistColumns = true
+    /// Whether tables are read from the column chunks written at ingest (off: decode from the rows).
+    public var useChunks = true
+
+    /// A table over the project's row groups (those whose zone map meets [lower, upper], when given):
+    /// span columns and paths from the chunks written at ingest, facets and classifications from
+    /// their chunks, anything else computed from those (kept in the column cache when the table is
+    /// the whole project). Nil when the chunks cannot serve: spans not yet in groups or stale
+    /// trace-field chunks that cannot be brought up to date now (another process is writing).
+    func chunkTable(_ project: String, projectRow pid: Int64, lower: Int64?, upper: Int64?) throws -> Table? {
+        if try !store.chunksComplete() {
+            guard store.completeAllChunks() else { return nil }
+        }
+        var groups = try store.rowGroups(projectRow: pid)
+        if groups.contains(where: { !$0.traceFieldsCurrent }) {
+            guard (try? store.completeChunks(projectRow: pid)) != nil else { return nil }
+            groups = try store.rowGroups(projectRow: pid)
+        }
+        let whole = lower == nil && upper == nil
+        if !whole { groups = groups.filter { g in (lower.map { g.maxCreated >= $0 } ?? true) && (upper.map { g.minCreated <= $0 } ?? true) } }
+        let count = groups.reduce(0) { $0 + $1.rows }
+        let store = self.store
+        // Scores computed by scorers show in `scores` and `metadata.sift_scores`: those come from the rows.
+        let computedScores = try store.hasComputedScores(projectRow: pid)
+        func fromChunks(_ key: String) -> [UInt8]? {
+            if computedScores && (key == "scores" || key == "metadata" || key.hasPrefix("path:scores.") || key.hasPrefix("path:metadata.sift_scores")) { return nil }
+            var parts: [[UInt8]] = []
+            parts.reserveCapacity(groups.count)
+            for g in groups {
+                if let c = try? store.chunk(projectRow: pid, group: g, key: key) { parts.append(c); continue }
+                // A key missing from a family whose every key has a chunk is NULL in that group.
+                // (Only a key one level down: `metadata.list.[1]` is computed from `metadata.list`.)
+                guard key.hasPrefix("path:"), let dot = key.firstIndex(of: "."),
+                      case let family = String(key[key.index(key.startIndex, offsetBy: 5)..<dot]),
+                      !key[key.index(after: dot)...].contains(where: { $0 == "." || $0 == "[" }),
+                      Store.exactPathFamilies.contains(family), g.complete.contains(family) else { return nil }
+                parts.append(ColumnFormat.nulls(g.rows))
+            }
+            if parts.isEmpty { return ColumnFormat.nulls(0) }
+            return ColumnFormat.concatenate(parts)
+        }
+        let generation = try store.generation()
+        let persistence = ColumnPersistence(
+            limit: whole ? persistLimit : 0,
+            load: { key in
+                if let bytes = fromChunks(key) { return bytes }
+                return whole ? ((try? store.cachedColumn(projectRow: pid, key: key, generation: generation)) ?? nil) : nil
+            },
+            save: { key, bytes in
+                guard whole, key != "project_id" else { return }
+                store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes)
+            })
+        // Fields no chunk serves (scores with computed scores merged) come from the rows, in the same order.
+        var spanColumns: Store.SpanColumns?
+        let table = Table(count: count) { field in
+            if field == "project_id" { return Array(repeating: .string(project), count: count) }
+            if spanColumns == nil { spanColumns = try store.spanColumns(project: project, rowRanges: groups.map { $0.firstRow...$0.lastRow }) }
+            return try Self.column(field, of: spanColumns!)
+        }
+        table.persisted = persistence
+        return table
+    }
     /// Columns bigger than this (encoded) are not kept in the store.
     public var persistLimit = 64 << 20
 

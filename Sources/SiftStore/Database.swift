@@ -34,17 +34,25 @@ public final class Database {
 
     /// Set when a watched table changed in the current transaction.
     var dirty = false
+    /// Set when facets or classifications changed in the current transaction: their column chunks
+    /// go stale, unless the writer keeps them up to date itself (`maintainsTraceFields`).
+    var traceFieldsDirty = false
+    /// Set by a writer that rewrites the chunks of the trace fields it changes, in the same transaction.
+    var maintainsTraceFields = false
     /// Whether store_state exists (from schema version 4 on); the store sets it after migrating.
     var tracksGeneration = false
 
     /// Whether `sql` may write a table query results come from: it names one of them and a writing
     /// verb. Checked once per prepared statement (not per row, as a trigger or an update hook would):
     /// a statement that may write marks the data changed when it runs.
-    static func mayWriteWatched(_ sql: String) -> Bool {
+    static func mayWriteWatched(_ sql: String) -> Bool { watchedWrites(sql).any }
+
+    /// Whether `sql` may write a watched table, and whether it may write facets or classifications.
+    static func watchedWrites(_ sql: String) -> (any: Bool, traceFields: Bool) {
         var words = Set<Substring>()
         for w in sql.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }) { words.insert(w) }
-        return !words.isDisjoint(with: ["insert", "update", "delete", "replace"])
-            && !words.isDisjoint(with: ["spans", "facets", "classifications", "scores"])
+        guard !words.isDisjoint(with: ["insert", "update", "delete", "replace"]) else { return (false, false) }
+        return (!words.isDisjoint(with: ["spans", "facets", "classifications", "scores"]), !words.isDisjoint(with: ["facets", "classifications"]))
     }
 
     /// Records a change of the watched tables in the same transaction, so caches built from an older
@@ -52,9 +60,12 @@ public final class Database {
     func bumpIfDirty() throws {
         guard dirty else { return }
         dirty = false
+        let traceFields = traceFieldsDirty && !maintainsTraceFields
+        traceFieldsDirty = false
         guard tracksGeneration else { return }
         var err: UnsafeMutablePointer<CChar>?
-        let rc = sqlite3_exec(handle, "UPDATE store_state SET generation = generation + 1", nil, nil, &err)
+        let sql = "UPDATE store_state SET generation = generation + 1" + (traceFields ? ", trace_fields_generation = trace_fields_generation + 1" : "")
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
@@ -74,11 +85,12 @@ public final class Database {
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
         if dirty && sql.uppercased().hasPrefix("COMMIT") && sqlite3_get_autocommit(handle) == 0 { try bumpIfDirty() }
-        if sql.uppercased().hasPrefix("ROLLBACK") { dirty = false }
+        if sql.uppercased().hasPrefix("ROLLBACK") { dirty = false; traceFieldsDirty = false }
         var err: UnsafeMutablePointer<CChar>?
-        let writes = Database.mayWriteWatched(sql)
+        let writes = Database.watchedWrites(sql)
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
-        if writes { dirty = true }   // even when it failed half-way: a spurious bump only drops kept columns
+        if writes.any { dirty = true }
+        if writes.traceFields { traceFieldsDirty = true }   // even when it failed half-way: a spurious bump only drops kept columns
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
@@ -92,7 +104,8 @@ public final class Database {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw SQLiteError(code: rc, message: "\(lastError) in: \(sql)") }
-        return PreparedStatement(stmt, db: self, marksChanges: sqlite3_stmt_readonly(stmt) == 0 && Database.mayWriteWatched(sql))
+        let writes = sqlite3_stmt_readonly(stmt) == 0 ? Database.watchedWrites(sql) : (any: false, traceFields: false)
+        return PreparedStatement(stmt, db: self, marksChanges: writes.any, marksTraceFields: writes.traceFields)
     }
 
     /// Runs `body` inside a transaction: committed if it returns, rolled back if it throws.
@@ -109,10 +122,10 @@ public final class Database {
     }
 
     /// Runs `body` waiting at most `milliseconds` for another process's lock, then restores the default.
-    public func withBusyTimeout(milliseconds: Int32, _ body: () -> Void) {
+    public func withBusyTimeout<T>(milliseconds: Int32, _ body: () -> T) -> T {
         sqlite3_busy_timeout(handle, milliseconds)
         defer { sqlite3_busy_timeout(handle, 10_000) }
-        body()
+        return body()
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
@@ -147,8 +160,11 @@ public final class PreparedStatement {
 
     /// Whether running it may change what queries read (see Database.mayWriteWatched).
     let marksChanges: Bool
+    let marksTraceFields: Bool
 
-    init(_ stmt: OpaquePointer, db: Database, marksChanges: Bool = false) { self.stmt = stmt; self.db = db; self.marksChanges = marksChanges }
+    init(_ stmt: OpaquePointer, db: Database, marksChanges: Bool = false, marksTraceFields: Bool = false) {
+        self.stmt = stmt; self.db = db; self.marksChanges = marksChanges; self.marksTraceFields = marksTraceFields
+    }
     deinit { sqlite3_finalize(stmt) }
 
     public func reset() {
@@ -219,6 +235,7 @@ public final class PreparedStatement {
     @discardableResult
     public func step() throws -> Bool {
         if marksChanges { db.dirty = true }
+        if marksTraceFields { db.traceFieldsDirty = true }
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { if db.dirty { try db.afterStatement() }; return false }
@@ -229,6 +246,12 @@ public final class PreparedStatement {
     public func run() throws {
         defer { sqlite3_reset(stmt) }
         _ = try step()
+    }
+
+    /// Runs a statement with `RETURNING <integer>`: the value of its first row.
+    func runReturningInt() throws -> Int64? {
+        defer { sqlite3_reset(stmt) }
+        return try step() ? int(0) : nil
     }
 
     public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }

@@ -225,6 +225,34 @@ enum Schema {
         ALTER TABLE topics ADD COLUMN parent TEXT;
         ALTER TABLE topics ADD COLUMN parent_label TEXT;
         """,
+        // 6: columns written at ingest (ColumnChunks.swift): a project's spans in row groups, each the
+        // project's rows in [first_row, last_row], with a zone map; one blob per group and column.
+        // Facet and classification chunks are current while their group's trace_fields_generation
+        // equals the store's (bumped by any write to those tables that does not rewrite the chunks).
+        """
+        CREATE TABLE row_groups (
+            project_id  INTEGER NOT NULL REFERENCES projects(id),
+            first_row   INTEGER NOT NULL,
+            last_row    INTEGER NOT NULL,
+            rows        INTEGER NOT NULL,
+            min_created INTEGER NOT NULL,
+            max_created INTEGER NOT NULL,
+            complete    TEXT NOT NULL,             -- families whose every key has a path chunk
+            trace_fields_generation INTEGER,
+            PRIMARY KEY (project_id, first_row)
+        ) WITHOUT ROWID;
+        CREATE TABLE column_chunks (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            first_row  INTEGER NOT NULL,
+            key        TEXT NOT NULL,              -- a field, or path:<field>.<key>
+            data       BLOB NOT NULL,              -- ColumnFormat bytes
+            PRIMARY KEY (project_id, first_row, key)
+        );
+        ALTER TABLE store_state ADD COLUMN trace_fields_generation INTEGER NOT NULL DEFAULT 0;
+        -- 0 while spans written before row groups existed are not in groups yet.
+        ALTER TABLE store_state ADD COLUMN chunks_complete INTEGER NOT NULL DEFAULT 0;
+        UPDATE store_state SET chunks_complete = NOT EXISTS (SELECT 1 FROM spans);
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }

@@ -17,13 +17,16 @@ extension Store {
         public let created: [Int64]
         let lower: Int64?
         let upper: Int64?
+        /// Whether `rows` is a subset of what the time range selects (row groups): other rows are skipped.
+        let partial: Bool
 
-        init(store: Store, project: String, projectRow: Int64, lower: Int64?, upper: Int64?) throws {
+        init(store: Store, project: String, projectRow: Int64, lower: Int64?, upper: Int64?, rowRanges: [ClosedRange<Int64>]? = nil) throws {
             self.store = store
             self.project = project
             self.projectRow = projectRow
             self.lower = lower
             self.upper = upper
+            partial = rowRanges != nil
             // The trace index covers these columns: read it (tens of megabytes) rather than the table,
             // then put the rows in table order, which every other column load uses.
             let (rows, roots, isRoot, created) = try store.readPreferring(index: "spans_by_trace") { hint in
@@ -35,7 +38,16 @@ extension Store {
                 }
                 return (rows, roots, isRoot, created)
             }
-            let order = rows.indices.sorted { rows[$0] < rows[$1] }
+            var order = rows.indices.sorted { rows[$0] < rows[$1] }
+            if let rowRanges {
+                // Only the rows of these ranges (row groups), which are sorted and disjoint.
+                var k = 0
+                order = order.filter { i in
+                    let row = rows[i]
+                    while k < rowRanges.count && rowRanges[k].upperBound < row { k += 1 }
+                    return k < rowRanges.count && rowRanges[k].contains(row)
+                }
+            }
             self.rows = order.map { rows[$0] }
             rootSpanIDs = order.map { roots[$0] }
             self.isRoot = order.map { isRoot[$0] }
@@ -88,7 +100,10 @@ extension Store {
                         // Out of order (an index): find the row's place by bisection.
                         var lo = 0, hi = rows.count
                         while lo < hi { let mid = (lo + hi) / 2; if rows[mid] < row { lo = mid + 1 } else { hi = mid } }
-                        guard lo < rows.count, rows[lo] == row else { throw StoreError.invalid("the store changed while a query read it; run the query again") }
+                        guard lo < rows.count, rows[lo] == row else {
+                            if partial { continue }
+                            throw StoreError.invalid("the store changed while a query read it; run the query again")
+                        }
                         at = lo
                     }
                     next = at + 1
@@ -169,14 +184,7 @@ extension Store {
                         finishTrace(); trace = t; object = JSONObject()
                     }
                     if f != facet { finishFacet(); facet = f; list = [] }
-                    var o = JSONObject()
-                    o["id"] = s.text(2).map(Value.string) ?? .null
-                    o["label"] = s.text(3).map(Value.string) ?? .null
-                    o["confidence"] = s.optionalDouble(4).map(Value.double) ?? .null
-                    let metadata = s.text(5)
-                    o["metadata"] = metadata == nil || metadata == "{}" ? .object(JSONObject()) : ((try? JSONReader.parse(metadata!)) ?? .object(JSONObject()))
-                    o["source"] = s.text(6).map(Value.string) ?? .null
-                    list.append(.object(o))
+                    list.append(Store.classificationElement(s, from: 2))
                 }
                 finishFacet()
             }
@@ -189,6 +197,12 @@ extension Store {
     public func spanColumns(project: String, lower: Int64? = nil, upper: Int64? = nil) throws -> SpanColumns {
         let pid = try projectRow(named: project)
         return try SpanColumns(store: self, project: project, projectRow: pid, lower: lower, upper: upper)
+    }
+
+    /// The rows of `project` within these row ranges (sorted, disjoint), in row order.
+    public func spanColumns(project: String, rowRanges: [ClosedRange<Int64>]) throws -> SpanColumns {
+        let pid = try projectRow(named: project)
+        return try SpanColumns(store: self, project: project, projectRow: pid, lower: nil, upper: nil, rowRanges: rowRanges)
     }
 
     public func projectNames() throws -> [String] {
@@ -224,6 +238,19 @@ extension Store {
 }
 
 extension Store {
+    /// One element of classifications.<facet>: {id, label, confidence, metadata, source} from the
+    /// statement's columns `from`..`from + 4` (topic_id, label, confidence, metadata, source).
+    static func classificationElement(_ s: PreparedStatement, from c: Int32) -> Value {
+        var o = JSONObject()
+        o["id"] = s.text(c).map(Value.string) ?? .null
+        o["label"] = s.text(c + 1).map(Value.string) ?? .null
+        o["confidence"] = s.optionalDouble(c + 2).map(Value.double) ?? .null
+        let metadata = s.text(c + 3)
+        o["metadata"] = metadata == nil || metadata == "{}" ? .object(JSONObject()) : ((try? JSONReader.parse(metadata!)) ?? .object(JSONObject()))
+        o["source"] = s.text(c + 4).map(Value.string) ?? .null
+        return .object(o)
+    }
+
     /// The topics of a project, as field -> value rows (filled by `sift topics run`).
     public func topicRows(project: String) throws -> [[String: Value]] {
         let pid = try projectRow(named: project)

@@ -74,6 +74,7 @@ public final class BatchWriter {
               output = excluded.output, expected = excluded.expected, error = excluded.error, scores = excluded.scores,
               metadata = excluded.metadata, tags = excluded.tags, metrics = excluded.metrics,
               span_attributes = excluded.span_attributes, extra = excluded.extra
+            RETURNING row
             """)
         upsertFacet = try db.prepare("""
             INSERT INTO facets(project_id, trace_id, facet, value, source, updated) VALUES (?, ?, ?, ?, 'import', ?)
@@ -98,11 +99,55 @@ public final class BatchWriter {
     /// The project each row went to, by name, with counts (for the summary).
     public private(set) var spansByProject: [String: Int] = [:]
 
-    /// Commits one batch: its rows, and the run's counters advanced by the records the batch covers.
-    public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?) throws {
+    /// Commits one batch: its rows, their column chunks (a new row group per project for the rows it
+    /// adds; groups holding rows it updates are rebuilt), and the run's counters advanced by the
+    /// records the batch covers.
+    /// Span chunks for `rows` as a group of new rows in batch order (the common case: every row new,
+    /// one project), built before the write, off the writer's thread. Nil when the batch names more
+    /// than one project or repeats an id.
+    public func prebuild(_ rows: [SpanRow]) -> ColumnChunks.Built? {
+        guard let first = rows.first else { return nil }
+        if defaultProject == nil, rows.contains(where: { $0.projectName != first.projectName }) { return nil }
+        var ids = Set<String>(minimumCapacity: rows.count)
+        var b = ColumnChunks.SpanBuilder()
+        for (i, r) in rows.enumerated() {
+            guard ids.insert(r.id).inserted else { return nil }
+            b.add(row: Int64(i), r)
+        }
+        return ColumnChunks.Built(b)
+    }
+
+    public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?, prebuilt: ColumnChunks.Built? = nil) throws {
+        let db = store.db
+        // Facets on a span other than a root belong to a trace whose root may sit in another group:
+        // then the trace-field chunks are left to go stale (and are rebuilt when next read).
+        db.maintainsTraceFields = !rows.contains { !$0.isRoot && ($0.facets != nil || $0.classifications != nil) }
+        defer { db.maintainsTraceFields = false }
         try store.transaction {
+            let before = try db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
+            var added: [Int64: [Int64: Int]] = [:]      // project -> row -> index in `rows` (the last write wins)
+            var updated: [Int64: Set<Int64>] = [:]
             try rows.withUnsafeBufferPointer { buf in
-                for i in buf.indices { try write(buf[i]) }
+                for i in buf.indices {
+                    let (pid, row) = try write(buf[i])
+                    if row > before { added[pid, default: [:]][row] = i } else { updated[pid, default: []].insert(row) }
+                }
+            }
+            for (pid, byRow) in added {
+                let order = byRow.keys.sorted()
+                if let prebuilt, added.count == 1, updated.isEmpty, order.count == rows.count, let first = order.first, let last = order.last,
+                   order.indices.allSatisfy({ byRow[order[$0]] == $0 }) {
+                    // Every row new, in batch order: the chunks built ahead are this group's.
+                    try store.writeGroup(projectRow: pid, first: first, last: last, built: prebuilt,
+                                         isRoot: rows.map(\.isRoot), traces: rows.map(\.rootSpanID))
+                } else {
+                    try store.writeGroup(projectRow: pid, rows: order.map { ($0, rows[byRow[$0]!]) })
+                }
+            }
+            for (pid, changed) in updated {
+                for g in try store.rowGroups(projectRow: pid) where changed.contains(where: { $0 >= g.firstRow && $0 <= g.lastRow }) {
+                    try store.writeGroup(projectRow: pid, rows: try store.storedRows(projectRow: pid, from: g.firstRow, through: g.lastRow))
+                }
             }
             if let run {
                 advanceRun.bind(Int64(records), at: 1)
@@ -119,7 +164,8 @@ public final class BatchWriter {
         }
     }
 
-    private func write(_ r: SpanRow) throws {
+    /// Upserts one row; returns its project and row id.
+    private func write(_ r: SpanRow) throws -> (Int64, Int64) {
         let pid = try projectRow(r.projectName)
         let s = upsertSpan
         s.bind(pid, at: 1)
@@ -147,9 +193,10 @@ public final class BatchWriter {
         try s.bindNoCopy(r.metrics, at: 23)
         try s.bindNoCopy(r.spanAttributes, at: 24)
         try s.bindNoCopy(r.extra, at: 25)
-        try s.run()
+        guard let row = try s.runReturningInt() else { throw StoreError.invalid("the span \(r.id) was not written") }
         if let facets = r.facets { try writeFacets(facets, pid: pid, trace: r.rootSpanID) }
         if let cls = r.classifications { try writeClassifications(cls, pid: pid, trace: r.rootSpanID) }
+        return (pid, row)
     }
 
     private func writeFacets(_ facets: JSONObject, pid: Int64, trace: String) throws {

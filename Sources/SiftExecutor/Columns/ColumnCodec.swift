@@ -7,7 +7,7 @@
 import SiftModel
 
 public enum ColumnCodec {
-    static let magic: [UInt8] = Array("SCC1".utf8)
+    static let magic = ColumnFormat.magic
 
     /// The little-endian 8-byte integer at `at` (the caller checks the bounds).
     @inline(__always) static func le64<C: RandomAccessCollection>(_ b: C, _ at: Int) -> UInt64 where C.Element == UInt8, C.Index == Int {
@@ -16,7 +16,7 @@ public enum ColumnCodec {
         return x
     }
 
-    private enum Tag: UInt8 { case null = 0, falseValue, trueValue, int, double, string, timestamp, interval, json }
+    private typealias Tag = ColumnFormat.Tag
 
     public static func encode(_ column: [Datum]) -> [UInt8] {
         encode(column, limit: .max)!
@@ -25,50 +25,21 @@ public enum ColumnCodec {
     /// The bytes of `column`, or nil as soon as they would pass `limit` (a column too big to keep is
     /// not written out in full first: its JSON values are the costly part).
     public static func encode(_ column: [Datum], limit: Int) -> [UInt8]? {
-        var tags = [UInt8](), fixed = [UInt8]()
-        tags.reserveCapacity(column.count)
-        var dictionary: [String: UInt32] = [:], entries: [String] = [], codes = [UInt8]()
-        var entryBytes = 0
-        // Mostly distinct strings (ids, texts): size the dictionary once rather than rehashing every
-        // key at each doubling. Judged from the first 4,096 strings.
-        var sample = Set<String>()
-        for d in column.prefix(65536) {
-            if case .string(let s) = d { sample.insert(s); if sample.count >= 4096 { break } }
-        }
-        if sample.count >= 2048 { dictionary.reserveCapacity(column.count) }
-        func put(_ x: UInt64, _ out: inout [UInt8]) { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
-        func code(_ s: String) {
-            let c: UInt32
-            if let k = dictionary[s] { c = k } else {
-                c = UInt32(entries.count); dictionary[s] = c; entries.append(s)
-                entryBytes += 8 + s.utf8.count
-            }
-            withUnsafeBytes(of: c.littleEndian) { codes.append(contentsOf: $0) }
-        }
+        var w = ColumnFormat.Writer(capacity: column.count)
         for (r, d) in column.enumerated() {
-            if r & 1023 == 0 && 36 + column.count + fixed.count + entryBytes + codes.count > limit { return nil }
+            if r & 1023 == 0 && w.byteCount > limit { return nil }
             switch d {
-            case .null: tags.append(Tag.null.rawValue)
-            case .bool(let b): tags.append(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
-            case .int(let i): tags.append(Tag.int.rawValue); put(UInt64(bitPattern: i), &fixed)
-            case .double(let x): tags.append(Tag.double.rawValue); put(x.bitPattern, &fixed)
-            case .timestamp(let t): tags.append(Tag.timestamp.rawValue); put(UInt64(bitPattern: t), &fixed)
-            case .interval(let m, let u): tags.append(Tag.interval.rawValue); put(UInt64(bitPattern: m), &fixed); put(UInt64(bitPattern: u), &fixed)
-            case .string(let s): tags.append(Tag.string.rawValue); code(s)
-            case .json(let v): tags.append(Tag.json.rawValue); code(JSONWriter.string(v))
+            case .null: w.null()
+            case .bool(let b): w.bool(b)
+            case .int(let i): w.int(i)
+            case .double(let x): w.double(x)
+            case .timestamp(let t): w.timestamp(t)
+            case .interval(let m, let u): w.interval(months: m, micros: u)
+            case .string(let s): w.string(s)
+            case .json(let v): w.json(text: JSONWriter.string(v))
             }
         }
-        var out = magic
-        put(UInt64(column.count), &out)
-        out += tags
-        put(UInt64(fixed.count), &out)
-        out += fixed
-        put(UInt64(entries.count), &out)
-        for e in entries {
-            var s = e
-            s.withUTF8 { b in put(UInt64(b.count), &out); out.append(contentsOf: b) }
-        }
-        out += codes
+        let out = w.bytes()
         return out.count <= limit ? out : nil
     }
 

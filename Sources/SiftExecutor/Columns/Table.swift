@@ -203,6 +203,19 @@ public final class Table {
         return (v, t.isNull)
     }
 
+    /// The kept bytes of column `name` when it is neither decoded nor held as codes (a byte-level
+    /// search can then rule rows out before anything is decoded).
+    func undecodedBytes(_ name: String) -> [UInt8]? {
+        guard cache[name] == nil, encodings[name] == nil else { return nil }
+        return persistedBytes(name)
+    }
+
+    /// Values of column `name` at `rows`, read from its kept bytes without decoding the rest.
+    func gatherKept(_ name: String, _ rows: [Int]) -> [Datum]? {
+        guard let bytes = persistedBytes(name), let index = ColumnCodec.GatherIndex(bytes), index.count == count else { return nil }
+        return index.gather(bytes, rows)
+    }
+
     /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
     func isAvailable(_ name: String) -> Bool {
         cache[name] != nil || encodings[name] != nil || persistedBytes(name) != nil

@@ -43,20 +43,28 @@ final class PatternCache {
                 case (false, true): return matches(at: 0)
                 case (true, false): return matches(at: hay.count - n)
                 default:
-                    let first = needle[0]
-                    // A letter's other case: ILIKE compares folded bytes.
-                    let firstUpper: UInt8 = caseInsensitive && first >= 97 && first <= 122 ? first - 32 : first
-                    var i = 0
-                    let last = hay.count - n
-                    while i <= last {
-                        let b = hay[i]
-                        if (b == first || b == firstUpper) && matches(at: i) { return true }
-                        i += 1
-                    }
-                    return false
+                    return ColumnCodec.contains(hay, p.needle, caseInsensitive)
                 }
             }
         }
+    }
+
+    /// The longest run of literal ASCII characters a match must contain (lower-cased for ILIKE), or nil
+    /// when the pattern has none.
+    static func longestLiteral(_ pattern: String, caseInsensitive: Bool) -> [UInt8]? {
+        var best: [UInt8] = [], run: [UInt8] = []
+        var escape = false
+        func end() { if run.count > best.count { best = run }; run = [] }
+        for ch in caseInsensitive ? pattern.lowercased() : pattern {
+            if !escape && ch == "\\" { escape = true; continue }
+            if !escape && (ch == "%" || ch == "_") { end(); continue }
+            escape = false
+            guard ch.isASCII, let b = ch.asciiValue else { end(); continue }
+            run.append(b)
+        }
+        if escape { run.append(UInt8(ascii: "\\")) }
+        end()
+        return best.isEmpty ? nil : best
     }
 
     private var compiled: [String: ([LikeToken], Simple?)] = [:]

@@ -90,8 +90,34 @@ extension Evaluator {
         }
     }
 
+    /// `x [I]LIKE 'pattern'` over a column still in its kept bytes (a field or a path with a chunk):
+    /// the rows whose bytes cannot hold the pattern's longest literal are ruled out by a byte search
+    /// (ColumnCodec+Search), and only the rest are decoded and tested as the general path does.
+    private func likeScanKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
+        guard case .binary(let op, let x, let c, false) = e.kind, op == .like || op == .ilike, c.isConstant,
+              let path = x.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
+        let name = path.count == 1 ? path[0] : "path:" + path.joined(separator: ".")
+        guard let bytes = table.undecodedBytes(name), case .string(let pattern) = try eval(c, Rows(base: [0]))[0] else { return nil }
+        let fold = op == .ilike
+        guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold),
+              let may = ColumnCodec.mayContain(bytes, needle: needle, caseInsensitive: fold), may.count == table.count else { return nil }
+        let candidates = may.withUnsafeBufferPointer { m in rows.positions { m[$0] } }
+        guard let values = table.gatherKept(name, candidates.map { rows.base[$0] }) else { return nil }
+        let cache = PatternCache()
+        var kept: [Int] = []
+        for (k, v) in values.enumerated() {
+            let hit = Evaluator.anyElement(v) { d in
+                guard case .string(let s) = d else { return d.isNull ? nil : false }
+                return cache.like(s, pattern, caseInsensitive: fold)
+            }
+            if hit == true { kept.append(candidates[k]) }
+        }
+        return kept
+    }
+
     /// Positions (into `rows`) where a simple predicate holds, or nil when it is not a simple one.
     private func fastKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
+        if let kept = try likeScanKeep(e, rows) { return kept }
         if let kept = try encodedKeep(e, rows) { return kept }
         switch e.kind {
         case .isNull(let x, let negated):

@@ -363,7 +363,7 @@ final class CommitPipe {
     private let writer: BatchWriter
     private let run: Int64
     private let cond = NSCondition()
-    private var queue: [([SpanRow], Int, Int)] = []
+    private var queue: [([SpanRow], Int, Int, ColumnChunks.Built?)] = []
     private var done = false
     private var failure: Error?
     private var thread: Thread?
@@ -383,11 +383,11 @@ final class CommitPipe {
             cond.lock()
             while queue.isEmpty && !done { cond.wait() }
             if queue.isEmpty && done { finished = true; cond.broadcast(); cond.unlock(); return }
-            let (rows, records, rejected) = queue.removeFirst()
+            let (rows, records, rejected, prebuilt) = queue.removeFirst()
             cond.broadcast()
             cond.unlock()
             do {
-                if failure == nil { try writer.commit(rows, records: records, rejected: rejected, run: run) }
+                if failure == nil { try writer.commit(rows, records: records, rejected: rejected, run: run, prebuilt: prebuilt) }
             } catch {
                 cond.lock(); failure = error; cond.broadcast(); cond.unlock()
             }
@@ -395,11 +395,14 @@ final class CommitPipe {
     }
 
     func send(_ rows: [SpanRow], records: Int, rejected: Int) throws {
+        // The batch's column chunks are built here, on the parsing thread, while the writer commits
+        // the previous batch: the two threads share the work.
+        let prebuilt = writer.prebuild(rows)
         cond.lock()
         defer { cond.unlock() }
         while queue.count >= 2 && failure == nil { cond.wait() }
         if let failure { throw failure }
-        queue.append((rows, records, rejected))
+        queue.append((rows, records, rejected, prebuilt))
         cond.broadcast()
     }
 

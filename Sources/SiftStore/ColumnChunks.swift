@@ -1,0 +1,364 @@
+// Column chunks: the columns queries read, written as spans arrive (issue 15). A project's spans are
+// split into row groups, each the project's rows in a range of row ids (one ingest transaction's
+// worth, up to the batch size); per group and column one blob in ColumnFormat's layout, written in the
+// same transaction as the rows. Each group keeps a zone map (its rows' earliest and latest `created`).
+//
+// Columns per group: every top-level field; `path:<family>.<key>` for the top-level keys of metadata,
+// metrics, span_attributes, scores and error objects (at most `pathCap` keys per family; a family
+// whose keys all have a chunk is listed as complete, so a key it lacks is NULL in that group); and the
+// trace fields on root rows (facets, classifications and their common paths), which topics runs
+// rewrite: those chunks are valid while the group's trace_fields_generation equals the store's.
+
+import Foundation
+import SiftModel
+
+public enum ColumnChunks {
+    static let families = ["metadata", "metrics", "span_attributes", "scores", "error"]
+    /// Families whose children match by exact name only: a key missing from a complete family is NULL.
+    static let exactFamilies: Set<String> = ["metadata", "metrics", "span_attributes", "error"]
+    static let pathCap = 64
+    static let jsonFields = ["input", "output", "expected", "error", "scores", "metadata", "tags", "metrics", "span_attributes"]
+
+    /// Whether `key` is a trace-field chunk (facets and classifications, rewritten by topics runs).
+    static func isTraceField(_ key: String) -> Bool {
+        key == "facets" || key == "classifications" || key.hasPrefix("path:facets.") || key.hasPrefix("path:classifications.")
+    }
+
+    /// A key usable as one path component in a chunk name.
+    static func plainKey(_ k: String) -> Bool {
+        !k.isEmpty && !k.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") })
+    }
+
+    /// The span columns of one group, a row at a time.
+    struct SpanBuilder {
+        var rows: [Int64] = []
+        var minCreated = Int64.max, maxCreated = Int64.min
+        private var fixed: [String: ColumnFormat.Writer] = [:]
+        private var paths: [String: [String: ColumnFormat.Writer]] = [:]
+        private var incomplete: Set<String> = []
+
+        init() {
+            for k in ["id", "span_id", "root_span_id", "span_parents", "is_root", "created"] + ColumnChunks.jsonFields { fixed[k] = ColumnFormat.Writer() }
+        }
+
+        mutating func add(row: Int64, _ r: SpanRow) {
+            let i = rows.count
+            rows.append(row)
+            minCreated = min(minCreated, r.created)
+            maxCreated = max(maxCreated, r.created)
+            fixed["id"]!.string(r.id)
+            fixed["span_id"]!.string(r.spanID)
+            fixed["root_span_id"]!.string(r.rootSpanID)
+            fixed["span_parents"]!.json(text: r.spanParents ?? "[]")
+            fixed["is_root"]!.bool(r.isRoot)
+            fixed["created"]!.timestamp(r.created)
+            let texts = [r.input, r.output, r.expected, r.error, r.scores, r.metadata, r.tags, r.metrics, r.spanAttributes]
+            for (k, t) in zip(ColumnChunks.jsonFields, texts) { fixed[k]!.jsonField(t) }
+            for (family, text) in zip(ColumnChunks.families, [r.metadata, r.metrics, r.spanAttributes, r.scores, r.error]) {
+                addPaths(family, text, row: i)
+            }
+        }
+
+        private mutating func addPaths(_ family: String, _ text: String?, row i: Int) {
+            var object: JSONObject?
+            if let text, let first = text.utf8.first {
+                if first == UInt8(ascii: "{"), case .object(let o)? = try? JSONReader.parse(text) { object = o }
+                else if text != "null" { incomplete.insert(family) }   // an array or scalar: paths map over it
+            }
+            // Taken out of `paths` while it grows: a second reference would copy every writer per row.
+            var writers = paths.removeValue(forKey: family) ?? [:]
+            if let object {
+                for (k, v) in object {
+                    if writers[k] == nil {
+                        guard ColumnChunks.plainKey(k), writers.count < ColumnChunks.pathCap else { incomplete.insert(family); continue }
+                        var w = ColumnFormat.Writer()
+                        for _ in 0..<i { w.null() }
+                        writers[k] = w
+                    }
+                    writers[k]!.value(v)
+                }
+            }
+            // Keys this row lacks are NULL.
+            for k in Array(writers.keys) where writers[k]!.rows == i { writers[k]!.null() }
+            paths[family] = writers
+        }
+
+        /// The chunks by key, and the families whose every key has one.
+        func chunks() -> (chunks: [(String, [UInt8])], complete: [String]) {
+            var out = fixed.map { ($0.key, $0.value.bytes()) }
+            for (family, writers) in paths {
+                for (k, w) in writers { out.append(("path:\(family).\(k)", w.bytes())) }
+            }
+            let complete = ColumnChunks.families.filter { !incomplete.contains($0) }
+            return (out.sorted { $0.0 < $1.0 }, complete)
+        }
+    }
+
+    /// A group's span chunks, built.
+    public struct Built: Sendable {
+        var rows: Int
+        var minCreated: Int64
+        var maxCreated: Int64
+        var chunks: [(String, [UInt8])]
+        var complete: [String]
+        init(_ b: SpanBuilder) {
+            rows = b.rows.count
+            minCreated = b.minCreated
+            maxCreated = b.maxCreated
+            (chunks, complete) = b.chunks()
+        }
+    }
+
+    /// The trace-field columns of one group: facets and classifications on root rows, NULL elsewhere.
+    static func traceFieldChunks(isRoot: [Bool], facets: [Value], classifications: [Value]) -> [(String, [UInt8])] {
+        // The path columns: each facet name seen, and for classifications the list and its first
+        // element's id, label and confidence (in first-seen order).
+        struct PathColumn { var key: String; var facets: Bool; var name: String; var member: String?; var writer: ColumnFormat.Writer }
+        var columns: [PathColumn] = []
+        var seen = Set<String>()
+        for i in isRoot.indices where isRoot[i] {
+            if case .object(let o) = facets[i] {
+                for k in o.keys where ColumnChunks.plainKey(k) && seen.insert("f" + k).inserted {
+                    columns.append(PathColumn(key: "path:facets.\(k)", facets: true, name: k, member: nil, writer: ColumnFormat.Writer()))
+                }
+            }
+            if case .object(let o) = classifications[i] {
+                for k in o.keys where ColumnChunks.plainKey(k) && seen.insert("c" + k).inserted {
+                    columns.append(PathColumn(key: "path:classifications.\(k)", facets: false, name: k, member: nil, writer: ColumnFormat.Writer()))
+                    for m in ["id", "label", "confidence"] {
+                        columns.append(PathColumn(key: "path:classifications.\(k).[0].\(m)", facets: false, name: k, member: m, writer: ColumnFormat.Writer()))
+                    }
+                }
+            }
+        }
+        if columns.count > 4 * ColumnChunks.pathCap { columns = [] }   // computed from the whole objects instead
+        var whole = ColumnFormat.Writer(capacity: isRoot.count), wholeClassifications = ColumnFormat.Writer(capacity: isRoot.count)
+        for i in isRoot.indices {
+            guard isRoot[i] else {
+                whole.null(); wholeClassifications.null()
+                for c in columns.indices { columns[c].writer.null() }
+                continue
+            }
+            whole.value(facets[i])
+            wholeClassifications.value(classifications[i])
+            for c in columns.indices {
+                let v: Value
+                if columns[c].facets {
+                    v = facets[i][columns[c].name] ?? .null
+                } else if let m = columns[c].member {
+                    v = classifications[i][columns[c].name]?.arrayValue?.first?[m] ?? .null
+                } else {
+                    v = classifications[i][columns[c].name] ?? .null
+                }
+                columns[c].writer.value(v)
+            }
+        }
+        return [("facets", whole.bytes()), ("classifications", wholeClassifications.bytes())] + columns.map { ($0.key, $0.writer.bytes()) }
+    }
+}
+
+extension Store {
+    /// Path families whose keys match exactly: a key missing from a group where the family is
+    /// complete is NULL there.
+    public static var exactPathFamilies: Set<String> { ColumnChunks.exactFamilies }
+
+    /// Whether scorers have written scores for the project (they show in `scores` and `metadata`).
+    public func hasComputedScores(projectRow pid: Int64) throws -> Bool {
+        try db.scalarInt("SELECT EXISTS (SELECT 1 FROM scores WHERE project_id = \(pid))") == 1
+    }
+
+    /// A project's row groups, in row order.
+    public struct RowGroup: Sendable {
+        public var firstRow: Int64
+        public var lastRow: Int64
+        public var rows: Int
+        public var minCreated: Int64
+        public var maxCreated: Int64
+        /// Families whose keys all have a path chunk in this group.
+        public var complete: Set<String>
+        /// Whether the group's facet and classification chunks are current.
+        public var traceFieldsCurrent: Bool
+    }
+
+    func traceFieldsGeneration() throws -> Int64 { try db.scalarInt("SELECT trace_fields_generation FROM store_state") ?? 0 }
+
+    public func rowGroups(projectRow pid: Int64) throws -> [RowGroup] {
+        let current = try traceFieldsGeneration()
+        let s = try db.prepare("SELECT first_row, last_row, rows, min_created, max_created, complete, trace_fields_generation FROM row_groups WHERE project_id = ? ORDER BY first_row")
+        try s.bind([.int(pid)])
+        var out: [RowGroup] = []
+        while try s.step() {
+            let complete = Set((s.text(5) ?? "").split(separator: ",").map(String.init))
+            out.append(RowGroup(firstRow: s.int(0), lastRow: s.int(1), rows: Int(s.int(2)), minCreated: s.int(3), maxCreated: s.int(4),
+                                complete: complete, traceFieldsCurrent: !s.isNull(6) && s.int(6) == current))
+        }
+        return out
+    }
+
+    /// One column's chunk in one group, or nil when the group has none for it.
+    public func chunk(projectRow pid: Int64, group: RowGroup, key: String) throws -> [UInt8]? {
+        let s = try db.prepare("SELECT data FROM column_chunks WHERE project_id = ? AND first_row = ? AND key = ?")
+        try s.bind([.int(pid), .int(group.firstRow), .text(key)])
+        return try s.step() ? s.blob(0) : nil
+    }
+
+    /// Whether every span is in a row group: false for a store written before groups existed, until
+    /// `completeChunks` has put its spans in groups.
+    public func chunksComplete() throws -> Bool { (try db.scalarInt("SELECT chunks_complete FROM store_state") ?? 0) != 0 }
+
+    /// Puts every project's loose spans in groups and brings stale trace-field chunks up to date
+    /// (`completeChunks` for each project), then records that the store's spans are all in groups.
+    /// Waits at most `busyMilliseconds` for another writer; returns false when it could not write.
+    public func completeAllChunks(busyMilliseconds: Int32 = 200) -> Bool {
+        db.withBusyTimeout(milliseconds: busyMilliseconds) {
+            do {
+                let s = try db.prepare("SELECT id FROM projects ORDER BY id")
+                var ids: [Int64] = []
+                while try s.step() { ids.append(s.int(0)) }
+                for pid in ids { try completeChunks(projectRow: pid) }
+                try db.execute("UPDATE store_state SET chunks_complete = 1")
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+
+    /// Writes the chunks of the group of `rows` (this project's rows in [first, last] row id), replacing
+    /// any group that starts there. Call inside a transaction.
+    func writeGroup(projectRow pid: Int64, rows: [(Int64, SpanRow)]) throws {
+        guard let first = rows.first?.0, let last = rows.last?.0 else { return }
+        var b = ColumnChunks.SpanBuilder()
+        for (row, r) in rows { b.add(row: row, r) }
+        try writeGroup(projectRow: pid, first: first, last: last, built: ColumnChunks.Built(b),
+                       isRoot: rows.map { $0.1.isRoot }, traces: rows.map { $0.1.rootSpanID })
+    }
+
+    /// Writes a group whose span chunks are built already (on the parsing thread, for a batch of new rows).
+    func writeGroup(projectRow pid: Int64, first: Int64, last: Int64, built: ColumnChunks.Built, isRoot: [Bool], traces: [String]) throws {
+        try dropGroup(projectRow: pid, firstRow: first)
+        let g = try db.prepare("INSERT INTO row_groups(project_id, first_row, last_row, rows, min_created, max_created, complete) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        try g.bind([.int(pid), .int(first), .int(last), .int(Int64(built.rows)), .int(built.minCreated), .int(built.maxCreated),
+                    .text(built.complete.joined(separator: ","))])
+        try g.run()
+        let c = try db.prepare("INSERT INTO column_chunks(project_id, first_row, key, data) VALUES (?, ?, ?, ?)")
+        for (key, data) in built.chunks {
+            try c.bind([.int(pid), .int(first), .text(key), .blob(data)])
+            try c.run()
+            c.reset()
+        }
+        try writeTraceFieldChunks(projectRow: pid, firstRow: first, isRoot: isRoot, traces: traces)
+    }
+
+    func dropGroup(projectRow pid: Int64, firstRow: Int64) throws {
+        for sql in ["DELETE FROM row_groups WHERE project_id = ? AND first_row = ?", "DELETE FROM column_chunks WHERE project_id = ? AND first_row = ?"] {
+            let s = try db.prepare(sql)
+            try s.bind([.int(pid), .int(firstRow)])
+            try s.run()
+        }
+    }
+
+    /// (Re)writes a group's facet and classification chunks from their tables, marking them current.
+    func writeTraceFieldChunks(projectRow pid: Int64, firstRow: Int64, isRoot: [Bool], traces: [String]) throws {
+        var facets = [Value](repeating: .null, count: isRoot.count), classifications = facets
+        let f = try db.prepare("SELECT facet, value FROM facets WHERE project_id = ? AND trace_id = ?")
+        let c = try db.prepare("SELECT facet, topic_id, label, confidence, metadata, source FROM classifications WHERE project_id = ? AND trace_id = ? ORDER BY facet, position")
+        for i in isRoot.indices where isRoot[i] {
+            try f.bind([.int(pid), .text(traces[i])])
+            var fo = JSONObject()
+            while try f.step() { fo[f.text(0)!] = f.text(1).map(Value.string) ?? .null }
+            f.reset()
+            if !fo.isEmpty { facets[i] = .object(fo) }
+            try c.bind([.int(pid), .text(traces[i])])
+            var co = JSONObject()
+            while try c.step() {
+                let facet = c.text(0)!
+                co[facet] = .array((co[facet]?.arrayValue ?? []) + [Store.classificationElement(c, from: 1)])
+            }
+            c.reset()
+            if !co.isEmpty { classifications[i] = .object(co) }
+        }
+        // The names are bound, not written: a statement naming those tables marks them changed.
+        let d = try db.prepare("DELETE FROM column_chunks WHERE project_id = ?1 AND first_row = ?2 AND (key IN (?3, ?4) OR key LIKE ?5 OR key LIKE ?6)")
+        try d.bind([.int(pid), .int(firstRow), .text("facets"), .text("classifications"), .text("path:facets.%"), .text("path:classifications.%")])
+        try d.run()
+        let ins = try db.prepare("INSERT INTO column_chunks(project_id, first_row, key, data) VALUES (?, ?, ?, ?)")
+        for (key, data) in ColumnChunks.traceFieldChunks(isRoot: isRoot, facets: facets, classifications: classifications) {
+            try ins.bind([.int(pid), .int(firstRow), .text(key), .blob(data)])
+            try ins.run()
+            ins.reset()
+        }
+        let u = try db.prepare("UPDATE row_groups SET trace_fields_generation = (SELECT trace_fields_generation FROM store_state) WHERE project_id = ? AND first_row = ?")
+        try u.bind([.int(pid), .int(firstRow)])
+        try u.run()
+    }
+
+    /// The rows of a project in [first, last] row id, as the writer had them.
+    func storedRows(projectRow pid: Int64, from first: Int64, through last: Int64) throws -> [(Int64, SpanRow)] {
+        let s = try db.prepare("""
+            SELECT row, id, span_id, root_span_id, span_parents, created, input, output, expected, error, scores, metadata, tags, metrics, span_attributes
+            FROM spans WHERE project_id = ? AND row BETWEEN ? AND ? ORDER BY row
+            """)
+        try s.bind([.int(pid), .int(first), .int(last)])
+        var out: [(Int64, SpanRow)] = []
+        while try s.step() {
+            var r = SpanRow(id: s.text(1)!, spanID: s.text(2)!, rootSpanID: s.text(3)!, spanParents: s.text(4), created: s.int(5))
+            r.input = s.text(6); r.output = s.text(7); r.expected = s.text(8); r.error = s.text(9); r.scores = s.text(10)
+            r.metadata = s.text(11); r.tags = s.text(12); r.metrics = s.text(13); r.spanAttributes = s.text(14)
+            out.append((s.int(0), r))
+        }
+        return out
+    }
+
+    /// Puts every row of the project that no group covers into groups (stores written before groups
+    /// existed), and brings stale facet and classification chunks up to date. The loose rows are found
+    /// and grouped in one transaction, so a concurrent ingest's groups are never overlapped; returns
+    /// the number of groups written.
+    @discardableResult
+    public func completeChunks(projectRow pid: Int64, groupSize: Int = 65536) throws -> Int {
+        var written = 0
+        try db.transaction {
+            let ranges = try rowGroups(projectRow: pid).map { $0.firstRow...$0.lastRow }
+            let s = try db.prepare("SELECT row FROM spans WHERE project_id = ? ORDER BY row")
+            try s.bind([.int(pid)])
+            var loose: [Int64] = []
+            var gi = 0
+            while try s.step() {
+                let row = s.int(0)
+                while gi < ranges.count && ranges[gi].upperBound < row { gi += 1 }
+                if gi < ranges.count && ranges[gi].contains(row) { continue }
+                loose.append(row)
+            }
+            // Runs of loose rows, cut at `groupSize` and wherever a group lies between two of them.
+            var start = 0
+            while start < loose.count {
+                var end = min(start + groupSize, loose.count)
+                if let next = ranges.first(where: { $0.lowerBound > loose[start] })?.lowerBound,
+                   let cut = loose[start..<end].firstIndex(where: { $0 > next }) { end = cut }
+                try writeGroup(projectRow: pid, rows: try storedRows(projectRow: pid, from: loose[start], through: loose[end - 1]))
+                written += 1
+                start = end
+            }
+        }
+        for g in try rowGroups(projectRow: pid) where !g.traceFieldsCurrent {
+            try db.transaction {
+                let s = try db.prepare("SELECT is_root, root_span_id FROM spans WHERE project_id = ? AND row BETWEEN ? AND ? ORDER BY row")
+                try s.bind([.int(pid), .int(g.firstRow), .int(g.lastRow)])
+                var isRoot: [Bool] = [], traces: [String] = []
+                while try s.step() { isRoot.append(s.int(0) != 0); traces.append(s.text(1) ?? "") }
+                try writeTraceFieldChunks(projectRow: pid, firstRow: g.firstRow, isRoot: isRoot, traces: traces)
+            }
+            written += 1
+        }
+        return written
+    }
+}
+
+extension Store {
+    /// Drops every row group and chunk and marks the store as written before groups existed (tests).
+    public func forgetChunksForTest() throws {
+        try db.transaction {
+            try db.execute("DELETE FROM row_groups; DELETE FROM column_chunks; UPDATE store_state SET chunks_complete = 0")
+        }
+    }
+}
