@@ -174,7 +174,8 @@ public final class Session: Catalog {
         let store = self.store
         // Scores computed by scorers show in `scores` and `metadata.sift_scores`: those come from the rows.
         let computedScores = try store.hasComputedScores(projectRow: pid)
-        func fromChunks(_ key: String) -> [UInt8]? {
+        func fromChunks(_ key: String) -> [UInt8]? { chunkParts(key).flatMap(ColumnFormat.concatenate) }
+        func chunkParts(_ key: String) -> [[UInt8]]? {
             if computedScores && (key == "scores" || key == "metadata" || key.hasPrefix("path:scores.") || key.hasPrefix("path:metadata.sift_scores")) { return nil }
             var parts: [[UInt8]] = []
             parts.reserveCapacity(groups.count)
@@ -188,8 +189,7 @@ public final class Session: Catalog {
                       Store.exactPathFamilies.contains(family), g.complete.contains(family) else { return nil }
                 parts.append(ColumnFormat.nulls(g.rows))
             }
-            if parts.isEmpty { return ColumnFormat.nulls(0) }
-            return ColumnFormat.concatenate(parts)
+            return parts.isEmpty ? [ColumnFormat.nulls(0)] : parts
         }
         let generation = try store.generation()
         let persistence = ColumnPersistence(
@@ -209,7 +209,9 @@ public final class Session: Catalog {
             if spanColumns == nil { spanColumns = try store.spanColumns(project: project, rowRanges: groups.map { $0.firstRow...$0.lastRow }) }
             return try Self.column(field, of: spanColumns!)
         }
-        table.persisted = persistence
+        var withParts = persistence
+        withParts.loadParts = { key in chunkParts(key) }
+        table.persisted = withParts
         return table
     }
     /// Columns bigger than this (encoded) are not kept in the store.

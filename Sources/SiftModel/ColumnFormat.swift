@@ -148,6 +148,7 @@ public enum ColumnFormat {
         let totalEntries = layouts.reduce(0) { $0 + $1.entries.count }
         let merge = totalEntries <= max(1 << 16, rows / 4)
         var out = magic
+        out.reserveCapacity(parts.reduce(64) { $0 + $1.count })
         func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
         put(UInt64(rows))
         for (p, l) in zip(parts, layouts) { out += p[l.tags] }
@@ -157,14 +158,15 @@ public enum ColumnFormat {
         var remaps: [[UInt32]] = []
         var entryTexts: [ArraySlice<UInt8>] = []
         if merge {
-            var index: [ArraySlice<UInt8>: UInt32] = [:]
+            var index: [ByteKey: UInt32] = [:]
+            index.reserveCapacity(totalEntries)
             for (p, l) in zip(parts, layouts) {
                 remaps.append(l.entries.map { r in
-                    let key = p[r]
+                    let key = ByteKey(bytes: p[r])
                     if let c = index[key] { return c }
                     let c = UInt32(entryTexts.count)
                     index[key] = c
-                    entryTexts.append(key)
+                    entryTexts.append(key.bytes)
                     return c
                 })
             }
@@ -177,17 +179,36 @@ public enum ColumnFormat {
         }
         put(UInt64(entryTexts.count))
         for e in entryTexts { put(UInt64(e.count)); out += e }
-        for (i, (p, l)) in zip(parts, layouts).enumerated() {
-            let remap = remaps[i]
-            var at = l.codes.lowerBound
-            while at + 4 <= l.codes.upperBound {
-                let c = Int(p[at]) | Int(p[at + 1]) << 8 | Int(p[at + 2]) << 16 | Int(p[at + 3]) << 24
-                guard c < remap.count else { return nil }
-                withUnsafeBytes(of: remap[c].littleEndian) { out.append(contentsOf: $0) }
-                at += 4
+        // The codes, remapped, written in one piece.
+        let codeCount = layouts.reduce(0) { $0 + $1.codes.count / 4 }
+        var codes = [UInt32](repeating: 0, count: codeCount)
+        var k = 0, bad = false
+        codes.withUnsafeMutableBufferPointer { dst in
+            for (i, (p, l)) in zip(parts, layouts).enumerated() {
+                let remap = remaps[i]
+                p.withUnsafeBytes { raw in
+                    var at = l.codes.lowerBound
+                    while at + 4 <= l.codes.upperBound {
+                        let c = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                        if c >= remap.count { bad = true; return }
+                        dst[k] = remap[c].littleEndian
+                        k += 1
+                        at += 4
+                    }
+                }
+                if bad { return }
             }
         }
+        if bad { return nil }
+        codes.withUnsafeBytes { out.append(contentsOf: $0) }
         return out
+    }
+
+    /// Bytes as a dictionary key, hashed in one call rather than byte by byte.
+    struct ByteKey: Hashable {
+        let bytes: ArraySlice<UInt8>
+        func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
+        static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
     }
 
     /// A column of `rows` NULLs.

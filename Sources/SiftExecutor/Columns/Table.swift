@@ -203,17 +203,50 @@ public final class Table {
         return (v, t.isNull)
     }
 
-    /// The kept bytes of column `name` when it is neither decoded nor held as codes (a byte-level
-    /// search can then rule rows out before anything is decoded).
-    func undecodedBytes(_ name: String) -> [UInt8]? {
+    /// The kept bytes of column `name`, in parts (the store's row groups) with each part's first row,
+    /// when it is neither decoded nor held as codes: a byte-level search, or reading a few rows, then
+    /// works part by part without joining them.
+    func keptParts(_ name: String) -> (parts: [[UInt8]], starts: [Int])? {
         guard cache[name] == nil, encodings[name] == nil else { return nil }
-        return persistedBytes(name)
+        if let p = partsRead[name] { return p }
+        var parts: [[UInt8]]?
+        if let b = bytesRead[name] ?? nil { parts = [b] } else { parts = persisted?.loadParts?(name) ?? persistedBytes(name).map { [$0] } }
+        var result: (parts: [[UInt8]], starts: [Int])?
+        if let parts {
+            var starts: [Int] = [], total = 0
+            for p in parts {
+                guard let n = ColumnCodec.rowCount(p) else { starts = []; total = -1; break }
+                starts.append(total)
+                total += n
+            }
+            if total == count { result = (parts, starts) }
+        }
+        partsRead[name] = .some(result)
+        return result
     }
+    private var partsRead: [String: (parts: [[UInt8]], starts: [Int])?] = [:]
 
     /// Values of column `name` at `rows`, read from its kept bytes without decoding the rest.
     func gatherKept(_ name: String, _ rows: [Int]) -> [Datum]? {
-        guard let bytes = persistedBytes(name), let index = ColumnCodec.GatherIndex(bytes), index.count == count else { return nil }
-        return index.gather(bytes, rows)
+        guard let (parts, starts) = keptParts(name) else { return nil }
+        var indexes = [ColumnCodec.GatherIndex?](repeating: nil, count: parts.count)
+        var out: [Datum] = []
+        out.reserveCapacity(rows.count)
+        var i = 0
+        while i < rows.count {
+            // A run of rows in one part.
+            let r = rows[i]
+            guard r >= 0 && r < count else { return nil }
+            var lo = 0, hi = starts.count
+            while hi - lo > 1 { let mid = (lo + hi) / 2; if starts[mid] <= r { lo = mid } else { hi = mid } }
+            let end = lo + 1 < starts.count ? starts[lo + 1] : count
+            var local: [Int] = []
+            while i < rows.count && rows[i] >= starts[lo] && rows[i] < end { local.append(rows[i] - starts[lo]); i += 1 }
+            if indexes[lo] == nil { indexes[lo] = ColumnCodec.GatherIndex(parts[lo]) }
+            guard let index = indexes[lo], let values = index.gather(parts[lo], local) else { return nil }
+            out += values
+        }
+        return out
     }
 
     /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
@@ -255,8 +288,24 @@ public final class Table {
            !ofRow.contains(where: { $0 < 0 || $0 >= roots.count }), !roots.contains(where: { $0 < 0 || $0 >= count }) {
             return (ofRow, roots)
         }
-        let ids = (try? column("root_span_id")) ?? []
         let isRoot = (try? column("is_root")) ?? []
+        // Trace ids as dictionary codes when the column has them (kept chunks): no string is made or hashed.
+        if let e = encoding(of: "root_span_id"), e.codes.count == count {
+            var traceOfCode = [Int](repeating: -1, count: e.values.count)
+            var ofRow = [Int](repeating: 0, count: count)
+            var roots: [Int] = []
+            for r in 0..<count {
+                let c = Int(e.codes[r])
+                var t = traceOfCode[c]
+                if t < 0 { t = roots.count; traceOfCode[c] = t; roots.append(r) }
+                ofRow[r] = t
+                if case .bool(true) = isRoot[r] { roots[t] = r }
+            }
+            persisted?.save("trace:of_row", ColumnCodec.encodeInts(ofRow))
+            persisted?.save("trace:roots", ColumnCodec.encodeInts(roots))
+            return (ofRow, roots)
+        }
+        let ids = (try? column("root_span_id")) ?? []
         var index: [String: Int] = [:]
         var ofRow = [Int](repeating: 0, count: count)
         var roots: [Int] = []
@@ -280,6 +329,10 @@ public final class Table {
     /// The trace structure with each trace's id.
     public var traces: (ofRow: [Int], roots: [Int], ids: [String]) {
         let (ofRow, roots) = traceStructure
+        if let e = encoding(of: "root_span_id"), e.codes.count == count {
+            let ids = roots.map { r -> String in if case .string(let s) = e.values[Int(e.codes[r])] { return s } else { return "" } }
+            return (ofRow, roots, ids)
+        }
         let rootIDs = (try? column("root_span_id")) ?? []
         let ids = roots.map { r -> String in if r < rootIDs.count, case .string(let s) = rootIDs[r] { return s } else { return "" } }
         return (ofRow, roots, ids)
@@ -290,6 +343,9 @@ public final class Table {
 /// for the same data (or nil), `save` offers bytes to keep.
 public struct ColumnPersistence {
     public var load: (String) -> [UInt8]?
+    /// The kept bytes of a column in parts (row groups), when the store keeps it so: for reading a
+    /// few rows or searching the bytes without joining the parts first.
+    public var loadParts: ((String) -> [[UInt8]]?)?
     public var save: (String, [UInt8]) -> Void
     /// Columns bigger than this (encoded) are not kept: reading them back would cost about what
     /// decoding them from the spans does.

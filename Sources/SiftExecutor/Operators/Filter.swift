@@ -97,10 +97,16 @@ extension Evaluator {
         guard case .binary(let op, let x, let c, false) = e.kind, op == .like || op == .ilike, c.isConstant,
               let path = x.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
         let name = path.count == 1 ? path[0] : "path:" + path.joined(separator: ".")
-        guard let bytes = table.undecodedBytes(name), case .string(let pattern) = try eval(c, Rows(base: [0]))[0] else { return nil }
+        guard case .string(let pattern) = try eval(c, Rows(base: [0]))[0] else { return nil }
         let fold = op == .ilike
-        guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold),
-              let may = ColumnCodec.mayContain(bytes, needle: needle, caseInsensitive: fold), may.count == table.count else { return nil }
+        guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold), let (parts, _) = table.keptParts(name) else { return nil }
+        var may: [Bool] = []
+        may.reserveCapacity(table.count)
+        for part in parts {
+            guard let m = ColumnCodec.mayContain(part, needle: needle, caseInsensitive: fold) else { return nil }
+            may += m
+        }
+        guard may.count == table.count else { return nil }
         let candidates = may.withUnsafeBufferPointer { m in rows.positions { m[$0] } }
         guard let values = table.gatherKept(name, candidates.map { rows.base[$0] }) else { return nil }
         let cache = PatternCache()

@@ -26,10 +26,27 @@ extension Executor {
         let (of, roots, ids) = t.traces
         let traceRows = roots.indices.filter { selected[$0] }
         var members = [[Int]](repeating: [], count: roots.count)
-        for r in 0..<t.count where selected[of[r]] { members[of[r]].append(r) }
-        func col(_ name: String) throws -> [Datum] { try t.column(name) }
-        let created = try col("created"), metrics = try col("metrics"), attrs = try col("span_attributes"),
-            errors = try col("error"), scores = try col("scores")
+        var memberRows: [Int] = []
+        for r in 0..<t.count where selected[of[r]] { members[of[r]].append(r); memberRows.append(r) }
+        // Values at the rows a summary reads (the selected traces' spans, or their roots), without
+        // decoding whole columns that are still in their kept bytes: a selective filter then reads
+        // only its traces' text.
+        func values(_ name: String, at rows: [Int]) throws -> [Datum] {
+            if rows.count < t.count / 2, let few = t.gatherKept(name, rows) { return few }
+            let c = try t.column(name)
+            return rows.map { c[$0] }
+        }
+        // Per member row (indexed by position in memberRows).
+        var memberIndex = [Int](repeating: -1, count: t.count)
+        for (i, r) in memberRows.enumerated() { memberIndex[r] = i }
+        let rootRows = traceRows.map { roots[$0] }
+        // Metrics, span types and errors from typed path columns when the table has them (column
+        // chunks): no JSON is parsed per span. Otherwise from the parsed objects.
+        let fast = SummaryInputs(t)
+        let created = try values("created", at: memberRows), scores = try values("scores", at: memberRows)
+        let metrics = fast == nil ? try values("metrics", at: memberRows) : [],
+            attrs = fast == nil ? try values("span_attributes", at: memberRows) : [],
+            errors = fast == nil ? try values("error", at: memberRows) : []
         func preview(_ d: Datum) -> Datum {
             guard !d.isNull else { return .null }
             let s = d.text
@@ -41,29 +58,43 @@ extension Executor {
         columns["root_span_id"] = columns["id"]
         columns["span_id"] = columns["id"]
         columns["is_root"] = Array(repeating: .bool(true), count: count)
-        columns["created"] = traceRows.map { created[roots[$0]] }
+        columns["created"] = rootRows.map { created[memberIndex[$0]] }
         for f in ["input", "output", "expected", "error", "metadata"] {
-            let c = try col(f)
-            columns[f] = traceRows.map { preview(c[roots[$0]]) }
+            columns[f] = try values(f, at: rootRows).map(preview)
         }
         for f in ["facets", "classifications", "tags", "project_id", "span_parents"] {
-            let c = try col(f)
-            columns[f] = traceRows.map { c[roots[$0]] }
+            columns[f] = try values(f, at: rootRows)
         }
-        columns["span_attributes"] = traceRows.map { attrs[roots[$0]] }
+        columns["span_attributes"] = fast == nil ? rootRows.map { attrs[memberIndex[$0]] } : try values("span_attributes", at: rootRows)
         var metricRows: [Datum] = [], scoreRows: [Datum] = []
         for tr in traceRows {
             var sums: [String: Double] = ["prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "llm_calls": 0, "tool_calls": 0, "errors": 0, "llm_errors": 0, "tool_errors": 0]
             var start = Double.infinity, end = -Double.infinity
             var scoreSum: [String: (Double, Int)] = [:]
             var scoreNames: [String] = []
-            for r in members[tr] {
-                let m = metrics[r].value, type = attrs[r].value["type"]?.stringValue
-                for k in ["prompt_tokens", "completion_tokens", "total_tokens"] { sums[k]! += m[k]?.doubleValue ?? 0 }
-                if m["total_tokens"] == nil, let p = m["prompt_tokens"]?.doubleValue { sums["total_tokens"]! += p + (m["completion_tokens"]?.doubleValue ?? 0) }
-                if let s = m["start"]?.doubleValue { start = min(start, s) }
-                if let e = m["end"]?.doubleValue { end = max(end, e) }
-                let failed = !errors[r].isNull
+            for row in members[tr] {
+                let r = memberIndex[row]
+                let type: String?, failed: Bool
+                if let f = fast {
+                    let p = f.prompt(row), c = f.completion(row), total = f.total(row)
+                    sums["prompt_tokens"]! += p ?? 0
+                    sums["completion_tokens"]! += c ?? 0
+                    sums["total_tokens"]! += total ?? 0
+                    // total_tokens absent (not null) and prompt_tokens present: their sum stands in.
+                    if total == nil, let p, t.gatherKept("metrics", [row])?.first?.value["total_tokens"] == nil { sums["total_tokens"]! += p + (c ?? 0) }
+                    if let s = f.start(row) { start = min(start, s) }
+                    if let e = f.end(row) { end = max(end, e) }
+                    type = f.type(row)
+                    failed = !f.errorIsNull[row]
+                } else {
+                    let m = metrics[r].value
+                    type = attrs[r].value["type"]?.stringValue
+                    for k in ["prompt_tokens", "completion_tokens", "total_tokens"] { sums[k]! += m[k]?.doubleValue ?? 0 }
+                    if m["total_tokens"] == nil, let p = m["prompt_tokens"]?.doubleValue { sums["total_tokens"]! += p + (m["completion_tokens"]?.doubleValue ?? 0) }
+                    if let s = m["start"]?.doubleValue { start = min(start, s) }
+                    if let e = m["end"]?.doubleValue { end = max(end, e) }
+                    failed = !errors[r].isNull
+                }
                 if type == "llm" { sums["llm_calls"]! += 1; if failed { sums["llm_errors"]! += 1 } }
                 if type == "tool" { sums["tool_calls"]! += 1; if failed { sums["tool_errors"]! += 1 } }
                 if failed { sums["errors"]! += 1 }
@@ -87,5 +118,37 @@ extension Executor {
         columns["metrics"] = metricRows
         columns["scores"] = scoreRows
         return Table(columns: columns, count: count)
+    }
+}
+
+/// What the summary shape reads of each span, from typed path columns: the five metrics, the span
+/// type (as dictionary codes) and whether `error` is NULL. Nil when the table lacks any of them as such
+/// (then the summary parses each span's objects).
+struct SummaryInputs {
+    let prompt, completion, total, start, end: (Int) -> Double?
+    let type: (Int) -> String?
+    let errorIsNull: [Bool]
+
+    init?(_ t: Table) {
+        func number(_ key: String) -> ((Int) -> Double?)? {
+            let name = "path:metrics." + key
+            guard t.isAvailable(name) else { return nil }
+            if let mask = t.nullMask(of: name), !mask.contains(false) { return { _ in nil } }   // all NULL
+            guard let typed = t.typed(of: name) else { return nil }
+            let isNull = typed.isNull
+            switch typed.values {
+            case .ints(let v): return { isNull[$0] ? nil : Double(v[$0]) }
+            case .doubles(let v): return { isNull[$0] ? nil : v[$0] }
+            default: return nil
+            }
+        }
+        guard let p = number("prompt_tokens"), let c = number("completion_tokens"), let tt = number("total_tokens"),
+              let s = number("start"), let e = number("end"),
+              t.isAvailable("path:span_attributes.type"), let types = t.encoding(of: "path:span_attributes.type"),
+              let errors = t.nullMask(of: "error") else { return nil }
+        let codes = types.codes, names = types.values.map { d -> String? in if case .string(let s) = d { return s }; return nil }
+        prompt = p; completion = c; total = tt; start = s; end = e
+        type = { names[Int(codes[$0])] }
+        errorIsNull = errors
     }
 }
