@@ -51,10 +51,27 @@ final class ColumnCacheTests: XCTestCase {
         XCTAssertEqual(times.values[2], 7)
         XCTAssertEqual(times.isNull, [false, true, false])
         XCTAssertNil(ColumnCodec.timestamps(bytes))
+        // Parts written separately read back as one column: dictionaries merged (equal strings share a
+        // code, so grouping on codes stays right) or, for mostly distinct entries, appended.
+        let a: [Datum] = [.string("x"), .null, .json(.array([.string("q")])), .int(3)], b: [Datum] = [.string("y"), .string("x"), .double(2.5), .bool(true)]
+        let joined = try XCTUnwrap(ColumnFormat.concatenate([ColumnCodec.encode(a), ColumnCodec.encode(b)]))
+        XCTAssertEqual(ColumnCodec.decode(joined), a + b)
+        let codes = try XCTUnwrap(ColumnCodec.decodeCodes(try XCTUnwrap(ColumnFormat.concatenate([ColumnCodec.encode(strings), ColumnCodec.encode(strings)]))))
+        XCTAssertEqual(Set(codes.values).count, codes.values.count)
+        XCTAssertEqual(codes.codes.map { codes.values[Int($0)] }, strings + strings)
+        let distinct = (0..<70_000).map { Datum.string("id\($0)") }
+        XCTAssertEqual(ColumnCodec.decode(try XCTUnwrap(ColumnFormat.concatenate([ColumnCodec.encode(distinct), ColumnCodec.encode(distinct)]))), distinct + distinct)
+        // The byte search rules rows out only when they cannot match.
+        let texts: [Datum] = [.string("Refund now"), .json(.array([.string("x refund")])), .json(.object(["k": .string("refund")])), .null, .string("nothing"),
+                              .json(.array([.object(["c": .string("refund")])])), .int(7)]
+        XCTAssertEqual(ColumnCodec.mayContain(ColumnCodec.encode(texts), needle: Array("refund".utf8), caseInsensitive: true),
+                       [true, true, false, false, false, false, false])
         var rng = SystemRandomNumberGenerator()
         for round in 0..<5000 {
             var bytes = good
             for _ in 0..<(1 + round % 4) { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            _ = ColumnCodec.mayContain(bytes, needle: Array("ab".utf8), caseInsensitive: round % 2 == 0)
+            _ = ColumnFormat.concatenate([bytes, good])
             _ = ColumnCodec.decode(bytes)   // nil or some column: never a trap
             _ = ColumnCodec.decodeCodes(bytes)
             _ = ColumnCodec.decodeEncoded(bytes)

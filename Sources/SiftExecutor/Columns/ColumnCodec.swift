@@ -1,8 +1,8 @@
-// ColumnCodec writes a column of Datums as compact bytes and reads it back, so decoded columns can be
-// kept in the store between processes: a tag byte per row, then each kind's payload in row order
-// (integers, doubles and timestamps as 8 little-endian bytes; strings and JSON text through a
-// dictionary of distinct values and 4-byte codes). Decoding checks every length: bytes that are not a
-// column it wrote give nil, never a trap.
+// ColumnCodec writes a column of Datums in ColumnFormat's layout (SiftModel) and reads such bytes back:
+// the column chunks the store writes at ingest, and columns a query computed and kept. A tag byte per
+// row, then each kind's payload in row order (integers, doubles and timestamps as 8 little-endian
+// bytes; strings and JSON text through a dictionary of distinct values and 4-byte codes). Decoding
+// checks every length: bytes that are not a column give nil, never a trap.
 
 import SiftModel
 
