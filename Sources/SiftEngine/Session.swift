@@ -84,7 +84,19 @@ public final class Session: Catalog {
     }
 
     public func run(_ plan: LogicalPlan, text: String, options: QueryOptions) throws -> QueryResult {
-        try forgetIfStale()
+        // Column chunks are brought up to date (a write) before the query's read snapshot begins; the
+        // query then reads one version of the data however long it runs, while writers go on; what it
+        // kept is written after the snapshot ends.
+        if useChunks, case .projectLogs(let project, _) = plan.source { prepareChunks(project) }
+        var used: Table?
+        defer { used?.saveKept() }
+        return try store.readSnapshot {
+            try forgetIfStale()
+            return try runInSnapshot(plan, text: text, options: options) { used = $0 }
+        }
+    }
+
+    private func runInSnapshot(_ plan: LogicalPlan, text: String, options: QueryOptions, using: (Table) -> Void) throws -> QueryResult {
         let now = options.now ?? Timestamp(seconds: Date().timeIntervalSince1970)
         let executor = Executor(now: now.microseconds, tzOffsetMinutes: options.tzOffsetMinutes)
         let table: Table
@@ -106,7 +118,7 @@ public final class Session: Catalog {
             table = Self.table(try store.topicRows(project: project), fields: SourceFields.topics)
         }
         // Columns this query decoded are kept in the store for later processes, even when it fails.
-        defer { table.saveKept() }
+        using(table)
         do {
             return try executor.run(plan, on: table)
         } catch let e as ExecutionError {
@@ -149,6 +161,17 @@ public final class Session: Catalog {
     /// query's own time (freeing a million values takes a while).
     private var lastTable: Table?
 
+    /// Puts spans written before row groups existed in groups, and rebuilds stale facet and
+    /// classification chunks, when needed (best effort: when another process holds the write lock,
+    /// the query reads the span rows instead).
+    func prepareChunks(_ project: String) {
+        guard let ready = try? store.chunksComplete() else { return }
+        if !ready { guard store.completeAllChunks() else { return } }
+        guard let pid = try? store.projectID(named: project), let groups = try? store.rowGroups(projectRow: pid),
+              groups.contains(where: { !$0.traceFieldsCurrent }) else { return }
+        _ = store.completeChunks(projectRow: pid, busyMilliseconds: 200)
+    }
+
     /// Whether decoded columns are kept in the store for later processes (and read from there).
     public var persistColumns = true
     /// Whether tables are read from the column chunks written at ingest (off: decode from the rows).
@@ -160,14 +183,9 @@ public final class Session: Catalog {
     /// the whole project). Nil when the chunks cannot serve: spans not yet in groups or stale
     /// trace-field chunks that cannot be brought up to date now (another process is writing).
     func chunkTable(_ project: String, projectRow pid: Int64, lower: Int64?, upper: Int64?) throws -> Table? {
-        if try !store.chunksComplete() {
-            guard store.completeAllChunks() else { return nil }
-        }
+        guard try store.chunksComplete() else { return nil }
         var groups = try store.rowGroups(projectRow: pid)
-        if groups.contains(where: { !$0.traceFieldsCurrent }) {
-            guard (try? store.completeChunks(projectRow: pid)) != nil else { return nil }
-            groups = try store.rowGroups(projectRow: pid)
-        }
+        if groups.contains(where: { !$0.traceFieldsCurrent }) { return nil }
         let whole = lower == nil && upper == nil
         if !whole { groups = groups.filter { g in (lower.map { g.maxCreated >= $0 } ?? true) && (upper.map { g.minCreated <= $0 } ?? true) } }
         let count = groups.reduce(0) { $0 + $1.rows }

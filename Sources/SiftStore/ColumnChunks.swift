@@ -355,6 +355,20 @@ extension Store {
 }
 
 extension Store {
+    /// `completeChunks` waiting at most `busyMilliseconds` for another writer; false when it could not write.
+    public func completeChunks(projectRow pid: Int64, busyMilliseconds: Int32) -> Bool {
+        db.withBusyTimeout(milliseconds: busyMilliseconds) { (try? completeChunks(projectRow: pid)) != nil }
+    }
+
+    /// Runs `body` in one read transaction (a snapshot of the store in WAL mode), unless a transaction
+    /// is open already.
+    public func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        guard db.isAutocommit else { return try body() }
+        try db.execute("BEGIN")
+        defer { try? db.execute("COMMIT") }
+        return try body()
+    }
+
     /// Drops every row group and chunk and marks the store as written before groups existed (tests).
     public func forgetChunksForTest() throws {
         try db.transaction {

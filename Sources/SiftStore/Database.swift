@@ -129,6 +129,8 @@ public final class Database {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// Whether no transaction is open.
+    var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// The first column of the first row of a query, as an integer.

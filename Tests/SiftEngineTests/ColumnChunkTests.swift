@@ -106,3 +106,63 @@ final class ColumnChunkTests: XCTestCase {
         XCTAssertEqual(try answers(store, chunks: true), try answers(store, chunks: false))
     }
 }
+
+/// Readers and writers at once (issue 16): queries while another connection ingests and re-ingests
+/// never fail and each answers from one version of the data.
+final class ConcurrentReadTests: XCTestCase {
+    func testQueriesDuringIngestSeeOneVersionOfTheData() throws {
+        let dir = TempDir()
+        let path = dir.path("s.db")
+        let n = 20_000
+        func lines(_ v: Int) -> String {
+            (0..<n).map { i in #"{"id":"s\#(i)","root_span_id":"t\#(i / 4)"\#(i % 4 == 0 ? "" : #","span_parents":["t\#(i / 4)"]"#),"created":"2026-01-01T00:00:00Z","metadata":{"n":1,"v":\#(v)},"input":"text\#(v) \#(i)"}"# }
+                .joined(separator: "\n") + "\n"
+        }
+        let first = dir.write("a.jsonl", lines(1)), second = dir.write("b.jsonl", lines(2))
+        let reader = try Store(path: path)
+        var o = IngestOptions()
+        o.project = "p"
+        o.batchSize = 500
+        o.rejectsPath = dir.path("rejects.jsonl")
+        let done = DispatchSemaphore(value: 0)
+        final class Outcome: @unchecked Sendable { var error: Error? }   // written before `done` is signalled
+        let outcome = Outcome()
+        let options = o
+        Thread {
+            do {
+                let writer = try Store(path: path)
+                _ = try Ingester(store: writer, options: options).ingest(paths: [first])
+                _ = try Ingester(store: writer, options: options).ingest(paths: [second])   // every span updated: groups rebuilt
+            } catch { outcome.error = error }
+            done.signal()
+        }.start()
+        let session = Session(store: reader, caching: false)
+        let q = """
+            SELECT count(*) AS c, sum(metadata.n) AS s, count(input) AS i, min(metadata.v) AS lo, max(metadata.v) AS hi,
+              sum(CASE WHEN metadata.v = 2 THEN 1 ELSE 0 END) AS v2, sum(CASE WHEN input LIKE 'text2 %' THEN 1 ELSE 0 END) AS t2
+            FROM project_logs('p')
+            """
+        var last = 0, runs = 0, failures: [String] = []
+        while done.wait(timeout: .now()) == .timedOut {
+            guard (try? reader.projectID(named: "p")) ?? nil != nil else { continue }
+            do {
+                let row = try session.run(q, options: QueryOptions()).rows[0]
+                guard case .int(let c) = row[0] else { continue }
+                XCTAssertEqual(row[1], .int(c), "sum(metadata.n) over the same rows as count(*)")
+                XCTAssertEqual(row[2], .int(c))
+                XCTAssertEqual(row[5], row[6], "a span's metadata and input from the same version")
+                XCTAssertGreaterThanOrEqual(Int(c), last)
+                last = Int(c)
+                runs += 1
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        XCTAssertNil(outcome.error)
+        XCTAssertEqual(failures, [])
+        XCTAssertGreaterThan(runs, 0)
+        print("ConcurrentReadTests: \(runs) queries answered during the two ingests")
+        let end = try session.run(q, options: QueryOptions()).rows[0]
+        XCTAssertEqual(end, [.int(Int64(n)), .int(Int64(n)), .int(Int64(n)), .int(2), .int(2), .int(Int64(n)), .int(Int64(n))])
+    }
+}

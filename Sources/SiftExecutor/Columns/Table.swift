@@ -74,6 +74,14 @@ public final class Table {
         }
     }
 
+    /// Bytes made during a query, written to the store with the other kept columns by `saveKept`
+    /// (after the query's read snapshot).
+    private func keepEncoded(_ name: String, _ bytes: [UInt8]) {
+        guard persisted != nil else { return }
+        let keeper = self.keeper
+        keeper.queue.async(group: keeper.group) { keeper.encoded.append((name, bytes)) }
+    }
+
     /// Columns being encoded for keeping: the work runs on `queue` (serial), which also guards `encoded`.
     private final class Keeper: @unchecked Sendable {
         let queue = DispatchQueue(label: "sift.keep-columns")
@@ -301,8 +309,8 @@ public final class Table {
                 ofRow[r] = t
                 if case .bool(true) = isRoot[r] { roots[t] = r }
             }
-            persisted?.save("trace:of_row", ColumnCodec.encodeInts(ofRow))
-            persisted?.save("trace:roots", ColumnCodec.encodeInts(roots))
+            keepEncoded("trace:of_row", ColumnCodec.encodeInts(ofRow))
+            keepEncoded("trace:roots", ColumnCodec.encodeInts(roots))
             return (ofRow, roots)
         }
         let ids = (try? column("root_span_id")) ?? []
@@ -321,8 +329,8 @@ public final class Table {
                 roots.append(r)
             }
         }
-        persisted?.save("trace:of_row", ColumnCodec.encodeInts(ofRow))
-        persisted?.save("trace:roots", ColumnCodec.encodeInts(roots))
+        keepEncoded("trace:of_row", ColumnCodec.encodeInts(ofRow))
+        keepEncoded("trace:roots", ColumnCodec.encodeInts(roots))
         return (ofRow, roots)
     }()
 
