@@ -166,3 +166,47 @@ final class ConcurrentReadTests: XCTestCase {
         XCTAssertEqual(end, [.int(Int64(n)), .int(Int64(n)), .int(Int64(n)), .int(2), .int(2), .int(Int64(n)), .int(Int64(n))])
     }
 }
+
+/// Two writers at once (issue 16): two connections ingesting into one project concurrently lose
+/// nothing, and every span lands in exactly one row group.
+final class ConcurrentWriteTests: XCTestCase {
+    func testTwoIngestsIntoOneProjectLoseNothing() throws {
+        let dir = TempDir()
+        let path = dir.path("s.db")
+        let n = 6_000
+        func lines(_ prefix: String) -> String {
+            (0..<n).map { i in #"{"id":"\#(prefix)\#(i)","root_span_id":"\#(prefix)t\#(i / 3)"\#(i % 3 == 0 ? "" : #","span_parents":["\#(prefix)t\#(i / 3)"]"#),"created":"2026-01-01T00:00:00Z","metadata":{"n":\#(i)},"input":"\#(prefix) \#(i)"}"# }
+                .joined(separator: "\n") + "\n"
+        }
+        let files = [dir.write("a.jsonl", lines("a")), dir.write("b.jsonl", lines("b"))]
+        _ = try Store(path: path)   // created and migrated before the writers race
+        final class Outcome: @unchecked Sendable { var errors: [Error] = [] }
+        let outcome = Outcome(), lock = NSLock(), group = DispatchGroup()
+        for file in files {
+            group.enter()
+            Thread {
+                do {
+                    var o = IngestOptions()
+                    o.project = "p"
+                    o.batchSize = 250
+                    o.rejectsPath = dir.path("rejects-\(file.hashValue).jsonl")
+                    _ = try Ingester(store: try Store(path: path), options: o).ingest(paths: [file])
+                } catch { lock.lock(); outcome.errors.append(error); lock.unlock() }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        XCTAssertTrue(outcome.errors.isEmpty, "\(outcome.errors)")
+        let store = try Store(path: path)
+        let pid = try store.projectRow(named: "p")
+        let groups = try store.rowGroups(projectRow: pid)
+        XCTAssertEqual(groups.reduce(0) { $0 + $1.rows }, 2 * n)
+        for (g, next) in zip(groups, groups.dropFirst()) { XCTAssertLessThan(g.lastRow, next.firstRow) }
+        let q = "SELECT count(*) AS c, sum(metadata.n) AS s, count(input) AS i FROM project_logs('p')"
+        for chunks in [true, false] {
+            let session = Session(store: store, caching: false)
+            session.useChunks = chunks
+            XCTAssertEqual(try session.run(q, options: QueryOptions()).rows, [[.int(Int64(2 * n)), .int(Int64(n * (n - 1))), .int(Int64(2 * n))]])
+        }
+    }
+}
