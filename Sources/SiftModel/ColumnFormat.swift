@@ -205,10 +205,11 @@ public enum ColumnFormat {
     }
 
     /// Bytes as a dictionary key, hashed in one call rather than byte by byte.
-    struct ByteKey: Hashable {
-        let bytes: ArraySlice<UInt8>
-        func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
-        static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
+    public struct ByteKey: Hashable {
+        public let bytes: ArraySlice<UInt8>
+        public init(bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+        public func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
+        public static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
     }
 
     /// A column of `rows` NULLs.

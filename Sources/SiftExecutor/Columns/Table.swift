@@ -296,6 +296,11 @@ public final class Table {
            !ofRow.contains(where: { $0 < 0 || $0 >= roots.count }), !roots.contains(where: { $0 < 0 || $0 >= count }) {
             return (ofRow, roots)
         }
+        if let built = traceStructureFromParts() {
+            keepEncoded("trace:of_row", ColumnCodec.encodeInts(built.ofRow))
+            keepEncoded("trace:roots", ColumnCodec.encodeInts(built.roots))
+            return built
+        }
         let isRoot = (try? column("is_root")) ?? []
         // Trace ids as dictionary codes when the column has them (kept chunks): no string is made or hashed.
         if let e = encoding(of: "root_span_id"), e.codes.count == count {
@@ -334,9 +339,58 @@ public final class Table {
         return (ofRow, roots)
     }()
 
+    /// The trace structure read from the trace ids' chunks in place: each chunk's dictionary entries
+    /// are matched to traces by their bytes (a trace's spans may sit in several chunks), rows by their
+    /// codes. Nil when `root_span_id` is not in kept parts of strings, or `is_root` is not booleans.
+    private func traceStructureFromParts() -> (ofRow: [Int], roots: [Int])? {
+        guard let (parts, _) = keptParts("root_span_id"), let flags = typed(of: "is_root"), case .bools(let isRoot) = flags.values else { return nil }
+        var traceOf: [ColumnFormat.ByteKey: Int] = [:]
+        // Sized once: about one trace per dictionary entry.
+        traceOf.reserveCapacity(parts.reduce(0) { n, p in n + (p.withUnsafeBufferPointer { ColumnFormat.Parts($0)?.entries.count } ?? 0) })
+        var ofRow = [Int](repeating: 0, count: count)
+        var roots: [Int] = []
+        var r = 0
+        for part in parts {
+            let ok = part.withUnsafeBufferPointer { b -> Bool in
+                guard let layout = ColumnFormat.Parts(b) else { return false }
+                // Each entry's trace, found or numbered by first appearance in row order.
+                var entryTrace = [Int](repeating: -1, count: layout.entries.count)
+                var at = layout.codes.lowerBound
+                for i in 0..<layout.rows {
+                    let tag = b[layout.tags.lowerBound + i]
+                    var key = ColumnFormat.ByteKey(bytes: [])
+                    var code = -1
+                    if tag == ColumnFormat.Tag.string.rawValue {
+                        guard at + 4 <= layout.codes.upperBound else { return false }
+                        code = Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+                        at += 4
+                        guard code < entryTrace.count else { return false }
+                    } else if tag != ColumnFormat.Tag.null.rawValue {
+                        return false
+                    }
+                    var t = code >= 0 ? entryTrace[code] : -1
+                    if t < 0 {
+                        if code >= 0 { key = ColumnFormat.ByteKey(bytes: part[layout.entries[code]]) }
+                        if let known = traceOf[key] { t = known } else { t = roots.count; traceOf[key] = t; roots.append(r) }
+                        if code >= 0 { entryTrace[code] = t }
+                    }
+                    ofRow[r] = t
+                    if isRoot[r] && !flags.isNull[r] { roots[t] = r }
+                    r += 1
+                }
+                return true
+            }
+            guard ok else { return nil }
+        }
+        return r == count ? (ofRow, roots) : nil
+    }
+
     /// The trace structure with each trace's id.
     public var traces: (ofRow: [Int], roots: [Int], ids: [String]) {
         let (ofRow, roots) = traceStructure
+        if let few = gatherKept("root_span_id", roots) {
+            return (ofRow, roots, few.map { if case .string(let s) = $0 { return s } else { return "" } })
+        }
         if let e = encoding(of: "root_span_id"), e.codes.count == count {
             let ids = roots.map { r -> String in if case .string(let s) = e.values[Int(e.codes[r])] { return s } else { return "" } }
             return (ofRow, roots, ids)
