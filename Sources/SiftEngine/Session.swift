@@ -210,7 +210,7 @@ public final class Session: Catalog {
             return parts.isEmpty ? [ColumnFormat.nulls(0)] : parts
         }
         let generation = try store.generation()
-        let persistence = ColumnPersistence(
+        var persistence = ColumnPersistence(
             limit: whole ? persistLimit : 0,
             load: { key in
                 if let bytes = fromChunks(key) { return bytes }
@@ -227,9 +227,8 @@ public final class Session: Catalog {
             if spanColumns == nil { spanColumns = try store.spanColumns(project: project, rowRanges: groups.map { $0.firstRow...$0.lastRow }) }
             return try Self.column(field, of: spanColumns!)
         }
-        var withParts = persistence
-        withParts.loadParts = { key in chunkParts(key) }
-        table.persisted = withParts
+        persistence.loadParts = { key in chunkParts(key) }
+        table.persisted = persistence
         return table
     }
     /// Columns bigger than this (encoded) are not kept in the store.
@@ -240,7 +239,7 @@ public final class Session: Catalog {
     func persistedTable(_ project: String, projectRow pid: Int64) throws -> Table {
         let generation = try store.generation()
         let store = self.store, limit = persistLimit
-        let persistence = ColumnPersistence(
+        var persistence = ColumnPersistence(
             limit: limit,
             load: { key in (try? store.cachedColumn(projectRow: pid, key: key, generation: generation)) ?? nil },
             save: { key, bytes in store.saveCachedColumn(projectRow: pid, key: key, generation: generation, data: bytes) })

@@ -67,6 +67,16 @@ extension Executor {
         }
         columns["span_attributes"] = fast == nil ? rootRows.map { attrs[memberIndex[$0]] } : try values("span_attributes", at: rootRows)
         var metricRows: [Datum] = [], scoreRows: [Datum] = []
+        // Spans with prompt_tokens but a NULL total_tokens: whether the key is absent (then prompt plus
+        // completion stand in) or JSON null is read from their metrics objects, all in one pass.
+        var totalAbsent = Set<Int>()
+        if let f = fast {
+            let check = memberRows.filter { f.total($0) == nil && f.prompt($0) != nil }
+            if !check.isEmpty {
+                let objects = try values("metrics", at: check)
+                for (row, m) in zip(check, objects) where m.value["total_tokens"] == nil { totalAbsent.insert(row) }
+            }
+        }
         for tr in traceRows {
             var sums: [String: Double] = ["prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "llm_calls": 0, "tool_calls": 0, "errors": 0, "llm_errors": 0, "tool_errors": 0]
             var start = Double.infinity, end = -Double.infinity
@@ -81,7 +91,7 @@ extension Executor {
                     sums["completion_tokens"]! += c ?? 0
                     sums["total_tokens"]! += total ?? 0
                     // total_tokens absent (not null) and prompt_tokens present: their sum stands in.
-                    if total == nil, let p, t.gatherKept("metrics", [row])?.first?.value["total_tokens"] == nil { sums["total_tokens"]! += p + (c ?? 0) }
+                    if total == nil, let p, totalAbsent.contains(row) { sums["total_tokens"]! += p + (c ?? 0) }
                     if let s = f.start(row) { start = min(start, s) }
                     if let e = f.end(row) { end = max(end, e) }
                     type = f.type(row)
