@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `sift serve`'s HTTP/1.1 server (the event loops and the HTTP codec; no framework above them).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -33,11 +35,18 @@ let package = Package(
         // The demo: simulated traffic into a fresh store, topics, the cross-slice. Not a dependency of the engine.
         .target(name: "SiftDemo", dependencies: ["SiftEngine", "SiftModel", "SiftSimulator", "SiftStore"], exclude: ["README.md"]),
         .target(name: "SiftActions", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore", "SiftTopics"], exclude: ["README.md"]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // `sift serve`: OTLP/HTTP receiver, live classification and the web app, over SwiftNIO.
+        .target(name: "SiftServer", dependencies: [
+            "SiftEngine", "SiftExecutor", "SiftQuery", "SiftModel", "SiftStore", "SiftTopics", "SiftReport", "SiftActions", "CZlib",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], exclude: ["README.md"]),
         .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"], exclude: ["README.md"]),
         // Huge pages for the columns a query fills (malloc settings and madvise; see memory.c).
         .target(name: "CMemory"),
         .executableTarget(name: "sift", dependencies: [
-            "CMemory", "SiftEngine", "SiftDemo", "SQLLogicTest", "SiftTopics", "SiftReport", "SiftActions",
+            "CMemory", "SiftEngine", "SiftDemo", "SQLLogicTest", "SiftServer", "SiftTopics", "SiftReport", "SiftActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
         linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
@@ -54,6 +63,7 @@ let package = Package(
         .testTarget(name: "SiftEngineTests", dependencies: ["SiftEngine", "SiftExecutor", "SiftQuery", "SiftSimulator", "SiftStore", "SiftTopics", "CSQLite", "SiftDemo", "SiftTestSupport"]),
         .testTarget(name: "SiftActionsTests", dependencies: ["SiftActions", "SiftEngine", "SiftModel", "SiftStore", "SiftTopics", "SiftTestSupport", "SiftDemo"]),
         .testTarget(name: "QueriesTests", dependencies: ["SQLLogicTest"]),
+        .testTarget(name: "SiftServerTests", dependencies: ["SiftServer", "SiftStore", "SiftModel", "SiftEngine", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

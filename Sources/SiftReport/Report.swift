@@ -71,6 +71,17 @@ public struct ReportData: Sendable {
     }
 }
 
+/// Where the report's traces and topics link to, when it is a page of `sift serve` rather than a file.
+public struct ReportLinks: Sendable {
+    /// HTML shown above the title (navigation); the caller escapes what it puts there.
+    public var nav: String
+    public var trace: @Sendable (String) -> String
+    public var topic: @Sendable (String) -> String
+    public init(nav: String, trace: @escaping @Sendable (String) -> String, topic: @escaping @Sendable (String) -> String) {
+        self.nav = nav; self.trace = trace; self.topic = topic
+    }
+}
+
 public enum Report {
     /// Colours for topics (a qualitative palette), grey for unclustered.
     static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -96,7 +107,7 @@ public enum Report {
 
     static func pct(_ n: Int, _ total: Int) -> String { String(format: "%.1f%%", total > 0 ? 100 * Double(n) / Double(total) : 0) }
 
-    public static func html(_ d: ReportData) -> String {
+    public static func html(_ d: ReportData, links: ReportLinks? = nil) -> String {
         var h = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -124,8 +135,10 @@ public enum Report {
             .error{color:#b3261e;font-family:ui-monospace,monospace;font-size:12px}.retrieval{color:#6b4e16;font-family:ui-monospace,monospace;font-size:12px}
             #tip{position:fixed;pointer-events:none;background:#1d2733;color:#fff;padding:6px 9px;border-radius:5px;font-size:12px;max-width:420px;display:none;z-index:9}
             .spark rect{fill:#9fb6cf}.spark rect.recent{fill:#4e79a7}
+            nav a{color:#b8c4d0;margin-right:14px;text-decoration:none}nav a:hover{color:#fff}.legend a.open{font-size:12px;color:#4e79a7;margin-left:6px}
+            svg#scatter{cursor:crosshair}
             </style></head><body>
-            <header><h1>Sift: \(escape(d.facet)) topics in \(escape(d.project))</h1>
+            <header>\(links?.nav ?? "")<h1>Sift: \(escape(d.facet)) topics in \(escape(d.project))</h1>
             <p>\(d.traces) traces · \(d.topics.count) topics · \(escape(d.window)) · generated \(escape(d.generated))</p></header>
             <main>
 
@@ -137,17 +150,17 @@ public enum Report {
         func sx(_ x: Double) -> Double { pad + (x1 > x0 ? (x - x0) / (x1 - x0) : 0.5) * (w - 2 * pad) }
         func sy(_ y: Double) -> Double { pad + (y1 > y0 ? (y1 - y) / (y1 - y0) : 0.5) * (hgt - 2 * pad) }
         h += "<section><h2>Every trace, coloured by topic</h2>\n"
-        h += "<p>The dense centre is common behaviour; small isolated groups are worth opening. Hover a point for its summary; click a topic to highlight it.</p>\n"
+        h += "<p>The dense centre is common behaviour; small isolated groups are worth opening. Hover a point for its summary; click a topic to highlight it; scroll to zoom, drag to pan, double-click to reset\(links != nil ? "; click a point to open its trace" : "").</p>\n"
         h += "<div class=\"plot\"><svg id=\"scatter\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" role=\"img\" aria-label=\"scatterplot of traces\">\n"
         // Larger topics first, so small groups draw on top and stay visible.
         let order = d.points.indices.sorted { (d.points[$0].topic < 0 ? -1 : d.topics[d.points[$0].topic].count, $0) > (d.points[$1].topic < 0 ? -1 : d.topics[d.points[$1].topic].count, $1) }
         for i in order {
             let p = d.points[i]
-            h += "<circle cx=\"\(String(format: "%.1f", sx(p.x)))\" cy=\"\(String(format: "%.1f", sy(p.y)))\" r=\"3\" fill=\"\(color(p.topic))\" data-t=\"\(p.topic)\" data-s=\"\(escape(p.summary.count > 200 ? String(p.summary.prefix(200)) + "…" : p.summary))\" data-id=\"\(escape(p.trace))\"></circle>\n"
+            h += "<circle cx=\"\(String(format: "%.1f", sx(p.x)))\" cy=\"\(String(format: "%.1f", sy(p.y)))\" r=\"3\" fill=\"\(color(p.topic))\" data-t=\"\(p.topic)\" data-s=\"\(escape(p.summary.count > 200 ? String(p.summary.prefix(200)) + "…" : p.summary))\" data-id=\"\(escape(p.trace))\"\(links.map { " data-href=\"\(escape($0.trace(p.trace)))\"" } ?? "")></circle>\n"
         }
         h += "</svg>\n<div class=\"legend\" id=\"legend\">\n"
         for (i, t) in d.topics.enumerated() {
-            h += "<div data-t=\"\(i)\"><span class=\"sw\" style=\"background:\(color(i))\"></span><span>\(escape(t.label))\(t.growing != nil ? "<span class=\"flag\">growing</span>" : "")</span><span class=\"n\">\(pct(t.count, d.traces)) · \(t.count)</span></div>\n"
+            h += "<div data-t=\"\(i)\"><span class=\"sw\" style=\"background:\(color(i))\"></span><span>\(escape(t.label))\(t.growing != nil ? "<span class=\"flag\">growing</span>" : "")</span><span class=\"n\">\(pct(t.count, d.traces)) · \(t.count)\(links.map { "<a class=\"open\" href=\"\(escape($0.topic(t.id)))\">traces</a>" } ?? "")</span></div>\n"
         }
         let unclustered = d.points.filter { $0.topic < 0 }.count
         if unclustered > 0 { h += "<div data-t=\"-1\"><span class=\"sw\" style=\"background:\(color(-1))\"></span><span>unclustered (no_match)</span><span class=\"n\">\(unclustered)</span></div>\n" }
@@ -213,7 +226,8 @@ public enum Report {
             if !t.description.isEmpty { h += "<p>\(escape(t.description))</p>\n" }
             if !t.terms.isEmpty { h += "<p class=\"terms\">Distinctive terms: " + t.terms.map { "<span>\(escape($0))</span>" }.joined() + "</p>\n" }
             for s in t.samples {
-                h += "<div class=\"sample\"><div class=\"meta\">trace \(escape(s.trace)) · \(escape(s.created)) · \(escape(s.summary))</div>\n"
+                let traceRef = links.map { "<a href=\"\(escape($0.trace(s.trace)))\">\(escape(s.trace))</a>" } ?? escape(s.trace)
+                h += "<div class=\"sample\"><div class=\"meta\">trace \(traceRef) · \(escape(s.created)) · \(escape(s.summary))</div>\n"
                 for e in s.evidence { h += "<div class=\"line evidence\">why: \(escape(e))</div>\n" }
                 for l in s.lines { h += "<div class=\"line \(escape(l.kind))\">\(escape(l.text))</div>\n" }
                 h += "</div>\n"
@@ -234,7 +248,21 @@ public enum Report {
                 svg.classList.toggle('dim',current!==null);
                 var cs=svg.querySelectorAll('circle');for(var i=0;i<cs.length;i++){cs[i].classList.toggle('hl',cs[i].getAttribute('data-t')===current);}
                 for(var j=0;j<rows.length;j++){rows[j].classList.toggle('on',rows[j].getAttribute('data-t')===current);}}
-              legend.addEventListener('click',function(e){var d=e.target.closest('div[data-t]');if(d)highlight(d.getAttribute('data-t'));});
+              legend.addEventListener('click',function(e){if(e.target.tagName==='A')return;var d=e.target.closest('div[data-t]');if(d)highlight(d.getAttribute('data-t'));});
+              var W=svg.viewBox.baseVal.width,H=svg.viewBox.baseVal.height,vb=[0,0,W,H],drag=null,moved=false;
+              function setVB(){svg.setAttribute('viewBox',vb.join(' '));document.body.setAttribute('data-zoom',(W/vb[2]).toFixed(2));}
+              svg.addEventListener('wheel',function(e){e.preventDefault();var r=svg.getBoundingClientRect();
+                var px=vb[0]+(e.clientX-r.left)/r.width*vb[2],py=vb[1]+(e.clientY-r.top)/r.height*vb[3];
+                var k=e.deltaY<0?0.8:1.25;var w=Math.min(W,Math.max(W/40,vb[2]*k)),h=w*H/W;
+                vb=[px-(px-vb[0])*w/vb[2],py-(py-vb[1])*h/vb[3],w,h];setVB();},{passive:false});
+              svg.addEventListener('mousedown',function(e){drag=[e.clientX,e.clientY,vb[0],vb[1]];moved=false;});
+              window.addEventListener('mousemove',function(e){if(!drag)return;var r=svg.getBoundingClientRect();
+                var dx=(e.clientX-drag[0])/r.width*vb[2],dy=(e.clientY-drag[1])/r.height*vb[3];if(Math.abs(dx)+Math.abs(dy)>1)moved=true;
+                vb[0]=drag[2]-dx;vb[1]=drag[3]-dy;setVB();});
+              window.addEventListener('mouseup',function(){drag=null;});
+              svg.addEventListener('dblclick',function(){vb=[0,0,W,H];setVB();});
+              svg.addEventListener('click',function(e){var c=e.target;if(moved||c.tagName!=='circle')return;var href=c.getAttribute('data-href');
+                if(href){window.location.href=href;}else{highlight(c.getAttribute('data-t'));}});
               document.body.setAttribute('data-topics',String(legend.querySelectorAll('div[data-t]:not([data-t="-1"])').length));
               document.body.setAttribute('data-points',String(svg.querySelectorAll('circle').length));
               if(!errs.length)document.body.setAttribute('data-status','ok');

@@ -10,7 +10,7 @@ struct Sift: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sift",
         abstract: "Find the failure patterns hiding in an AI agent's production traces.",
-        subcommands: [Ingest.self, Query.self, Repl.self, Test.self, Projects.self, Traces.self, TopicsCommand.self, FacetsCommand.self, ReportCommand.self, ScorersCommand.self, DatasetsCommand.self, ReviewCommand.self, CheckCommand.self, ModelsCommand.self, Demo.self, Simulate.self]
+        subcommands: [Ingest.self, Query.self, Repl.self, Test.self, Projects.self, Traces.self, TopicsCommand.self, FacetsCommand.self, ReportCommand.self, ScorersCommand.self, DatasetsCommand.self, ReviewCommand.self, CheckCommand.self, ModelsCommand.self, Serve.self, Demo.self, Simulate.self]
     )
 }
 

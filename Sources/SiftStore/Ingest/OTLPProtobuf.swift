@@ -1,0 +1,320 @@
+// OTLP's protobuf encoding (what every OpenTelemetry exporter sends by default over HTTP), decoded
+// straight from the wire format into the shape of OTLP/JSON (resourceSpans -> scopeSpans -> spans, ids
+// in hex, attributes as {key, value: {stringValue|intValue|...}}), so one mapping serves both encodings.
+// Only the messages of opentelemetry/proto/collector/trace/v1 and what they hold are read; unknown
+// fields are skipped as the protobuf rules say, so newer exporters still decode.
+//
+// Field numbers (opentelemetry-proto, trace/v1, common/v1, resource/v1):
+//   ExportTraceServiceRequest  1 resource_spans
+//   ResourceSpans              1 resource, 2 scope_spans, 1000 instrumentation_library_spans (old)
+//   Resource                   1 attributes
+//   ScopeSpans                 1 scope, 2 spans
+//   InstrumentationScope       1 name, 2 version, 3 attributes
+//   Span                       1 trace_id, 2 span_id, 3 trace_state, 4 parent_span_id, 5 name, 6 kind,
+//                              7 start_time_unix_nano (fixed64), 8 end_time_unix_nano (fixed64),
+//                              9 attributes, 11 events, 13 links, 15 status, 16 flags (fixed32)
+//   Event                      1 time_unix_nano (fixed64), 2 name, 3 attributes
+//   Link                       1 trace_id, 2 span_id, 3 trace_state, 4 attributes
+//   Status                     2 message, 3 code
+//   KeyValue                   1 key, 2 value;  AnyValue 1 string, 2 bool, 3 int, 4 double, 5 array,
+//                              6 kvlist, 7 bytes;  ArrayValue / KeyValueList 1 values
+
+import SiftModel
+
+enum OTLPProtobuf {
+    struct DecodeError: Error, CustomStringConvertible {
+        var offset: Int
+        var message: String
+        var description: String { "undecodable protobuf at byte \(offset): \(message)" }
+    }
+
+    /// Decodes one ExportTraceServiceRequest.
+    static func request(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws -> Value {
+        var d = Decoder(buf: buf, maxDepth: maxDepth)
+        var resourceSpans: [Value] = []
+        try d.fields(0..<buf.count) { d, field, wire in
+            if field == 1, wire == 2 { resourceSpans.append(try d.resourceSpans(d.bytes())) } else { try d.skip(wire) }
+        }
+        return .object(["resourceSpans": .array(resourceSpans)])
+    }
+
+    /// The wire format: varints, fixed 32/64-bit values and length-delimited fields, with a nesting limit.
+    struct Decoder {
+        let buf: UnsafeBufferPointer<UInt8>
+        let maxDepth: Int
+        var pos = 0
+        var depth = 0
+
+        init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+            self.buf = buf
+            self.maxDepth = maxDepth
+        }
+
+        func fail(_ message: String) -> DecodeError { DecodeError(offset: pos, message: message) }
+
+        mutating func varint(end: Int) throws -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard pos < end else { throw fail("truncated varint") }
+                let b = buf[pos]
+                pos += 1
+                result |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { return result }
+                shift += 7
+                if shift > 63 { throw fail("varint longer than 10 bytes") }
+            }
+        }
+
+        var end = 0
+
+        /// Calls `body` for each field of the message at `range`; `body` consumes the field's value.
+        mutating func fields(_ range: Range<Int>, _ body: (inout Decoder, Int, UInt64) throws -> Void) throws {
+            depth += 1
+            guard depth <= maxDepth else { throw fail("messages nested deeper than \(maxDepth)") }
+            let savedEnd = end
+            pos = range.lowerBound
+            end = range.upperBound
+            while pos < end {
+                let key = try varint(end: end)
+                let field = key >> 3
+                guard field > 0, field <= 0x1FFF_FFFF else { throw fail("field number \(field) out of range") }
+                try body(&self, Int(field), key & 7)
+            }
+            guard pos == end else { throw fail("a field runs past the end of its message") }
+            end = savedEnd
+            pos = range.upperBound
+            depth -= 1
+        }
+
+        mutating func bytes() throws -> Range<Int> {
+            let n = try varint(end: end)
+            guard n <= UInt64(end - pos) else { throw fail("length \(n) runs past the end of the message") }
+            let r = pos..<(pos + Int(n))
+            pos += Int(n)
+            return r
+        }
+
+        mutating func fixed(_ count: Int) throws -> UInt64 {
+            guard end - pos >= count else { throw fail("truncated fixed-width value") }
+            var v: UInt64 = 0
+            for i in 0..<count { v |= UInt64(buf[pos + i]) << (8 * UInt64(i)) }
+            pos += count
+            return v
+        }
+
+        mutating func skip(_ wire: UInt64) throws {
+            switch wire {
+            case 0: _ = try varint(end: end)
+            case 1: _ = try fixed(8)
+            case 2: _ = try bytes()
+            case 5: _ = try fixed(4)
+            default: throw fail("unsupported wire type \(wire)")
+            }
+        }
+
+        /// A field of the expected wire type, or an error naming what it is.
+        func expect(_ wire: UInt64, _ want: UInt64, _ name: String) throws {
+            guard wire == want else { throw fail("\(name) has wire type \(wire), expected \(want)") }
+        }
+
+        func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self) }
+
+        func hex(_ r: Range<Int>) -> String {
+            let digits = Array("0123456789abcdef".utf8)
+            var out = [UInt8]()
+            out.reserveCapacity(r.count * 2)
+            for i in r {
+                out.append(digits[Int(buf[i] >> 4)])
+                out.append(digits[Int(buf[i] & 15)])
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        // MARK: - Messages
+
+        mutating func resourceSpans(_ r: Range<Int>) throws -> Value {
+            var o = JSONObject()
+            var scopes: [Value] = []
+            try fields(r) { d, field, wire in
+                switch field {
+                case 1:
+                    try d.expect(wire, 2, "ResourceSpans.resource")
+                    var attrs: [Value] = []
+                    try d.fields(d.bytes()) { d, f, w in
+                        if f == 1, w == 2 { attrs.append(try d.keyValue(d.bytes())) } else { try d.skip(w) }
+                    }
+                    o["resource"] = .object(["attributes": .array(attrs)])
+                case 2, 1000:
+                    try d.expect(wire, 2, "ResourceSpans.scope_spans")
+                    scopes.append(try d.scopeSpans(d.bytes()))
+                default: try d.skip(wire)
+                }
+            }
+            o["scopeSpans"] = .array(scopes)
+            return .object(o)
+        }
+
+        mutating func scopeSpans(_ r: Range<Int>) throws -> Value {
+            var o = JSONObject()
+            var spans: [Value] = []
+            try fields(r) { d, field, wire in
+                switch field {
+                case 1:
+                    try d.expect(wire, 2, "ScopeSpans.scope")
+                    var scope = JSONObject()
+                    try d.fields(d.bytes()) { d, f, w in
+                        switch (f, w) {
+                        case (1, 2): scope["name"] = .string(d.string(try d.bytes()))
+                        case (2, 2): scope["version"] = .string(d.string(try d.bytes()))
+                        default: try d.skip(w)
+                        }
+                    }
+                    o["scope"] = .object(scope)
+                case 2:
+                    try d.expect(wire, 2, "ScopeSpans.spans")
+                    spans.append(try d.span(d.bytes()))
+                default: try d.skip(wire)
+                }
+            }
+            o["spans"] = .array(spans)
+            return .object(o)
+        }
+
+        mutating func span(_ r: Range<Int>) throws -> Value {
+            var o = JSONObject()
+            var attrs: [Value] = [], events: [Value] = [], links: [Value] = []
+            try fields(r) { d, field, wire in
+                switch field {
+                case 1, 2, 4:
+                    try d.expect(wire, 2, "Span id")
+                    let b = try d.bytes()
+                    if !b.isEmpty { o[field == 1 ? "traceId" : field == 2 ? "spanId" : "parentSpanId"] = .string(d.hex(b)) }
+                case 3:
+                    try d.expect(wire, 2, "Span.trace_state")
+                    let s = d.string(try d.bytes())
+                    if !s.isEmpty { o["traceState"] = .string(s) }
+                case 5:
+                    try d.expect(wire, 2, "Span.name")
+                    o["name"] = .string(d.string(try d.bytes()))
+                case 6:
+                    try d.expect(wire, 0, "Span.kind")
+                    o["kind"] = .int(Int64(truncatingIfNeeded: try d.varint(end: d.end)))
+                case 7, 8:
+                    try d.expect(wire, 1, "Span time")
+                    o[field == 7 ? "startTimeUnixNano" : "endTimeUnixNano"] = .int(Int64(bitPattern: try d.fixed(8)))
+                case 9:
+                    try d.expect(wire, 2, "Span.attributes")
+                    attrs.append(try d.keyValue(d.bytes()))
+                case 11:
+                    try d.expect(wire, 2, "Span.events")
+                    events.append(try d.event(d.bytes()))
+                case 13:
+                    try d.expect(wire, 2, "Span.links")
+                    links.append(try d.link(d.bytes()))
+                case 15:
+                    try d.expect(wire, 2, "Span.status")
+                    var status = JSONObject()
+                    try d.fields(d.bytes()) { d, f, w in
+                        switch (f, w) {
+                        case (2, 2): status["message"] = .string(d.string(try d.bytes()))
+                        case (3, 0): status["code"] = .int(Int64(truncatingIfNeeded: try d.varint(end: d.end)))
+                        default: try d.skip(w)
+                        }
+                    }
+                    o["status"] = .object(status)
+                default: try d.skip(wire)
+                }
+            }
+            if !attrs.isEmpty { o["attributes"] = .array(attrs) }
+            if !events.isEmpty { o["events"] = .array(events) }
+            if !links.isEmpty { o["links"] = .array(links) }
+            return .object(o)
+        }
+
+        mutating func event(_ r: Range<Int>) throws -> Value {
+            var o = JSONObject()
+            var attrs: [Value] = []
+            try fields(r) { d, f, w in
+                switch (f, w) {
+                case (1, 1): o["timeUnixNano"] = .int(Int64(bitPattern: try d.fixed(8)))
+                case (2, 2): o["name"] = .string(d.string(try d.bytes()))
+                case (3, 2): attrs.append(try d.keyValue(d.bytes()))
+                default: try d.skip(w)
+                }
+            }
+            o["attributes"] = .array(attrs)
+            return .object(o)
+        }
+
+        mutating func link(_ r: Range<Int>) throws -> Value {
+            var o = JSONObject()
+            var attrs: [Value] = []
+            try fields(r) { d, f, w in
+                switch (f, w) {
+                case (1, 2): o["traceId"] = .string(d.hex(try d.bytes()))
+                case (2, 2): o["spanId"] = .string(d.hex(try d.bytes()))
+                case (4, 2): attrs.append(try d.keyValue(d.bytes()))
+                default: try d.skip(w)
+                }
+            }
+            if !attrs.isEmpty { o["attributes"] = .array(attrs) }
+            return .object(o)
+        }
+
+        mutating func keyValue(_ r: Range<Int>) throws -> Value {
+            var key = ""
+            var value: Value = .object([:])
+            try fields(r) { d, f, w in
+                switch (f, w) {
+                case (1, 2): key = d.string(try d.bytes())
+                case (2, 2): value = try d.anyValue(d.bytes())
+                default: try d.skip(w)
+                }
+            }
+            return .object(["key": .string(key), "value": value])
+        }
+
+        /// An AnyValue as OTLP/JSON writes it: `{"stringValue": ...}`, `{"arrayValue": {"values": [...]}}`, ...
+        mutating func anyValue(_ r: Range<Int>) throws -> Value {
+            var out: Value = .object([:])
+            try fields(r) { d, f, w in
+                switch (f, w) {
+                case (1, 2): out = .object(["stringValue": .string(d.string(try d.bytes()))])
+                case (2, 0): out = .object(["boolValue": .bool(try d.varint(end: d.end) != 0)])
+                case (3, 0): out = .object(["intValue": .int(Int64(bitPattern: try d.varint(end: d.end)))])
+                case (4, 1): out = .object(["doubleValue": .double(Double(bitPattern: try d.fixed(8)))])
+                case (5, 2), (6, 2):
+                    var values: [Value] = []
+                    let isArray = f == 5
+                    try d.fields(d.bytes()) { d, f2, w2 in
+                        if f2 == 1, w2 == 2 { values.append(isArray ? try d.anyValue(d.bytes()) : try d.keyValue(d.bytes())) } else { try d.skip(w2) }
+                    }
+                    out = .object([isArray ? "arrayValue" : "kvlistValue": .object(["values": .array(values)])])
+                case (7, 2): out = .object(["bytesValue": .string(Base64.encode(UnsafeBufferPointer(rebasing: d.buf[try d.bytes()])))])
+                default: try d.skip(w)
+                }
+            }
+            return out
+        }
+    }
+}
+
+enum Base64 {
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let b0 = UInt32(bytes[i]), b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
+            let n = b0 << 16 | b1 << 8 | b2
+            out.append(table[Int(n >> 18 & 63)])
+            out.append(table[Int(n >> 12 & 63)])
+            out.append(i + 1 < bytes.count ? table[Int(n >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(i + 2 < bytes.count ? table[Int(n & 63)] : UInt8(ascii: "="))
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
