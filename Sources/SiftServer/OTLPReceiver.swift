@@ -109,6 +109,13 @@ struct Protobuf {
         rawVarint(v)
     }
 
+    mutating func fixed64(field: Int, _ v: UInt64) {
+        rawVarint(UInt64(field << 3 | 1))
+        for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+    }
+
+    mutating func double(field: Int, _ v: Double) { fixed64(field: field, v.bitPattern) }
+
     mutating func bytes(field: Int, _ b: [UInt8]) {
         rawVarint(UInt64(field << 3 | 2))
         rawVarint(UInt64(b.count))
