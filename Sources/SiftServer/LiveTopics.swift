@@ -151,8 +151,15 @@ final class LiveTopics: @unchecked Sendable {
     private func classify(_ project: String) -> Int {
         set("classifying \(project)")
         do {
-            let options = try topicsOptions(workspace, project)
-            let hasTopics = try !workspace.topics(project: project).isEmpty
+            var options = try topicsOptions(workspace, project)
+            let stored = try workspace.topics(project: project)
+            let hasTopics = !stored.isEmpty
+            // Topics made with the built-in embedder (the demo's, or before a model was installed) are
+            // classified with it, until the next re-clustering uses the configured one.
+            let builtin = HashingEmbedder()
+            if let made = stored.first(where: { $0.embeddingModel != nil })?.embeddingModel, made != options.embedder.name, made == builtin.name {
+                options.embedder = builtin
+            }
             if !hasTopics {
                 let traces = try workspace.projects().first { $0.name == project }?.traces ?? 0
                 cond.lock()

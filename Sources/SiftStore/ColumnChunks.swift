@@ -107,6 +107,37 @@ public enum ColumnChunks {
             maxCreated = b.maxCreated
             (chunks, complete) = b.chunks()
         }
+
+        init(rows: Int, minCreated: Int64, maxCreated: Int64, chunks: [(String, [UInt8])], complete: [String]) {
+            self.rows = rows; self.minCreated = minCreated; self.maxCreated = maxCreated; self.chunks = chunks; self.complete = complete
+        }
+
+        /// The chunks of consecutive batches built apart (on several threads) as one group: each
+        /// column's parts joined, NULLs where a part lacks a path column. A family stays complete only
+        /// where every part had it complete. Nil when a part cannot be read.
+        public static func concatenate(_ parts: [Built]) -> Built? {
+            guard parts.count > 1 else { return parts.first }
+            var keys: [String] = []
+            var seen = Set<String>()
+            var byPart: [[String: [UInt8]]] = []
+            for p in parts {
+                var m: [String: [UInt8]] = [:]
+                for (k, data) in p.chunks {
+                    m[k] = data
+                    if seen.insert(k).inserted { keys.append(k) }
+                }
+                byPart.append(m)
+            }
+            var chunks: [(String, [UInt8])] = []
+            chunks.reserveCapacity(keys.count)
+            for k in keys.sorted() {
+                guard let joined = ColumnFormat.concatenate(zip(parts, byPart).map { p, m in m[k] ?? ColumnFormat.nulls(p.rows) }) else { return nil }
+                chunks.append((k, joined))
+            }
+            let complete = ColumnChunks.families.filter { f in parts.allSatisfy { $0.complete.contains(f) } }
+            return Built(rows: parts.reduce(0) { $0 + $1.rows }, minCreated: parts.map(\.minCreated).min()!,
+                         maxCreated: parts.map(\.maxCreated).max()!, chunks: chunks, complete: complete)
+        }
     }
 
     /// The trace-field columns of one group: facets and classifications on root rows, NULL elsewhere.

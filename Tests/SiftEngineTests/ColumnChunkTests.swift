@@ -4,7 +4,7 @@ import SiftTestSupport
 import SiftEngine
 import SiftExecutor
 import SiftModel
-import SiftStore
+@testable import SiftStore
 
 /// Columns written at ingest (issue 15): queries over the chunks answer exactly as queries over the
 /// span rows, across many row groups, after updates that rebuild groups, on a store written before
@@ -89,6 +89,38 @@ final class ColumnChunkTests: XCTestCase {
         XCTAssertEqual(try answers(store, chunks: true), after)
         XCTAssertTrue(try store.chunksComplete())
         XCTAssertEqual(try store.rowGroups(projectRow: pid).reduce(0) { $0 + $1.rows }, 60)
+    }
+
+    /// Requests that arrive over the network build their chunks apart, on their own threads; the live
+    /// writer joins them into one group per transaction. The joined chunks answer as the rows do.
+    func testChunksBuiltApartAndJoinedAnswerAsTheRowsDo() throws {
+        let dir = TempDir()
+        let path = dir.path("s.db")
+        let writer = try LiveWriter(path: path, durable: false, maxBatchSpans: 1000)
+        func rows(_ lines: [String], project: String) throws -> [SpanRow] {
+            try lines.map { line in
+                var r = try Array(line.utf8).withUnsafeBufferPointer { try BraintrustRecord.parse($0, range: 0..<$0.count, maxDepth: 128) }
+                r.projectName = project
+                return r
+            }
+        }
+        let done = DispatchGroup()
+        // A large request first keeps the writer busy, so the small ones queue up and are joined.
+        let big = try rows((0..<20_000).map { #"{"id":"b\#($0)","created":"2026-01-01T00:00:00Z","input":"x"}"# }, project: "other")
+        done.enter()
+        XCTAssertTrue(writer.submit(big, rejected: 0) { XCTAssertNil($0); done.leave() })
+        let small = try rows(Self.lines, project: "p")
+        for start in stride(from: 0, to: small.count, by: 7) {
+            done.enter()
+            XCTAssertTrue(writer.submit(Array(small[start..<min(start + 7, small.count)]), rejected: 0) { XCTAssertNil($0); done.leave() })
+        }
+        done.wait()
+        writer.close()
+        let store = try Store(path: path)
+        let groups = try store.rowGroups(projectRow: try store.projectRow(named: "p"))
+        XCTAssertEqual(groups.reduce(0) { $0 + $1.rows }, 60)
+        XCTAssertTrue(groups.contains { $0.rows > 7 }, "no group joined two requests: \(groups.map(\.rows))")
+        XCTAssertEqual(try answers(store, chunks: true), try answers(store, chunks: false))
     }
 
     /// A one-shot query with a time range reads only the groups whose zone map meets it.

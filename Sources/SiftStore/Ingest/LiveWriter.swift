@@ -57,6 +57,7 @@ public final class LiveWriter: @unchecked Sendable {
 
     private struct Pending {
         var rows: [SpanRow]
+        var built: ColumnChunks.Built?
         var rejected: Int
         var done: (Error?) -> Void
     }
@@ -93,15 +94,25 @@ public final class LiveWriter: @unchecked Sendable {
 
     /// Queues a request's rows; `done` is called (on the writer thread) once they are committed, or
     /// with the error that stopped them. Returns false, without queueing, when the queue is full.
+    /// The rows' column chunks are built here, on the caller's thread, so that requests arriving on
+    /// several threads build theirs in parallel; the writer joins them.
     public func submit(_ rows: [SpanRow], rejected: Int, done: @escaping (Error?) -> Void) -> Bool {
+        if isFull(adding: rows.count) { return false }
+        let built = writer.prebuild(rows)
         cond.lock()
         defer { cond.unlock() }
         guard !stopping else { return false }
         if stats.pendingSpans > 0 && stats.pendingSpans + rows.count > maxPendingSpans { return false }
-        queue.append(Pending(rows: rows, rejected: rejected, done: done))
+        queue.append(Pending(rows: rows, built: built, rejected: rejected, done: done))
         stats.pendingSpans += rows.count
         cond.broadcast()
         return true
+    }
+
+    private func isFull(adding n: Int) -> Bool {
+        cond.lock()
+        defer { cond.unlock() }
+        return stopping || (stats.pendingSpans > 0 && stats.pendingSpans + n > maxPendingSpans)
     }
 
     public var snapshot: Stats {
@@ -133,10 +144,16 @@ public final class LiveWriter: @unchecked Sendable {
             rows.reserveCapacity(spans)
             for p in batch { rows.append(contentsOf: p.rows) }
             let rejected = batch.reduce(0) { $0 + $1.rejected }
+            // The requests' chunks joined into the batch's group, when they are all of one project.
+            let parts = batch.filter { !$0.rows.isEmpty }
+            var prebuilt: ColumnChunks.Built?
+            if !parts.isEmpty, parts.allSatisfy({ $0.built != nil && $0.rows[0].projectName == parts[0].rows[0].projectName }) {
+                prebuilt = ColumnChunks.Built.concatenate(parts.map { $0.built! })
+            }
             var failure: Error?
             do {
                 if !rows.isEmpty || rejected > 0 {
-                    try writer.commit(rows, records: batch.count, rejected: rejected, run: run, prebuilt: writer.prebuild(rows))
+                    try writer.commit(rows, records: batch.count, rejected: rejected, run: run, prebuilt: prebuilt)
                 }
             } catch {
                 failure = error
