@@ -222,3 +222,28 @@ final class ServerTests: XCTestCase {
         return Array(try Data(contentsOf: URL(fileURLWithPath: input + ".gz")))
     }
 }
+
+/// Back-pressure: while the write queue holds more spans than allowed, new requests are refused (the
+/// server answers 429 with Retry-After) rather than queued without bound; once it drains, they are taken.
+final class LiveWriterTests: XCTestCase {
+    func testAFullQueueRefusesAndADrainedOneTakes() throws {
+        let dir = TempDir()
+        let writer = try LiveWriter(path: dir.path("s.db"), durable: false, maxPendingSpans: 25_000)
+        func rows(_ n: Int, _ prefix: String) -> [SpanRow] {
+            (0..<n).map { SpanRow(Span(id: "\(prefix)\($0)", created: Timestamp(microseconds: 1_700_000_000_000_000 + Int64($0))), projectName: "p") }
+        }
+        let done = DispatchGroup()
+        done.enter()
+        XCTAssertTrue(writer.submit(rows(20_000, "a"), rejected: 0) { XCTAssertNil($0); done.leave() })
+        // The first request is still being written: 20,000 + 10,000 is over the limit.
+        XCTAssertFalse(writer.submit(rows(10_000, "b"), rejected: 0) { _ in XCTFail("a refused request is never answered") })
+        done.wait()
+        XCTAssertEqual(writer.snapshot.pendingSpans, 0)
+        done.enter()
+        XCTAssertTrue(writer.submit(rows(10_000, "b"), rejected: 0) { XCTAssertNil($0); done.leave() })
+        done.wait()
+        writer.close()
+        XCTAssertEqual(writer.snapshot.spans, 30_000)
+        XCTAssertFalse(writer.submit(rows(1, "c"), rejected: 0) { _ in }, "a closed writer takes nothing")
+    }
+}
