@@ -33,12 +33,21 @@ public enum ColumnChunks {
     struct SpanBuilder {
         var rows: [Int64] = []
         var minCreated = Int64.max, maxCreated = Int64.min
-        private var fixed: [String: ColumnFormat.Writer] = [:]
-        private var paths: [String: [String: ColumnFormat.Writer]] = [:]
+        /// The top-level columns, in `fixedKeys` order (an array: a dictionary lookup per field per row showed in profiles).
+        private var fixed: [ColumnFormat.Writer]
+        static let fixedKeys = ["id", "span_id", "root_span_id", "span_parents", "is_root", "created"] + ColumnChunks.jsonFields
+        /// Per family (in `families` order) its path columns, in first-seen order.
+        private var paths = Array(repeating: PathColumns(), count: ColumnChunks.families.count)
         private var incomplete: Set<String> = []
 
+        private struct PathColumns {
+            var index: [String: Int] = [:]
+            var keys: [String] = []
+            var writers: [ColumnFormat.Writer] = []
+        }
+
         init() {
-            for k in ["id", "span_id", "root_span_id", "span_parents", "is_root", "created"] + ColumnChunks.jsonFields { fixed[k] = ColumnFormat.Writer() }
+            fixed = Array(repeating: ColumnFormat.Writer(), count: Self.fixedKeys.count)
         }
 
         mutating func add(row: Int64, _ r: SpanRow) {
@@ -46,48 +55,74 @@ public enum ColumnChunks {
             rows.append(row)
             minCreated = min(minCreated, r.created)
             maxCreated = max(maxCreated, r.created)
-            fixed["id"]!.string(r.id)
-            fixed["span_id"]!.string(r.spanID)
-            fixed["root_span_id"]!.string(r.rootSpanID)
-            fixed["span_parents"]!.json(text: r.spanParents ?? "[]")
-            fixed["is_root"]!.bool(r.isRoot)
-            fixed["created"]!.timestamp(r.created)
-            let texts = [r.input, r.output, r.expected, r.error, r.scores, r.metadata, r.tags, r.metrics, r.spanAttributes]
-            for (k, t) in zip(ColumnChunks.jsonFields, texts) { fixed[k]!.jsonField(t) }
-            for (family, text) in zip(ColumnChunks.families, [r.metadata, r.metrics, r.spanAttributes, r.scores, r.error]) {
-                addPaths(family, text, row: i)
+            fixed[0].string(r.id)
+            fixed[1].string(r.spanID)
+            fixed[2].string(r.rootSpanID)
+            fixed[3].json(text: r.spanParents ?? "[]")
+            fixed[4].bool(r.isRoot)
+            fixed[5].timestamp(r.created)
+            fixed[6].jsonField(r.input)
+            fixed[7].jsonField(r.output)
+            fixed[8].jsonField(r.expected)
+            fixed[9].jsonField(r.error)
+            fixed[10].jsonField(r.scores)
+            fixed[11].jsonField(r.metadata)
+            fixed[12].jsonField(r.tags)
+            fixed[13].jsonField(r.metrics)
+            fixed[14].jsonField(r.spanAttributes)
+            // A row made from a Span still has its objects: no need to parse the text just written.
+            if let p = r.parsed {
+                addPaths(0, nil, parsed: p.metadata, row: i)
+                addPaths(1, nil, parsed: p.metrics, row: i)
+                addPaths(2, nil, parsed: p.spanAttributes, row: i)
+                addPaths(3, nil, parsed: p.scores, row: i)
+                addPaths(4, nil, parsed: p.error, row: i)
+            } else {
+                for (f, text) in [r.metadata, r.metrics, r.spanAttributes, r.scores, r.error].enumerated() {
+                    addPaths(f, text, parsed: nil, row: i)
+                }
             }
         }
 
-        private mutating func addPaths(_ family: String, _ text: String?, row i: Int) {
+        /// Row `i`'s values for the path columns of family number `f` (metadata, metrics, span_attributes, scores, error).
+        private mutating func addPaths(_ f: Int, _ text: String?, parsed: Value?, row i: Int) {
+            let family = ColumnChunks.families[f]
             var object: JSONObject?
-            if let text, let first = text.utf8.first {
+            if let parsed {
+                switch parsed {
+                case .object(let o): object = o
+                case .null: break
+                default: incomplete.insert(family)   // an array or scalar: paths map over it
+                }
+            } else if let text, let first = text.utf8.first {
                 if first == UInt8(ascii: "{"), case .object(let o)? = try? JSONReader.parse(text) { object = o }
-                else if text != "null" { incomplete.insert(family) }   // an array or scalar: paths map over it
+                else if text != "null" { incomplete.insert(family) }
             }
-            // Taken out of `paths` while it grows: a second reference would copy every writer per row.
-            var writers = paths.removeValue(forKey: family) ?? [:]
             if let object {
                 for (k, v) in object {
-                    if writers[k] == nil {
-                        guard ColumnChunks.plainKey(k), writers.count < ColumnChunks.pathCap else { incomplete.insert(family); continue }
+                    var j = paths[f].index[k]
+                    if j == nil {
+                        guard ColumnChunks.plainKey(k), paths[f].keys.count < ColumnChunks.pathCap else { incomplete.insert(family); continue }
                         var w = ColumnFormat.Writer()
                         for _ in 0..<i { w.null() }
-                        writers[k] = w
+                        j = paths[f].writers.count
+                        paths[f].index[k] = j
+                        paths[f].keys.append(k)
+                        paths[f].writers.append(w)
                     }
-                    writers[k]!.value(v)
+                    // A key twice in one object keeps its first value, so the column stays one value per row.
+                    if paths[f].writers[j!].rows == i { paths[f].writers[j!].value(v) }
                 }
             }
             // Keys this row lacks are NULL.
-            for k in Array(writers.keys) where writers[k]!.rows == i { writers[k]!.null() }
-            paths[family] = writers
+            for j in paths[f].writers.indices where paths[f].writers[j].rows == i { paths[f].writers[j].null() }
         }
 
         /// The chunks by key, and the families whose every key has one.
         func chunks() -> (chunks: [(String, [UInt8])], complete: [String]) {
-            var out = fixed.map { ($0.key, $0.value.bytes()) }
-            for (family, writers) in paths {
-                for (k, w) in writers { out.append(("path:\(family).\(k)", w.bytes())) }
+            var out = zip(Self.fixedKeys, fixed).map { ($0, $1.bytes()) }
+            for (f, columns) in paths.enumerated() {
+                for (k, w) in zip(columns.keys, columns.writers) { out.append(("path:\(ColumnChunks.families[f]).\(k)", w.bytes())) }
             }
             let complete = ColumnChunks.families.filter { !incomplete.contains($0) }
             return (out.sorted { $0.0 < $1.0 }, complete)

@@ -23,16 +23,27 @@ public struct SpanRow: Sendable {
     public var input: String?
     public var output: String?
     public var expected: String?
-    public var error: String?
-    public var scores: String?
-    public var metadata: String?
+    public var error: String? { didSet { parsed = nil } }
+    public var scores: String? { didSet { parsed = nil } }
+    public var metadata: String? { didSet { parsed = nil } }
     public var tags: String?
-    public var metrics: String?
-    public var spanAttributes: String?
+    public var metrics: String? { didSet { parsed = nil } }
+    public var spanAttributes: String? { didSet { parsed = nil } }
     public var extra: String?
     /// Facets and classifications that came with the record (root spans of exports); stored in their own tables.
     public var facets: JSONObject?
     public var classifications: JSONObject?
+    /// The objects the path columns read, kept when the row was made from a Span so that building the
+    /// column chunks does not parse the JSON text back. Nil for rows built from bytes.
+    var parsed: Parsed?
+
+    struct Parsed: Sendable {
+        var metadata: Value
+        var metrics: Value
+        var spanAttributes: Value
+        var scores: Value
+        var error: Value
+    }
 
     public var isRoot: Bool { spanParents == nil }
 
@@ -77,5 +88,8 @@ extension SpanRow {
         extra = Self.text(span.extra)
         facets = span.facets.isEmpty ? nil : span.facets
         classifications = span.classifications.isEmpty ? nil : span.classifications
+        func object(_ o: JSONObject) -> Value { o.isEmpty ? .null : .object(o) }
+        parsed = Parsed(metadata: object(span.metadata), metrics: object(span.metrics), spanAttributes: object(span.spanAttributes),
+                        scores: object(span.scores), error: span.error)
     }
 }

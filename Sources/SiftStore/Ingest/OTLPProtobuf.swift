@@ -283,7 +283,10 @@ enum OTLPProtobuf {
                 case (1, 2): out = .object(["stringValue": .string(d.string(try d.bytes()))])
                 case (2, 0): out = .object(["boolValue": .bool(try d.varint(end: d.end) != 0)])
                 case (3, 0): out = .object(["intValue": .int(Int64(bitPattern: try d.varint(end: d.end)))])
-                case (4, 1): out = .object(["doubleValue": .double(Double(bitPattern: try d.fixed(8)))])
+                case (4, 1):
+                    // JSON has no NaN or infinity: such a value is stored as null, as the JSON path would.
+                    let x = Double(bitPattern: try d.fixed(8))
+                    out = .object(["doubleValue": x.isFinite ? .double(x) : .null])
                 case (5, 2), (6, 2):
                     var values: [Value] = []
                     let isArray = f == 5
