@@ -149,6 +149,12 @@ public final class Ingester {
             batch.append(contentsOf: rows)
             progress.spans += rows.count
         }
+        // A record read part by part may hold any number of spans: full batches go out as they fill,
+        // and the record is counted in the batch where it ends.
+        func acceptPart(_ rows: [SpanRow]) throws {
+            try accept(rows)
+            if batch.count >= options.batchSize { try flush() }
+        }
         // A record is counted in the batch that holds its rows, so the run's committed-record count
         // always matches what is in the store.
         func endRecord(bytes: Int) throws {
@@ -168,11 +174,12 @@ public final class Ingester {
 
         do {
             let reader = format.reader ?? BraintrustRecord.self
-            let document = try reader.readsDocuments || first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && input.firstCompleteObjectLine() == nil)
+            let document = try first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && input.firstCompleteObjectLine() == nil)
+            let accepting = reader.splitsRecords ? acceptPart : accept
             if document {
-                try ingestDocument(input, reader: reader, name: name, accept: accept, endRecord: endRecord, reject: reject)
+                try ingestDocument(input, reader: reader, name: name, accept: accepting, endRecord: endRecord, reject: reject)
             } else {
-                try ingestLines(input, reader: reader, accept: accept, endRecord: endRecord, reject: reject)
+                try ingestLines(input, reader: reader, accept: accepting, endRecord: endRecord, reject: reject)
             }
             try flush()
             try pipe.finish()
@@ -191,6 +198,7 @@ public final class Ingester {
         guard let first else { return .spans }  // empty input: nothing to do, in any format
         switch first {
         case UInt8(ascii: "["):
+            // The first element of the array, previewed: it may be a request of any size.
             let doc = try input.readAll()
             return doc.withUnsafeBufferPointer { buf -> IngestFormat in
                 var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
@@ -198,7 +206,7 @@ public final class Ingester {
                 do {
                     try r.forEachElement { r, index in
                         if index == 0 {
-                            let v = try r.parseValue()
+                            let v = try r.parsePreview()
                             found = IngestFormat.detectable.first { $0.reader!.recognises(v) } ?? .spans
                             throw StopScan()
                         }
@@ -210,16 +218,17 @@ public final class Ingester {
                 return found
             }
         case UInt8(ascii: "{"):
-            // One object per line (formats that read documents come as arrays; a damaged first line
-            // does not hide the rest), or a pretty-printed document of a format that may come that way.
+            // One object per line (a damaged first line does not hide the rest), or a pretty-printed
+            // document (previewed) of a format that may come that way.
             if let v = try input.firstCompleteObjectLine() {
-                return IngestFormat.detectable.first { !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
+                return IngestFormat.detectable.first { $0.reader!.recognises(v) } ?? .spans
             }
             let doc = try input.readAll()
-            if let v = try? JSONReader.parse(doc) {
-                return IngestFormat.detectable.first { $0.reader!.mayBePrettyPrinted && !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
+            return doc.withUnsafeBufferPointer { buf -> IngestFormat in
+                var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
+                guard let v = try? r.parsePreview() else { return .spans }
+                return IngestFormat.detectable.first { $0.reader!.mayBePrettyPrinted && $0.reader!.recognises(v) } ?? .spans
             }
-            return .spans
         default:
             return .spans  // lines that are not JSON get their errors as spans lines
         }
@@ -233,27 +242,31 @@ public final class Ingester {
                              accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                              reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         var lineNumber = 0
+        let fileTime = input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970)
         try input.forEachLine(maxBytes: options.maxRecordBytes) { line, oversized, consumed in
             lineNumber += 1
-            try handleLine(line, number: lineNumber, oversized: oversized, reader: reader, accept: accept, reject: reject)
+            try handleLine(line, number: lineNumber, oversized: oversized, fileTime: fileTime, reader: reader, accept: accept, reject: reject)
             try endRecord(consumed)
         }
     }
 
-    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, reader: RecordReader.Type,
-                            accept: ([SpanRow]) throws -> Void,
+    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, fileTime: Timestamp,
+                            reader: RecordReader.Type, accept: ([SpanRow]) throws -> Void,
                             reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
-        if let oversized {
-            try reject(number, "record is \(ByteCount.text(oversized)), over the \(ByteCount.text(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
+        // Detected, not named: each line may be of another line format (spans and OTLP requests mixed).
+        let reader = options.format == .auto && reader != OTLPRecord.self && OTLPRecord.startsLikeRequest(line) ? OTLPRecord.self : reader
+        // A reader that splits records takes a long line whole when all of it was kept.
+        if let oversized, !(reader.splitsRecords && oversized == line.count) {
+            try reject(number, Self.overLimit(oversized, options.maxRecordBytes), line)
             return
         }
         // Blank lines separate nothing and hold nothing.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
-            let context = RecordContext(index: 0, fileTime: Timestamp(microseconds: 0), maxDepth: options.maxDepth)
-            // Detected, not named: each line may be of another line format (spans and OTLP requests mixed).
-            let reader = options.format == .auto && reader != OTLPRecord.self && OTLPRecord.startsLikeRequest(line) ? OTLPRecord.self : reader
-            try accept(try reader.rows(line, range: 0..<line.count, context: context) { try reject(number, $0, line) })
+            let context = RecordContext(index: number - 1, fileTime: fileTime, maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes)
+            try reader.read(line, range: 0..<line.count, context: context, accept: accept) { message, _, part in
+                try reject(number, message, UnsafeBufferPointer(rebasing: line[part]))
+            }
         } catch let e as JSONError {
             try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
         } catch let e as SpanError {
@@ -261,7 +274,7 @@ public final class Ingester {
         }
     }
 
-    // MARK: - Whole documents (a JSON array of records, or one OTLP request)
+    // MARK: - Whole documents (a JSON array of records, or pretty-printed records one after another)
 
     private func ingestDocument(_ input: InputFile, reader: RecordReader.Type, name: String,
                                 accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
@@ -278,13 +291,15 @@ public final class Ingester {
             func handleRecord(_ range: Range<Int>, index: Int) throws {
                 let line = lines.line(at: range.lowerBound)
                 let raw = UnsafeBufferPointer(rebasing: buf[range])
-                if range.count > options.maxRecordBytes {
-                    try reject(line, "record is \(ByteCount.text(range.count)), over the \(ByteCount.text(options.maxRecordBytes)) limit (raise it with --max-record-size)", raw)
+                if range.count > options.maxRecordBytes && !reader.splitsRecords {
+                    try reject(line, Self.overLimit(range.count, options.maxRecordBytes), raw)
                     return
                 }
                 do {
-                    let context = RecordContext(index: index, fileTime: base, maxDepth: options.maxDepth)
-                    try accept(try reader.rows(buf, range: range, context: context) { try reject(line, $0, raw) })
+                    let context = RecordContext(index: index, fileTime: base, maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes)
+                    try reader.read(buf, range: range, context: context, accept: accept) { message, offset, part in
+                        try reject(lines.line(at: offset), message, UnsafeBufferPointer(rebasing: buf[part]))
+                    }
                 } catch let e as JSONError {
                     try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)
                 } catch let e as SpanError {
@@ -293,13 +308,19 @@ public final class Ingester {
             }
 
             if r.peek() != UInt8(ascii: "[") {
-                // One OTLP request object.
-                let range: Range<Int>
-                do { range = try r.skipValueFlat() } catch let e as JSONError {
-                    try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", buf)
-                    return
+                // Objects one after another (one request, or `jq .` output of many): each is a record;
+                // a broken one ends what can be read.
+                var index = 0
+                while r.peek() != nil {
+                    let start = r.position
+                    let range: Range<Int>
+                    do { range = try r.skipValueFlat() } catch let e as JSONError {
+                        try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", UnsafeBufferPointer(rebasing: buf[start...]))
+                        return
+                    }
+                    try handle(range, index: index)
+                    index += 1
                 }
-                try handle(range, index: 0)
                 return
             }
             // An array of records: each element is one record; a broken element ends what can be read.
@@ -330,6 +351,10 @@ public final class Ingester {
     }
 
     // MARK: - Helpers
+
+    static func overLimit(_ bytes: Int, _ limit: Int) -> String {
+        "record is \(ByteCount.text(bytes)), over the \(ByteCount.text(limit)) limit (raise it with --max-record-size)"
+    }
 
     static func column(of offset: Int, in line: UnsafeBufferPointer<UInt8>) -> Int {
         // Columns count characters, not bytes.
@@ -423,5 +448,26 @@ final class CommitPipe {
         cond.broadcast()
         while !finished { cond.wait() }
         cond.unlock()
+    }
+}
+
+extension JSONReader {
+    /// The value at the cursor with every array cut to its first `elements` elements (the rest stepped
+    /// over flat): enough to recognise a format from a document of any size without building it.
+    mutating func parsePreview(elements: Int = 3) throws -> Value {
+        switch peek() {
+        case UInt8(ascii: "{"):
+            var o = JSONObject()
+            try forEachMember { r, key in o[key] = try r.parsePreview(elements: elements) }
+            return .object(o)
+        case UInt8(ascii: "["):
+            var a: [Value] = []
+            try forEachElement { r, i in
+                if i < elements { a.append(try r.parsePreview(elements: elements)) } else { try r.skipValueFlat() }
+            }
+            return .array(a)
+        default:
+            return try parseValue()
+        }
     }
 }

@@ -125,9 +125,13 @@ final class InputFile {
     }
 
     /// The first of the first `count` non-blank lines that is a whole JSON object: a JSON-lines file
-    /// whose first line is damaged still reads as lines, and still shows its format.
+    /// whose first line is damaged still reads as lines, and still shows its format. Nil for a file
+    /// that opens with `{` alone on its line, as pretty-printers write a document (whose inner lines
+    /// may be whole objects themselves).
     func firstCompleteObjectLine(within count: Int = 5) throws -> Value? {
-        for line in try firstLines(count) {
+        let lines = try firstLines(count)
+        if let first = lines.first, first.filter({ ![0x20, 0x09, 0x0D].contains($0) }) == [UInt8(ascii: "{")] { return nil }
+        for line in lines {
             if let v = try? JSONReader.parse(line), v.objectValue != nil { return v }
         }
         return nil

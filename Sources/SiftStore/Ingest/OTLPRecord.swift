@@ -20,23 +20,40 @@ enum OTLPRecord {
         guard let rsList = resourceSpans.arrayValue else { throw SpanError(field: "resourceSpans", "expected an array, found \(resourceSpans.kindName)") }
         var out: [Mapped] = []
         for (ri, rs) in rsList.enumerated() {
-            let resourceAttrs = attributes(rs["resource"]?["attributes"])
-            let service = resourceAttrs["service.name"]?.stringValue
-            let scopes = (rs["scopeSpans"] ?? rs["scope_spans"] ?? rs["instrumentationLibrarySpans"])?.arrayValue ?? []
+            let service = service(ofResource: rs["resource"])
+            let scopes = scopeSpansKeys.lazy.compactMap { rs[$0] }.first?.arrayValue ?? []
             for (si, ss) in scopes.enumerated() {
                 let scopeName = ss["scope"]?["name"]?.stringValue
                 for (pi, raw) in (ss["spans"]?.arrayValue ?? []).enumerated() {
                     do {
-                        var span = try mapSpan(raw)
-                        if let scopeName { span.metadata["otel.scope.name"] = .string(scopeName) }
-                        out.append(Mapped(span: span, project: service))
+                        out.append(try mapSpan(raw, scope: scopeName, project: service))
                     } catch {
-                        onError("resourceSpans[\(ri)].scopeSpans[\(si)].spans[\(pi)]: \(error)")
+                        onError("\(spanPath(ri, si, pi)): \(error)")
                     }
                 }
             }
         }
         return out
+    }
+
+    /// The member names a resource's list of scopes goes by (the last is OTLP's older name).
+    static let scopeSpansKeys = ["scopeSpans", "scope_spans", "instrumentationLibrarySpans"]
+
+    /// The project a resource names: its `service.name` attribute.
+    static func service(ofResource resource: Value?) -> String? {
+        attributes(resource?["attributes"])["service.name"]?.stringValue
+    }
+
+    /// Where a span sits in its request, for messages.
+    static func spanPath(_ resource: Int, _ scope: Int, _ span: Int) -> String {
+        "resourceSpans[\(resource)].scopeSpans[\(scope)].spans[\(span)]"
+    }
+
+    /// One span with what its scope and resource give it.
+    static func mapSpan(_ raw: Value, scope: String?, project: String?) throws -> Mapped {
+        var span = try mapSpan(raw)
+        if let scope { span.metadata["otel.scope.name"] = .string(scope) }
+        return Mapped(span: span, project: project)
     }
 
     /// OTLP attributes (`[{key, value: {stringValue|intValue|...}}]`) as an ordered object.
