@@ -452,19 +452,36 @@ final class CommitPipe {
 }
 
 extension JSONReader {
-    /// The value at the cursor with every array cut to its first `elements` elements (the rest stepped
-    /// over flat): enough to recognise a format from a document of any size without building it.
+    /// The value at the cursor up to the first array element past `elements`: where it stops, every
+    /// open array and object is closed as it stands. Enough to recognise a format from the start of a
+    /// document of any size, without reading the rest of it.
     mutating func parsePreview(elements: Int = 3) throws -> Value {
+        var stopped = false
+        return try preview(elements, &stopped)
+    }
+
+    private struct StopPreview: Error {}
+
+    private mutating func preview(_ elements: Int, _ stopped: inout Bool) throws -> Value {
         switch peek() {
         case UInt8(ascii: "{"):
             var o = JSONObject()
-            try forEachMember { r, key in o[key] = try r.parsePreview(elements: elements) }
+            do {
+                try forEachMember { r, key in
+                    o[key] = try r.preview(elements, &stopped)
+                    if stopped { throw StopPreview() }
+                }
+            } catch is StopPreview {}
             return .object(o)
         case UInt8(ascii: "["):
             var a: [Value] = []
-            try forEachElement { r, i in
-                if i < elements { a.append(try r.parsePreview(elements: elements)) } else { try r.skipValueFlat() }
-            }
+            do {
+                try forEachElement { r, i in
+                    guard i < elements else { stopped = true; throw StopPreview() }
+                    a.append(try r.preview(elements, &stopped))
+                    if stopped { throw StopPreview() }
+                }
+            } catch is StopPreview {}
             return .array(a)
         default:
             return try parseValue()

@@ -105,9 +105,15 @@ final class InputFile {
     /// The first `count` non-blank lines (within the first 64 MiB), without consuming them. Reads
     /// only until enough line breaks are buffered, counting each chunk's once.
     func firstLines(_ count: Int) throws -> [[UInt8]] {
-        func breaks(_ b: [UInt8]) -> Int { b.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        let wanted = count * 4 + 4
+        // Counted only as far as needed: after a whole-document read, `pending` is the whole file.
+        func breaks(_ b: [UInt8]) -> Int {
+            var n = 0
+            for byte in b where byte == 0x0A { n += 1; if n >= wanted { break } }
+            return n
+        }
         var seen = breaks(pending)
-        while !eof && pending.count <= 64 << 20 && seen < count * 4 + 4 {
+        while !eof && pending.count <= 64 << 20 && seen < wanted {
             let more = try readChunk(1 << 20)
             if more.isEmpty { break }
             seen += breaks(more)
