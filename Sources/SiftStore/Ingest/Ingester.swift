@@ -1,4 +1,4 @@
-// Ingester reads trace files (or stdin) in any of the three formats, turns records into rows, and
+// Ingester reads trace files (or stdin) in any of the formats of RecordReader.swift, turns records into rows, and
 // hands batches to a writer thread that commits each in one transaction. A bad record never stops the
 // good ones: it is reported as `file:line: what is wrong`, appended to the rejects file with its
 // original text, and counted. Parsing and SQLite writing overlap, one on each core.

@@ -38,9 +38,14 @@ protocol RecordReader {
                      accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws
 }
 
+extension RecordReader {
+    /// Most readers take a record whole.
+    static var splitsRecords: Bool { false }
+}
+
 /// A format `sift ingest --format` names; `auto` detects it from the first record.
 public enum IngestFormat: String, CaseIterable, Sendable {
-    case auto, spans, otlp, trajectories
+    case auto, spans, otlp, trajectories, langsmith
 }
 
 extension IngestFormat {
@@ -51,16 +56,16 @@ extension IngestFormat {
         case .spans: return BraintrustRecord.self
         case .otlp: return OTLPRecord.self
         case .trajectories: return TrajectoryRecord.self
+        case .langsmith: return LangSmithRecord.self
         }
     }
 
     /// The formats auto-detection tries, in order, before falling back to spans.
-    static let detectable: [IngestFormat] = [.otlp, .trajectories]
+    static let detectable: [IngestFormat] = [.otlp, .langsmith, .trajectories]
 }
 
 extension BraintrustRecord: RecordReader {
     static var mayBePrettyPrinted: Bool { false }
-    static var splitsRecords: Bool { false }
     static func recognises(_ first: Value) -> Bool { true }
     static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
                      accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws {
@@ -108,7 +113,6 @@ extension OTLPRecord: RecordReader {
 
 extension TrajectoryRecord: RecordReader {
     static var mayBePrettyPrinted: Bool { true }
-    static var splitsRecords: Bool { false }
     static func recognises(_ first: Value) -> Bool { looksLikeRun(first) }
     static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
                      accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws {
