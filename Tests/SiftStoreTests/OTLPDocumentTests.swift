@@ -77,10 +77,21 @@ final class OTLPDocumentTests: XCTestCase {
         let r = missingID / perResource, s = missingID % perResource / (traces * spans)
         XCTAssertEqual(run.rejects[0], "\(file):\(badLines[missingID]!): \(OTLPRecord.spanPath(r, s, missingID % (traces * spans))): spanId: missing")
         XCTAssertTrue(run.rejects[1].hasPrefix("\(file):\(badLines[badNumber]!): \(OTLPRecord.spanPath(r, s, badNumber % (traces * spans))): invalid JSON: invalid number (leading zero)"), run.rejects[1])
-        // The rejects file keeps the bad span's own text, not the whole document.
+        // The rejects file keeps the bad span in a request of its own, with its resource and scope,
+        // not the whole document: fixed, it ingests again into its project.
         let rejected = try String(contentsOfFile: dir.path("s.db.rejects.jsonl"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(try JSONReader.parse(String(rejected[0]))["record"]?.stringValue?.hasPrefix(#"{"traceId":"#), true)
         XCTAssertLessThan(rejected[0].utf8.count, 4096)
+        let kept = try XCTUnwrap(try JSONReader.parse(String(rejected[0]))["record"]?.stringValue)
+        let alone = try JSONReader.parse(kept)["resourceSpans"]?[0]
+        XCTAssertEqual(alone?["resource"]?["attributes"]?[0]?["value"]?["stringValue"], .string("svc-1"))
+        XCTAssertEqual(alone?["scopeSpans"]?[0]?["scope"]?["name"], .string("scope-1-0"))
+        XCTAssertEqual(alone?["scopeSpans"]?[0]?["spans"]?.arrayValue?.count, 1)
+        let spanID = String(format: "%016x", missingID / spans * 100 + missingID % spans)
+        let fixed = dir.write("fixed.json", kept.replacingOccurrences(of: #""name":"step 3""#, with: #""spanId":"\#(spanID)","name":"step 3""#))
+        let again = try ingest(store, [fixed])
+        XCTAssertEqual(again.summary.spansByProject, ["svc-1": 1])
+        XCTAssertEqual(again.summary.rejected, 0, "\(again.rejects)")
+        XCTAssertEqual(try store.trace(id: spanID).spans.first { $0.spanID == spanID }?.metadata["otel.scope.name"], .string("scope-1-0"))
 
         // Round trip of one trace from the deferred resource and scope.
         let t = (total - 1) / spans

@@ -264,8 +264,8 @@ public final class Ingester {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
             let context = RecordContext(index: number - 1, fileTime: fileTime, maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes)
-            try reader.read(line, range: 0..<line.count, context: context, accept: accept) { message, _, part in
-                try reject(number, message, UnsafeBufferPointer(rebasing: line[part]))
+            try reader.read(line, range: 0..<line.count, context: context, accept: accept) { message, _, text in
+                try reject(number, message, text)
             }
         } catch let e as JSONError {
             try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
@@ -297,8 +297,8 @@ public final class Ingester {
                 }
                 do {
                     let context = RecordContext(index: index, fileTime: base, maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes)
-                    try reader.read(buf, range: range, context: context, accept: accept) { message, offset, part in
-                        try reject(lines.line(at: offset), message, UnsafeBufferPointer(rebasing: buf[part]))
+                    try reader.read(buf, range: range, context: context, accept: accept) { message, offset, text in
+                        try reject(lines.line(at: offset), message, text)
                     }
                 } catch let e as JSONError {
                     try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)

@@ -16,9 +16,10 @@ struct RecordContext {
     var maxBytes: Int
 }
 
-/// A part of a record that is wrong on its own: what is wrong, the byte offset it is at (for its line)
-/// and the part's bytes, both in the reader's buffer. The rest of the record still lands.
-typealias RejectPart = (_ message: String, _ offset: Int, _ part: Range<Int>) throws -> Void
+/// A part of a record that is wrong on its own: what is wrong, the byte offset in the reader's buffer
+/// it is at (for its line), and the text to keep in the rejects file, which should ingest again once
+/// fixed. The rest of the record still lands.
+typealias RejectPart = (_ message: String, _ offset: Int, _ text: UnsafeBufferPointer<UInt8>) throws -> Void
 
 protocol RecordReader {
     /// Whether a record of this format may span several lines even when the file is not an array
@@ -104,7 +105,9 @@ extension OTLPRecord: RecordReader {
         do {
             try forEachSpan(buffer, range: range, maxDepth: context.maxDepth, maxSpanBytes: context.maxBytes,
                             onSpan: { try accept([SpanRow($0.span, projectName: $0.project)]) },
-                            onError: reject)
+                            onError: { message, offset, place in
+                                try place.request(in: buffer).withUnsafeBufferPointer { try reject(message, offset, $0) }
+                            })
         } catch let e as JSONError {
             throw JSONError(e.message, offset: e.offset - range.lowerBound)
         }
