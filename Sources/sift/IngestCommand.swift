@@ -9,7 +9,7 @@ extension IngestFormat: ExpressibleByArgument {}
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Ingest trace files: Braintrust span JSON lines, OTLP/JSON, agent trajectories and chat transcripts, or LangSmith runs.",
+        abstract: "Ingest trace files: Braintrust span JSON lines, OTLP/JSON, agent trajectories and chat transcripts, LangSmith runs, or OpenAI Agents SDK traces.",
         discussion: """
             The format is detected from the content unless --format says otherwise. Use - to read standard input.
             Bad records are reported as FILE:LINE: problem, written to the rejects file with their original text,

@@ -23,14 +23,10 @@ final class LangSmithIngestTests: XCTestCase {
 
     func testLangSmithRunsBecomeATrace() throws {
         let dir = TempDir()
-        let lines = dir.write("runs.jsonl", Self.runs.joined(separator: "\n") + "\n")
-        let array = dir.write("runs.json", "[\n  " + Self.runs.joined(separator: ",\n  ") + "\n]\n")
-        for path in [lines, array] {
-            let store = try Store(path: dir.path(URL(fileURLWithPath: path).lastPathComponent + ".db"))
-            let run = try ingest(store, [path], project: "ls")
+        try ingestAsLinesAndArray(Self.runs, in: dir, name: "runs", project: "ls") { path, store, run, line in
             XCTAssertEqual(run.summary.formats[path], .langsmith, path)
             XCTAssertEqual(run.summary.spans, 4, path)
-            XCTAssertEqual(run.rejects, ["\(path):\(path == lines ? 5 : 6): start_time: missing or not a time"])
+            XCTAssertEqual(run.rejects, ["\(path):\(line(5)): start_time: missing or not a time"])
 
             let trace = try store.trace(id: Self.root)
             XCTAssertEqual(trace.spans.count, 4)

@@ -176,11 +176,15 @@ public final class Ingester {
             let reader = format.reader ?? BraintrustRecord.self
             let document = try first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && input.firstCompleteObjectLine() == nil)
             let accepting = reader.splitsRecords ? acceptPart : accept
+            let state = reader.fileState()
+            let context = RecordContext(index: 0, fileTime: input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970),
+                                        maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes, state: state)
             if document {
-                try ingestDocument(input, reader: reader, name: name, accept: accepting, endRecord: endRecord, reject: reject)
+                try ingestDocument(input, reader: reader, context: context, accept: accepting, endRecord: endRecord, reject: reject)
             } else {
-                try ingestLines(input, reader: reader, accept: accepting, endRecord: endRecord, reject: reject)
+                try ingestLines(input, reader: reader, context: context, accept: accepting, endRecord: endRecord, reject: reject)
             }
+            if let state { try reader.finish(state, accept: accept) }
             try flush()
             try pipe.finish()
         } catch {
@@ -238,19 +242,20 @@ public final class Ingester {
 
     // MARK: - JSON lines
 
-    private func ingestLines(_ input: InputFile, reader: RecordReader.Type,
+    private func ingestLines(_ input: InputFile, reader: RecordReader.Type, context: RecordContext,
                              accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                              reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         var lineNumber = 0
-        let fileTime = input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970)
         try input.forEachLine(maxBytes: options.maxRecordBytes) { line, oversized, consumed in
             lineNumber += 1
-            try handleLine(line, number: lineNumber, oversized: oversized, fileTime: fileTime, reader: reader, accept: accept, reject: reject)
+            var context = context
+            context.index = lineNumber - 1
+            try handleLine(line, number: lineNumber, oversized: oversized, context: context, reader: reader, accept: accept, reject: reject)
             try endRecord(consumed)
         }
     }
 
-    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, fileTime: Timestamp,
+    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, context: RecordContext,
                             reader: RecordReader.Type, accept: ([SpanRow]) throws -> Void,
                             reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         // Detected, not named: each line may be of another line format (spans and OTLP requests mixed).
@@ -263,7 +268,6 @@ public final class Ingester {
         // Blank lines separate nothing and hold nothing.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
-            let context = RecordContext(index: number - 1, fileTime: fileTime, maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes)
             try reader.read(line, range: 0..<line.count, context: context, accept: accept) { message, _, text in
                 try reject(number, message, text)
             }
@@ -276,11 +280,10 @@ public final class Ingester {
 
     // MARK: - Whole documents (a JSON array of records, or pretty-printed records one after another)
 
-    private func ingestDocument(_ input: InputFile, reader: RecordReader.Type, name: String,
+    private func ingestDocument(_ input: InputFile, reader: RecordReader.Type, context base: RecordContext,
                                 accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                                 reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         let doc = try input.readAll()
-        let base = input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970)
         try doc.withUnsafeBufferPointer { buf in
             var lines = LineCounter(buf)
             var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
@@ -296,7 +299,8 @@ public final class Ingester {
                     return
                 }
                 do {
-                    let context = RecordContext(index: index, fileTime: base, maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes)
+                    var context = base
+                    context.index = index
                     try reader.read(buf, range: range, context: context, accept: accept) { message, offset, text in
                         try reject(lines.line(at: offset), message, text)
                     }

@@ -14,7 +14,12 @@ struct RecordContext {
     var maxDepth: Int
     /// The size limit of a record, or of each part of one for readers that split records.
     var maxBytes: Int
+    /// What the reader keeps across the records of this file, if it keeps anything.
+    var state: FileState?
 }
+
+/// What a reader keeps across the records of one file, for records that make sense only together.
+protocol FileState: AnyObject {}
 
 /// A part of a record that is wrong on its own: what is wrong, the byte offset in the reader's buffer
 /// it is at (for its line), and the text to keep in the rejects file, which should ingest again once
@@ -37,16 +42,24 @@ protocol RecordReader {
     /// `range.lowerBound`).
     static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
                      accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws
+    /// A fresh state for one file (in `RecordContext.state`), for readers whose records make sense only
+    /// together (an Agents SDK trace's root is timed by its spans).
+    static func fileState() -> FileState?
+    /// The rows a file's records leave to its end.
+    static func finish(_ state: FileState, accept: ([SpanRow]) throws -> Void) throws
 }
 
 extension RecordReader {
-    /// Most readers take a record whole.
+    /// Most readers take a record whole, and each record by itself.
     static var splitsRecords: Bool { false }
+    static func fileState() -> FileState? { nil }
+    static func finish(_ state: FileState, accept: ([SpanRow]) throws -> Void) throws {}
 }
 
 /// A format `sift ingest --format` names; `auto` detects it from the first record.
 public enum IngestFormat: String, CaseIterable, Sendable {
     case auto, spans, otlp, trajectories, langsmith
+    case openaiAgents = "openai-agents"
 }
 
 extension IngestFormat {
@@ -58,11 +71,12 @@ extension IngestFormat {
         case .otlp: return OTLPRecord.self
         case .trajectories: return TrajectoryRecord.self
         case .langsmith: return LangSmithRecord.self
+        case .openaiAgents: return OpenAIAgentsRecord.self
         }
     }
 
     /// The formats auto-detection tries, in order, before falling back to spans.
-    static let detectable: [IngestFormat] = [.otlp, .langsmith, .trajectories]
+    static let detectable: [IngestFormat] = [.otlp, .langsmith, .openaiAgents, .trajectories]
 }
 
 extension BraintrustRecord: RecordReader {
