@@ -129,4 +129,21 @@ final class OTLPDocumentTests: XCTestCase {
             XCTAssertEqual(try count(store, "SELECT count(*) FROM spans"), 39, "the second copy upserts the same ids")
         }
     }
+
+    /// A document cut off in the middle of a span (a collector killed mid-write): the spans before the
+    /// cut land, and the cut is reported at its line.
+    func testCutOffDocumentKeepsTheSpansBeforeTheCut() throws {
+        let (text, _) = Self.document(resources: 1, scopes: 1, traces: 10, spans: 4, pad: "p")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let cut = lines.prefix(25).joined(separator: "\n") + "\n" + lines[25].prefix(40)
+        let dir = TempDir()
+        let file = dir.write("cut.json", String(cut))
+        let store = try Store(path: dir.path("s.db"))
+        let run = try ingest(store, [file])
+        XCTAssertEqual(run.summary.formats[file], .otlp)
+        XCTAssertEqual(run.summary.spans, 25 - 6, "the spans on lines 7 to 25")
+        XCTAssertEqual(run.rejects.count, 1)
+        XCTAssertTrue(run.rejects[0].hasPrefix("\(file):26: invalid JSON: "), run.rejects[0])
+        XCTAssertTrue(run.rejects[0].hasSuffix("the record cannot be read from here on (what came before it landed)"), run.rejects[0])
+    }
 }

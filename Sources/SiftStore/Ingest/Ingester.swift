@@ -304,6 +304,11 @@ public final class Ingester {
                     try reader.read(buf, range: range, context: context, accept: accept) { message, offset, text in
                         try reject(lines.line(at: offset), message, text)
                     }
+                } catch let e as JSONError where reader.splitsRecords {
+                    // The parts before the fault have landed; what is kept is the text from it on.
+                    let at = range.lowerBound + e.offset
+                    try reject(lines.line(at: at), "invalid JSON: \(e.message); the record cannot be read from here on (what came before it landed)",
+                               UnsafeBufferPointer(rebasing: buf[at..<range.upperBound]))
                 } catch let e as JSONError {
                     try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)
                 } catch let e as SpanError {
@@ -319,7 +324,12 @@ public final class Ingester {
                     let start = r.position
                     let range: Range<Int>
                     do { range = try r.skipValueFlat() } catch let e as JSONError {
-                        try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", UnsafeBufferPointer(rebasing: buf[start...]))
+                        if reader.splitsRecords {
+                            // A cut-off request: its parts up to the cut still land.
+                            try handle(start..<buf.count, index: index)
+                        } else {
+                            try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", UnsafeBufferPointer(rebasing: buf[start...]))
+                        }
                         return
                     }
                     try handle(range, index: index)

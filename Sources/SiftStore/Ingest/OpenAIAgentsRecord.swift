@@ -141,7 +141,7 @@ extension OpenAIAgentsRecord: RecordReader {
     static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
                      accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws {
         let v = try JSONReader.parse(UnsafeBufferPointer(rebasing: buffer[range]), maxDepth: context.maxDepth)
-        let traces = context.state as! Traces
+        guard let traces = context.state as? Traces else { throw SpanError(field: "", "OpenAI Agents items are read with the state of their file") }
         traces.fileTime = context.fileTime
         guard v["object"] == nil, let batch = v["data"]?.arrayValue else {
             try accept(try read(item: v, into: traces).map { [SpanRow($0)] } ?? [])
@@ -181,7 +181,7 @@ extension OpenAIAgentsRecord: RecordReader {
     }
 
     static func finish(_ state: FileState, accept: ([SpanRow]) throws -> Void) throws {
-        let traces = state as! Traces
+        guard let traces = state as? Traces else { return }
         try accept(traces.order.map { SpanRow(root($0, traces.roots[$0]!, fallback: traces.fileTime)) })
     }
 }

@@ -18,7 +18,7 @@ enum TrajectoryRecord {
 
     /// Whether a parsed record looks like a run (an object with messages, or a bare message list).
     static func looksLikeRun(_ v: Value) -> Bool {
-        if case .array(let a) = v { return a.isEmpty || looksLikeMessage(a[0]) }
+        if case .array(let a) = v { return a.isEmpty || a[0]["role"] != nil || looksLikeMessage(a[0]) }
         return v.objectValue.map { messageKey(of: $0) != nil } ?? false
     }
 
@@ -125,7 +125,7 @@ enum TrajectoryRecord {
         }
         // Among named agents, the assistant is one more agent (Magentic-One's `Assistant`).
         if speakers.contains(where: { if case .agent = $0 { return true } else { return false } }) {
-            for i in speakers.indices where speakers[i] == .assistant { speakers[i] = .agent(role(messages[i])!) }
+            for i in speakers.indices where speakers[i] == .assistant { speakers[i] = .agent(role(messages[i]) ?? "assistant") }
         }
         var start = base
         for key in ["created", "timestamp", "start_time", "started_at"] {
