@@ -144,6 +144,16 @@ final class OTLPDocumentTests: XCTestCase {
         XCTAssertEqual(run.summary.spans, 25 - 6, "the spans on lines 7 to 25")
         XCTAssertEqual(run.rejects.count, 1)
         XCTAssertTrue(run.rejects[0].hasPrefix("\(file):26: invalid JSON: "), run.rejects[0])
-        XCTAssertTrue(run.rejects[0].hasSuffix("the record cannot be read from here on (what came before it landed)"), run.rejects[0])
+        XCTAssertTrue(run.rejects[0].hasSuffix("; the record cannot be read from here on (its 19 spans before it landed)"), run.rejects[0])
+        // The same request cut off on a line of its own.
+        let compact = try JSONWriter.string(JSONReader.parse(text))
+        let line = dir.write("cut.jsonl", compact + "\n" + compact.prefix(compact.utf8.count / 2) + "\n")
+        let store2 = try Store(path: dir.path("l.db"))
+        let run2 = try ingest(store2, [line])
+        XCTAssertEqual(run2.summary.formats[line], .otlp)
+        XCTAssertEqual(run2.rejects.count, 1)
+        XCTAssertTrue(run2.rejects[0].hasPrefix("\(line):2: invalid JSON: "), run2.rejects[0])
+        XCTAssertTrue(run2.rejects[0].contains("spans before it landed)"), run2.rejects[0])
+        XCTAssertEqual(try count(store2, "SELECT count(*) FROM spans"), 40, "the cut line's spans are the first line's again")
     }
 }

@@ -267,12 +267,13 @@ public final class Ingester {
         }
         // Blank lines separate nothing and hold nothing.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        var landed = 0
         do {
-            try reader.read(line, range: 0..<line.count, context: context, accept: accept) { message, _, text in
+            try reader.read(line, range: 0..<line.count, context: context, accept: { landed += $0.count; try accept($0) }) { message, _, text in
                 try reject(number, message, text)
             }
         } catch let e as JSONError {
-            try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
+            try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))\(Self.partLanded(landed))", line)
         } catch let e as SpanError {
             try reject(number, e.description, line)
         }
@@ -298,17 +299,17 @@ public final class Ingester {
                     try reject(line, Self.overLimit(range.count, options.maxRecordBytes), raw)
                     return
                 }
+                var landed = 0
                 do {
                     var context = base
                     context.index = index
-                    try reader.read(buf, range: range, context: context, accept: accept) { message, offset, text in
+                    try reader.read(buf, range: range, context: context, accept: { landed += $0.count; try accept($0) }) { message, offset, text in
                         try reject(lines.line(at: offset), message, text)
                     }
-                } catch let e as JSONError where reader.splitsRecords {
-                    // The parts before the fault have landed; what is kept is the text from it on.
+                } catch let e as JSONError where landed > 0 {
+                    // What is kept is the text from the fault on: the spans before it are in the store.
                     let at = range.lowerBound + e.offset
-                    try reject(lines.line(at: at), "invalid JSON: \(e.message); the record cannot be read from here on (what came before it landed)",
-                               UnsafeBufferPointer(rebasing: buf[at..<range.upperBound]))
+                    try reject(lines.line(at: at), "invalid JSON: \(e.message)\(Self.partLanded(landed))", UnsafeBufferPointer(rebasing: buf[at..<range.upperBound]))
                 } catch let e as JSONError {
                     try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)
                 } catch let e as SpanError {
@@ -365,6 +366,11 @@ public final class Ingester {
     }
 
     // MARK: - Helpers
+
+    /// What a record read part by part lost to a fault after `landed` of its spans were read.
+    static func partLanded(_ landed: Int) -> String {
+        landed == 0 ? "" : "; the record cannot be read from here on (its \(landed) span\(landed == 1 ? "" : "s") before it landed)"
+    }
 
     static func overLimit(_ bytes: Int, _ limit: Int) -> String {
         "record is \(ByteCount.text(bytes)), over the \(ByteCount.text(limit)) limit (raise it with --max-record-size)"
