@@ -9,7 +9,7 @@ extension IngestFormat: ExpressibleByArgument {}
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Ingest trace files: Braintrust span JSON lines, OTLP/JSON, or OpenAI-style agent trajectories.",
+        abstract: "Ingest trace files: Braintrust span JSON lines, OTLP/JSON, agent trajectories and chat transcripts, LangSmith runs, or OpenAI Agents SDK traces.",
         discussion: """
             The format is detected from the content unless --format says otherwise. Use - to read standard input.
             Bad records are reported as FILE:LINE: problem, written to the rejects file with their original text,
@@ -26,13 +26,13 @@ struct Ingest: ParsableCommand {
     @Option(help: "Project for every record (default: OTLP service.name, else 'default').")
     var project: String?
 
-    @Option(help: "Input format: auto, spans, otlp, trajectories.")
+    @Option(help: "Input format: \(IngestFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: IngestFormat = .auto
 
     @Option(help: ArgumentHelp("Where rejected records go (default: beside the store, <db>.rejects.jsonl).", valueName: "path"))
     var rejects: String?
 
-    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Reject records larger than this (e.g. 8M).", valueName: "bytes"))
+    @Option(name: .customLong("max-record-size"), help: ArgumentHelp("Reject records larger than this (e.g. 8M); OTLP requests are held to it span by span.", valueName: "bytes"))
     var maxRecordSize: String = "8M"
 
     @Option(name: .customLong("batch-size"), help: "Spans per transaction.")

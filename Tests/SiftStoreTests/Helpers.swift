@@ -23,4 +23,17 @@ func ingest(_ store: Store, _ paths: [String], project: String? = nil, format: I
     return IngestRun(summary: summary, rejects: rejects)
 }
 
+/// The same records written as JSON lines and as a JSON array (one record a line, after the `[`), each
+/// ingested into a store of its own: `check` gets the file, its store, the run, and the line that
+/// record `n` (from 1) is on in that file.
+func ingestAsLinesAndArray(_ records: [String], in dir: TempDir, name: String, project: String,
+                           _ check: (_ path: String, _ store: Store, _ run: IngestRun, _ line: (Int) -> Int) throws -> Void) throws {
+    let lines = dir.write(name + ".jsonl", records.joined(separator: "\n") + "\n")
+    let array = dir.write(name + ".json", "[\n" + records.joined(separator: ",\n") + "\n]\n")
+    for (path, offset) in [(lines, 0), (array, 1)] {
+        let store = try Store(path: path + ".db")
+        try check(path, store, try ingest(store, [path], project: project), { $0 + offset })
+    }
+}
+
 func count(_ store: Store, _ sql: String) throws -> Int { Int(try store.db.scalarInt(sql) ?? -1) }

@@ -1,4 +1,4 @@
-// Ingester reads trace files (or stdin) in any of the three formats, turns records into rows, and
+// Ingester reads trace files (or stdin) in any of the formats of RecordReader.swift, turns records into rows, and
 // hands batches to a writer thread that commits each in one transaction. A bad record never stops the
 // good ones: it is reported as `file:line: what is wrong`, appended to the rejects file with its
 // original text, and counted. Parsing and SQLite writing overlap, one on each core.
@@ -149,6 +149,12 @@ public final class Ingester {
             batch.append(contentsOf: rows)
             progress.spans += rows.count
         }
+        // A record read part by part may hold any number of spans: full batches go out as they fill,
+        // and the record is counted in the batch where it ends.
+        func acceptPart(_ rows: [SpanRow]) throws {
+            try accept(rows)
+            if batch.count >= options.batchSize { try flush() }
+        }
         // A record is counted in the batch that holds its rows, so the run's committed-record count
         // always matches what is in the store.
         func endRecord(bytes: Int) throws {
@@ -168,12 +174,17 @@ public final class Ingester {
 
         do {
             let reader = format.reader ?? BraintrustRecord.self
-            let document = try reader.readsDocuments || first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && input.firstCompleteObjectLine() == nil)
+            let document = try first == UInt8(ascii: "[") || (reader.mayBePrettyPrinted && input.firstCompleteObjectLine() == nil)
+            let accepting = reader.splitsRecords ? acceptPart : accept
+            let state = reader.fileState()
+            let context = RecordContext(index: 0, fileTime: input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970),
+                                        maxDepth: options.maxDepth, maxBytes: options.maxRecordBytes, state: state)
             if document {
-                try ingestDocument(input, reader: reader, name: name, accept: accept, endRecord: endRecord, reject: reject)
+                try ingestDocument(input, reader: reader, context: context, accept: accepting, endRecord: endRecord, reject: reject)
             } else {
-                try ingestLines(input, reader: reader, accept: accept, endRecord: endRecord, reject: reject)
+                try ingestLines(input, reader: reader, context: context, accept: accepting, endRecord: endRecord, reject: reject)
             }
+            if let state { try reader.finish(state, accept: accept) }
             try flush()
             try pipe.finish()
         } catch {
@@ -191,6 +202,7 @@ public final class Ingester {
         guard let first else { return .spans }  // empty input: nothing to do, in any format
         switch first {
         case UInt8(ascii: "["):
+            // The first element of the array, previewed: it may be a request of any size.
             let doc = try input.readAll()
             return doc.withUnsafeBufferPointer { buf -> IngestFormat in
                 var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
@@ -198,7 +210,7 @@ public final class Ingester {
                 do {
                     try r.forEachElement { r, index in
                         if index == 0 {
-                            let v = try r.parseValue()
+                            let v = try r.parsePreview()
                             found = IngestFormat.detectable.first { $0.reader!.recognises(v) } ?? .spans
                             throw StopScan()
                         }
@@ -210,16 +222,17 @@ public final class Ingester {
                 return found
             }
         case UInt8(ascii: "{"):
-            // One object per line (formats that read documents come as arrays; a damaged first line
-            // does not hide the rest), or a pretty-printed document of a format that may come that way.
+            // One object per line (a damaged first line does not hide the rest), or a pretty-printed
+            // document (previewed) of a format that may come that way.
             if let v = try input.firstCompleteObjectLine() {
-                return IngestFormat.detectable.first { !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
+                return IngestFormat.detectable.first { $0.reader!.recognises(v) } ?? .spans
             }
             let doc = try input.readAll()
-            if let v = try? JSONReader.parse(doc) {
-                return IngestFormat.detectable.first { $0.reader!.mayBePrettyPrinted && !$0.reader!.readsDocuments && $0.reader!.recognises(v) } ?? .spans
+            return doc.withUnsafeBufferPointer { buf -> IngestFormat in
+                var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
+                guard let v = try? r.parsePreview() else { return .spans }
+                return IngestFormat.detectable.first { $0.reader!.mayBePrettyPrinted && $0.reader!.recognises(v) } ?? .spans
             }
-            return .spans
         default:
             return .spans  // lines that are not JSON get their errors as spans lines
         }
@@ -229,45 +242,49 @@ public final class Ingester {
 
     // MARK: - JSON lines
 
-    private func ingestLines(_ input: InputFile, reader: RecordReader.Type,
+    private func ingestLines(_ input: InputFile, reader: RecordReader.Type, context: RecordContext,
                              accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                              reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         var lineNumber = 0
         try input.forEachLine(maxBytes: options.maxRecordBytes) { line, oversized, consumed in
             lineNumber += 1
-            try handleLine(line, number: lineNumber, oversized: oversized, reader: reader, accept: accept, reject: reject)
+            var context = context
+            context.index = lineNumber - 1
+            try handleLine(line, number: lineNumber, oversized: oversized, context: context, reader: reader, accept: accept, reject: reject)
             try endRecord(consumed)
         }
     }
 
-    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, reader: RecordReader.Type,
-                            accept: ([SpanRow]) throws -> Void,
+    private func handleLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, oversized: Int?, context: RecordContext,
+                            reader: RecordReader.Type, accept: ([SpanRow]) throws -> Void,
                             reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
-        if let oversized {
-            try reject(number, "record is \(ByteCount.text(oversized)), over the \(ByteCount.text(options.maxRecordBytes)) limit (raise it with --max-record-size)", line)
+        // Detected, not named: each line may be of another line format (spans and OTLP requests mixed).
+        let reader = options.format == .auto && reader != OTLPRecord.self && OTLPRecord.startsLikeRequest(line) ? OTLPRecord.self : reader
+        // A reader that splits records takes a long line whole when all of it was kept.
+        if let oversized, !(reader.splitsRecords && oversized == line.count) {
+            try reject(number, Self.overLimit(oversized, options.maxRecordBytes), line)
             return
         }
         // Blank lines separate nothing and hold nothing.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        var landed = 0
         do {
-            let context = RecordContext(index: 0, fileTime: Timestamp(microseconds: 0), maxDepth: options.maxDepth)
-            // Detected, not named: each line may be of another line format (spans and OTLP requests mixed).
-            let reader = options.format == .auto && reader != OTLPRecord.self && OTLPRecord.startsLikeRequest(line) ? OTLPRecord.self : reader
-            try accept(try reader.rows(line, range: 0..<line.count, context: context) { try reject(number, $0, line) })
+            try reader.read(line, range: 0..<line.count, context: context, accept: { landed += $0.count; try accept($0) }) { message, _, text in
+                try reject(number, message, text)
+            }
         } catch let e as JSONError {
-            try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))", line)
+            try reject(number, "invalid JSON: \(e.message) (column \(Self.column(of: e.offset, in: line)))\(Self.partLanded(landed))", line)
         } catch let e as SpanError {
             try reject(number, e.description, line)
         }
     }
 
-    // MARK: - Whole documents (a JSON array of records, or one OTLP request)
+    // MARK: - Whole documents (a JSON array of records, or pretty-printed records one after another)
 
-    private func ingestDocument(_ input: InputFile, reader: RecordReader.Type, name: String,
+    private func ingestDocument(_ input: InputFile, reader: RecordReader.Type, context base: RecordContext,
                                 accept: ([SpanRow]) throws -> Void, endRecord: (Int) throws -> Void,
                                 reject: (Int, String, UnsafeBufferPointer<UInt8>?) throws -> Void) throws {
         let doc = try input.readAll()
-        let base = input.modificationTime ?? Timestamp(seconds: Date().timeIntervalSince1970)
         try doc.withUnsafeBufferPointer { buf in
             var lines = LineCounter(buf)
             var r = JSONReader(buf, position: 0, maxDepth: options.maxDepth)
@@ -278,13 +295,21 @@ public final class Ingester {
             func handleRecord(_ range: Range<Int>, index: Int) throws {
                 let line = lines.line(at: range.lowerBound)
                 let raw = UnsafeBufferPointer(rebasing: buf[range])
-                if range.count > options.maxRecordBytes {
-                    try reject(line, "record is \(ByteCount.text(range.count)), over the \(ByteCount.text(options.maxRecordBytes)) limit (raise it with --max-record-size)", raw)
+                if range.count > options.maxRecordBytes && !reader.splitsRecords {
+                    try reject(line, Self.overLimit(range.count, options.maxRecordBytes), raw)
                     return
                 }
+                var landed = 0
                 do {
-                    let context = RecordContext(index: index, fileTime: base, maxDepth: options.maxDepth)
-                    try accept(try reader.rows(buf, range: range, context: context) { try reject(line, $0, raw) })
+                    var context = base
+                    context.index = index
+                    try reader.read(buf, range: range, context: context, accept: { landed += $0.count; try accept($0) }) { message, offset, text in
+                        try reject(lines.line(at: offset), message, text)
+                    }
+                } catch let e as JSONError where landed > 0 {
+                    // What is kept is the text from the fault on: the spans before it are in the store.
+                    let at = range.lowerBound + e.offset
+                    try reject(lines.line(at: at), "invalid JSON: \(e.message)\(Self.partLanded(landed))", UnsafeBufferPointer(rebasing: buf[at..<range.upperBound]))
                 } catch let e as JSONError {
                     try reject(lines.line(at: range.lowerBound + e.offset), "invalid JSON: \(e.message)", raw)
                 } catch let e as SpanError {
@@ -293,13 +318,24 @@ public final class Ingester {
             }
 
             if r.peek() != UInt8(ascii: "[") {
-                // One OTLP request object.
-                let range: Range<Int>
-                do { range = try r.skipValueFlat() } catch let e as JSONError {
-                    try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", buf)
-                    return
+                // Objects one after another (one request, or `jq .` output of many): each is a record;
+                // a broken one ends what can be read.
+                var index = 0
+                while r.peek() != nil {
+                    let start = r.position
+                    let range: Range<Int>
+                    do { range = try r.skipValueFlat() } catch let e as JSONError {
+                        if reader.splitsRecords {
+                            // A cut-off request: its parts up to the cut still land.
+                            try handle(start..<buf.count, index: index)
+                        } else {
+                            try reject(lines.line(at: e.offset), "invalid JSON: \(e.message)", UnsafeBufferPointer(rebasing: buf[start...]))
+                        }
+                        return
+                    }
+                    try handle(range, index: index)
+                    index += 1
                 }
-                try handle(range, index: 0)
                 return
             }
             // An array of records: each element is one record; a broken element ends what can be read.
@@ -330,6 +366,15 @@ public final class Ingester {
     }
 
     // MARK: - Helpers
+
+    /// What a record read part by part lost to a fault after `landed` of its spans were read.
+    static func partLanded(_ landed: Int) -> String {
+        landed == 0 ? "" : "; the record cannot be read from here on (its \(landed) span\(landed == 1 ? "" : "s") before it landed)"
+    }
+
+    static func overLimit(_ bytes: Int, _ limit: Int) -> String {
+        "record is \(ByteCount.text(bytes)), over the \(ByteCount.text(limit)) limit (raise it with --max-record-size)"
+    }
 
     static func column(of offset: Int, in line: UnsafeBufferPointer<UInt8>) -> Int {
         // Columns count characters, not bytes.
@@ -423,5 +468,43 @@ final class CommitPipe {
         cond.broadcast()
         while !finished { cond.wait() }
         cond.unlock()
+    }
+}
+
+extension JSONReader {
+    /// The value at the cursor up to the first array element past `elements`: where it stops, every
+    /// open array and object is closed as it stands. Enough to recognise a format from the start of a
+    /// document of any size, without reading the rest of it.
+    mutating func parsePreview(elements: Int = 3) throws -> Value {
+        var stopped = false
+        return try preview(elements, &stopped)
+    }
+
+    private struct StopPreview: Error {}
+
+    private mutating func preview(_ elements: Int, _ stopped: inout Bool) throws -> Value {
+        switch peek() {
+        case UInt8(ascii: "{"):
+            var o = JSONObject()
+            do {
+                try forEachMember { r, key in
+                    o[key] = try r.preview(elements, &stopped)
+                    if stopped { throw StopPreview() }
+                }
+            } catch is StopPreview {}
+            return .object(o)
+        case UInt8(ascii: "["):
+            var a: [Value] = []
+            do {
+                try forEachElement { r, i in
+                    guard i < elements else { stopped = true; throw StopPreview() }
+                    a.append(try r.preview(elements, &stopped))
+                    if stopped { throw StopPreview() }
+                }
+            } catch is StopPreview {}
+            return .array(a)
+        default:
+            return try parseValue()
+        }
     }
 }

@@ -105,9 +105,15 @@ final class InputFile {
     /// The first `count` non-blank lines (within the first 64 MiB), without consuming them. Reads
     /// only until enough line breaks are buffered, counting each chunk's once.
     func firstLines(_ count: Int) throws -> [[UInt8]] {
-        func breaks(_ b: [UInt8]) -> Int { b.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        let wanted = count * 4 + 4
+        // Counted only as far as needed: after a whole-document read, `pending` is the whole file.
+        func breaks(_ b: [UInt8]) -> Int {
+            var n = 0
+            for byte in b where byte == 0x0A { n += 1; if n >= wanted { break } }
+            return n
+        }
         var seen = breaks(pending)
-        while !eof && pending.count <= 64 << 20 && seen < count * 4 + 4 {
+        while !eof && pending.count <= 64 << 20 && seen < wanted {
             let more = try readChunk(1 << 20)
             if more.isEmpty { break }
             seen += breaks(more)
@@ -125,9 +131,13 @@ final class InputFile {
     }
 
     /// The first of the first `count` non-blank lines that is a whole JSON object: a JSON-lines file
-    /// whose first line is damaged still reads as lines, and still shows its format.
+    /// whose first line is damaged still reads as lines, and still shows its format. Nil for a file
+    /// that opens with `{` alone on its line, as pretty-printers write a document (whose inner lines
+    /// may be whole objects themselves).
     func firstCompleteObjectLine(within count: Int = 5) throws -> Value? {
-        for line in try firstLines(count) {
+        let lines = try firstLines(count)
+        if let first = lines.first, first.filter({ ![0x20, 0x09, 0x0D].contains($0) }) == [UInt8(ascii: "{")] { return nil }
+        for line in lines {
             if let v = try? JSONReader.parse(line), v.objectValue != nil { return v }
         }
         return nil

@@ -20,23 +20,40 @@ enum OTLPRecord {
         guard let rsList = resourceSpans.arrayValue else { throw SpanError(field: "resourceSpans", "expected an array, found \(resourceSpans.kindName)") }
         var out: [Mapped] = []
         for (ri, rs) in rsList.enumerated() {
-            let resourceAttrs = attributes(rs["resource"]?["attributes"])
-            let service = resourceAttrs["service.name"]?.stringValue
-            let scopes = (rs["scopeSpans"] ?? rs["scope_spans"] ?? rs["instrumentationLibrarySpans"])?.arrayValue ?? []
+            let service = service(ofResource: rs["resource"])
+            let scopes = scopeSpansKeys.lazy.compactMap { rs[$0] }.first?.arrayValue ?? []
             for (si, ss) in scopes.enumerated() {
                 let scopeName = ss["scope"]?["name"]?.stringValue
                 for (pi, raw) in (ss["spans"]?.arrayValue ?? []).enumerated() {
                     do {
-                        var span = try mapSpan(raw)
-                        if let scopeName { span.metadata["otel.scope.name"] = .string(scopeName) }
-                        out.append(Mapped(span: span, project: service))
+                        out.append(try mapSpan(raw, scope: scopeName, project: service))
                     } catch {
-                        onError("resourceSpans[\(ri)].scopeSpans[\(si)].spans[\(pi)]: \(error)")
+                        onError("\(spanPath(ri, si, pi)): \(error)")
                     }
                 }
             }
         }
         return out
+    }
+
+    /// The member names a resource's list of scopes goes by (the last is OTLP's older name).
+    static let scopeSpansKeys = ["scopeSpans", "scope_spans", "instrumentationLibrarySpans"]
+
+    /// The project a resource names: its `service.name` attribute.
+    static func service(ofResource resource: Value?) -> String? {
+        attributes(resource?["attributes"])["service.name"]?.stringValue
+    }
+
+    /// Where a span sits in its request, for messages.
+    static func spanPath(_ resource: Int, _ scope: Int, _ span: Int) -> String {
+        "resourceSpans[\(resource)].scopeSpans[\(scope)].spans[\(span)]"
+    }
+
+    /// One span with what its scope and resource give it.
+    static func mapSpan(_ raw: Value, scope: String?, project: String?) throws -> Mapped {
+        var span = try mapSpan(raw)
+        if let scope { span.metadata["otel.scope.name"] = .string(scope) }
+        return Mapped(span: span, project: project)
     }
 
     /// OTLP attributes (`[{key, value: {stringValue|intValue|...}}]`) as an ordered object.
@@ -113,9 +130,14 @@ enum OTLPRecord {
             attrs[key] = nil
             return v
         }
-        // Span type: GenAI operation name first, then OpenInference span kind.
+        /// The first of several names for one thing; all of them are consumed.
+        func takeFirst(_ keys: String...) -> Value? {
+            keys.map(take).first { $0 != nil } ?? nil
+        }
+        // Span type: GenAI operation name first, then OpenInference span kind, then OpenLLMetry's.
         let operation = take("gen_ai.operation.name")?.stringValue
         let kind = take("openinference.span.kind")?.stringValue?.uppercased()
+        let traceloop = (Self.type(ofRequestType: take("llm.request.type")?.stringValue), Self.type(ofTraceloopKind: take("traceloop.span.kind")?.stringValue))
         var type: String?
         switch operation {
         case "chat", "text_completion", "generate_content", "embeddings": type = "llm"
@@ -134,7 +156,7 @@ enum OTLPRecord {
             span.metadata["openinference.span.kind"] = .string(kind)
         }
         if let operation { span.metadata["gen_ai.operation.name"] = .string(operation) }
-        span.type = type ?? (parent == nil ? "task" : "function")
+        span.type = type ?? traceloop.0 ?? traceloop.1 ?? (parent == nil ? "task" : "function")
         let toolName = take("gen_ai.tool.name")?.stringValue ?? attrs["tool.name"]?.stringValue
         span.name = raw["name"]?.stringValue ?? toolName
         if let toolName { span.metadata["tool_name"] = .string(toolName) }
@@ -142,9 +164,13 @@ enum OTLPRecord {
         // Input and output.
         if let v = structured(take("gen_ai.input.messages")) { span.input = v }
         else if let v = structured(take("input.value")) { span.input = v }
+        else if let v = takeIndexedMessages("gen_ai.prompt", from: &attrs) { span.input = v }
+        else if let v = jsonText(take("traceloop.entity.input")) { span.input = v }
         else if let v = structured(take("gen_ai.tool.call.arguments")) { span.input = v }
         if let v = structured(take("gen_ai.output.messages")) { span.output = v }
         else if let v = structured(take("output.value")) { span.output = v }
+        else if let v = takeIndexedMessages("gen_ai.completion", from: &attrs) { span.output = v }
+        else if let v = jsonText(take("traceloop.entity.output")) { span.output = v }
         else if let v = structured(take("gen_ai.tool.call.result")) { span.output = v }
         if let v = structured(take("gen_ai.system_instructions")) { span.metadata["system_instructions"] = v }
         _ = take("input.mime_type"); _ = take("output.mime_type")
@@ -152,10 +178,10 @@ enum OTLPRecord {
         // Metrics.
         span.metrics["start"] = .double(Double(startNs) / 1e9)
         if let endNs { span.metrics["end"] = .double(Double(endNs) / 1e9) }
-        let prompt = take("gen_ai.usage.input_tokens")?.intValue ?? take("llm.token_count.prompt")?.intValue
-        let completion = take("gen_ai.usage.output_tokens")?.intValue ?? take("llm.token_count.completion")?.intValue
-        let total = take("llm.token_count.total")?.intValue
-        _ = take("llm.token_count.prompt"); _ = take("llm.token_count.completion")
+        // Older names: OpenLLMetry's gen_ai.usage.prompt_tokens / completion_tokens, llm.usage.total_tokens.
+        let prompt = takeFirst("gen_ai.usage.input_tokens", "llm.token_count.prompt", "gen_ai.usage.prompt_tokens")?.intValue
+        let completion = takeFirst("gen_ai.usage.output_tokens", "llm.token_count.completion", "gen_ai.usage.completion_tokens")?.intValue
+        let total = takeFirst("llm.token_count.total", "llm.usage.total_tokens", "gen_ai.usage.total_tokens")?.intValue
         if let prompt { span.metrics["prompt_tokens"] = .int(prompt) }
         if let completion { span.metrics["completion_tokens"] = .int(completion) }
         if let t = total ?? (prompt != nil || completion != nil ? (prompt ?? 0) + (completion ?? 0) : nil) {

@@ -1,5 +1,5 @@
-// The formats ingest reads, behind one role: a reader recognises its records and turns one record into
-// span rows. A new format is one file here (a type that is a RecordReader) plus its case in
+// The formats ingest reads, behind one role: a reader recognises its records and reads one record
+// into span rows. A new format is one file here (a type that is a RecordReader) plus its case in
 // IngestFormat and `IngestFormat.reader` below; detection, batching, rejects and line numbers are shared.
 
 import Foundation
@@ -7,32 +7,59 @@ import SiftModel
 
 /// Where a record sits, for readers that need it.
 struct RecordContext {
-    /// The record's position in its file (0 for JSON lines, which need no position).
+    /// The record's position in its file: its index in a document, its line number less one in lines.
     var index: Int
     /// The file's modification time (or now): runs without times of their own are placed before it.
     var fileTime: Timestamp
     var maxDepth: Int
+    /// The size limit of a record, or of each part of one for readers that split records.
+    var maxBytes: Int
+    /// What the reader keeps across the records of this file, if it keeps anything.
+    var state: FileState?
 }
 
+/// What a reader keeps across the records of one file, for records that make sense only together.
+protocol FileState: AnyObject {}
+
+/// A part of a record that is wrong on its own: what is wrong, the byte offset in the reader's buffer
+/// it is at (for its line), and the text to keep in the rejects file, which should ingest again once
+/// fixed. The rest of the record still lands.
+typealias RejectPart = (_ message: String, _ offset: Int, _ text: UnsafeBufferPointer<UInt8>) throws -> Void
+
 protocol RecordReader {
-    /// Whether files of this format are whole JSON documents (an array of records, or one object)
-    /// rather than one record per line.
-    static var readsDocuments: Bool { get }
     /// Whether a record of this format may span several lines even when the file is not an array
-    /// (a pretty-printed single request).
+    /// (a pretty-printed single request or run).
     static var mayBePrettyPrinted: Bool { get }
-    /// Whether `first`, the first record of a file, is one of this format's (auto-detection).
+    /// Whether the reader walks a record part by part (an OTLP request span by span): the size limit
+    /// then holds for each part, and a record of any size lands.
+    static var splitsRecords: Bool { get }
+    /// Whether `first`, the first record of a file, is one of this format's (auto-detection). It may
+    /// be a preview: arrays cut to their first few elements.
     static func recognises(_ first: Value) -> Bool
-    /// The span rows of the record at `range` of `buffer`. Parts of a record that are wrong on their
-    /// own go to `reject` and the rest still land; a record that cannot be read at all throws
-    /// (JSONError or SpanError).
-    static func rows(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
-                     reject: (String) throws -> Void) throws -> [SpanRow]
+    /// Reads the record at `range` of `buffer`, handing its rows to `accept` (once, or part by part).
+    /// Parts of a record that are wrong on their own go to `reject` and the rest still land; a record
+    /// that cannot be read at all throws (SpanError, or JSONError with its offset counted from
+    /// `range.lowerBound`).
+    static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
+                     accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws
+    /// A fresh state for one file (in `RecordContext.state`), for readers whose records make sense only
+    /// together (an Agents SDK trace's root is timed by its spans).
+    static func fileState() -> FileState?
+    /// The rows a file's records leave to its end.
+    static func finish(_ state: FileState, accept: ([SpanRow]) throws -> Void) throws
+}
+
+extension RecordReader {
+    /// Most readers take a record whole, and each record by itself.
+    static var splitsRecords: Bool { false }
+    static func fileState() -> FileState? { nil }
+    static func finish(_ state: FileState, accept: ([SpanRow]) throws -> Void) throws {}
 }
 
 /// A format `sift ingest --format` names; `auto` detects it from the first record.
 public enum IngestFormat: String, CaseIterable, Sendable {
-    case auto, spans, otlp, trajectories
+    case auto, spans, otlp, trajectories, langsmith
+    case openaiAgents = "openai-agents"
 }
 
 extension IngestFormat {
@@ -43,20 +70,21 @@ extension IngestFormat {
         case .spans: return BraintrustRecord.self
         case .otlp: return OTLPRecord.self
         case .trajectories: return TrajectoryRecord.self
+        case .langsmith: return LangSmithRecord.self
+        case .openaiAgents: return OpenAIAgentsRecord.self
         }
     }
 
     /// The formats auto-detection tries, in order, before falling back to spans.
-    static let detectable: [IngestFormat] = [.otlp, .trajectories]
+    static let detectable: [IngestFormat] = [.otlp, .langsmith, .openaiAgents, .trajectories]
 }
 
 extension BraintrustRecord: RecordReader {
-    static var readsDocuments: Bool { false }
     static var mayBePrettyPrinted: Bool { false }
     static func recognises(_ first: Value) -> Bool { true }
-    static func rows(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
-                     reject: (String) throws -> Void) throws -> [SpanRow] {
-        [try parse(buffer, range: range, maxDepth: context.maxDepth)]
+    static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
+                     accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws {
+        try accept([try parse(buffer, range: range, maxDepth: context.maxDepth)])
     }
 }
 
@@ -82,31 +110,33 @@ extension OTLPRecord {
 }
 
 extension OTLPRecord: RecordReader {
-    static var readsDocuments: Bool { false }
     static var mayBePrettyPrinted: Bool { true }
+    static var splitsRecords: Bool { true }
     static func recognises(_ first: Value) -> Bool { first["resourceSpans"] != nil || first["resource_spans"] != nil }
-    /// One ExportTraceServiceRequest: its good spans are accepted, each bad one rejected by itself.
-    static func rows(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
-                     reject: (String) throws -> Void) throws -> [SpanRow] {
-        let v = try JSONReader.parse(UnsafeBufferPointer(rebasing: buffer[range]), maxDepth: context.maxDepth)
-        var bad: [String] = []
-        let mapped = try mapRequest(v) { bad.append($0) }
-        let rows = mapped.map { SpanRow($0.span, projectName: $0.project) }
-        for b in bad { try reject(b) }
-        return rows
+    /// One ExportTraceServiceRequest, span by span: its good spans are accepted, each bad one rejected by itself.
+    static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
+                     accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws {
+        do {
+            try forEachSpan(buffer, range: range, maxDepth: context.maxDepth, maxSpanBytes: context.maxBytes,
+                            onSpan: { try accept([SpanRow($0.span, projectName: $0.project)]) },
+                            onError: { message, offset, place in
+                                try place.request(in: buffer).withUnsafeBufferPointer { try reject(message, offset, $0) }
+                            })
+        } catch let e as JSONError {
+            throw JSONError(e.message, offset: e.offset - range.lowerBound)
+        }
     }
 }
 
 extension TrajectoryRecord: RecordReader {
-    static var readsDocuments: Bool { true }
     static var mayBePrettyPrinted: Bool { true }
     static func recognises(_ first: Value) -> Bool { looksLikeRun(first) }
-    static func rows(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
-                     reject: (String) throws -> Void) throws -> [SpanRow] {
+    static func read(_ buffer: UnsafeBufferPointer<UInt8>, range: Range<Int>, context: RecordContext,
+                     accept: ([SpanRow]) throws -> Void, reject: RejectPart) throws {
         let raw = UnsafeBufferPointer(rebasing: buffer[range])
         let v = try JSONReader.parse(raw, maxDepth: context.maxDepth)
         // Runs without times of their own are placed a minute apart before the file was written.
         let spans = try map(v, id: runID(raw), base: context.fileTime + Int64(-(context.index + 1)) * 60_000_000)
-        return spans.map { SpanRow($0) }
+        try accept(spans.map { SpanRow($0) })
     }
 }
