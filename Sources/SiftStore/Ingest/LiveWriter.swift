@@ -22,18 +22,21 @@ public enum OTLPBody {
 
     /// The rows of an ExportTraceServiceRequest. Throws `Undecodable` when the body cannot be read at all.
     public static func decode(_ body: UnsafeBufferPointer<UInt8>, encoding: Encoding, maxDepth: Int = 128) throws -> Decoded {
+        var rejected: [String] = []
         let request: Value
         do {
             switch encoding {
             case .json: request = try JSONReader.parse(body, maxDepth: maxDepth)
-            case .protobuf: request = try OTLPProtobuf.request(body, maxDepth: min(maxDepth, 64))
+            case .protobuf:
+                // Protobuf is mapped as it is read (no JSON-shaped tree in between).
+                let mapped = try OTLPProtobuf.mapped(body, maxDepth: min(maxDepth, 64)) { rejected.append($0) }
+                return Decoded(rows: mapped.map { SpanRow($0.span, projectName: $0.project) }, rejected: rejected)
             }
         } catch let e as JSONError {
             throw Undecodable(description: "invalid JSON: \(e.message) (byte \(e.offset))")
         } catch let e as OTLPProtobuf.DecodeError {
             throw Undecodable(description: e.description)
         }
-        var rejected: [String] = []
         do {
             let mapped = try OTLPRecord.mapRequest(request) { rejected.append($0) }
             return Decoded(rows: mapped.map { SpanRow($0.span, projectName: $0.project) }, rejected: rejected)

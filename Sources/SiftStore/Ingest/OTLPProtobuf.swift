@@ -38,6 +38,60 @@ enum OTLPProtobuf {
         return .object(["resourceSpans": .array(resourceSpans)])
     }
 
+    /// Decodes one ExportTraceServiceRequest and maps its spans as they are read, without building the
+    /// JSON-shaped tree `request` returns (which tests use to check both paths agree). A span that
+    /// cannot be mapped goes to `onError` with its place in the request; the others are returned.
+    static func mapped(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64, onError: (String) -> Void) throws -> [OTLPRecord.Mapped] {
+        var d = Decoder(buf: buf, maxDepth: maxDepth)
+        var out: [OTLPRecord.Mapped] = []
+        var ri = 0
+        try d.fields(0..<buf.count) { d, field, wire in
+            guard field == 1, wire == 2 else { try d.skip(wire); return }
+            // A resource's attributes may come after its scopes: spans are mapped once both are read.
+            var service: String?
+            var scopes: [(name: String?, spans: [OTLPRecord.SpanFields])] = []
+            try d.fields(d.bytes()) { d, f, w in
+                switch (f, w) {
+                case (1, 2):
+                    try d.fields(d.bytes()) { d, f2, w2 in
+                        if f2 == 1, w2 == 2 {
+                            let (k, v) = try d.keyValueDirect(d.bytes())
+                            if k == "service.name" { service = v.stringValue }
+                        } else { try d.skip(w2) }
+                    }
+                case (2, 2), (1000, 2):
+                    var name: String?
+                    var spans: [OTLPRecord.SpanFields] = []
+                    try d.fields(d.bytes()) { d, f2, w2 in
+                        switch (f2, w2) {
+                        case (1, 2):
+                            try d.fields(d.bytes()) { d, f3, w3 in
+                                if f3 == 1, w3 == 2 { name = d.string(try d.bytes()) } else { try d.skip(w3) }
+                            }
+                        case (2, 2): spans.append(try d.spanFields(d.bytes()))
+                        default: try d.skip(w2)
+                        }
+                    }
+                    scopes.append((name, spans))
+                default: try d.skip(w)
+                }
+            }
+            for (si, scope) in scopes.enumerated() {
+                for (pi, f) in scope.spans.enumerated() {
+                    do {
+                        var span = try OTLPRecord.map(f)
+                        if let name = scope.name { span.metadata["otel.scope.name"] = .string(name) }
+                        out.append(OTLPRecord.Mapped(span: span, project: service))
+                    } catch {
+                        onError("\(OTLPRecord.spanPath(ri, si, pi)): \(error)")
+                    }
+                }
+            }
+            ri += 1
+        }
+        return out
+    }
+
     /// The wire format: varints, fixed 32/64-bit values and length-delimited fields, with a nesting limit.
     struct Decoder {
         let buf: UnsafeBufferPointer<UInt8>
@@ -230,6 +284,96 @@ enum OTLPProtobuf {
             if !events.isEmpty { o["events"] = .array(events) }
             if !links.isEmpty { o["links"] = .array(links) }
             return .object(o)
+        }
+
+        /// A span's fields for the mapping, read straight from the wire.
+        mutating func spanFields(_ r: Range<Int>) throws -> OTLPRecord.SpanFields {
+            var s = OTLPRecord.SpanFields()
+            try fields(r) { d, field, wire in
+                switch (field, wire) {
+                case (1, 2): s.traceID = d.hex(try d.bytes())
+                case (2, 2): s.spanID = d.hex(try d.bytes())
+                case (4, 2): s.parent = d.hex(try d.bytes())
+                case (5, 2): s.name = d.string(try d.bytes())
+                case (6, 0): s.kind = .int(Int64(truncatingIfNeeded: try d.varint(end: d.end)))
+                case (7, 1): s.startNs = Int64(bitPattern: try d.fixed(8))
+                case (8, 1): s.endNs = Int64(bitPattern: try d.fixed(8))
+                case (9, 2):
+                    let (k, v) = try d.keyValueDirect(d.bytes())
+                    s.attributes[k] = v
+                case (11, 2):
+                    var name: String?
+                    var attrs = JSONObject()
+                    try d.fields(d.bytes()) { d, f, w in
+                        switch (f, w) {
+                        case (2, 2): name = d.string(try d.bytes())
+                        case (3, 2):
+                            let (k, v) = try d.keyValueDirect(d.bytes())
+                            attrs[k] = v
+                        default: try d.skip(w)
+                        }
+                    }
+                    s.events.append((name, attrs))
+                case (15, 2):
+                    try d.fields(d.bytes()) { d, f, w in
+                        switch (f, w) {
+                        case (2, 2): s.statusMessage = d.string(try d.bytes())
+                        case (3, 0): s.statusCode = .int(Int64(truncatingIfNeeded: try d.varint(end: d.end)))
+                        default: try d.skip(w)
+                        }
+                    }
+                case (1, _), (2, _), (4, _), (5, _), (6, _), (7, _), (8, _), (9, _), (11, _), (15, _):
+                    try d.expect(wire, field == 6 ? 0 : field == 7 || field == 8 ? 1 : 2, "Span field \(field)")
+                default: try d.skip(wire)
+                }
+            }
+            return s
+        }
+
+        /// A KeyValue as (key, value), the value as the mapping stores it.
+        mutating func keyValueDirect(_ r: Range<Int>) throws -> (String, Value) {
+            var key = ""
+            var value: Value = .null
+            try fields(r) { d, f, w in
+                switch (f, w) {
+                case (1, 2): key = d.string(try d.bytes())
+                case (2, 2): value = try d.anyValueDirect(d.bytes())
+                default: try d.skip(w)
+                }
+            }
+            return (key, value)
+        }
+
+        mutating func anyValueDirect(_ r: Range<Int>) throws -> Value {
+            var out: Value = .null
+            try fields(r) { d, f, w in
+                switch (f, w) {
+                case (1, 2): out = .string(d.string(try d.bytes()))
+                case (2, 0): out = .bool(try d.varint(end: d.end) != 0)
+                case (3, 0): out = .int(Int64(bitPattern: try d.varint(end: d.end)))
+                case (4, 1):
+                    let x = Double(bitPattern: try d.fixed(8))
+                    out = x.isFinite ? .double(x) : .null
+                case (5, 2):
+                    var values: [Value] = []
+                    try d.fields(d.bytes()) { d, f2, w2 in
+                        if f2 == 1, w2 == 2 { values.append(try d.anyValueDirect(d.bytes())) } else { try d.skip(w2) }
+                    }
+                    out = .array(values)
+                case (6, 2):
+                    var o = JSONObject()
+                    try d.fields(d.bytes()) { d, f2, w2 in
+                        if f2 == 1, w2 == 2 {
+                            let (k, v) = try d.keyValueDirect(d.bytes())
+                            o[k] = v
+                        } else { try d.skip(w2) }
+                    }
+                    out = .object(o)
+                case (7, 2): out = .string(Base64.encode(UnsafeBufferPointer(rebasing: d.buf[try d.bytes()])))
+                default: try d.skip(w)
+                }
+            }
+            return out
         }
 
         mutating func event(_ r: Range<Int>) throws -> Value {

@@ -113,16 +113,46 @@ enum OTLPRecord {
         return v
     }
 
+    /// What the mapping reads from one span, whichever encoding it came in: OTLP/JSON (below) or
+    /// protobuf (OTLPProtobuf, which fills this straight from the wire without a JSON-shaped tree).
+    struct SpanFields {
+        var traceID: String?
+        var spanID: String?
+        var parent: String?
+        var name: String?
+        var kind: Value?
+        var startNs: Int64?
+        var endNs: Int64?
+        var attributes = JSONObject()
+        var events: [(name: String?, attributes: JSONObject)] = []
+        var statusCode: Value?
+        var statusMessage: String?
+    }
+
     static func mapSpan(_ raw: Value) throws -> Span {
         guard case .object = raw else { throw SpanError(field: "", "expected a span object, found \(raw.kindName)") }
-        let traceID = try idString(raw["traceId"] ?? raw["trace_id"], field: "traceId", required: true)!
-        let spanID = try idString(raw["spanId"] ?? raw["span_id"], field: "spanId", required: true)!
-        let parent = try idString(raw["parentSpanId"] ?? raw["parent_span_id"], field: "parentSpanId", required: false)
-        guard let startNs = nanos(raw["startTimeUnixNano"] ?? raw["start_time_unix_nano"]) else {
-            throw SpanError(field: "startTimeUnixNano", "missing or not a number")
-        }
-        let endNs = nanos(raw["endTimeUnixNano"] ?? raw["end_time_unix_nano"])
-        var attrs = attributes(raw["attributes"])
+        var f = SpanFields()
+        f.traceID = try idString(raw["traceId"] ?? raw["trace_id"], field: "traceId", required: true)
+        f.spanID = try idString(raw["spanId"] ?? raw["span_id"], field: "spanId", required: true)
+        f.parent = try idString(raw["parentSpanId"] ?? raw["parent_span_id"], field: "parentSpanId", required: false)
+        f.startNs = nanos(raw["startTimeUnixNano"] ?? raw["start_time_unix_nano"])
+        f.endNs = nanos(raw["endTimeUnixNano"] ?? raw["end_time_unix_nano"])
+        f.name = raw["name"]?.stringValue
+        f.kind = raw["kind"]
+        f.attributes = attributes(raw["attributes"])
+        f.events = (raw["events"]?.arrayValue ?? []).map { ($0["name"]?.stringValue, attributes($0["attributes"])) }
+        f.statusCode = raw["status"]?["code"]
+        f.statusMessage = raw["status"]?["message"]?.stringValue
+        return try map(f)
+    }
+
+    static func map(_ f: SpanFields) throws -> Span {
+        guard let traceID = f.traceID, !traceID.isEmpty else { throw SpanError(field: "traceId", "missing") }
+        guard let spanID = f.spanID, !spanID.isEmpty else { throw SpanError(field: "spanId", "missing") }
+        let parent = f.parent.flatMap { $0.isEmpty ? nil : $0 }
+        guard let startNs = f.startNs else { throw SpanError(field: "startTimeUnixNano", "missing or not a number") }
+        let endNs = f.endNs
+        var attrs = f.attributes
         var span = Span(id: spanID, spanID: spanID, rootSpanID: traceID, spanParents: parent.map { [$0] } ?? [],
                         created: Timestamp(nanoseconds: startNs))
         func take(_ key: String) -> Value? {
@@ -158,7 +188,7 @@ enum OTLPRecord {
         if let operation { span.metadata["gen_ai.operation.name"] = .string(operation) }
         span.type = type ?? traceloop.0 ?? traceloop.1 ?? (parent == nil ? "task" : "function")
         let toolName = take("gen_ai.tool.name")?.stringValue ?? attrs["tool.name"]?.stringValue
-        span.name = raw["name"]?.stringValue ?? toolName
+        span.name = f.name ?? toolName
         if let toolName { span.metadata["tool_name"] = .string(toolName) }
 
         // Input and output.
@@ -194,12 +224,11 @@ enum OTLPRecord {
         if let p = take("gen_ai.provider.name") ?? take("gen_ai.system") ?? take("llm.provider") { span.metadata["provider"] = p }
 
         // Errors: status ERROR, and exception events.
-        let status = raw["status"]
-        let code = status?["code"]
+        let code = f.statusCode
         let isError = code?.intValue == 2 || code?.stringValue == "STATUS_CODE_ERROR" || code?.stringValue == "ERROR"
         var exception: JSONObject?
-        for e in raw["events"]?.arrayValue ?? [] where e["name"]?.stringValue == "exception" {
-            let ea = attributes(e["attributes"])
+        for e in f.events where e.name == "exception" {
+            let ea = e.attributes
             var o = JSONObject()
             if let t = ea["exception.type"] { o["type"] = t }
             if let m = ea["exception.message"] { o["message"] = m }
@@ -208,11 +237,11 @@ enum OTLPRecord {
         }
         if isError || exception != nil {
             var o = exception ?? JSONObject()
-            if let m = status?["message"]?.stringValue, !m.isEmpty, o["message"] == nil { o["message"] = .string(m) }
+            if let m = f.statusMessage, !m.isEmpty, o["message"] == nil { o["message"] = .string(m) }
             if let t = take("error.type"), o["type"] == nil { o["type"] = t }
             span.error = o.isEmpty ? .string("error") : .object(o)
         }
-        if let k = raw["kind"], !k.isNull { span.metadata["otel.kind"] = k }
+        if let k = f.kind, !k.isNull { span.metadata["otel.kind"] = k }
         // Every other attribute is kept in metadata under its own name.
         for (k, v) in attrs { span.metadata[k] = v }
         return span
