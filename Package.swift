@@ -42,6 +42,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], exclude: ["README.md"]),
+        // Fuzz targets (libFuzzer with -sanitize=fuzzer -DFUZZING; otherwise a replayer of inputs).
+        .executableTarget(name: "sift-fuzz", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore"], path: "Fuzz",
+                          exclude: ["README.md", "corpus"]),
         .target(name: "SQLLogicTest", dependencies: ["SiftEngine", "SiftExecutor", "SiftModel", "SiftStore"], exclude: ["README.md"]),
         // Huge pages for the columns a query fills (malloc settings and madvise; see memory.c).
         .target(name: "CMemory"),

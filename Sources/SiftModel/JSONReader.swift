@@ -447,6 +447,8 @@ public struct JSONReader {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { throw JSONError("invalid number", offset: start) }
+        // 1e999 reads as infinity, which no JSON can hold: it would be stored as null. Say so instead.
+        guard d.isFinite else { throw JSONError("number \(text.prefix(40)) is out of range for a double", offset: start) }
         return .double(d)
     }
 }

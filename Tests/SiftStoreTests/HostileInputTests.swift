@@ -174,3 +174,23 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(run.rejects[0].contains(":5:"), run.rejects[0])
     }
 }
+
+/// Inputs the fuzz targets (Fuzz/SiftFuzz.swift) found: each now a clear error, never a trap or a
+/// silent change of value.
+final class FuzzFindingsTests: XCTestCase {
+    func testANumberPastDoubleRangeIsAnErrorNotNull() {
+        XCTAssertThrowsError(try JSONReader.parse("{\"a\": 1e999}")) { error in
+            XCTAssertTrue("\(error)".contains("out of range"), "\(error)")
+            XCTAssertEqual((error as? JSONError)?.offset, 6)
+        }
+        XCTAssertEqual(try JSONReader.parse("1.7976931348623157e308"), .double(.greatestFiniteMagnitude))
+    }
+
+    func testAnOTLPTimePastInt64IsRejectedNotATrap() throws {
+        let request = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"a","startTimeUnixNano":17300000001000000000},{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203332","name":"b","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":1e300}]}]}]}"#
+        let (rows, rejected) = try Array(request.utf8).withUnsafeBufferPointer { try IngestFormat.otlp.readRecord($0) }
+        XCTAssertEqual(rejected, 1)               // no start time it can read
+        XCTAssertEqual(rows.map(\.name), ["b"])   // an end it cannot read is left out
+        XCTAssertNil(rows[0].end)
+    }
+}

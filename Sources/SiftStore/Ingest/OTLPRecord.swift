@@ -89,7 +89,7 @@ enum OTLPRecord {
         switch v {
         case .string(let s)?: return Int64(s)
         case .int(let i)?: return i
-        case .double(let d)?: return d.isFinite ? Int64(d) : nil
+        case .double(let d)?: return d.isFinite && abs(d) < 9.2e18 ? Int64(d) : nil   // past Int64: not a time
         default: return nil
         }
     }
