@@ -15,6 +15,8 @@ public struct HTTPRequest: Sendable {
     public var path: String
     /// The path as sent: split it on "/" before decoding its components.
     public var rawPath: String
+    /// The query string as sent.
+    public var rawQuery = ""
     public var query: [String: String]
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
@@ -71,6 +73,10 @@ public struct HTTPResponse: Sendable {
 /// Answers a request; calls `respond` exactly once, from any thread.
 public typealias Responder = @Sendable (HTTPRequest, @escaping @Sendable (HTTPResponse) -> Void) -> Void
 
+/// Looks at a request's head (method, URI, headers) before its body is read: a response refuses the
+/// request at once (its body is not read and the connection is closed); nil lets it through.
+public typealias Admission = @Sendable (_ method: String, _ uri: String, _ headers: [(name: String, value: String)]) -> HTTPResponse?
+
 public final class HTTPServer: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private var channel: Channel?
@@ -81,16 +87,24 @@ public final class HTTPServer: @unchecked Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoops)
     }
 
-    /// Binds and starts serving; returns the port bound (useful with port 0).
-    public func start(host: String, port: Int, responder: @escaping Responder) throws -> Int {
+    /// The address bound, as text ("127.0.0.1", "::1", ...).
+    public var localIP: String? { channel?.localAddress?.ipAddress }
+
+    /// Binds and starts serving; returns the port bound (useful with port 0). A connection that sends
+    /// nothing for `idleSeconds` is closed (a client cannot hold one open by trickling a request).
+    public func start(host: String, port: Int, idleSeconds: Int64 = 30, admit: @escaping Admission = { _, _, _ in nil },
+                      responder: @escaping Responder) throws -> Int {
         let maxBody = maxBodyBytes
         let work = DispatchQueue(label: "sift-serve-work", attributes: .concurrent)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 512)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(RequestHandler(maxBody: maxBody, work: work, responder: responder))
+                channel.eventLoop.makeCompletedFuture {
+                    let ops = channel.pipeline.syncOperations
+                    try ops.addHandler(IdleStateHandler(readTimeout: .seconds(idleSeconds)))
+                    try ops.configureHTTPServerPipeline(withErrorHandling: true)
+                    try ops.addHandler(RequestHandler(maxBody: maxBody, work: work, admit: admit, responder: responder))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -120,15 +134,22 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let maxBody: Int
     private let work: DispatchQueue
     private let responder: Responder
+    private let admit: Admission
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    private var refused = false
     private var discarded = 0
 
-    init(maxBody: Int, work: DispatchQueue, responder: @escaping Responder) {
+    init(maxBody: Int, work: DispatchQueue, admit: @escaping Admission, responder: @escaping Responder) {
         self.maxBody = maxBody
         self.work = work
+        self.admit = admit
         self.responder = responder
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -138,10 +159,18 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             body = []
             tooLarge = false
             discarded = 0
+            if let refusal = admit(h.method.rawValue, h.uri, h.headers.map { ($0.name, $0.value) }) {
+                // Refused on its head: the body is never read, and the connection closes after the answer.
+                refused = true
+                head = nil
+                write(context, version: h.version, keepAlive: false, refusal)
+                return
+            }
             if let declared = h.headers.first(name: "content-length").flatMap({ Int($0) }), declared > maxBody {
                 tooLarge = true
             }
         case .body(let buf):
+            if refused { return }
             if tooLarge {
                 // Read and dropped, so the client sees the 413; a client that keeps sending far past
                 // the limit is cut off.
@@ -165,9 +194,11 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             let full = h.uri
             let (rawPath, rawQuery) = full.firstIndex(of: "?").map { (String(full[..<$0]), String(full[full.index(after: $0)...])) } ?? (full, "")
-            let request = HTTPRequest(method: h.method.rawValue, path: rawPath.removingPercentEncoding ?? rawPath, rawPath: rawPath,
+            var request = HTTPRequest(method: h.method.rawValue, path: rawPath.removingPercentEncoding ?? rawPath, rawPath: rawPath,
                                       query: HTTPRequest.parseQuery(rawQuery),
                                       headers: h.headers.map { ($0.name, $0.value) }, body: body)
+            request.rawQuery = rawQuery
+            let received = request
             body = []
             let keepAlive = h.isKeepAlive
             let version = h.version
@@ -175,7 +206,7 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let bound = NIOLoopBound((self, context), eventLoop: loop)
             let responder = self.responder
             work.async {
-                responder(request) { response in
+                responder(received) { response in
                     loop.execute {
                         let (handler, ctx) = bound.value
                         handler.write(ctx, version: version, keepAlive: keepAlive, response)

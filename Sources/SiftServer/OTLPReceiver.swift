@@ -15,11 +15,11 @@ extension SiftServer {
         switch type {
         case "application/x-protobuf", "application/protobuf": encoding = .protobuf
         case "application/json": encoding = .json
-        case "":
-            // No type given: a JSON body starts with `{`, a protobuf request with field 1's tag (0x0A).
-            encoding = req.body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") && req.body.first != 0x0A ? .json : .protobuf
         default:
-            respond(.text(415, "unsupported Content-Type '\(type)': send application/x-protobuf or application/json\n"))
+            // OTLP/HTTP requires the type. Guessing it would also let any web page post traces: a
+            // browser sends a body without a type (or as text/plain) cross-origin without asking first.
+            respond(failure(415, type.isEmpty ? "no Content-Type: send application/x-protobuf or application/json"
+                                              : "unsupported Content-Type '\(type)': send application/x-protobuf or application/json", .json))
             return
         }
         var body = req.body
@@ -31,7 +31,7 @@ extension SiftServer {
             }
         case "identity", "": break
         case let other:
-            respond(.text(415, "unsupported Content-Encoding '\(other)': send gzip or none\n"))
+            respond(failure(415, "unsupported Content-Encoding '\(other)': send gzip or none", encoding))
             return
         }
         let decoded: OTLPBody.Decoded
@@ -50,7 +50,8 @@ extension SiftServer {
             }
         }
         if !accepted {
-            respond(failure(429, "sift is writing \(writer.snapshot.pendingSpans) spans; retry shortly", encoding, retryAfter: 1))
+            respond(writer.isClosing ? failure(503, "sift serve is shutting down; retry shortly", encoding, retryAfter: 5)
+                                     : failure(429, "sift is writing \(writer.snapshot.pendingSpans) spans; retry shortly", encoding, retryAfter: 1))
         }
     }
 

@@ -75,7 +75,9 @@ public final class SiftServer: @unchecked Sendable {
     @discardableResult
     public func start() throws -> Int {
         live.start()
-        port = try http.start(host: options.host, port: options.port) { [unowned self] req, respond in
+        port = try http.start(host: options.host, port: options.port, admit: { [unowned self] method, uri, headers in
+            self.admit(method: method, uri: uri, headers: headers)
+        }) { [unowned self] req, respond in
             // OTLP requests are answered once their spans commit, on the writer's thread.
             if req.path == "/v1/traces", req.method == "POST", self.tokenAccepted(req) {
                 self.receive(req, respond: respond)
@@ -83,7 +85,52 @@ public final class SiftServer: @unchecked Sendable {
                 respond(self.handle(req))
             }
         }
+        // The name given may resolve to anything: what was bound decides whether a token is needed.
+        if (options.token ?? "").isEmpty, let ip = http.localIP, !Self.isLoopbackIP(ip) {
+            http.stop()
+            throw ServeError("refusing to listen on \(options.host) (\(ip)) without a token: it is not a loopback address. Set SIFT_TOKEN, or listen on 127.0.0.1")
+        }
         return port
+    }
+
+    static func isLoopbackIP(_ ip: String) -> Bool {
+        ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+
+    /// Checks a request on its head, before its body is read. Without a token, only requests
+    /// addressed to this machine by a loopback name are served: a web page that rebinds its own
+    /// domain to 127.0.0.1 (DNS rebinding) gets 421, not the store. With a token, a write without it
+    /// is refused here, before its body is buffered.
+    func admit(method: String, uri: String, headers: [(name: String, value: String)]) -> HTTPResponse? {
+        func header(_ n: String) -> String? { headers.first { $0.name.caseInsensitiveCompare(n) == .orderedSame }?.value }
+        guard let token = options.token, !token.isEmpty else {
+            let host = Self.hostName(header("Host") ?? "")
+            let allowed = ["127.0.0.1", "localhost", "::1", options.host.lowercased()]
+            guard allowed.contains(host) || host.hasPrefix("127.") else {
+                return .text(421, "this server answers only requests addressed to 127.0.0.1, localhost or [::1] (the Host header said '\(host)')\n")
+            }
+            return nil
+        }
+        if method != "GET" && method != "HEAD", !uri.hasPrefix("/login"),
+           !authorized(bearer: header("Authorization"), cookie: header("Cookie"), token: token) {
+            return .text(401, "missing or wrong token: send `Authorization: Bearer <SIFT_TOKEN>`\n", headers: [("WWW-Authenticate", "Bearer")])
+        }
+        return nil
+    }
+
+    /// Whether an Origin header names this server as the Host header does (host and port; IPv6 too).
+    static func sameOrigin(_ origin: String, host: String) -> Bool {
+        guard origin != "null", let o = URL(string: origin), let h = URL(string: "http://" + host) else { return false }
+        return hostName(o.host ?? "") == hostName(h.host ?? "") && o.port == h.port
+    }
+
+    /// The host part of a Host header or URL authority, lowercased, without brackets or port.
+    static func hostName(_ authority: String) -> String {
+        var a = Substring(authority.lowercased())
+        if a.hasPrefix("[") , let close = a.firstIndex(of: "]") { return String(a[a.index(after: a.startIndex)..<close]) }
+        if let colon = a.lastIndex(of: ":"), a.filter({ $0 == ":" }).count == 1 { a = a[..<colon] }
+        if a.hasSuffix(".") { a = a.dropLast() }
+        return String(a)
     }
 
     public func wait() { http.wait() }
@@ -106,7 +153,8 @@ public final class SiftServer: @unchecked Sendable {
         if let token = options.token, !token.isEmpty, !authorized(req, token: token) {
             if req.method == "GET", !req.path.hasPrefix("/v1/"), !req.path.hasPrefix("/api/") {
                 if req.path == "/login" { return WebApp.login(next: req.query["next"] ?? "/", failed: false) }
-                return .redirect("/login?next=" + WebApp.urlComponent(req.path))
+                let back = req.rawPath + (req.rawQuery.isEmpty ? "" : "?" + req.rawQuery)
+                return .redirect("/login?next=" + WebApp.urlComponent(back))
             }
             if req.method == "POST", req.path == "/login" {
                 let form = req.form
@@ -120,8 +168,7 @@ public final class SiftServer: @unchecked Sendable {
         if req.path == "/v1/traces" { return .text(405, "POST OTLP trace requests here\n", headers: [("Allow", "POST")]) }
         if req.method == "POST" {
             // Writes from the page: same origin, with the form's token.
-            if let origin = req.header("Origin"), let host = req.header("Host"), origin != "null",
-               URL(string: origin)?.host.map({ h in host.split(separator: ":").first.map(String.init) == h }) == false {
+            if let origin = req.header("Origin"), !Self.sameOrigin(origin, host: req.header("Host") ?? "") {
                 return .text(403, "cross-origin write refused\n")
             }
             guard let given = req.form["csrf"], constantTimeEqual(given, csrf) else {
@@ -138,8 +185,14 @@ public final class SiftServer: @unchecked Sendable {
     }
 
     func authorized(_ req: HTTPRequest, token: String) -> Bool {
-        if let auth = req.header("Authorization"), auth.hasPrefix("Bearer "), constantTimeEqual(String(auth.dropFirst(7)), token) { return true }
-        if let cookie = req.header("Cookie") {
+        authorized(bearer: req.header("Authorization"), cookie: req.header("Cookie"), token: token)
+    }
+
+    func authorized(bearer auth: String?, cookie: String?, token: String) -> Bool {
+        // The scheme name is case-insensitive (RFC 7235).
+        if let auth, auth.count > 7, auth.prefix(7).lowercased() == "bearer ",
+           constantTimeEqual(auth.dropFirst(7).trimmingCharacters(in: .whitespaces), token) { return true }
+        if let cookie {
             for part in cookie.split(separator: ";") {
                 let kv = part.trimmingCharacters(in: .whitespaces)
                 if kv.hasPrefix("sift_token="), constantTimeEqual(String(kv.dropFirst(11)), token) { return true }

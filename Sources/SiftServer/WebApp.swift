@@ -40,7 +40,9 @@ struct WebApp {
 
     /// Only local paths are followed after a login.
     static func safeNext(_ next: String?) -> String {
-        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\") else { return "/" }
+        // Browsers drop tabs and newlines from URLs ("/\t/evil" is "//evil"): no whitespace or controls at all.
+        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\"),
+              !n.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0.properties.isWhitespace }) else { return "/" }
         return n
     }
 
@@ -126,9 +128,13 @@ struct WebApp {
             </script>
             </body></html>
             """
-        return .html(status, html, headers: [("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
-                                          ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin")])
+        return .html(status, html, headers: securityHeaders)
     }
+
+    static let securityHeaders: [(name: String, value: String)] = [
+        ("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+    ]
 
     static func login(next: String, failed: Bool) -> HTTPResponse {
         page(status: failed ? 401 : 200, title: "Sign in", body: """
@@ -195,12 +201,12 @@ struct WebApp {
     }
 
     func topicsPage(_ p: String, facet: String) throws -> HTTPResponse {
-        let data = try server.reading { ws, _ in try ReportBuilder.build(store: ws.store, project: p, facet: facet) }
-        if data.topics.isEmpty {
+        let data = try? server.reading { ws, _ in try ReportBuilder.build(store: ws.store, project: p, facet: facet) }
+        guard let data, !data.topics.isEmpty else {
             return Self.page(title: "\(facet) topics in \(p)", project: p, body: "<section><p>No \(Self.esc(facet)) topics yet in this project. They appear once it has 100 traces; " + form(Self.projectURL(p) + "/recluster", "", button: "Cluster now") + "</p></section>")
         }
         let links = ReportLinks(nav: Self.nav(p), trace: { Self.traceURL(p, $0) }, topic: { Self.topicsURL(p, facet) + "/" + Self.urlComponent($0) })
-        return .html(200, Report.html(data, links: links))
+        return .html(200, Report.html(data, links: links), headers: Self.securityHeaders)
     }
 
     func topicTraces(_ p: String, facet: String, topic: String) throws -> HTTPResponse {

@@ -36,7 +36,7 @@ struct Serve: ParsableCommand {
             var options = ServeOptions(path: store.path)
             options.host = host
             options.port = port
-            options.token = ProcessInfo.processInfo.environment["SIFT_TOKEN"]
+            options.token = ProcessInfo.processInfo.environment["SIFT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             options.maxBodyBytes = max(1, maxBody) << 20
             options.durable = !noFsync
             options.reclusterEvery = try reclusterEvery.map { try parseDuration($0, option: "--recluster-every") }
@@ -58,18 +58,22 @@ struct Serve: ParsableCommand {
             signal(SIGINT, SIG_IGN)
             signal(SIGTERM, SIG_IGN)
             let queue = DispatchQueue(label: "sift-serve-signals")
+            let stopped = DispatchSemaphore(value: 0)
             var sources: [DispatchSourceSignal] = []
             for sig in [SIGINT, SIGTERM] {
                 let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
                 s.setEventHandler {
                     FileHandle.standardError.write(Data("sift serve: stopping\n".utf8))
                     server.stop()
-                    Foundation.exit(0)
+                    stopped.signal()
                 }
                 s.resume()
                 sources.append(s)
             }
+            // The listener closes first; the process ends once stop() has committed what was queued,
+            // closed the ingest run and stopped the topics pipeline.
             server.wait()
+            stopped.wait()
             _ = sources
         }
     }

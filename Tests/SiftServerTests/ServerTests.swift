@@ -211,6 +211,51 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(request("/v1/traces", method: "POST", body: big, headers: ["Content-Type": "application/json"]).0, 413)
     }
 
+    /// What an independent review found (DNS rebinding, cross-site posts, redirects, ids in other encodings).
+    func testReviewFindingsStayFixed() throws {
+        let body = Self.otlpJSON(service: "r", trace: String(repeating: "56", count: 16), spans: [("00000000000000dd", nil, "root", "x")])
+        // A page whose domain rebinds to 127.0.0.1 sends its own name as Host: refused before anything is read.
+        let (rebound, _, _) = request("/api/status", headers: ["Host": "rebind.attacker.example:\(server.port)"])
+        XCTAssertEqual(rebound, 421)
+        XCTAssertEqual(request("/v1/traces", method: "POST", body: body, headers: ["Content-Type": "application/json", "Host": "evil.example"]).0, 421)
+        XCTAssertEqual(request("/api/status", headers: ["Host": "localhost:\(server.port)"]).0, 200)
+        // A browser posts cross-origin without asking first only without a type (or as text/plain): refused.
+        XCTAssertEqual(request("/v1/traces", method: "POST", body: body).0, 415)
+        XCTAssertEqual(request("/v1/traces", method: "POST", body: body, headers: ["Content-Type": "text/plain"]).0, 415)
+        // Ids in other encodings join their trace: uppercase hex, and base64 of the same bytes.
+        let upper = Self.otlpJSON(service: "r", trace: String(repeating: "AB", count: 16), spans: [("00000000000000EE", nil, "root", "x")])
+        XCTAssertEqual(request("/v1/traces", method: "POST", body: upper, headers: ["Content-Type": "application/json"]).0, 200)
+        let b64 = Self.otlpJSON(service: "r", trace: "q6urq6urq6urq6urq6urqw==", spans: [("AAAAAAAAAO8=", "00000000000000ee", "child", "y")])
+        XCTAssertEqual(request("/v1/traces", method: "POST", body: b64, headers: ["Content-Type": "application/json"]).0, 200)
+        XCTAssertEqual(try count("r", "SELECT count(1) FROM project_logs('r') WHERE root_span_id = '\(String(repeating: "ab", count: 16))'"), 2)
+        XCTAssertEqual(try count("r", "SELECT count(1) FROM project_logs('r') WHERE span_id = '00000000000000ef' AND span_parents[0] = '00000000000000ee'"), 1)
+        // A project without topics yet gets a page saying so, not an error.
+        let (topics, _, page) = request("/projects/r/topics/Issues")
+        XCTAssertEqual(topics, 200)
+        XCTAssertTrue(page.contains("No Issues topics yet"), page)
+        // Redirects after a login stay on this server.
+        for next in ["/\t/evil.example/", "//evil.example", "/\\evil.example", "https://evil.example", "/ok\n"] { XCTAssertEqual(WebApp.safeNext(next), "/", next) }
+        XCTAssertEqual(WebApp.safeNext("/projects/r/query?q=x"), "/projects/r/query?q=x")
+        // Same origin over IPv6 and with ports; the loopback test is on the address bound.
+        XCTAssertTrue(SiftServer.sameOrigin("http://[::1]:41823", host: "[::1]:41823"))
+        XCTAssertFalse(SiftServer.sameOrigin("http://[::1]:41824", host: "[::1]:41823"))
+        XCTAssertFalse(SiftServer.sameOrigin("null", host: "127.0.0.1:1"))
+        XCTAssertTrue(SiftServer.isLoopbackIP("127.0.0.1") && SiftServer.isLoopbackIP("::1") && !SiftServer.isLoopbackIP("192.0.2.2"))
+    }
+
+    func testTokenCheckedBeforeTheBodyAndBearerInAnyCase() throws {
+        server.stop()
+        let token = "0123456789abcdef0123"
+        server = try start { $0.token = token }
+        let body = Self.otlpJSON(service: "t", trace: String(repeating: "78", count: 16), spans: [("00000000000000ff", nil, "root", "x")])
+        XCTAssertEqual(request("/v1/traces", method: "POST", body: body, headers: ["Content-Type": "application/json", "Authorization": "bearer \(token)"]).0, 200)
+        let (refused, headers, _) = request("/v1/traces", method: "POST", body: [UInt8](repeating: 0x20, count: 4 << 20), headers: ["Content-Type": "application/json"])
+        XCTAssertEqual(refused, 401)
+        XCTAssertEqual(headers["connection"], "close")
+        // With a token the Host header may be any name the server is reached by.
+        XCTAssertEqual(request("/api/status", headers: ["Authorization": "Bearer \(token)", "Host": "sift.internal.example"]).0, 200)
+    }
+
     /// gzip through the system's gzip tool, so the server's inflate is checked against another encoder.
     func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         let input = dir.write("body.json", bytes: bytes)

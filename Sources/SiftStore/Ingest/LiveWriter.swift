@@ -114,6 +114,13 @@ public final class LiveWriter: @unchecked Sendable {
         return true
     }
 
+    /// Whether `close` has been called (requests are refused from then on).
+    public var isClosing: Bool {
+        cond.lock()
+        defer { cond.unlock() }
+        return stopping
+    }
+
     private func isFull(adding n: Int) -> Bool {
         cond.lock()
         defer { cond.unlock() }

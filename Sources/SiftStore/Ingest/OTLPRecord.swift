@@ -2,6 +2,7 @@
 // through the OpenTelemetry GenAI semantic conventions and the OpenInference attribute names that
 // Phoenix users emit. A request becomes spans; the resource's service.name names the project.
 
+import Foundation
 import SiftModel
 
 enum OTLPRecord {
@@ -99,6 +100,18 @@ enum OTLPRecord {
         guard let s = v?.stringValue, !s.isEmpty else {
             if required { throw SpanError(field: field, "missing") }
             return nil
+        }
+        return normalizedID(s)
+    }
+
+    /// Ids as protobuf requests give them (lowercase hex), so spans of one trace join whichever
+    /// encoding each came in: hex in any case is lowercased, and base64 of 8 or 16 bytes (the generic
+    /// protobuf JSON mapping's form) becomes hex. Anything else is kept as it is.
+    static func normalizedID(_ s: String) -> String {
+        let u = s.utf8
+        if u.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) { return s.lowercased() }
+        if u.count == 12 || u.count == 24, let bytes = Data(base64Encoded: s), bytes.count == 8 || bytes.count == 16 {
+            return bytes.map { String(format: "%02x", $0) }.joined()
         }
         return s
     }
