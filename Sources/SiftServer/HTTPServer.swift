@@ -188,8 +188,22 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard let h = head else { return }
             head = nil
             if tooLarge {
-                write(context, version: h.version, keepAlive: false,
-                      .text(413, "request body over the \(maxBody / (1 << 20)) MiB limit (sift serve --max-body raises it)\n"))
+                let message = "request body over the \(maxBody / (1 << 20)) MiB limit (sift serve --max-body raises it)"
+                // OTLP clients read a google.rpc.Status (code 8, resource exhausted) in their request's encoding.
+                let response: HTTPResponse
+                if h.uri.hasPrefix("/v1/") {
+                    if h.headers.first(name: "content-type")?.lowercased().contains("protobuf") == true {
+                        var p = Protobuf()
+                        p.varint(field: 1, 8)
+                        p.bytes(field: 2, Array(message.utf8))
+                        response = HTTPResponse(status: 413, contentType: "application/x-protobuf", body: p.out)
+                    } else {
+                        response = HTTPResponse(status: 413, contentType: "application/json", body: Array("{\"code\":8,\"message\":\(JSONText.quote(message))}".utf8))
+                    }
+                } else {
+                    response = .text(413, message + "\n")
+                }
+                write(context, version: h.version, keepAlive: false, response)
                 return
             }
             let full = h.uri

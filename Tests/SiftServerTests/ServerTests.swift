@@ -208,7 +208,10 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(request("/v1/traces", method: "POST", body: Array(gz.prefix(gz.count / 2)), headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"]).0, 400)
         XCTAssertEqual(request("/v1/traces", method: "POST", body: body, headers: ["Content-Type": "application/json", "Content-Encoding": "br"]).0, 415)
         let big = [UInt8](repeating: 0x20, count: server.options.maxBodyBytes + 1)
-        XCTAssertEqual(request("/v1/traces", method: "POST", body: big, headers: ["Content-Type": "application/json"]).0, 413)
+        let (tooBig, bigHeaders, bigBody) = request("/v1/traces", method: "POST", body: big, headers: ["Content-Type": "application/json"])
+        XCTAssertEqual(tooBig, 413)
+        XCTAssertEqual(bigHeaders["content-type"], "application/json")
+        XCTAssertEqual(try JSONReader.parse(bigBody)["code"], .int(8))
     }
 
     /// What an independent review found (DNS rebinding, cross-site posts, redirects, ids in other encodings).

@@ -117,6 +117,31 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try count(tstore, "SELECT count(DISTINCT root_span_id) FROM spans"), 2)
     }
 
+    /// A broken element in the middle of a JSON array costs only itself: reading goes on with the next
+    /// record (issue 16), pretty-printed or compact, in span files and trajectory files alike.
+    func testBrokenArrayElementLosesOnlyItself() throws {
+        let dir = TempDir()
+        let broken = #"{"id":"bad","created":"2024-01-01T00:00:00Z","input":"a string with ,{ \#u{01} inside and no end}"#
+        for (name, separator) in [("pretty.json", ",\n  "), ("compact.json", ",")] {
+            let text = "[\n  " + [good("a"), broken, good("b"), #"{"id":"also-bad","created":"2024-01-01T00:00:00Z","metadata":{"x":[1,2}}"#, good("c")].joined(separator: separator) + "\n]\n"
+            let file = dir.write(name, text)
+            let store = try Store(path: dir.path(name + ".db"))
+            let run = try ingest(store, [file])
+            XCTAssertEqual(run.summary.spans, 3, name)
+            XCTAssertEqual(run.rejects.count, 2, "\(name): \(run.rejects)")
+            XCTAssertTrue(run.rejects.allSatisfy { $0.contains("reading goes on with the next record") }, "\(run.rejects)")
+            XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE id IN ('a', 'b', 'c')"), 3)
+        }
+        let runs = "[\n" + [#"{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}"#,
+                              #"{"messages":[{"role":"user","content":"cut off"#,
+                              #"{"messages":[{"role":"user","content":"again"},{"role":"assistant","content":"sure"}]}"#].joined(separator: ",\n") + "\n]\n"
+        let tfile = dir.write("runs.json", runs)
+        let tstore = try Store(path: dir.path("t.db"))
+        let trun = try ingest(tstore, [tfile], format: .trajectories)
+        XCTAssertEqual(trun.summary.rejected, 1)
+        XCTAssertEqual(try count(tstore, "SELECT count(DISTINCT root_span_id) FROM spans"), 2)
+    }
+
     /// Times that do not exist or lie outside the years 0001-9999 are rejected with their line, not
     /// moved to another day or clamped into year 294,247 (issue 16).
     func testImpossibleTimesAreRejected() throws {

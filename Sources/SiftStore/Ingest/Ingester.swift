@@ -348,6 +348,14 @@ public final class Ingester {
                         let range = try r.skipValueFlat()
                         try handle(range, index: i)
                     } catch let e as JSONError {
+                        // Resynchronise: the next element starts after a ',' with the broken one's
+                        // opening byte, from where a whole value reads and is followed by ',' or ']'.
+                        if let next = Self.nextElement(in: buf, start: start, error: e.offset, maxDepth: options.maxDepth) {
+                            try reject(lines.line(at: e.offset), "invalid JSON: \(e.message); reading goes on with the next record, at line \(lines.line(at: next + 1))",
+                                       UnsafeBufferPointer(rebasing: buf[start..<next]))
+                            r.position = next
+                            return
+                        }
                         let rest = UnsafeBufferPointer(rebasing: buf[start..<buf.count])
                         try reject(lines.line(at: e.offset), "invalid JSON: \(e.message); the rest of the array from line \(lines.line(at: start)) cannot be read", rest)
                         throw StopScan()
@@ -366,6 +374,56 @@ public final class Ingester {
     }
 
     // MARK: - Helpers
+
+    /// Where reading can go on after a broken array element that starts at `start`: the offset of the
+    /// ',' before the next element, one that opens with the same byte and reads whole (followed by ','
+    /// or ']'). When elements begin lines (pretty-printed, or one per line), only a line that begins
+    /// at the broken element's indentation can begin the next, so objects nested inside the broken
+    /// element are not taken for records; in a one-line array, candidates after the error are tried.
+    /// At most 10,000 candidates are read.
+    static func nextElement(in buf: UnsafeBufferPointer<UInt8>, start: Int, error: Int, maxDepth: Int) -> Int? {
+        let opener = buf[start]
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        var lineStart = start
+        while lineStart > 0, buf[lineStart - 1] != 0x0A { lineStart -= 1 }
+        let beginsLine = (lineStart..<start).allSatisfy { isBlank(buf[$0]) }
+        let indent = start - lineStart
+        var attempts = 0
+        /// The ',' before `q` when only whitespace separates them.
+        func commaBefore(_ q: Int) -> Int? {
+            var c = q - 1
+            while c > start, isBlank(buf[c]) || buf[c] == 0x0A { c -= 1 }
+            return c > start && buf[c] == UInt8(ascii: ",") ? c : nil
+        }
+        func reads(_ q: Int) -> Bool {
+            attempts += 1
+            var probe = JSONReader(buf, position: q, maxDepth: maxDepth)
+            guard (try? probe.skipValueFlat()) != nil else { return false }
+            probe.skipWhitespace()
+            return probe.peek() == UInt8(ascii: ",") || probe.peek() == UInt8(ascii: "]")
+        }
+        if beginsLine {
+            var p = start
+            while p < buf.count, attempts < 10_000 {
+                guard buf[p] == 0x0A else { p += 1; continue }
+                let q = p + 1 + indent
+                p += 1
+                guard q < buf.count, buf[q] == opener, (p..<q).allSatisfy({ isBlank(buf[$0]) }), let comma = commaBefore(q) else { continue }
+                if reads(q) { return comma }
+            }
+            return nil
+        }
+        var p = max(error, start + 1)
+        while p < buf.count, attempts < 10_000 {
+            defer { p += 1 }
+            guard buf[p] == UInt8(ascii: ",") else { continue }
+            var q = p + 1
+            while q < buf.count, isBlank(buf[q]) || buf[q] == 0x0A { q += 1 }
+            guard q < buf.count, buf[q] == opener else { continue }
+            if reads(q) { return p }
+        }
+        return nil
+    }
 
     /// What a record read part by part lost to a fault after `landed` of its spans were read.
     static func partLanded(_ landed: Int) -> String {
