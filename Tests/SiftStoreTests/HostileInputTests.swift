@@ -107,14 +107,18 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(run.summary.spans, 3)
         XCTAssertEqual(run.rejects.count, 1)
         XCTAssertTrue(run.rejects[0].hasPrefix(file + ":3: ") && run.rejects[0].contains("deeper than"), run.rejects[0])
-        let runs = "[\n" + [#"{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}"#,
-                              #"{"messages":[{"role":"user","content":\#(deep)}]}"#,
+        try assertRunsAroundABrokenOneLand(#"{"messages":[{"role":"user","content":\#(deep)}]}"#, dir: dir)
+    }
+
+    /// Three trajectory runs, the middle one `broken`: it alone is rejected, the other two land.
+    func assertRunsAroundABrokenOneLand(_ broken: String, dir: TempDir, file: StaticString = #filePath, line: UInt = #line) throws {
+        let runs = "[\n" + [#"{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}"#, broken,
                               #"{"messages":[{"role":"user","content":"again"},{"role":"assistant","content":"sure"}]}"#].joined(separator: ",\n") + "\n]\n"
-        let tfile = dir.write("runs.json", runs)
-        let tstore = try Store(path: dir.path("t.db"))
+        let tfile = dir.write("runs-\(UUID().uuidString).json", runs)
+        let tstore = try Store(path: dir.path("t-\(UUID().uuidString).db"))
         let trun = try ingest(tstore, [tfile], format: .trajectories)
-        XCTAssertEqual(trun.summary.rejected, 1)
-        XCTAssertEqual(try count(tstore, "SELECT count(DISTINCT root_span_id) FROM spans"), 2)
+        XCTAssertEqual(trun.summary.rejected, 1, file: file, line: line)
+        XCTAssertEqual(try count(tstore, "SELECT count(DISTINCT root_span_id) FROM spans"), 2, file: file, line: line)
     }
 
     /// A broken element in the middle of a JSON array costs only itself: reading goes on with the next
@@ -132,14 +136,7 @@ final class HostileInputTests: XCTestCase {
             XCTAssertTrue(run.rejects.allSatisfy { $0.contains("reading goes on with the next record") }, "\(run.rejects)")
             XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE id IN ('a', 'b', 'c')"), 3)
         }
-        let runs = "[\n" + [#"{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}"#,
-                              #"{"messages":[{"role":"user","content":"cut off"#,
-                              #"{"messages":[{"role":"user","content":"again"},{"role":"assistant","content":"sure"}]}"#].joined(separator: ",\n") + "\n]\n"
-        let tfile = dir.write("runs.json", runs)
-        let tstore = try Store(path: dir.path("t.db"))
-        let trun = try ingest(tstore, [tfile], format: .trajectories)
-        XCTAssertEqual(trun.summary.rejected, 1)
-        XCTAssertEqual(try count(tstore, "SELECT count(DISTINCT root_span_id) FROM spans"), 2)
+        try assertRunsAroundABrokenOneLand(#"{"messages":[{"role":"user","content":"cut off"#, dir: dir)
     }
 
     /// Times that do not exist or lie outside the years 0001-9999 are rejected with their line, not
