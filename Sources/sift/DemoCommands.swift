@@ -70,6 +70,7 @@ struct Demo: ParsableCommand {
             print("  sift traces show <id> --db \(r.path)          one conversation as a tree")
             print("  sift query --db \(r.path) \"SELECT classifications.Issues[0].label AS issue, classifications.Sentiment[0].label AS sentiment, count(1) AS traces FROM project_logs('demo', shape => 'traces') GROUP BY issue, sentiment ORDER BY traces DESC\"")
             print("  sift repl --db \(r.path)                   ask more questions interactively (.help)")
+            print("  sift serve --db \(r.path)                  the web app at http://127.0.0.1:4318 (topics, traces, queries, review) and OTLP/HTTP ingest")
         }
     }
 }
