@@ -2,7 +2,7 @@
 // status, unknown fields), and against arbitrary and mutated bytes: an error or spans, never a crash.
 
 import SiftModel
-@testable import SiftStore
+import SiftStore
 import XCTest
 @testable import SiftServer
 
@@ -101,14 +101,34 @@ final class OTLPProtobufTests: XCTestCase {
         XCTAssertEqual(try JSONReader.parse(r.input ?? "null"), .array([.object(["role": "user", "content": "hi"])]))
     }
 
+    /// The request above as OTLP/JSON writes it: both encodings map to the same row.
+    static let sameAsJSON = #"""
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"billing"}}]},
+          "scopeSpans":[{"scope":{"name":"openinference.instrumentation"},"spans":[{
+            "traceId":"000102030405060708090a0b0c0d0e0f","spanId":"deadbeef00000001","name":"chat gpt-4o","kind":3,
+            "startTimeUnixNano":"1733000000123456789","endTimeUnixNano":"1733000002000000000",
+            "attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+              {"key":"gen_ai.usage.input_tokens","value":{"intValue":"1234"}},
+              {"key":"temperature","value":{"doubleValue":0.25}},{"key":"stream","value":{"boolValue":true}},
+              {"key":"negative","value":{"intValue":"-5"}},{"key":"raw","value":{"bytesValue":"/wAQ"}},
+              {"key":"stops","value":{"arrayValue":{"values":[{"stringValue":"\n\n"},{"intValue":"7"}]}}},
+              {"key":"user","value":{"kvlistValue":{"values":[{"key":"tier","value":{"stringValue":"gold"}}]}}},
+              {"key":"gen_ai.input.messages","value":{"stringValue":"[{\"role\":\"user\",\"content\":\"hi\"}]"}}],
+            "events":[{"timeUnixNano":"1733000001000000000","name":"exception","attributes":[
+              {"key":"exception.type","value":{"stringValue":"TimeoutError"}},
+              {"key":"exception.message","value":{"stringValue":"upstream timed out"}}]}],
+            "status":{"message":"failed","code":2}}]}]}]}
+        """#
+
     func testTheSameRequestAsJSONMapsToTheSameRow() throws {
         let proto = try request().withUnsafeBufferPointer { try OTLPBody.decode($0, encoding: .protobuf) }.rows[0]
-        let json = Array(JSONWriter.string(try request().withUnsafeBufferPointer { try OTLPProtobuf.request($0) }).utf8)
-        let fromJSON = try json.withUnsafeBufferPointer { try OTLPBody.decode($0, encoding: .json) }.rows[0]
+        let fromJSON = try Array(Self.sameAsJSON.utf8).withUnsafeBufferPointer { try OTLPBody.decode($0, encoding: .json) }.rows[0]
         XCTAssertEqual(proto.id, fromJSON.id)
+        XCTAssertEqual(proto.rootSpanID, fromJSON.rootSpanID)
         XCTAssertEqual(proto.metadata, fromJSON.metadata)
         XCTAssertEqual(proto.input, fromJSON.input)
         XCTAssertEqual(proto.error, fromJSON.error)
+        XCTAssertEqual(proto.metrics, fromJSON.metrics)
         XCTAssertEqual(proto.created, fromJSON.created)
     }
 

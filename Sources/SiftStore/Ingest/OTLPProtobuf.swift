@@ -1,6 +1,6 @@
 // OTLP's protobuf encoding (what every OpenTelemetry exporter sends by default over HTTP), decoded
-// straight from the wire format into the shape of OTLP/JSON (resourceSpans -> scopeSpans -> spans, ids
-// in hex, attributes as {key, value: {stringValue|intValue|...}}), so one mapping serves both encodings.
+// straight from the wire format into the fields the OTLP mapping reads (OTLPRecord.SpanFields), so one
+// mapping serves both encodings.
 // Only the messages of opentelemetry/proto/collector/trace/v1 and what they hold are read; unknown
 // fields are skipped as the protobuf rules say, so newer exporters still decode.
 //
@@ -19,6 +19,7 @@
 //   KeyValue                   1 key, 2 value;  AnyValue 1 string, 2 bool, 3 int, 4 double, 5 array,
 //                              6 kvlist, 7 bytes;  ArrayValue / KeyValueList 1 values
 
+import Foundation
 import SiftModel
 
 enum OTLPProtobuf {
@@ -26,16 +27,6 @@ enum OTLPProtobuf {
         var offset: Int
         var message: String
         var description: String { "undecodable protobuf at byte \(offset): \(message)" }
-    }
-
-    /// Decodes one ExportTraceServiceRequest.
-    static func request(_ buf: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws -> Value {
-        var d = Decoder(buf: buf, maxDepth: maxDepth)
-        var resourceSpans: [Value] = []
-        try d.fields(0..<buf.count) { d, field, wire in
-            if field == 1, wire == 2 { resourceSpans.append(try d.resourceSpans(d.bytes())) } else { try d.skip(wire) }
-        }
-        return .object(["resourceSpans": .array(resourceSpans)])
     }
 
     /// Decodes one ExportTraceServiceRequest and maps its spans as they are read, without building the
@@ -55,7 +46,7 @@ enum OTLPProtobuf {
                 case (1, 2):
                     try d.fields(d.bytes()) { d, f2, w2 in
                         if f2 == 1, w2 == 2 {
-                            let (k, v) = try d.keyValueDirect(d.bytes())
+                            let (k, v) = try d.keyValue(d.bytes())
                             if k == "service.name" { service = v.stringValue }
                         } else { try d.skip(w2) }
                     }
@@ -187,105 +178,6 @@ enum OTLPProtobuf {
 
         // MARK: - Messages
 
-        mutating func resourceSpans(_ r: Range<Int>) throws -> Value {
-            var o = JSONObject()
-            var scopes: [Value] = []
-            try fields(r) { d, field, wire in
-                switch field {
-                case 1:
-                    try d.expect(wire, 2, "ResourceSpans.resource")
-                    var attrs: [Value] = []
-                    try d.fields(d.bytes()) { d, f, w in
-                        if f == 1, w == 2 { attrs.append(try d.keyValue(d.bytes())) } else { try d.skip(w) }
-                    }
-                    o["resource"] = .object(["attributes": .array(attrs)])
-                case 2, 1000:
-                    try d.expect(wire, 2, "ResourceSpans.scope_spans")
-                    scopes.append(try d.scopeSpans(d.bytes()))
-                default: try d.skip(wire)
-                }
-            }
-            o["scopeSpans"] = .array(scopes)
-            return .object(o)
-        }
-
-        mutating func scopeSpans(_ r: Range<Int>) throws -> Value {
-            var o = JSONObject()
-            var spans: [Value] = []
-            try fields(r) { d, field, wire in
-                switch field {
-                case 1:
-                    try d.expect(wire, 2, "ScopeSpans.scope")
-                    var scope = JSONObject()
-                    try d.fields(d.bytes()) { d, f, w in
-                        switch (f, w) {
-                        case (1, 2): scope["name"] = .string(d.string(try d.bytes()))
-                        case (2, 2): scope["version"] = .string(d.string(try d.bytes()))
-                        default: try d.skip(w)
-                        }
-                    }
-                    o["scope"] = .object(scope)
-                case 2:
-                    try d.expect(wire, 2, "ScopeSpans.spans")
-                    spans.append(try d.span(d.bytes()))
-                default: try d.skip(wire)
-                }
-            }
-            o["spans"] = .array(spans)
-            return .object(o)
-        }
-
-        mutating func span(_ r: Range<Int>) throws -> Value {
-            var o = JSONObject()
-            var attrs: [Value] = [], events: [Value] = [], links: [Value] = []
-            try fields(r) { d, field, wire in
-                switch field {
-                case 1, 2, 4:
-                    try d.expect(wire, 2, "Span id")
-                    let b = try d.bytes()
-                    if !b.isEmpty { o[field == 1 ? "traceId" : field == 2 ? "spanId" : "parentSpanId"] = .string(d.hex(b)) }
-                case 3:
-                    try d.expect(wire, 2, "Span.trace_state")
-                    let s = d.string(try d.bytes())
-                    if !s.isEmpty { o["traceState"] = .string(s) }
-                case 5:
-                    try d.expect(wire, 2, "Span.name")
-                    o["name"] = .string(d.string(try d.bytes()))
-                case 6:
-                    try d.expect(wire, 0, "Span.kind")
-                    o["kind"] = .int(Int64(truncatingIfNeeded: try d.varint(end: d.end)))
-                case 7, 8:
-                    try d.expect(wire, 1, "Span time")
-                    o[field == 7 ? "startTimeUnixNano" : "endTimeUnixNano"] = .int(Int64(bitPattern: try d.fixed(8)))
-                case 9:
-                    try d.expect(wire, 2, "Span.attributes")
-                    attrs.append(try d.keyValue(d.bytes()))
-                case 11:
-                    try d.expect(wire, 2, "Span.events")
-                    events.append(try d.event(d.bytes()))
-                case 13:
-                    try d.expect(wire, 2, "Span.links")
-                    links.append(try d.link(d.bytes()))
-                case 15:
-                    try d.expect(wire, 2, "Span.status")
-                    var status = JSONObject()
-                    try d.fields(d.bytes()) { d, f, w in
-                        switch (f, w) {
-                        case (2, 2): status["message"] = .string(d.string(try d.bytes()))
-                        case (3, 0): status["code"] = .int(Int64(truncatingIfNeeded: try d.varint(end: d.end)))
-                        default: try d.skip(w)
-                        }
-                    }
-                    o["status"] = .object(status)
-                default: try d.skip(wire)
-                }
-            }
-            if !attrs.isEmpty { o["attributes"] = .array(attrs) }
-            if !events.isEmpty { o["events"] = .array(events) }
-            if !links.isEmpty { o["links"] = .array(links) }
-            return .object(o)
-        }
-
         /// A span's fields for the mapping, read straight from the wire.
         mutating func spanFields(_ r: Range<Int>) throws -> OTLPRecord.SpanFields {
             var s = OTLPRecord.SpanFields()
@@ -299,7 +191,7 @@ enum OTLPProtobuf {
                 case (7, 1): s.startNs = Int64(bitPattern: try d.fixed(8))
                 case (8, 1): s.endNs = Int64(bitPattern: try d.fixed(8))
                 case (9, 2):
-                    let (k, v) = try d.keyValueDirect(d.bytes())
+                    let (k, v) = try d.keyValue(d.bytes())
                     s.attributes[k] = v
                 case (11, 2):
                     var name: String?
@@ -308,7 +200,7 @@ enum OTLPProtobuf {
                         switch (f, w) {
                         case (2, 2): name = d.string(try d.bytes())
                         case (3, 2):
-                            let (k, v) = try d.keyValueDirect(d.bytes())
+                            let (k, v) = try d.keyValue(d.bytes())
                             attrs[k] = v
                         default: try d.skip(w)
                         }
@@ -331,20 +223,20 @@ enum OTLPProtobuf {
         }
 
         /// A KeyValue as (key, value), the value as the mapping stores it.
-        mutating func keyValueDirect(_ r: Range<Int>) throws -> (String, Value) {
+        mutating func keyValue(_ r: Range<Int>) throws -> (String, Value) {
             var key = ""
             var value: Value = .null
             try fields(r) { d, f, w in
                 switch (f, w) {
                 case (1, 2): key = d.string(try d.bytes())
-                case (2, 2): value = try d.anyValueDirect(d.bytes())
+                case (2, 2): value = try d.anyValue(d.bytes())
                 default: try d.skip(w)
                 }
             }
             return (key, value)
         }
 
-        mutating func anyValueDirect(_ r: Range<Int>) throws -> Value {
+        mutating func anyValue(_ r: Range<Int>) throws -> Value {
             var out: Value = .null
             try fields(r) { d, f, w in
                 switch (f, w) {
@@ -357,111 +249,23 @@ enum OTLPProtobuf {
                 case (5, 2):
                     var values: [Value] = []
                     try d.fields(d.bytes()) { d, f2, w2 in
-                        if f2 == 1, w2 == 2 { values.append(try d.anyValueDirect(d.bytes())) } else { try d.skip(w2) }
+                        if f2 == 1, w2 == 2 { values.append(try d.anyValue(d.bytes())) } else { try d.skip(w2) }
                     }
                     out = .array(values)
                 case (6, 2):
                     var o = JSONObject()
                     try d.fields(d.bytes()) { d, f2, w2 in
                         if f2 == 1, w2 == 2 {
-                            let (k, v) = try d.keyValueDirect(d.bytes())
+                            let (k, v) = try d.keyValue(d.bytes())
                             o[k] = v
                         } else { try d.skip(w2) }
                     }
                     out = .object(o)
-                case (7, 2): out = .string(Base64.encode(UnsafeBufferPointer(rebasing: d.buf[try d.bytes()])))
+                case (7, 2): out = .string(Data(UnsafeBufferPointer(rebasing: d.buf[try d.bytes()])).base64EncodedString())
                 default: try d.skip(w)
                 }
             }
             return out
         }
-
-        mutating func event(_ r: Range<Int>) throws -> Value {
-            var o = JSONObject()
-            var attrs: [Value] = []
-            try fields(r) { d, f, w in
-                switch (f, w) {
-                case (1, 1): o["timeUnixNano"] = .int(Int64(bitPattern: try d.fixed(8)))
-                case (2, 2): o["name"] = .string(d.string(try d.bytes()))
-                case (3, 2): attrs.append(try d.keyValue(d.bytes()))
-                default: try d.skip(w)
-                }
-            }
-            o["attributes"] = .array(attrs)
-            return .object(o)
-        }
-
-        mutating func link(_ r: Range<Int>) throws -> Value {
-            var o = JSONObject()
-            var attrs: [Value] = []
-            try fields(r) { d, f, w in
-                switch (f, w) {
-                case (1, 2): o["traceId"] = .string(d.hex(try d.bytes()))
-                case (2, 2): o["spanId"] = .string(d.hex(try d.bytes()))
-                case (4, 2): attrs.append(try d.keyValue(d.bytes()))
-                default: try d.skip(w)
-                }
-            }
-            if !attrs.isEmpty { o["attributes"] = .array(attrs) }
-            return .object(o)
-        }
-
-        mutating func keyValue(_ r: Range<Int>) throws -> Value {
-            var key = ""
-            var value: Value = .object([:])
-            try fields(r) { d, f, w in
-                switch (f, w) {
-                case (1, 2): key = d.string(try d.bytes())
-                case (2, 2): value = try d.anyValue(d.bytes())
-                default: try d.skip(w)
-                }
-            }
-            return .object(["key": .string(key), "value": value])
-        }
-
-        /// An AnyValue as OTLP/JSON writes it: `{"stringValue": ...}`, `{"arrayValue": {"values": [...]}}`, ...
-        mutating func anyValue(_ r: Range<Int>) throws -> Value {
-            var out: Value = .object([:])
-            try fields(r) { d, f, w in
-                switch (f, w) {
-                case (1, 2): out = .object(["stringValue": .string(d.string(try d.bytes()))])
-                case (2, 0): out = .object(["boolValue": .bool(try d.varint(end: d.end) != 0)])
-                case (3, 0): out = .object(["intValue": .int(Int64(bitPattern: try d.varint(end: d.end)))])
-                case (4, 1):
-                    // JSON has no NaN or infinity: such a value is stored as null, as the JSON path would.
-                    let x = Double(bitPattern: try d.fixed(8))
-                    out = .object(["doubleValue": x.isFinite ? .double(x) : .null])
-                case (5, 2), (6, 2):
-                    var values: [Value] = []
-                    let isArray = f == 5
-                    try d.fields(d.bytes()) { d, f2, w2 in
-                        if f2 == 1, w2 == 2 { values.append(isArray ? try d.anyValue(d.bytes()) : try d.keyValue(d.bytes())) } else { try d.skip(w2) }
-                    }
-                    out = .object([isArray ? "arrayValue" : "kvlistValue": .object(["values": .array(values)])])
-                case (7, 2): out = .object(["bytesValue": .string(Base64.encode(UnsafeBufferPointer(rebasing: d.buf[try d.bytes()])))])
-                default: try d.skip(w)
-                }
-            }
-            return out
-        }
-    }
-}
-
-enum Base64 {
-    static func encode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = UInt32(bytes[i]), b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0, b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
-            let n = b0 << 16 | b1 << 8 | b2
-            out.append(table[Int(n >> 18 & 63)])
-            out.append(table[Int(n >> 12 & 63)])
-            out.append(i + 1 < bytes.count ? table[Int(n >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? table[Int(n & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
