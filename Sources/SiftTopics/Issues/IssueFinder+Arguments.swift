@@ -1,0 +1,131 @@
+// Grounding of tool arguments: identifiers and amounts in a call that nothing earlier in the trace carried.
+// Part of IssueFinder (IssueFinder.swift), one file per signal family.
+
+import Foundation
+import SiftModel
+
+extension IssueFinder {
+    // MARK: - Grounding of tool arguments
+
+    static let idKeyCues = ["id", "number", "code", "sku", "ref", "account", "order", "tracking", "confirmation", "reservation", "booking",
+                            "ticket", "invoice", "customer", "user", "email", "phone", "serial", "card", "payment"]
+
+    /// Every scalar in a call's arguments with the (lower-cased) key it sits under; nil when the
+    /// arguments are not JSON.
+    static func argumentLeaves(_ call: ToolCall) -> [(key: String, value: Value)]? {
+        guard let v = try? JSONReader.parse(call.arguments) else { return nil }
+        var out: [(String, Value)] = []
+        func walk(_ v: Value, key: String, depth: Int) {
+            guard depth < 8 else { return }
+            switch v {
+            case .object(let o): for (k, x) in o { walk(x, key: k.lowercased(), depth: depth + 1) }
+            case .array(let a): for x in a.prefix(50) { walk(x, key: key, depth: depth + 1) }
+            default: out.append((key, v))
+            }
+        }
+        walk(v, key: "", depth: 0)
+        return out
+    }
+
+    /// (key, identifier) pairs in a call's arguments.
+    static func argumentIdentifiers(_ call: ToolCall) -> [(key: String, id: String)] {
+        guard let leaves = argumentLeaves(call) else { return Facts.identifiers(call.arguments).map { ("", $0) } }
+        var out: [(String, String)] = []
+        for (key, v) in leaves {
+            switch v {
+            case .string(let s) where !ByteText.any(key, ["date", "time", "when", "day", "created", "updated"]):
+                for id in Facts.identifiers(s) { out.append((key, id)) }
+            case .int(let i) where (i >= 10000 || i <= -10000) && !ByteText.any(key, ["amount", "price", "total", "quantity", "count", "cents"]):
+                out.append((key, String(i)))
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// (key, value) of money amounts in a call's arguments (keys naming an amount, price or total).
+    static func argumentAmounts(_ call: ToolCall) -> [(key: String, amount: Double)] {
+        (argumentLeaves(call) ?? []).compactMap { key, v in
+            guard let d = v.doubleValue, d > 10, ByteText.any(key, ["amount", "price", "total", "cost", "fee"]) else { return nil }
+            return (key, d)
+        }
+    }
+
+    mutating func identifiersInCalls() {
+        // What the agent had seen before each call: system prompts, turns, earlier calls and results.
+        var seen: [UInt8] = []
+        var seenIDs = Set<String>(t.system.flatMap(Facts.identifiers).map(Facts.normalizedID))
+        for s in t.system { seen += ByteText.alnum(s); seen.append(0x20) }
+        var allUser: [UInt8] = []
+        for s in t.userTurns { allUser += ByteText.alnum(s); allUser.append(0x20) }
+        var seenTexts = t.system
+        func see(_ s: String) {
+            seen.append(0x20)
+            seen += ByteText.alnum(s)
+            for id in Facts.identifiers(s) { seenIDs.insert(Facts.normalizedID(id)) }
+        }
+        for (i, e) in t.events.enumerated() {
+            switch e {
+            case .user(let s): see(s); seenTexts.append(s)
+            case .assistant(let s): see(s)
+            case .tool(let c):
+                for (key, id) in Self.argumentIdentifiers(c) {
+                    let n = Facts.normalizedID(id)
+                    let nb = Array(n.utf8)
+                    guard nb.count >= 5, !ByteText.contains(seen, nb), !ByteText.contains(allUser, nb) else { continue }
+                    // Composed from parts the conversation gave ("credit_card_7334" from "the card ending 7334").
+                    let digits = String(n.filter(\.isNumber))
+                    if digits.count >= 4, ByteText.contains(seen, Array(digits.utf8)) { continue }
+                    if let near = seenIDs.first(where: { Self.isNearMiss(n, $0) }) {
+                        add(.mistypedIdentifier, "The agent called \(c.name) with an identifier that differs slightly from one given earlier.",
+                            [(span(i), "\(c.name)(\(key.isEmpty ? "" : key + ": ")\(id)) where the conversation had \(near)")])
+                    }
+                    // An identifier with no near match is not reported: agents legitimately look up
+                    // catalogue keys (SKUs, plan codes) they know from their own instructions or tools
+                    // the trace does not record.
+                }
+                let amounts = Self.isWrite(c.name) ? Self.argumentAmounts(c) : []
+                if !amounts.isEmpty {
+                    let pool = EvidencePool(texts: seenTexts, created: t.created)
+                    for (key, amount) in amounts where !pool.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: "")) {
+                        add(.inventedIdentifier, "The agent called \(c.name) with an amount that nothing earlier supports.",
+                            [(span(i), "\(c.name)(\(key): \(Facts.numberKey(amount)))")])
+                    }
+                }
+                seenTexts.append(c.arguments)
+                seenTexts.append(c.result)
+                see(c.arguments)
+                see(c.result)
+                see(c.errorMessage ?? "")
+            }
+        }
+    }
+
+    /// One or two edits apart (two only for long identifiers), of similar length.
+    static func isNearMiss(_ a: String, _ b: String) -> Bool {
+        guard a != b, a.count >= 5, b.count >= 5, abs(a.count - b.count) <= 1 else { return false }
+        let limit = min(a.count, b.count) >= 8 ? 2 : 1
+        return editDistance(Array(a), Array(b), limit: limit) <= limit
+    }
+
+    /// Damerau-Levenshtein (optimal string alignment) distance, stopping early past `limit`.
+    static func editDistance(_ a: [Character], _ b: [Character], limit: Int) -> Int {
+        var prev2 = [Int](repeating: 0, count: b.count + 1)
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            var rowMin = cur[0]
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
+                cur[j] = v
+                rowMin = min(rowMin, v)
+            }
+            if rowMin > limit { return limit + 1 }
+            prev2 = prev; prev = cur
+        }
+        return prev[b.count]
+    }
+}

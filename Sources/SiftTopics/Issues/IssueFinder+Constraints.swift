@@ -1,0 +1,234 @@
+// Constraints: write actions taken after a tool result or the policy stated a condition that forbids them.
+// Part of IssueFinder (IssueFinder.swift), one file per signal family.
+
+import Foundation
+import SiftModel
+
+extension IssueFinder {
+    // MARK: - Constraints: write actions after a stated restriction
+
+    static let readVerbs: Set<String> = ["get", "list", "search", "find", "lookup", "look", "check", "fetch", "read", "query", "retrieve", "view", "show",
+                                         "describe", "calculate", "compute", "estimate", "think", "validate", "verify", "kb", "track", "browse", "count"]
+    static let writeVerbs: Set<String> = ["refund", "cancel", "update", "change", "modify", "book", "send", "issue", "create", "delete", "remove", "reset",
+                                          "apply", "credit", "schedule", "submit", "transfer", "return", "exchange", "add", "set", "post", "place", "charge",
+                                          "pay", "approve", "grant", "upgrade", "downgrade", "edit", "close", "reopen", "assign", "write", "save", "reverse",
+                                          "void", "waive", "rebook", "reimburse", "compensate", "process", "initiate", "order", "purchase", "buy", "unsubscribe"]
+
+    /// Words of a tool name ("issue_refund", "cancelOrder" -> [issue, refund] / [cancel, order]).
+    static func nameWords(_ name: String) -> [String] {
+        var words: [String] = [], cur = ""
+        for ch in name {
+            if ch.isUppercase, !cur.isEmpty { words.append(cur); cur = "" }
+            if ch.isLetter { cur.append(Character(ch.lowercased())) } else if !cur.isEmpty { words.append(cur); cur = "" }
+        }
+        if !cur.isEmpty { words.append(cur) }
+        return words
+    }
+
+    static func isWrite(_ name: String) -> Bool {
+        let w = nameWords(name)
+        guard let first = w.first, !readVerbs.contains(first) else { return false }
+        return w.contains { writeVerbs.contains($0) || writeVerbs.contains(String($0.dropLast())) || writeVerbs.contains(String($0.dropLast(2))) }
+    }
+
+    /// The action families a word names: a refund and a return are one family.
+    static let familyStems: [(stems: [[UInt8]], families: [String])] = [
+        (["refund", "reimburs", "credit", "compensat"], ["refund"]), (["return"], ["refund", "return"]), (["cancel"], ["cancel"]),
+        (["exchang"], ["exchange"]), (["modif", "chang", "updat", "edit"], ["modify"]), (["transfer"], ["transfer"]), (["upgrad"], ["upgrade"]),
+    ].map { (stems: $0.0.map { Array($0.utf8) }, families: $0.1) }
+
+    static func families(_ text: String) -> Set<String> {
+        let b = ByteText.lower(text)
+        var out = Set<String>()
+        for f in familyStems where f.stems.contains(where: { ByteText.contains(b, $0) }) { out.formUnion(f.families) }
+        return out
+    }
+
+    struct Restriction {
+        var families: Set<String>   // empty: any write action
+        var ids: Set<String>        // identifiers of the object it is about (empty: unknown)
+        var event: Int
+        var quote: String
+    }
+
+    static let forbiddingWhenFalse = ["refundable", "returnable", "cancellable", "cancelable", "modifiable", "changeable", "editable", "exchangeable",
+                                      "transferable", "eligible", "allowed", "permitted", "upgradeable", "upgradable"]
+    static let forbiddingWhenTrue = ["final_sale", "finalsale", "non_refundable", "nonrefundable", "no_refund", "ineligible", "not_eligible",
+                                     "not_refundable", "not_returnable", "non_returnable", "restricted", "locked", "frozen", "blocked"]
+    static let forbiddingPhrases = ["final sale", "non-refundable", "nonrefundable", "non refundable", "not refundable", "not eligible", "ineligible",
+                                    "not returnable", "non-returnable", "not cancellable", "not cancelable", "cannot be cancelled", "cannot be canceled",
+                                    "cannot be refunded", "cannot be returned", "cannot be modified", "cannot be changed", "no refunds"]
+    nonisolated(unsafe) static let windowPattern = Facts.compiled(#"(\d+)[\s-]?(?:calendar\s|business\s)?days?\b"#)
+    static let objectDateKeys = ["order", "purchase", "deliver", "ship", "bought", "booked", "placed", "created", "paid"]
+
+    /// Restrictions stated by successful, non-retrieval tool results about specific objects, and
+    /// time windows stated anywhere (policy text, documents) that an object's dates already exceed.
+    func restrictions() -> [Restriction] {
+        var out: [Restriction] = []
+        // Windows: "refunds within 30 days", "returns accepted up to 14 days after delivery".
+        var windows: [(families: Set<String>, days: Int, quote: String)] = []
+        var texts = t.system
+        for (_, c) in calls where !c.failed { texts.append(c.result) }
+        for text in texts where !Self.families(text).isDisjoint(with: ["refund", "return", "cancel", "exchange"]) {
+            for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 {
+                let fam = Self.families(sentence).intersection(["refund", "return", "cancel", "exchange"])
+                guard !fam.isEmpty else { continue }
+                let ns = sentence as NSString
+                for m in Self.windowPattern?.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) ?? [] {
+                    if let d = Int(ns.substring(with: m.range(at: 1))), d >= 1, d <= 3650 { windows.append((fam, d, sentence)) }
+                }
+            }
+        }
+        for (ev, c) in calls where !c.failed && !c.isRetrieval {
+            func walk(_ v: Value, ids: Set<String>, depth: Int) {
+                guard depth < 8 else { return }
+                switch v {
+                case .object(let o):
+                    var here = ids
+                    for (k, x) in o {
+                        let lk = k.lowercased()
+                        if let s = x.stringValue, ByteText.any(lk, Self.idKeyCues) || lk == "id" {
+                            for id in Facts.identifiers(s) { here.insert(Facts.normalizedID(id)) }
+                        } else if let i = x.doubleValue, ByteText.any(lk, Self.idKeyCues), abs(i) >= 1000 {
+                            here.insert(String(Int64(i)))
+                        }
+                    }
+                    var newest: Double?
+                    for (k, x) in o {
+                        let lk = k.lowercased()
+                        if let b = x.boolValue {
+                            let plain = lk.replacingOccurrences(of: "is_", with: "").replacingOccurrences(of: "can_", with: "")
+                            if (!b && ByteText.any(plain, Self.forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"))
+                                || (b && ByteText.any(plain, Self.forbiddingWhenTrue)) {
+                                out.append(Restriction(families: Self.families(lk), ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)"))
+                            }
+                        } else if let s = x.stringValue, s.count <= 80 {
+                            let ls = s.lowercased()
+                            if ByteText.any(ls, Self.forbiddingPhrases), !ls.contains(" if ") && !ls.hasPrefix("if ") && !ls.contains("unless") {
+                                out.append(Restriction(families: Self.families(ls + " " + lk), ids: here, event: ev, quote: "\(c.name) -> \(k): \(s)"))
+                            }
+                            if ByteText.any(lk, Self.objectDateKeys), let d = Timestamp(iso8601: s) {
+                                newest = max(newest ?? d.seconds, d.seconds)
+                            }
+                        }
+                    }
+                    if let newest, !windows.isEmpty {
+                        let age = (t.created.seconds - newest) / 86400
+                        for w in windows where age > Double(w.days) + 1 {
+                            out.append(Restriction(families: w.families, ids: here, event: ev,
+                                                   quote: "\(c.name): the object's latest date is past the window stated in \"\(w.quote.clipped(120))\""))
+                        }
+                    }
+                    for (_, x) in o { if case .object = x { walk(x, ids: here, depth: depth + 1) } else if case .array = x { walk(x, ids: here, depth: depth + 1) } }
+                case .array(let a):
+                    for x in a.prefix(100) { walk(x, ids: ids, depth: depth + 1) }
+                default: break
+                }
+            }
+            walk(c.resultValue, ids: [], depth: 0)
+        }
+        return out
+    }
+
+    nonisolated(unsafe) static let affirmative = Facts.compiled(
+        #"\b(yes|yeah|yep|yup|confirm|confirmed|go ahead|proceed|sure|ok|okay|please do|correct|that's right|sounds good|do it|agreed|approve)\b"#)
+    nonisolated(unsafe) static let prohibition = Facts.compiled(
+        #"^(.*?)\b(?:cannot|can not|can't|may not|must not|should not|is not allowed to|are not allowed to)\s+(?:be\s+)?(\w+)"#)
+    static let subjectNoise: Set<String> = ["flight", "flights", "reservation", "reservations", "order", "orders", "item", "items", "product", "products",
+                                            "user", "users", "customer", "customers", "agent", "agents", "account", "accounts", "booking", "bookings",
+                                            "other", "some", "each", "these", "those", "they", "them", "also", "once", "already", "however", "note"]
+
+    /// The policy's "things like X cannot be V-ed" sentences: (the words naming X, the action family, the sentence).
+    func prohibitions() -> [(subject: Set<String>, families: Set<String>, quote: String)] {
+        var out: [(Set<String>, Set<String>, String)] = []
+        for text in t.system {
+            for sentence in Facts.sentences(text) where sentence.count < 300 {
+                let ns = sentence as NSString
+                guard let m = Self.prohibition?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
+                let fam = Self.families(ns.substring(with: m.range(at: 2)))
+                guard !fam.isEmpty else { continue }
+                let before = ns.substring(with: m.range(at: 1))
+                // The clause right before the negation names what is forbidden.
+                let clause = before.split(whereSeparator: { ",;:".contains($0) }).last.map(String.init) ?? before
+                let words = Words.split(clause).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && !Self.subjectNoise.contains($0) && !$0.contains(where: \.isNumber) }
+                guard !words.isEmpty, words.count <= 3 else { continue }
+                out.append((Set(words), fam, sentence))
+            }
+        }
+        return out
+    }
+
+    /// The words of every earlier result object that carries one of `ids`.
+    func objectWords(ids: Set<String>, before event: Int) -> Set<String> {
+        var out = Set<String>()
+        for (ev, c) in calls where ev < event && !c.failed && !c.isRetrieval {
+            func walk(_ v: Value, depth: Int) {
+                guard depth < 8 else { return }
+                switch v {
+                case .object(let o):
+                    let strings = o.compactMap { $0.1.stringValue }
+                    if strings.contains(where: { ids.contains(Facts.normalizedID($0)) }) {
+                        for s in strings { out.formUnion(Words.split(s.replacingOccurrences(of: "_", with: " "))) }
+                    }
+                    for (_, x) in o { walk(x, depth: depth + 1) }
+                case .array(let a): for x in a.prefix(100) { walk(x, depth: depth + 1) }
+                default: break
+                }
+            }
+            walk(c.resultValue, depth: 0)
+        }
+        return out
+    }
+
+    mutating func policy() {
+        let writes = calls.filter { !$0.call.failed && Self.isWrite($0.call.name) }
+        guard !writes.isEmpty else { return }
+        // A policy that asks for the user's confirmation before changes, and a change made without one.
+        let needsConfirmation = t.system.contains { text in
+            Facts.sentences(text).contains { s in
+                let l = s.lowercased()
+                return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
+                    && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
+            }
+        }
+        if needsConfirmation, let affirmative = Self.affirmative {
+            for (ev, w) in writes where !w.name.lowercased().contains("transfer") && !w.name.lowercased().contains("escalat") {
+                var lastUser: (Int, String)?
+                for j in stride(from: ev - 1, through: 0, by: -1) { if case .user(let s) = t.events[j] { lastUser = (j, s); break } }
+                let said = lastUser?.1 ?? ""
+                if affirmative.firstMatch(in: said, range: NSRange(location: 0, length: (said as NSString).length)) == nil {
+                    add(.policyViolation, "The agent ran \(w.name) without the user's confirmation, which the policy requires before changes.",
+                        [(span(ev), "\(w.name)(\(w.arguments.clipped(120)))")] + (lastUser.map { [(span($0.0), "last user turn: " + $0.1)] } ?? []))
+                    break
+                }
+            }
+        }
+        let banned = prohibitions()
+        if !banned.isEmpty {
+            for (ev, w) in writes {
+                let fam = Self.families(w.name)
+                let ids = Set(Self.argumentIdentifiers(w).map { Facts.normalizedID($0.id) })
+                guard !fam.isEmpty, !ids.isEmpty else { continue }
+                let words = objectWords(ids: ids, before: ev)
+                if let rule = banned.first(where: { !$0.families.isDisjoint(with: fam) && $0.subject.isSubset(of: words) }) {
+                    add(.policyViolation, "The agent ran \(w.name) on something the policy says cannot be changed that way.",
+                        [(nil, "policy: " + rule.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                }
+            }
+        }
+        let rules = restrictions()
+        guard !rules.isEmpty else { return }
+        for (ev, w) in writes {
+            let fam = Self.families(w.name)
+            let argIDs = Set(Self.argumentIdentifiers(w).map { Facts.normalizedID($0.id) })
+            for r in rules where r.event < ev {
+                let familyMatch = r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam)
+                guard familyMatch else { continue }
+                guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) else { continue }
+                add(.policyViolation, "The agent ran \(w.name) after a tool result or the policy stated a condition that forbids it.",
+                    [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                break
+            }
+        }
+    }
+}

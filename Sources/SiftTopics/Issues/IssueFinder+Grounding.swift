@@ -1,0 +1,211 @@
+// Grounding of answers: specifics in the agent's replies that no tool output or user turn supports, and stale values.
+// Part of IssueFinder (IssueFinder.swift), one file per signal family.
+
+import Foundation
+import SiftModel
+
+extension IssueFinder {
+    // MARK: - Grounding of answers
+
+    struct Valued {
+        var value: Double
+        var kind: FactKind
+        var words: Set<String>
+        var retrieval: Bool
+        var date: Double?
+        var event: Int
+        var tool: String
+        var quote: String
+    }
+
+    static let genericWords: Set<String> = ["price", "prices", "cost", "costs", "total", "amount", "your", "this", "that", "with", "from", "have",
+                                            "will", "would", "which", "their", "there", "about", "what", "when", "plan", "item", "items", "product",
+                                            "order", "currently", "current", "only", "also", "just", "month", "year", "week", "each", "per", "fee"]
+
+    static func contentWords(_ s: String) -> Set<String> {
+        Set(Words.split(s).filter { $0.count >= 4 && !$0.contains(where: \.isNumber) && !Tokens.stopwords.contains($0) && !genericWords.contains($0) })
+    }
+
+    static let moneyKeys = ["price", "cost", "fee", "amount", "total", "rate", "fare", "charge", "subtotal", "msrp", "balance", "refund", "premium"]
+    static let dateKeys = ["updated", "modified", "as_of", "asof", "indexed", "refreshed", "snapshot", "published", "effective", "last_", "date", "version"]
+
+    /// Amounts in successful tool results, with the words around them and how fresh their source is.
+    func valuedFacts() -> [Valued] {
+        var out: [Valued] = []
+        for (ev, c) in calls where !c.failed {
+            var resultDate: Double?
+            func dates(_ v: Value, depth: Int) {
+                guard depth < 6 else { return }
+                if case .object(let o) = v {
+                    for (k, x) in o {
+                        let lk = k.lowercased()
+                        if let s = x.stringValue, ByteText.any(lk, Self.dateKeys), let d = Timestamp(iso8601: s) { resultDate = max(resultDate ?? d.seconds, d.seconds) }
+                        dates(x, depth: depth + 1)
+                    }
+                } else if case .array(let a) = v { for x in a.prefix(50) { dates(x, depth: depth + 1) } }
+            }
+            dates(c.resultValue, depth: 0)
+            func text(_ s: String, words extra: Set<String>) {
+                for sentence in Facts.sentences(s) {
+                    let w = Self.contentWords(sentence).union(extra)
+                    for f in Facts.extract(sentence) where f.kind == .money || f.kind == .percent {
+                        if let v = f.number { out.append(Valued(value: v, kind: f.kind, words: w, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name, quote: sentence)) }
+                    }
+                }
+            }
+            func walk(_ v: Value, depth: Int) {
+                guard depth < 8 else { return }
+                switch v {
+                case .object(let o):
+                    var siblings = Set<String>()
+                    for (_, x) in o { if let s = x.stringValue, s.count <= 120 { siblings.formUnion(Self.contentWords(s)) } }
+                    for (k, x) in o {
+                        let lk = k.lowercased()
+                        if let d = x.doubleValue, ByteText.any(lk, Self.moneyKeys), !lk.contains("id") {
+                            out.append(Valued(value: d, kind: .money, words: siblings, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
+                                              quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
+                        } else if let s = x.stringValue, s.count > 3 {
+                            text(s, words: s.count <= 120 ? [] : siblings)
+                        } else {
+                            walk(x, depth: depth + 1)
+                        }
+                    }
+                case .array(let a): for x in a.prefix(100) { walk(x, depth: depth + 1) }
+                case .string(let s): text(s, words: [])
+                default: break
+                }
+            }
+            walk(c.resultValue, depth: 0)
+        }
+        return out
+    }
+
+    /// Whether source `b` is fresher than source `a`: a later date, a live lookup over a retrieved
+    /// document, or a later call of the same tool.
+    static func fresher(_ b: Valued, than a: Valued) -> Bool {
+        if let db = b.date, let da = a.date { return db > da + 86400 }
+        if a.retrieval && !b.retrieval { return true }
+        if b.retrieval && !a.retrieval { return false }
+        return b.tool == a.tool && b.event > a.event
+    }
+
+    static let correctionCues = ["that's wrong", "that is wrong", "that's not right", "that is not right", "not correct", "incorrect", "that's not what",
+                                 "you're wrong", "you are wrong", "that's not true", "that is not true", "but it says", "but the website", "but your website",
+                                 "but your site", "but the app", "but the site", "that doesn't match", "that does not match", "doesn't add up"]
+    static let stalenessCues = ["outdated", "out of date", "old price", "price changed", "prices changed", "no longer", "has changed", "have changed",
+                                "was updated", "been updated", "new price", "now costs", "went up", "increased", "raised", "current price", "latest"]
+
+    mutating func grounding() {
+        guard !t.events.isEmpty else { return }
+        var pool: [String] = t.system
+        for e in t.events {
+            switch e {
+            case .user(let s): pool.append(s)
+            case .tool(let c): pool.append(c.arguments); pool.append(c.result); if let m = c.errorMessage { pool.append(m) }
+            case .assistant: break
+            }
+        }
+        let evidence = EvidencePool(texts: pool + t.retrievedText, created: t.created)
+        var sourcesCache: [Valued]?
+        func sources() -> [Valued] {
+            if let s = sourcesCache { return s }
+            let s = calls.isEmpty ? [] : valuedFacts()
+            sourcesCache = s
+            return s
+        }
+        var stale: [(span: String?, quote: String)] = []
+        var unsupported: [(span: String?, quote: String)] = []
+        var lastClaims: [Fact] = []
+        var answered = false
+        for (i, e) in t.events.enumerated() {
+            switch e {
+            case .assistant(let s):
+                answered = true
+                lastClaims = []
+                for sentence in Facts.sentences(s) where Facts.isAssertion(sentence) {
+                    let facts = Facts.extract(sentence)
+                    lastClaims += facts
+                    for f in facts {
+                        if !evidence.supports(f) {
+                            unsupported.append((span(i), sentence))
+                            break
+                        }
+                        guard f.kind == .money || f.kind == .percent, let v = f.number else { continue }
+                        let words = Self.contentWords(sentence)
+                        let sources = sources()
+                        let support = sources.filter { $0.kind == f.kind && abs($0.value - v) < 0.0051 && $0.event < i }
+                        guard !support.isEmpty else { continue }
+                        let conflicts = sources.filter { c in
+                            c.kind == f.kind && abs(c.value - v) >= 0.0051 && !c.words.isDisjoint(with: words)
+                                && !support.contains { abs($0.value - c.value) < 0.0051 }
+                        }
+                        if let c = conflicts.first(where: { c in support.allSatisfy { Self.fresher(c, than: $0) } }) {
+                            stale.append((span(i), sentence))
+                            stale.append((span(c.event), c.quote))
+                            break
+                        }
+                    }
+                }
+            case .user(let s) where answered:
+                let l = s.lowercased()
+                let strong = ByteText.any(l, ["outdated", "out of date", "old price", "old information", "not up to date"])
+                if strong {
+                    stale.append((span(i), s))
+                } else if lastClaims.isEmpty {
+                    if ByteText.any(l, Self.correctionCues) { add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)]) }
+                } else if ByteText.any(l, Self.stalenessCues) && (ByteText.any(l, Self.correctionCues) || Facts.extract(s).contains { f in lastClaims.contains { $0.kind == f.kind && $0.key != f.key } }) {
+                    stale.append((span(i), s))
+                } else if ByteText.any(l, Self.correctionCues) {
+                    add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)])
+                }
+                lastClaims = []
+            default: break
+            }
+        }
+        // With no tool call at all, claims about the user's own account (an order's state, a refund, a
+        // charge) cannot have come from anywhere: the agent had nothing to look them up in.
+        if calls.isEmpty, !t.userTurns.isEmpty {
+            for (i, e) in t.events.enumerated() {
+                guard case .assistant(let s) = e else { continue }
+                if let sentence = Facts.sentences(s).first(where: { Facts.isAssertion($0) && Self.isAccountClaim($0) }) {
+                    unsupported.append((span(i), sentence))
+                    break
+                }
+            }
+        }
+        // A request about the user's own account (they gave an identifier) answered without looking
+        // anything up: the agent could not have known, or did nothing.
+        if calls.isEmpty, unsupported.isEmpty, !t.assistantTurns.isEmpty,
+           let (i, turn) = t.events.enumerated().lazy.compactMap({ i, e -> (Int, String)? in
+               // An account reference: an identifier in a short turn that names what it identifies (a
+               // pasted log full of codes is not a request about an account).
+               if case .user(let u) = e, u.utf8.count < 400, ByteText.any(u, Self.accountWords),
+                  Facts.identifiers(u).contains(where: { id in id.contains(where: \.isLetter) || id.count >= 6 }) { return (i, u) }
+               return nil
+           }).first {
+            add(.noLookup, "The user gave an account identifier, but the agent answered without looking anything up.", [(span(i), turn)])
+        }
+        if !stale.isEmpty {
+            add(.staleContext, "The answer used a value from an older source although a newer source or the user gave a different one.", stale)
+        }
+        if !unsupported.isEmpty {
+            add(.unsupportedClaim, "The answer states specifics that nothing the agent saw supports.", unsupported)
+        }
+    }
+
+    static let accountWords = ["order", "account", "booking", "reservation", "user id", "my id", "customer", "ticket", "confirmation",
+                               "tracking", "invoice", "subscription", "membership", "policy number", "case number", "member"]
+    static let accountNouns = ["your order", "your refund", "your account", "your payment", "your charge", "your package", "your parcel",
+                               "your subscription", "your booking", "your reservation", "your claim", "your case", "your ticket", "your return",
+                               "your replacement", "your delivery", "your shipment", "the duplicate charge", "the charge", "the refund", "the order",
+                               "we'll ship you", "we will ship you", "we'll send you", "we will send you", "you'll receive", "you will receive"]
+    static let stateCues = ["processed", "reversed", "refunded", "shipped", "delivered", "approved", "cancelled", "canceled", "credited",
+                            "left our warehouse", "has been", "have been", "was ", "will be", "already", "guarantee", "warranty", "free of charge",
+                            "on its way", "arrive", "disappear"]
+
+    static func isAccountClaim(_ sentence: String) -> Bool {
+        let l = sentence.lowercased()
+        let mentionsAccount = ByteText.any(l, accountNouns) || Facts.identifiers(sentence).contains { $0.contains(where: \.isLetter) && $0.contains(where: \.isNumber) }
+        return mentionsAccount && ByteText.any(l, stateCues)
+    }
+}

@@ -1,0 +1,82 @@
+// Actions claimed but not taken, and how the user's side of the conversation ended.
+// Part of IssueFinder (IssueFinder.swift), one file per signal family.
+
+import Foundation
+import SiftModel
+
+extension IssueFinder {
+    // MARK: - Actions claimed but not taken
+
+    nonisolated(unsafe) static let claimedActionPattern = Facts.compiled(
+        #"\b(?:i've|i have|i just|i've just|i have just|we've|we have|i've now|i have now|i've gone ahead and|i went ahead and)\s+(?:\w+\s+)?(refunded|cancell?ed|processed|updated|changed|booked|sent|issued|scheduled|reset|applied|credited|submitted|placed|rebooked|upgraded|modified|removed|deleted|added|reversed|waived|escalated|transferred|initiated|created|filed|opened)\b"#)
+
+    mutating func claimedActions() {
+        // Only where no tool ran at all: a related lookup may complete an action implicitly (a
+        // validated code applied at checkout), and failed calls are the error checks' to report.
+        guard calls.isEmpty else { return }
+        for (i, e) in t.events.enumerated() {
+            guard case .assistant(let s) = e else { continue }
+            for sentence in Facts.sentences(s) where !sentence.contains("?") {
+                let ns = sentence as NSString
+                if Self.claimedActionPattern?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) != nil {
+                    add(.claimedAction, "The agent said it had carried out an action that no tool call in the trace performed.", [(span(i), sentence)])
+                    return
+                }
+            }
+        }
+    }
+
+    // MARK: - Outcome
+
+    static let askCues = ["could you provide", "can you provide", "could you share", "can you share", "please share", "please provide", "what is your",
+                          "what's your", "may i have", "could you tell me", "can you tell me", "could you give", "can you give", "please send",
+                          "could you send", "can you send", "please enter", "please type"]
+
+    mutating func askedAgain() {
+        var given = Set<String>()
+        var lastAssistant: String?
+        for (i, e) in t.events.enumerated() {
+            switch e {
+            case .assistant(let s): lastAssistant = s
+            case .user(let s):
+                let ids = Set(Facts.identifiers(s).map(Facts.normalizedID))
+                if let a = lastAssistant?.lowercased(), a.contains("?"), ByteText.any(a, Self.askCues), let again = ids.intersection(given).first {
+                    add(.askedAgain, "The agent asked for details the user had already given.", [(span(i), s.clipped(160) + " (already given: \(again))")])
+                }
+                given.formUnion(ids)
+                lastAssistant = nil
+            case .tool: break
+            }
+        }
+    }
+
+    mutating func outcome() {
+        let users = t.events.enumerated().compactMap { i, e -> (Int, String)? in if case .user(let s) = e { return (i, s) } else { return nil } }
+        guard let last = users.last else { return }
+        let tone = BuiltinFacetModel.tone(last.1)
+        let gaveUp = ByteText.any(last.1.lowercased(), BuiltinFacetModel.giveUpCues)
+        // Frustration at the end, not a complaint that opened a conversation the agent then handled:
+        // the last turn frustrated or giving up, or a second dissatisfied turn.
+        guard users.count >= 2 || gaveUp else { return }
+        let earlierUnhappy = users.dropLast().contains { [.negative, .frustrated].contains(BuiltinFacetModel.tone($0.1)) }
+        // A dissatisfied last word that accepts the outcome ("Fine, but...", "not great, but ok") is
+        // a resolved complaint, not an unresolved one.
+        let l = last.1.lowercased()
+        let accepts = ByteText.any(l, ["fine", "ok", "okay", "alright", "all right", "i guess", "i see", "understood", "got it", "thank", "appreciate"])
+        // Disappointment alone ("That's disappointing.") is a verdict, not an open request: a negative
+        // last turn counts when it still asks for something, or asks for a person no one provided.
+        let asksHuman = users.suffix(2).contains { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }
+        let handedOff = calls.contains { c in !c.call.failed && ByteText.any(c.call.name.lowercased(), ["transfer", "escalat", "handoff", "hand_off", "human"]) }
+        let stillAsking = l.contains("?") || l.contains("still") || l.contains("not resolved") || l.contains("no answer")
+        // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
+        let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) && !ByteText.any(l, ["for nothing", "no thanks to"])
+        guard !thanks else { return }
+        guard tone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
+                || (tone == .negative && earlierUnhappy && stillAsking && !accepts) else { return }
+        var ev = [(span(last.0), last.1)]
+        if let asked = users.first(where: { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }), asked.0 != last.0 {
+            ev.insert((span(asked.0), asked.1), at: 0)
+        }
+        add(.unresolvedFrustration, "The conversation ended with the user frustrated and the request unresolved.", ev)
+    }
+}
