@@ -20,6 +20,11 @@ public struct Redactor: @unchecked Sendable {
         let validate: ((String) -> Bool)?
         /// The capture group to replace (0: the whole match), so a cue word ("my name is") stays.
         var group = 0
+        /// The fewest digits a match holds within one run of digits and separators (see `DigitShape`);
+        /// a text with no such run is skipped without running the expression.
+        var minDigitRun = 0
+        /// Only worth running when the text has this shape (see `DigitShape`).
+        var shape: ((DigitShape) -> Bool)?
     }
 
     public private(set) var rules: [Rule]
@@ -64,15 +69,15 @@ public struct Redactor: @unchecked Sendable {
                          "asia", "xox", "aiza", "sg.", "eyj", "bearer", "key", "token", "secret", "passw"],
                  needsDigit: false, validate: Self.keyLike),
             Rule(kind: "EMAIL", regex: try rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil),
-            Rule(kind: "IBAN", regex: try rx(#"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum),
-            Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn),
+            Rule(kind: "IBAN", regex: try rx(#"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum, shape: { $0.ibanLike }),
+            Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn, minDigitRun: 13),
             Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b|(?<=\b(?:ssn|social security(?: number| no\.?| #)?|ss#)[:# ]{0,3}(?:is )?)\d{3}[ \-]?\d{2}[ \-]?\d{4}\b"#, [.caseInsensitive]),
-                 hints: [], needsDigit: true, validate: nil),
-            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil),
+                 hints: [], needsDigit: true, validate: nil, minDigitRun: 9),
+            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil, minDigitRun: 6),
             Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])"#),
-                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike),
+                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike, shape: { $0.longestRun >= 4 || $0.ipv6Like }),
             Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-+])\+\d{1,3}(?:[ .\-]?\(?\d{1,5}\)?){2,5}(?![\w\-])|(?<![\w\-])(?:1[ .\-])?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])|(?<=\b(?:call|phone|tel|telephone|mobile|cell|text|whatsapp|number|reach me)(?: me)?(?: on| at| is|:|\.)? ?)(?:1)?\d{10}\b|(?<![\w\-])0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}(?![\w\-])"#, [.caseInsensitive]),
-                 hints: [], needsDigit: true, validate: Self.phoneLike),
+                 hints: [], needsDigit: true, validate: Self.phoneLike, minDigitRun: 8),
             Rule(kind: "ADDRESS", regex: try rx(#"\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,4}(?:\#(streets))\b\.?(?:,? (?:Apt|Apartment|Suite|Unit|Flat|#) ?[A-Za-z0-9\-]+)?|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|platz|gasse|allee) \d{1,4}[a-z]?\b|\b\d{1,4},? (?:rue|avenue|boulevard|place|chemin) (?:de la |de l'|des |du |de )?[A-Za-zÀ-ÿ\-]+(?: [A-Za-zÀ-ÿ\-]+)?"#),
                  hints: [], needsDigit: true, validate: nil),
             // A name after a cue: "my name is Jane Doe", "Dear Jane", "Mr. Doe", "Regards, Jane Doe".
@@ -142,41 +147,77 @@ public struct Redactor: @unchecked Sendable {
         return (8...15).contains(n)
     }
 
+    /// Off only in tests, which check that the pre-checks never skip a match.
+    var prechecks = true
+
+    /// Long texts seen before in this run (a system prompt, a policy, a repeated tool result).
+    private let memo = TextMemo<String>()
+
     /// The text with every match replaced by `<KIND>`.
     public func redact(_ text: String) -> String {
         guard !text.isEmpty else { return text }
+        return prechecks ? memo.value(text, redactOnce) : redactOnce(text)
+    }
+
+    private func redactOnce(_ text: String) -> String {
         var out = text
-        let hasDigit = text.utf8.contains { $0 >= 48 && $0 <= 57 }
+        var shape = DigitShape(text)
         var lower: [UInt8]?
         for (r, rule) in rules.enumerated() {
-            if rule.needsDigit && !hasDigit { continue }
+            if rule.needsDigit && !shape.hasDigit { continue }
+            if prechecks {
+                if shape.longestRun < rule.minDigitRun { continue }
+                if let want = rule.shape, !want(shape) { continue }
+            }
             if !rule.hints.isEmpty {
                 if lower == nil { lower = ByteText.lower(out) }
                 if !hintBytes[r].contains(where: { ByteText.contains(lower!, $0) }) { continue }
             }
-            let ns = out as NSString
-            let matches = rule.regex.matches(in: out, range: NSRange(location: 0, length: ns.length))
-            guard !matches.isEmpty else { continue }
-            var result = ""
-            var last = 0
-            var changed = false
-            for m in matches {
-                let range = rule.group > 0 && m.numberOfRanges > rule.group && m.range(at: rule.group).location != NSNotFound ? m.range(at: rule.group) : m.range
-                guard range.location >= last else { continue }
-                let piece = ns.substring(with: range)
-                if let v = rule.validate, !v(piece) { continue }
-                result += ns.substring(with: NSRange(location: last, length: range.location - last))
-                result += "<\(rule.kind)>"
-                last = range.location + range.length
-                changed = true
+            let changed: String?
+            if prechecks, rule.minDigitRun > 0, let windows = shape.windows(minDigits: rule.minDigitRun, in: out) {
+                // Every match of this rule lies in a run of digits (with a cue word before it): only
+                // the text around those runs is searched.
+                let bytes = Array(out.utf8)
+                var result: [UInt8] = [], pos = 0, any = false
+                for w in windows {
+                    result += bytes[pos..<w.lowerBound]
+                    if let r = apply(rule, to: String(decoding: bytes[w], as: UTF8.self)) { result += Array(r.utf8); any = true } else { result += bytes[w] }
+                    pos = w.upperBound
+                }
+                result += bytes[pos...]
+                changed = any ? String(decoding: result, as: UTF8.self) : nil
+            } else {
+                changed = apply(rule, to: out)
             }
-            if changed {
-                result += ns.substring(from: last)
-                out = result
+            if let changed {
+                out = changed
                 lower = nil
+                shape = DigitShape(out)
             }
         }
         return out
+    }
+
+    /// `text` with the rule's matches replaced, or nil when none was.
+    private func apply(_ rule: Rule, to text: String) -> String? {
+        let ns = text as NSString
+        let matches = rule.regex.matches(in: text, range: NSRange(location: 0, length: ns.length))
+        guard !matches.isEmpty else { return nil }
+        var result = ""
+        var last = 0
+        var changed = false
+        for m in matches {
+            let range = rule.group > 0 && m.numberOfRanges > rule.group && m.range(at: rule.group).location != NSNotFound ? m.range(at: rule.group) : m.range
+            guard range.location >= last else { continue }
+            let piece = ns.substring(with: range)
+            if let v = rule.validate, !v(piece) { continue }
+            result += ns.substring(with: NSRange(location: last, length: range.location - last))
+            result += "<\(rule.kind)>"
+            last = range.location + range.length
+            changed = true
+        }
+        guard changed else { return nil }
+        return result + ns.substring(from: last)
     }
 
     /// The Luhn checksum of a card number (spaces and dashes ignored).
@@ -202,5 +243,88 @@ public struct Redactor: @unchecked Sendable {
             else { return false }
         }
         return rem == 1
+    }
+}
+
+/// What a text's digits look like, read in one pass over its bytes, so that an expression whose every
+/// match needs a long run of digits (a card, a phone number) is not run over text that has none.
+public struct DigitShape {
+    public private(set) var hasDigit = false
+    /// The most digits in one run of digits and separators (space, `-`, `.`, `(`, `)`, `+`, `/`),
+    /// where at most three separators stand together: "+1 (555) 123-4567" is one run of 11.
+    public private(set) var longestRun = 0
+    /// Two letters then two digits, as an IBAN starts.
+    public private(set) var ibanLike = false
+    /// A "::" or seven colons in one run of hex digits and colons, as an IPv6 address has.
+    public private(set) var ipv6Like = false
+
+    /// Byte ranges of the runs of digits and separators holding at least `DigitShape.keptRun` digits,
+    /// with their digit counts.
+    private(set) var runs: [(bytes: Range<Int>, digits: Int)] = []
+    static let keptRun = 6
+
+    public init(_ text: String) {
+        var run = 0, gap = 0, colons = 0, prev: UInt8 = 0
+        var letters = 0, digitsAfterLetters = 0
+        var runStart = 0, runEnd = 0
+        func endRun() {
+            if run >= Self.keptRun { runs.append((runStart..<runEnd, run)) }
+            run = 0
+        }
+        for (i, b) in text.utf8.enumerated() {
+            let digit = b >= 0x30 && b <= 0x39
+            let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a
+            if digit {
+                hasDigit = true
+                if run == 0 { runStart = i }
+                run += 1; gap = 0; runEnd = i + 1
+                if run > longestRun { longestRun = run }
+            } else if b == 0x20 || b == 0x2d || b == 0x2e || b == 0x28 || b == 0x29 || b == 0x2b || b == 0x2f {
+                gap += 1
+                if gap > 3 { endRun() }
+            } else {
+                endRun(); gap = 0
+            }
+            // IBAN: letter letter digit digit.
+            if letter { letters += 1; digitsAfterLetters = 0 } else if digit && letters >= 2 {
+                digitsAfterLetters += 1
+                if digitsAfterLetters == 2 { ibanLike = true }
+            } else { letters = 0; digitsAfterLetters = 0 }
+            if digit && letters < 2 { letters = 0 }
+            // IPv6.
+            if b == 0x3a {
+                if prev == 0x3a { ipv6Like = true }
+                colons += 1
+                if colons >= 7 { ipv6Like = true }
+            } else if !(digit || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66)) { colons = 0 }
+            prev = b
+        }
+        endRun()
+    }
+
+    /// The parts of `text` to search for a match holding at least `minDigits` digits in one run: each
+    /// such run with 40 bytes before it (for a cue word such as "call me on"), widened to whitespace
+    /// on both sides so that no word is cut (a boundary or look-behind then sees what it would see in
+    /// the whole text); overlapping parts are joined. Nil when a part cannot be bounded that way
+    /// within 400 bytes (search the whole text).
+    func windows(minDigits: Int, in text: String) -> [Range<Int>]? {
+        guard minDigits >= Self.keptRun else { return nil }
+        let bytes = Array(text.utf8)
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
+        var out: [Range<Int>] = []
+        for r in runs where r.digits >= minDigits {
+            var lo = max(0, r.bytes.lowerBound - 40)
+            while lo > 0 && !isSpace(bytes[lo - 1]) {
+                lo -= 1
+                if r.bytes.lowerBound - lo > 400 { return nil }
+            }
+            var hi = min(bytes.count, r.bytes.upperBound + 2)
+            while hi < bytes.count && !isSpace(bytes[hi]) {
+                hi += 1
+                if hi - r.bytes.upperBound > 400 { return nil }
+            }
+            if let last = out.last, last.upperBound >= lo { out[out.count - 1] = last.lowerBound..<max(hi, last.upperBound) } else { out.append(lo..<hi) }
+        }
+        return out
     }
 }

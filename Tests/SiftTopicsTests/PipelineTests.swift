@@ -207,6 +207,21 @@ final class ThreadAndFacetTests: XCTestCase {
         XCTAssertNotNil(IssueFinder.claimedActionPattern)
     }
 
+    /// Number and day keys are written as "%.2f" and "%02d-%02d" would write them.
+    func testFactKeysMatchFormatStrings() {
+        var rng = SeededRandom(seed: 3)
+        for _ in 0..<5000 {
+            let v: Double
+            switch rng.int(0...2) {
+            case 0: v = Double(rng.int(-100_000...10_000_000))
+            case 1: v = Double(rng.int(-100_000...10_000_000)) / 100
+            default: v = rng.double(-1e6...1e9)
+            }
+            XCTAssertEqual(Facts.numberKey(v), String(format: "%.2f", v), "\(v)")
+        }
+        for m in 1...12 { for d in 1...31 { XCTAssertEqual(Facts.dayKey(m, d), String(format: "%02d-%02d", m, d)) } }
+    }
+
     func testFactsAndEvidence() {
         let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
         XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])

@@ -1,4 +1,5 @@
 import XCTest
+import SiftModel
 @testable import SiftTopics
 
 final class RedactorTests: XCTestCase {
@@ -28,6 +29,37 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(r.redact("ref CUST-123456"), "ref <CUSTOMER_ID>")
         XCTAssertThrowsError(try Redactor(extra: [("bad", "(")])) { e in
             XCTAssertTrue("\(e)".contains("not a valid regular expression"))
+        }
+    }
+
+    /// The cheap pre-checks (runs of digits, IBAN and IPv6 shapes) never skip a match: seeded texts
+    /// built from PII in many formats, separators and words give the same result with and without them.
+    func testPrechecksNeverSkipAMatch() throws {
+        let fast = try Redactor()
+        var full = fast
+        full.prechecks = false
+        var rng = SeededRandom(seed: 7)
+        let pieces = ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "+1 (555) 123-4567", "+44 20 7946 0958", "(555) 123-4567",
+                      "call me on 5551234567", "020 7946 0958", "123-45-6789", "ssn: 123 45 6789", "QQ 12 34 56 C", "AB123456C", "192.168.0.17",
+                      "fe80::1ff:fe23:4567:890a", "2001:0db8:85a3:0000:0000:8a2e:0370:7334", "GB82 WEST 1234 5698 7654 32", "de89370400440532013000",
+                      "12 Baker Street", "Hauptstraße 5", "7 rue de la Paix", "Jane Doe", "my name is Priya Sharma", "sk-proj-abcdefghijklmnop1234",
+                      "jane@example.com", "order 88421", "$1,249.50", "2026-11-05", "12:30", "ab12", "::", "1.2.3", "(", ")", "-", "+", ".", "/",
+                      " ", " ", "\n", "flight", "UA123", "€40", "1", "22", "333", "4444", "x"]
+        for _ in 0..<3000 {
+            let text = (0..<rng.int(1...14)).map { _ in rng.pick(pieces) }.joined(separator: rng.chance(0.5) ? " " : "")
+            XCTAssertEqual(fast.redact(text), full.redact(text), text)
+        }
+        // And on third-party agent traffic: every turn and tool result of the tau-bench runs.
+        let tau = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/tau-bench/gpt-4o-airline.json").standardized
+        guard let data = try? Data(contentsOf: tau), let runs = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            print("tau-bench runs not found at \(tau.path): the real-traffic half of this check is skipped")
+            return
+        }
+        for run in runs.prefix(60) {
+            for m in run["traj"] as? [[String: Any]] ?? [] {
+                guard let text = m["content"] as? String else { continue }
+                XCTAssertEqual(fast.redact(text), full.redact(text))
+            }
         }
     }
 

@@ -26,7 +26,18 @@ enum Facts {
 
     static func number(_ s: String) -> Double? { Double(s.replacingOccurrences(of: ",", with: "")) }
 
-    static func numberKey(_ d: Double) -> String { String(format: "%.2f", d) }
+    static func numberKey(_ d: Double) -> String {
+        // As "%.2f" writes it, without the cost of a format string (a key is made for every number read).
+        guard d.isFinite, abs(d) < 1e15 else { return String(format: "%.2f", d) }
+        let cents = Int64((abs(d) * 100).rounded())
+        let frac = cents % 100
+        return (d < 0 ? "-" : "") + String(cents / 100) + (frac < 10 ? ".0" : ".") + String(frac)
+    }
+
+    /// "MM-DD", the key of a month and day.
+    static func dayKey(_ month: Int, _ day: Int) -> String {
+        (month < 10 ? "0" : "") + String(month) + (day < 10 ? "-0" : "-") + String(day)
+    }
 
     /// The detectors' fixed patterns, case-insensitive. They are constants, so they compile; should
     /// one ever not, its detector finds nothing rather than stopping the run (a test checks all of them).
@@ -47,9 +58,16 @@ enum Facts {
         #"(?<![\d.\-–])\b(?<dv>\d+)[\s-]?(?:hours?|days?|weeks?|months?|years?)\b"#,
     ].joined(separator: "|"))
 
+    /// Long texts read before (a system prompt, a policy) are not read again.
+    static let memo = TextMemo<[Fact]>()
+
     /// Every fact in `text`. Every kind holds a digit, so text without one is skipped at once.
     static func extract(_ text: String) -> [Fact] {
         guard text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return [] }
+        return memo.value(text, extractOnce)
+    }
+
+    private static func extractOnce(_ text: String) -> [Fact] {
         let ns = text as NSString
         var out: [Fact] = []
         var covered: [[UInt8]] = []
@@ -58,7 +76,7 @@ enum Facts {
             return r.location == NSNotFound ? nil : ns.substring(with: r)
         }
         func monthIndex(_ s: String) -> Int { (months.firstIndex(of: String(s.lowercased().prefix(3))) ?? 0) + 1 }
-        func date(_ mo: Int, _ d: Int) -> String? { (1...12).contains(mo) && (1...31).contains(d) ? String(format: "%02d-%02d", mo, d) : nil }
+        func date(_ mo: Int, _ d: Int) -> String? { (1...12).contains(mo) && (1...31).contains(d) ? dayKey(mo, d) : nil }
         for m in factPattern?.matches(in: text, range: NSRange(location: 0, length: ns.length)) ?? [] {
             let written = ns.substring(with: m.range)
             var fact: Fact?
@@ -258,20 +276,22 @@ final class EvidencePool {
     var nearDates = Set<String>()
     var offsetDates = Set<String>()
 
-    init(texts: [String], created: Timestamp) {
-        var seen = Set<String>()
-        for t in texts {
-            text += ByteText.alnum(t)
-            text.append(0x20)
+    /// What one text offers as evidence, read once per distinct long text (see `TextMemo`).
+    struct TextEvidence {
+        var alnum: [UInt8] = []
+        /// Numbers in the order they appear, with their keys.
+        var numbers: [(value: Double, key: String)] = []
+        var digitRuns: [String] = []
+        var hasDigit = false
+
+        init(_ t: String) {
+            alnum = ByteText.alnum(t)
             // Numbers ("1,249.50", "42") and runs of digits, in one pass over the bytes.
             var num: [UInt8] = [], run = 0
-            var hasDigit = false
             func endNumber() {
                 while let l = num.last, l == UInt8(ascii: ".") || l == UInt8(ascii: ",") { num.removeLast() }
                 if !num.isEmpty, let v = Double(String(decoding: num.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)) {
-                    let k = Facts.numberKey(v)
-                    if seen.insert(k).inserted { numbers.append(v) }
-                    numberKeys.insert(k)
+                    numbers.append((v, Facts.numberKey(v)))
                 }
                 num = []
             }
@@ -282,26 +302,42 @@ final class EvidencePool {
                     hasDigit = true
                     num.append(b); run += 1
                 } else {
-                    if run >= 4 { digitRuns.insert(String(decoding: bytes[(i - run)..<i], as: UTF8.self)) }
+                    if run >= 4 { digitRuns.append(String(decoding: bytes[(i - run)..<i], as: UTF8.self)) }
                     run = 0
                     if !num.isEmpty && (b == UInt8(ascii: ".") || b == UInt8(ascii: ",")) && i + 1 < bytes.count && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 {
                         num.append(b)
                     } else { endNumber() }
                 }
             }
-            if run >= 4 { digitRuns.insert(String(decoding: bytes[(bytes.count - run)...], as: UTF8.self)) }
+            if run >= 4 { digitRuns.append(String(decoding: bytes[(bytes.count - run)...], as: UTF8.self)) }
             endNumber()
-            if hasDigit { datedTexts.append(t) }
+        }
+    }
+
+    static let memo = TextMemo<TextEvidence>()
+
+    init(texts: [String], created: Timestamp) {
+        var seen = Set<String>()
+        for t in texts {
+            let e = Self.memo.value(t, TextEvidence.init)
+            text += e.alnum
+            text.append(0x20)
+            for (v, k) in e.numbers {
+                if seen.insert(k).inserted { numbers.append(v) }
+                numberKeys.insert(k)
+            }
+            digitRuns.formUnion(e.digitRuns)
+            if e.hasDigit { datedTexts.append(t) }
         }
         let day = Int((created.seconds / 86400).rounded(.down))
         for d in (day - 1)...(day + 1) {
             let c = Timestamp.civil(fromDays: d)
-            nearDates.insert(String(format: "%02d-%02d", c.month, c.day))
+            nearDates.insert(Facts.dayKey(c.month, c.day))
         }
         // Dates a stated number of days from the conversation ("back in stock in 3 days").
         for n in numbers where n >= 2 && n <= 90 && n == n.rounded() {
             let c = Timestamp.civil(fromDays: day + Int(n))
-            offsetDates.insert(String(format: "%02d-%02d", c.month, c.day))
+            offsetDates.insert(Facts.dayKey(c.month, c.day))
         }
         if numbers.count > 400 { numbers = Array(numbers.prefix(400)) }
     }
