@@ -103,7 +103,6 @@ print(f"corpus: {traces} traces, {spans} spans ({spans / traces:.1f} per trace),
 topic_args = ["topics", "run", "--db", db] + (["--facets", args.facets] if args.facets else [])
 secs, peak, out, err = run(*topic_args)
 print(f"topics run: {secs:.1f} s wall, peak {peak:.0f} MiB, {traces / secs:.0f} traces/s")
-print(out); print(err[-3000:])
-for line in []:
-    if re.search(r"\b(seconds|stage|summar|embed|cluster|classif|label|wrote|took)\b", line, re.I) and "traces" not in line[:12]:
-        print("  " + line.strip())
+for line in (out + err).splitlines():
+    if line.startswith("Topics for") or re.match(r"^(facet |Task |Sentiment |Issues |---)", line):
+        print("  " + line)

@@ -13,7 +13,7 @@ final class TextMemo<Value>: @unchecked Sendable {
     /// When the keys reach this many bytes the memo starts again (a run's repeated texts come back).
     let maxBytes: Int
 
-    init(minBytes: Int = 256, maxBytes: Int = 64 << 20) {
+    init(minBytes: Int = 256, maxBytes: Int = 16 << 20) {
         self.minBytes = minBytes
         self.maxBytes = maxBytes
     }
