@@ -25,6 +25,21 @@ public struct Redactor: @unchecked Sendable {
         var minDigitRun = 0
         /// Only worth running when the text has this shape (see `DigitShape`).
         var shape: ((DigitShape) -> Bool)?
+        /// Where in a text a match can lie, so that only those parts are searched.
+        var search: Search = .whole
+    }
+
+    /// The parts of a text a rule's matches can lie in (see `DigitShape.windows`).
+    enum Search {
+        case whole
+        /// Around runs of at least this many digits.
+        case digitRuns(Int)
+        /// Around runs of at least this many digits, unless the text has an IPv6 shape.
+        case digitRunsUnlessIPv6(Int)
+        /// From two letters followed by two digits.
+        case ibanStarts
+        /// From a cue word ("my name is", "Dear", "Mr") to the three words after it.
+        case nameCues
     }
 
     public private(set) var rules: [Rule]
@@ -69,20 +84,20 @@ public struct Redactor: @unchecked Sendable {
                          "asia", "xox", "aiza", "sg.", "eyj", "bearer", "key", "token", "secret", "passw"],
                  needsDigit: false, validate: Self.keyLike),
             Rule(kind: "EMAIL", regex: try rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil),
-            Rule(kind: "IBAN", regex: try rx(#"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum, shape: { $0.ibanLike }),
-            Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn, minDigitRun: 13),
+            Rule(kind: "IBAN", regex: try rx(#"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum, shape: { $0.ibanLike }, search: .ibanStarts),
+            Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn, minDigitRun: 13, search: .digitRuns(13)),
             Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b|(?<=\b(?:ssn|social security(?: number| no\.?| #)?|ss#)[:# ]{0,3}(?:is )?)\d{3}[ \-]?\d{2}[ \-]?\d{4}\b"#, [.caseInsensitive]),
-                 hints: [], needsDigit: true, validate: nil, minDigitRun: 9),
-            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil, minDigitRun: 6),
+                 hints: [], needsDigit: true, validate: nil, minDigitRun: 9, search: .digitRuns(9)),
+            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil, minDigitRun: 6, search: .digitRuns(6)),
             Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])"#),
-                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike, shape: { $0.longestRun >= 4 || $0.ipv6Like }),
+                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike, shape: { $0.longestRun >= 4 || $0.ipv6Like }, search: .digitRunsUnlessIPv6(4)),
             Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-+])\+\d{1,3}(?:[ .\-]?\(?\d{1,5}\)?){2,5}(?![\w\-])|(?<![\w\-])(?:1[ .\-])?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])|(?<=\b(?:call|phone|tel|telephone|mobile|cell|text|whatsapp|number|reach me)(?: me)?(?: on| at| is|:|\.)? ?)(?:1)?\d{10}\b|(?<![\w\-])0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}(?![\w\-])"#, [.caseInsensitive]),
-                 hints: [], needsDigit: true, validate: Self.phoneLike, minDigitRun: 8),
+                 hints: [], needsDigit: true, validate: Self.phoneLike, minDigitRun: 8, search: .digitRuns(8)),
             Rule(kind: "ADDRESS", regex: try rx(#"\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,4}(?:\#(streets))\b\.?(?:,? (?:Apt|Apartment|Suite|Unit|Flat|#) ?[A-Za-z0-9\-]+)?|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|platz|gasse|allee) \d{1,4}[a-z]?\b|\b\d{1,4},? (?:rue|avenue|boulevard|place|chemin) (?:de la |de l'|des |du |de )?[A-Za-zÀ-ÿ\-]+(?: [A-Za-zÀ-ÿ\-]+)?"#),
                  hints: [], needsDigit: true, validate: nil),
             // A name after a cue: "my name is Jane Doe", "Dear Jane", "Mr. Doe", "Regards, Jane Doe".
             Rule(kind: "NAME", regex: try rx(#"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame:|[Tt]his is|I am|I'm|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Cc]heers|[Bb]est|[Ss]igned|[Cc]ontact|[Cc]ustomer|[Aa]ccount holder|[Cc]ardholder)[,:]?\s+|\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mx)\.?\s+)(\#(surname)(?:\s+\#(surname)){0,2})"#),
-                 hints: [], needsDigit: false, validate: Self.nameLike, group: 1),
+                 hints: [], needsDigit: false, validate: Self.nameLike, group: 1, search: .nameCues),
             // A listed given name followed by a capitalised surname: "Jane Doe", "Priya Sharma".
             // (Two capitalised words, the first looked up in the list: one pass, not 400 alternatives.)
             Rule(kind: "NAME", regex: try rx(#"\b[A-ZÀ-Ý][a-zà-ÿ]+\s+\#(surname)(?:\s+\#(surname))?"#), hints: [], needsDigit: false, validate: Self.givenName),
@@ -174,7 +189,7 @@ public struct Redactor: @unchecked Sendable {
                 if !hintBytes[r].contains(where: { ByteText.contains(lower!, $0) }) { continue }
             }
             let changed: String?
-            if prechecks, rule.minDigitRun > 0, let windows = shape.windows(minDigits: rule.minDigitRun, in: out) {
+            if prechecks, let windows = shape.windows(rule.search, in: out) {
                 // Every match of this rule lies in a run of digits (with a cue word before it): only
                 // the text around those runs is searched.
                 let bytes = Array(out.utf8)
@@ -261,7 +276,9 @@ public struct DigitShape {
     /// Byte ranges of the runs of digits and separators holding at least `DigitShape.keptRun` digits,
     /// with their digit counts.
     private(set) var runs: [(bytes: Range<Int>, digits: Int)] = []
-    static let keptRun = 6
+    static let keptRun = 4
+    /// Where two letters followed by two digits start.
+    private(set) var ibanStarts: [Int] = []
 
     public init(_ text: String) {
         var run = 0, gap = 0, colons = 0, prev: UInt8 = 0
@@ -288,7 +305,7 @@ public struct DigitShape {
             // IBAN: letter letter digit digit.
             if letter { letters += 1; digitsAfterLetters = 0 } else if digit && letters >= 2 {
                 digitsAfterLetters += 1
-                if digitsAfterLetters == 2 { ibanLike = true }
+                if digitsAfterLetters == 2 { ibanLike = true; ibanStarts.append(i - 3) }
             } else { letters = 0; digitsAfterLetters = 0 }
             if digit && letters < 2 { letters = 0 }
             // IPv6.
@@ -302,26 +319,65 @@ public struct DigitShape {
         endRun()
     }
 
-    /// The parts of `text` to search for a match holding at least `minDigits` digits in one run: each
-    /// such run with 40 bytes before it (for a cue word such as "call me on"), widened to whitespace
-    /// on both sides so that no word is cut (a boundary or look-behind then sees what it would see in
-    /// the whole text); overlapping parts are joined. Nil when a part cannot be bounded that way
-    /// within 400 bytes (search the whole text).
-    func windows(minDigits: Int, in text: String) -> [Range<Int>]? {
-        guard minDigits >= Self.keptRun else { return nil }
+    /// Cue words that can come before a name (any case; the rule itself is stricter).
+    static let nameCues: [[UInt8]] = ["my name is", "my name's", "name:", "this is", "i am", "i'm", "dear", "hi", "hello", "thanks", "regards",
+                                      "sincerely", "cheers", "best", "signed", "contact", "customer", "account holder", "cardholder", "mr", "mrs",
+                                      "ms", "miss", "dr", "prof", "mx"].map { Array($0.utf8) }
+
+    /// Per byte, whether a cue starts with it.
+    static let nameCueFirst: [Bool] = (0..<256).map { b in nameCues.contains { $0[0] == UInt8(b) } }
+
+    /// The parts of `text` a rule's matches can lie in: each place the rule's evidence starts (a run of
+    /// digits with 40 bytes before it for a cue word such as "call me on"; two letters and two digits
+    /// and the 48 bytes after; a cue word and the three words after it), widened to whitespace on both
+    /// sides so that no word is cut (a boundary or look-behind then sees what it would see in the whole
+    /// text); overlapping parts are joined. Nil: search the whole text (the rule has no such places,
+    /// or a part cannot be bounded by whitespace within 400 bytes).
+    func windows(_ search: Redactor.Search, in text: String) -> [Range<Int>]? {
         let bytes = Array(text.utf8)
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
+        var spans: [Range<Int>] = []
+        switch search {
+        case .whole:
+            return nil
+        case .digitRuns(let n), .digitRunsUnlessIPv6(let n):
+            if case .digitRunsUnlessIPv6 = search, ipv6Like { return nil }
+            guard n >= Self.keptRun else { return nil }
+            spans = runs.filter { $0.digits >= n }.map { max(0, $0.bytes.lowerBound - 40)..<min(bytes.count, $0.bytes.upperBound + 2) }
+        case .ibanStarts:
+            spans = ibanStarts.map { $0..<min(bytes.count, $0 + 48) }
+        case .nameCues:
+            func isWord(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a || (b >= 0x30 && b <= 0x39) || b == 0x5f }
+            for i in bytes.indices where i == 0 || !isWord(bytes[i - 1]) {
+                let c = bytes[i] | 0x20
+                guard Self.nameCueFirst[Int(c)] else { continue }
+                for cue in Self.nameCues where cue[0] == c && i + cue.count <= bytes.count {
+                    var k = 1
+                    while k < cue.count && (bytes[i + k] | (bytes[i + k] >= 0x41 && bytes[i + k] <= 0x5a ? 0x20 : 0)) == cue[k] { k += 1 }
+                    guard k == cue.count else { continue }
+                    // The cue, a ',', ':' or '.', then three words with what separates them.
+                    var p = i + cue.count
+                    if p < bytes.count, bytes[p] == 0x2c || bytes[p] == 0x3a || bytes[p] == 0x2e { p += 1 }
+                    for _ in 0..<3 {
+                        while p < bytes.count && isSpace(bytes[p]) { p += 1 }
+                        while p < bytes.count && !isSpace(bytes[p]) { p += 1 }
+                    }
+                    spans.append(i..<p)
+                    break
+                }
+            }
+        }
         var out: [Range<Int>] = []
-        for r in runs where r.digits >= minDigits {
-            var lo = max(0, r.bytes.lowerBound - 40)
+        for span in spans {
+            var lo = span.lowerBound
             while lo > 0 && !isSpace(bytes[lo - 1]) {
                 lo -= 1
-                if r.bytes.lowerBound - lo > 400 { return nil }
+                if span.lowerBound - lo > 400 { return nil }
             }
-            var hi = min(bytes.count, r.bytes.upperBound + 2)
+            var hi = span.upperBound
             while hi < bytes.count && !isSpace(bytes[hi]) {
                 hi += 1
-                if hi - r.bytes.upperBound > 400 { return nil }
+                if hi - span.upperBound > 400 { return nil }
             }
             if let last = out.last, last.upperBound >= lo { out[out.count - 1] = last.lowerBound..<max(hi, last.upperBound) } else { out.append(lo..<hi) }
         }

@@ -222,6 +222,30 @@ final class ThreadAndFacetTests: XCTestCase {
         for m in 1...12 { for d in 1...31 { XCTAssertEqual(Facts.dayKey(m, d), String(format: "%02d-%02d", m, d)) } }
     }
 
+    /// Facts read only around the words with digits are the facts of a search of the whole text.
+    func testFactWindowsFindEveryFact() throws {
+        var rng = SeededRandom(seed: 11)
+        let pieces = ["$", "$ ", "€", "1,249.50", "42", "5", "12", "2026-11-05", "05/11/2026", "September", "Sept.", "5th", "of", "March", "3rd",
+                      "dollars", "usd", "percent", "%", "GB", "kg", "inches", "days", "hours", "-", "–", "within", "up to", "order", "A12-7",
+                      "refund", "the", "and", ".", ",", "\n", "  ", "\t", "é", "日本", "ID#88421", "3-5", "24/7", "10am"]
+        func same(_ text: String) {
+            let a = Facts.extractOnce(text), b = Facts.extractOnce(text, whole: true)
+            XCTAssertEqual(a.map(\.text), b.map(\.text), text)
+            XCTAssertEqual(a.map(\.key), b.map(\.key), text)
+        }
+        for _ in 0..<4000 {
+            same((0..<rng.int(1...16)).map { _ in rng.pick(pieces) }.joined(separator: rng.pick([" ", " ", "", "\n", "  "])))
+        }
+        let tau = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/tau-bench/gpt-4o-airline.json").standardized
+        guard let data = try? Data(contentsOf: tau), let runs = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            print("tau-bench runs not found at \(tau.path): the real-traffic half of this check is skipped")
+            return
+        }
+        for run in runs.prefix(60) {
+            for m in run["traj"] as? [[String: Any]] ?? [] { if let text = m["content"] as? String { same(text) } }
+        }
+    }
+
     func testFactsAndEvidence() {
         let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
         XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])

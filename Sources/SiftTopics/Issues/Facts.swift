@@ -64,10 +64,42 @@ enum Facts {
     /// Every fact in `text`. Every kind holds a digit, so text without one is skipped at once.
     static func extract(_ text: String) -> [Fact] {
         guard text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return [] }
-        return memo.value(text, extractOnce)
+        return memo.value(text) { extractOnce($0) }
     }
 
-    private static func extractOnce(_ text: String) -> [Fact] {
+    /// Every match of `factPattern` holds a digit, with at most one word before the word holding it
+    /// (a currency sign, a month) and three after ("5th of September", "100 dollars"). So the pattern
+    /// is run only over those words around each word with a digit (UTF-16 ranges, words split at ASCII
+    /// whitespace, overlapping ranges joined), with transparent bounds so that boundaries and
+    /// look-behinds see the text outside as a search of the whole text would.
+    static func factWindows(_ text: String) -> [NSRange] {
+        let u = Array(text.utf16)
+        var words: [(lo: Int, hi: Int, digit: Bool)] = []
+        var i = 0
+        while i < u.count {
+            while i < u.count, u[i] == 0x20 || u[i] == 0x0a || u[i] == 0x0d || u[i] == 0x09 { i += 1 }
+            guard i < u.count else { break }
+            let lo = i
+            var digit = false
+            while i < u.count, !(u[i] == 0x20 || u[i] == 0x0a || u[i] == 0x0d || u[i] == 0x09) {
+                if u[i] >= 0x30 && u[i] <= 0x39 { digit = true }
+                i += 1
+            }
+            words.append((lo, i, digit))
+        }
+        var out: [NSRange] = []
+        for (k, w) in words.enumerated() where w.digit {
+            let lo = words[max(0, k - 1)].lo, hi = words[min(words.count - 1, k + 3)].hi
+            if let last = out.last, last.location + last.length >= lo {
+                out[out.count - 1] = NSRange(location: last.location, length: max(hi, last.location + last.length) - last.location)
+            } else {
+                out.append(NSRange(location: lo, length: hi - lo))
+            }
+        }
+        return out
+    }
+
+    static func extractOnce(_ text: String, whole: Bool = false) -> [Fact] {
         let ns = text as NSString
         var out: [Fact] = []
         var covered: [[UInt8]] = []
@@ -77,7 +109,9 @@ enum Facts {
         }
         func monthIndex(_ s: String) -> Int { (months.firstIndex(of: String(s.lowercased().prefix(3))) ?? 0) + 1 }
         func date(_ mo: Int, _ d: Int) -> String? { (1...12).contains(mo) && (1...31).contains(d) ? dayKey(mo, d) : nil }
-        for m in factPattern?.matches(in: text, range: NSRange(location: 0, length: ns.length)) ?? [] {
+        let ranges = whole ? [NSRange(location: 0, length: ns.length)] : factWindows(text)
+        let matches = ranges.flatMap { factPattern?.matches(in: text, options: .withTransparentBounds, range: $0) ?? [] }
+        for m in matches {
             let written = ns.substring(with: m.range)
             var fact: Fact?
             if let v = (group(m, "m1") ?? group(m, "m2")).flatMap(number) {

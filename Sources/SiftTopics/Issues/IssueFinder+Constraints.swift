@@ -140,20 +140,26 @@ extension IssueFinder {
 
     /// The policy's "things like X cannot be V-ed" sentences: (the words naming X, the action family, the sentence).
     func prohibitions() -> [(subject: Set<String>, families: Set<String>, quote: String)] {
-        var out: [(Set<String>, Set<String>, String)] = []
-        for text in t.system {
-            for sentence in Facts.sentences(text) where sentence.count < 300 {
-                let ns = sentence as NSString
-                guard let m = Self.prohibition?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
-                let fam = Self.families(ns.substring(with: m.range(at: 2)))
-                guard !fam.isEmpty else { continue }
-                let before = ns.substring(with: m.range(at: 1))
-                // The clause right before the negation names what is forbidden.
-                let clause = before.split(whereSeparator: { ",;:".contains($0) }).last.map(String.init) ?? before
-                let words = Words.split(clause).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && !Self.subjectNoise.contains($0) && !$0.contains(where: \.isNumber) }
-                guard !words.isEmpty, words.count <= 3 else { continue }
-                out.append((Set(words), fam, sentence))
-            }
+        t.system.flatMap { Self.prohibitionMemo.value($0, Self.prohibitions) }
+    }
+
+    typealias Prohibition = (subject: Set<String>, families: Set<String>, quote: String)
+    /// A system prompt comes back with every trace: its prohibitions are read once.
+    static let prohibitionMemo = TextMemo<[Prohibition]>()
+
+    static func prohibitions(_ text: String) -> [Prohibition] {
+        var out: [Prohibition] = []
+        for sentence in Facts.sentences(text) where sentence.count < 300 {
+            let ns = sentence as NSString
+            guard let m = Self.prohibition?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
+            let fam = Self.families(ns.substring(with: m.range(at: 2)))
+            guard !fam.isEmpty else { continue }
+            let before = ns.substring(with: m.range(at: 1))
+            // The clause right before the negation names what is forbidden.
+            let clause = before.split(whereSeparator: { ",;:".contains($0) }).last.map(String.init) ?? before
+            let words = Words.split(clause).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && !Self.subjectNoise.contains($0) && !$0.contains(where: \.isNumber) }
+            guard !words.isEmpty, words.count <= 3 else { continue }
+            out.append((Set(words), fam, sentence))
         }
         return out
     }
