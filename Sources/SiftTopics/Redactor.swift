@@ -40,11 +40,21 @@ public struct Redactor: @unchecked Sendable {
         case ibanStarts
         /// From a cue word ("my name is", "Dear", "Mr") to the three words after it.
         case nameCues
+        /// Five words before and four after a street type ("Street", "Ave", "-straße", "rue").
+        case streetWords
+        /// From a listed given name to the two words after it.
+        case givenNames
     }
 
     public private(set) var rules: [Rule]
     /// Per rule, its hints as lower-cased bytes.
     private var hintBytes: [[[UInt8]]] = []
+
+    static let streetTypes = ["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way",
+                               "Place", "Pl", "Terrace", "Close", "Crescent", "Parkway", "Pkwy", "Highway", "Hwy", "Square", "Sq"]
+    static let streetTypeSet = Set(streetTypes.map { Array($0.utf8) })
+    static let frenchStreets: Set<[UInt8]> = Set(["rue", "avenue", "boulevard", "place", "chemin"].map { Array($0.utf8) })
+    static let germanStreets: [[UInt8]] = ["straße", "strasse", "weg", "platz", "gasse", "allee"].map { Array($0.utf8) }
 
     public static let builtinKinds = ["API_KEY", "EMAIL", "CARD", "IBAN", "SSN", "NATIONAL_ID", "PHONE", "IP", "ADDRESS", "NAME"]
 
@@ -77,7 +87,7 @@ public struct Redactor: @unchecked Sendable {
     public init(extra: [(name: String, pattern: String)] = []) throws {
         func rx(_ p: String, _ o: NSRegularExpression.Options = []) throws -> NSRegularExpression { try NSRegularExpression(pattern: p, options: o) }
         let surname = #"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}\b)"#
-        let streets = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Square|Sq"
+        let streets = Self.streetTypes.joined(separator: "|")
         rules = try [
             Rule(kind: "API_KEY", regex: try rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{12,}|whsec_[A-Za-z0-9]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|hf_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*|(?<=\b(?:api[_\- ]?key|apikey|access[_\- ]token|auth[_\- ]token|secret[_\- ]key|client[_\- ]secret|password|passwd)[\"']?\s?[:=]\s?[\"']?)[^\s\"',;]{8,}"#, [.caseInsensitive]),
                  hints: ["sk-", "_live_", "_test_", "whsec_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "hf_", "npm_", "akia",
@@ -94,13 +104,13 @@ public struct Redactor: @unchecked Sendable {
             Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-+])\+\d{1,3}(?:[ .\-]?\(?\d{1,5}\)?){2,5}(?![\w\-])|(?<![\w\-])(?:1[ .\-])?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])|(?<=\b(?:call|phone|tel|telephone|mobile|cell|text|whatsapp|number|reach me)(?: me)?(?: on| at| is|:|\.)? ?)(?:1)?\d{10}\b|(?<![\w\-])0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}(?![\w\-])"#, [.caseInsensitive]),
                  hints: [], needsDigit: true, validate: Self.phoneLike, minDigitRun: 8, search: .digitRuns(8)),
             Rule(kind: "ADDRESS", regex: try rx(#"\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,4}(?:\#(streets))\b\.?(?:,? (?:Apt|Apartment|Suite|Unit|Flat|#) ?[A-Za-z0-9\-]+)?|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|platz|gasse|allee) \d{1,4}[a-z]?\b|\b\d{1,4},? (?:rue|avenue|boulevard|place|chemin) (?:de la |de l'|des |du |de )?[A-Za-zÀ-ÿ\-]+(?: [A-Za-zÀ-ÿ\-]+)?"#),
-                 hints: [], needsDigit: true, validate: nil),
+                 hints: [], needsDigit: true, validate: nil, search: .streetWords),
             // A name after a cue: "my name is Jane Doe", "Dear Jane", "Mr. Doe", "Regards, Jane Doe".
             Rule(kind: "NAME", regex: try rx(#"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame:|[Tt]his is|I am|I'm|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Cc]heers|[Bb]est|[Ss]igned|[Cc]ontact|[Cc]ustomer|[Aa]ccount holder|[Cc]ardholder)[,:]?\s+|\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mx)\.?\s+)(\#(surname)(?:\s+\#(surname)){0,2})"#),
                  hints: [], needsDigit: false, validate: Self.nameLike, group: 1, search: .nameCues),
             // A listed given name followed by a capitalised surname: "Jane Doe", "Priya Sharma".
             // (Two capitalised words, the first looked up in the list: one pass, not 400 alternatives.)
-            Rule(kind: "NAME", regex: try rx(#"\b[A-ZÀ-Ý][a-zà-ÿ]+\s+\#(surname)(?:\s+\#(surname))?"#), hints: [], needsDigit: false, validate: Self.givenName),
+            Rule(kind: "NAME", regex: try rx(#"\b[A-ZÀ-Ý][a-zà-ÿ]+\s+\#(surname)(?:\s+\#(surname))?"#), hints: [], needsDigit: false, validate: Self.givenName, search: .givenNames),
         ]
         for (name, pattern) in extra {
             let kind = name.uppercased().replacingOccurrences(of: " ", with: "_")
@@ -189,7 +199,8 @@ public struct Redactor: @unchecked Sendable {
                 if !hintBytes[r].contains(where: { ByteText.contains(lower!, $0) }) { continue }
             }
             let changed: String?
-            if prechecks, let windows = shape.windows(rule.search, in: out) {
+            if prechecks, let windows = shape.windows(rule.search, in: out),
+               windows.reduce(0, { $0 + $1.count }) * 2 < out.utf8.count {  // else one search of the whole text is cheaper
                 // Every match of this rule lies in a run of digits (with a cue word before it): only
                 // the text around those runs is searched.
                 let bytes = Array(out.utf8)
@@ -213,23 +224,32 @@ public struct Redactor: @unchecked Sendable {
         return out
     }
 
-    /// `text` with the rule's matches replaced, or nil when none was.
+    /// `text` with the rule's matches replaced, or nil when none was. A candidate the rule's check
+    /// rejects ("Street Chlo" is no given name) does not hide a match that starts inside it ("Chloé
+    /// Martin"): the search goes on from the character after the rejected candidate's start.
     private func apply(_ rule: Rule, to text: String) -> String? {
         let ns = text as NSString
-        let matches = rule.regex.matches(in: text, range: NSRange(location: 0, length: ns.length))
-        guard !matches.isEmpty else { return nil }
         var result = ""
         var last = 0
         var changed = false
-        for m in matches {
-            let range = rule.group > 0 && m.numberOfRanges > rule.group && m.range(at: rule.group).location != NSNotFound ? m.range(at: rule.group) : m.range
-            guard range.location >= last else { continue }
-            let piece = ns.substring(with: range)
-            if let v = rule.validate, !v(piece) { continue }
-            result += ns.substring(with: NSRange(location: last, length: range.location - last))
-            result += "<\(rule.kind)>"
-            last = range.location + range.length
-            changed = true
+        var from = 0
+        search: while from < ns.length {
+            let matches = rule.regex.matches(in: text, options: .withTransparentBounds, range: NSRange(location: from, length: ns.length - from))
+            for m in matches {
+                let range = rule.group > 0 && m.numberOfRanges > rule.group && m.range(at: rule.group).location != NSNotFound ? m.range(at: rule.group) : m.range
+                guard range.location >= last else { continue }
+                let piece = ns.substring(with: range)
+                if let v = rule.validate, !v(piece) {
+                    from = m.range.location + 1
+                    if from < ns.length, UTF16.isTrailSurrogate(ns.character(at: from)) { from += 1 }
+                    continue search
+                }
+                result += ns.substring(with: NSRange(location: last, length: range.location - last))
+                result += "<\(rule.kind)>"
+                last = range.location + range.length
+                changed = true
+            }
+            break
         }
         guard changed else { return nil }
         return result + ns.substring(from: last)
@@ -365,6 +385,67 @@ public struct DigitShape {
                     spans.append(i..<p)
                     break
                 }
+            }
+        case .streetWords:
+            // Whitespace-separated words; a street word is one whose letters start with a street type.
+            var words: [Range<Int>] = []
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && isSpace(bytes[i]) { i += 1 }
+                let lo = i
+                while i < bytes.count && !isSpace(bytes[i]) { i += 1 }
+                if i > lo { words.append(lo..<i) }
+            }
+            for (k, w) in words.enumerated() {
+                var e = w.lowerBound
+                while e < w.upperBound && (bytes[e] | 0x20) >= 0x61 && (bytes[e] | 0x20) <= 0x7a { e += 1 }
+                let n = e - w.lowerBound
+                var street = false
+                if n >= 2 && n <= 9 {
+                    let letters = Array(bytes[w.lowerBound..<e])
+                    street = Redactor.streetTypeSet.contains(letters) || Redactor.frenchStreets.contains(letters)
+                }
+                if !street && w.count >= 4 {
+                    // "-straße", "-weg", ... end the letters of a German street name.
+                    street = Redactor.germanStreets.contains { suffix in
+                        var j = w.lowerBound
+                        while j + suffix.count <= w.upperBound {
+                            if bytes[j] == suffix[0] && bytes[j..<(j + suffix.count)].elementsEqual(suffix) { return true }
+                            j += 1
+                        }
+                        return false
+                    }
+                }
+                if street { spans.append(words[max(0, k - 5)].lowerBound..<words[min(words.count - 1, k + 4)].upperBound) }
+            }
+        case .givenNames:
+            // A match starts with a whole word (a run of letters, digits or '_') that is a listed given
+            // name, then at most two more words.
+            var offset = 0, start = -1
+            var candidates: [Range<Int>] = []
+            func endToken(_ end: Int) {
+                if start >= 0, Redactor.givenNameSet.contains(String(decoding: bytes[start..<end], as: UTF8.self)) { candidates.append(start..<end) }
+                start = -1
+            }
+            for u in text.unicodeScalars {
+                let isWord: Bool
+                if u.isASCII {
+                    let b = UInt8(u.value)
+                    isWord = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a || (b >= 0x30 && b <= 0x39) || b == 0x5f
+                } else {
+                    isWord = u.properties.isAlphabetic || u.properties.generalCategory == .nonspacingMark
+                }
+                if isWord { if start < 0 { start = offset } } else { endToken(offset) }
+                offset += UTF8.width(u)
+            }
+            endToken(offset)
+            for c in candidates {
+                var p = c.upperBound
+                for _ in 0..<2 {
+                    while p < bytes.count && isSpace(bytes[p]) { p += 1 }
+                    while p < bytes.count && !isSpace(bytes[p]) { p += 1 }
+                }
+                spans.append(c.lowerBound..<p)
             }
         }
         var out: [Range<Int>] = []

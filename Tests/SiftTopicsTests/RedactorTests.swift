@@ -14,6 +14,8 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(r.redact("Authorization: Bearer abcdefghijklmnopqrstu.vw"), "Authorization: Bearer <API_KEY>")
         XCTAssertEqual(r.redact("from 192.168.0.17, not 999.1.1.1"), "from <IP>, not 999.1.1.1")
         XCTAssertEqual(r.redact("ssn 123-45-6789"), "ssn <SSN>")
+        // A rejected candidate ("Street Chlo": no given name) does not hide the name that starts inside it.
+        XCTAssertEqual(r.redact("Main Street Chloé Martin called"), "Main Street <NAME> called")
         XCTAssertEqual(r.redact("IBAN GB82 WEST 1234 5698 7654 32"), "IBAN <IBAN>")
     }
 
@@ -45,7 +47,9 @@ final class RedactorTests: XCTestCase {
                       "12 Baker Street", "Hauptstraße 5", "7 rue de la Paix", "Jane Doe", "my name is Priya Sharma", "sk-proj-abcdefghijklmnop1234",
                       "jane@example.com", "order 88421", "$1,249.50", "2026-11-05", "12:30", "ab12", "::", "1.2.3", "(", ")", "-", "+", ".", "/",
                       " ", " ", "\n", "flight", "UA123", "€40", "1", "22", "333", "4444", "x", "Dear", "Mr.", "Hi,", "hi", "Regards,",
-                      "Customer:", "Maria", "Smith", "O'Brien", "DOE", "—", "«", "this is", "I'm", "Thanks", "10.0.0.1", "GB82", "WEST", "1234"]
+                      "Customer:", "Maria", "Smith", "O'Brien", "DOE", "—", "«", "this is", "I'm", "Thanks", "10.0.0.1", "GB82", "WEST", "1234",
+                      "(Jane Doe)", "Jürgen Müller", "Chloé Martin", "Jane\u{a0}Doe", "Priya", "Sharma", "St.", "Ave,", "Apt 4B", "Baker", "Street",
+                      "rue", "de la", "Paix", "Lindenweg", "Stanford", "12", "221B", "Rd"]
         for _ in 0..<3000 {
             let text = (0..<rng.int(1...14)).map { _ in rng.pick(pieces) }.joined(separator: rng.chance(0.5) ? " " : "")
             XCTAssertEqual(fast.redact(text), full.redact(text), text)
