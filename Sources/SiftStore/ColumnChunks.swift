@@ -24,6 +24,12 @@ public enum ColumnChunks {
         key == "facets" || key == "classifications" || key.hasPrefix("path:facets.") || key.hasPrefix("path:classifications.")
     }
 
+    /// The family of a path chunk's key (`path:metadata.model` -> metadata), nil for other keys.
+    static func family(ofPathKey key: String) -> String? {
+        guard key.hasPrefix("path:"), let dot = key.firstIndex(of: ".") else { return nil }
+        return String(key[key.index(key.startIndex, offsetBy: 5)..<dot])
+    }
+
     /// A key usable as one path component in a chunk name.
     static func plainKey(_ k: String) -> Bool {
         !k.isEmpty && !k.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") })
@@ -148,8 +154,10 @@ public enum ColumnChunks {
         }
 
         /// The chunks of consecutive batches built apart (on several threads) as one group: each
-        /// column's parts joined, NULLs where a part lacks a path column. A family stays complete only
-        /// where every part had it complete. Nil when a part cannot be read.
+        /// column's parts joined, NULLs where a part lacks a path column of an exact family it has
+        /// complete. A path column that another part lacks (its key past the cap, or a family matched
+        /// case-insensitively) is left out of the group, so it is computed from the field. A family stays
+        /// complete only where every part had it complete. Nil when a part cannot be read.
         public static func concatenate(_ parts: [Built]) -> Built? {
             guard parts.count > 1 else { return parts.first }
             var keys: [String] = []
@@ -166,6 +174,12 @@ public enum ColumnChunks {
             var chunks: [(String, [UInt8])] = []
             chunks.reserveCapacity(keys.count)
             for k in keys.sorted() {
+                let family = ColumnChunks.family(ofPathKey: k)
+                // As a reader would: a missing key is NULL only in a part where its family matches
+                // exactly and is complete.
+                if let family, zip(parts, byPart).contains(where: { p, m in m[k] == nil && !(ColumnChunks.exactFamilies.contains(family) && p.complete.contains(family)) }) {
+                    continue
+                }
                 guard let joined = ColumnFormat.concatenate(zip(parts, byPart).map { p, m in m[k] ?? ColumnFormat.nulls(p.rows) }) else { return nil }
                 chunks.append((k, joined))
             }
@@ -302,6 +316,13 @@ extension Store {
 
     /// Writes a group whose span chunks are built already (on the parsing thread, for a batch of new rows).
     func writeGroup(projectRow pid: Int64, first: Int64, last: Int64, built: ColumnChunks.Built, isRoot: [Bool], traces: [String]) throws {
+        try writeChunks(projectRow: pid, first: first, last: last, built: built)
+        try writeTraceFieldChunks(projectRow: pid, firstRow: first, isRoot: isRoot, traces: traces)
+    }
+
+    /// Writes a group and the chunks `built` holds, replacing any group that starts there; its
+    /// trace-field chunks are stale until written (`writeTraceFieldChunks`) or marked current.
+    func writeChunks(projectRow pid: Int64, first: Int64, last: Int64, built: ColumnChunks.Built) throws {
         try dropGroup(projectRow: pid, firstRow: first)
         let g = try db.prepare("INSERT INTO row_groups(project_id, first_row, last_row, rows, min_created, max_created, complete) VALUES (?, ?, ?, ?, ?, ?, ?)")
         try g.bind([.int(pid), .int(first), .int(last), .int(Int64(built.rows)), .int(built.minCreated), .int(built.maxCreated),
@@ -313,7 +334,6 @@ extension Store {
             try c.run()
             c.reset()
         }
-        try writeTraceFieldChunks(projectRow: pid, firstRow: first, isRoot: isRoot, traces: traces)
     }
 
     func dropGroup(projectRow pid: Int64, firstRow: Int64) throws {

@@ -52,6 +52,15 @@ public final class BatchWriter {
     private let advanceRun: PreparedStatement
     private var projectIDs: [String: Int64] = [:]
     public let defaultProject: String?
+    /// How small row groups are joined (nil: never). Checked after every few commits that wrote
+    /// small groups, and by `compact()`.
+    public var compaction: Store.CompactionPolicy? = Store.CompactionPolicy()
+    /// Whether `commit` itself checks for compaction; a server turns this off and compacts when idle.
+    public var compactAfterCommits = true
+    /// Per project, small groups written since its last compaction check.
+    private var smallGroups: [Int64: Int] = [:]
+    /// The most small groups one project has had written since its last compaction check.
+    public var smallGroupsSinceCompaction: Int { smallGroups.values.max() ?? 0 }
 
     /// `defaultProject` receives rows that name none; nil routes such rows to "default".
     public init(store: Store, defaultProject: String?) throws {
@@ -142,6 +151,7 @@ public final class BatchWriter {
             }
             for (pid, byRow) in added {
                 let order = byRow.keys.sorted()
+                if let c = compaction, order.count < c.small { smallGroups[pid, default: 0] += 1 }
                 if let prebuilt, added.count == 1, updated.isEmpty, order.count == rows.count, let first = order.first, let last = order.last,
                    order.indices.allSatisfy({ byRow[order[$0]] == $0 }) {
                     // Every row new, in batch order: the chunks built ahead are this group's.
@@ -164,10 +174,24 @@ public final class BatchWriter {
                 try advanceRun.run()
             }
         }
+        if compactAfterCommits && smallGroupsSinceCompaction >= 8 { compact(onlyDue: true) }
         if let defaultProject {
             spansByProject[defaultProject, default: 0] += rows.count
         } else {
             for i in rows.indices { spansByProject[rows[i].projectName ?? "default", default: 0] += 1 }
+        }
+    }
+
+    /// Joins small row groups of the projects this writer wrote: while writing (`onlyDue`), those
+    /// with a few new small groups since their last check, as the policy says; at the end of an
+    /// ingest, every run of two or more small groups. Best effort: the rows are committed already,
+    /// and a failed join leaves the groups as they were.
+    public func compact(onlyDue: Bool = false) {
+        guard var policy = compaction else { return }
+        if !onlyDue { policy.minGroups = 2 }
+        for (pid, n) in smallGroups where !onlyDue || n >= 8 {
+            smallGroups[pid] = 0
+            _ = try? store.compactRowGroups(projectRow: pid, policy: policy)
         }
     }
 

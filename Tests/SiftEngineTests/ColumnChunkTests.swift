@@ -54,11 +54,12 @@ final class ColumnChunkTests: XCTestCase {
         return try Self.queries.map { try session.run($0, options: o).rows }
     }
 
-    func ingest(_ store: Store, _ lines: [String], batch: Int, dir: TempDir, name: String) throws {
+    func ingest(_ store: Store, _ lines: [String], batch: Int, dir: TempDir, name: String, compact: Bool = false) throws {
         let file = dir.write(name, lines.joined(separator: "\n") + "\n")
         var o = IngestOptions()
         o.project = "p"
         o.batchSize = batch
+        o.compactGroups = compact
         o.rejectsPath = dir.path("rejects.jsonl")
         let s = try Ingester(store: store, options: o).ingest(paths: [file])
         XCTAssertEqual(s.rejected, 0)
@@ -120,6 +121,81 @@ final class ColumnChunkTests: XCTestCase {
         let groups = try store.rowGroups(projectRow: try store.projectRow(named: "p"))
         XCTAssertEqual(groups.reduce(0) { $0 + $1.rows }, 60)
         XCTAssertTrue(groups.contains { $0.rows > 7 }, "no group joined two requests: \(groups.map(\.rows))")
+        XCTAssertEqual(try answers(store, chunks: true), try answers(store, chunks: false))
+    }
+
+    /// Many small groups (a server's commits, small files) are joined into a few; queries answer as the
+    /// rows do, including a metadata key past the per-family cap in some groups only (it must be read
+    /// from the field there, not taken as NULL), and another project's rows between the groups.
+    func testCompactionJoinsSmallGroupsAndAnswersAsBefore() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("s.db"))
+        // 70 metadata keys: past the cap of 64, so `metadata.k68` has no chunk in these spans' groups.
+        let wide = (0..<8).map { i in
+            let keys = (0..<70).map { #""k\#($0)":\#($0 + i)"# }.joined(separator: ",")
+            return #"{"id":"w\#(i)","root_span_id":"w\#(i)","created":"2026-01-05T00:00:0\#(i)Z","input":"wide","metadata":{\#(keys)}}"#
+        }
+        let lines = Self.lines.prefix(30) + wide + Self.lines.suffix(30)
+        // 34 commits of 2 spans: joined while writing (every 16 small groups) and at the end.
+        try ingest(store, Array(lines), batch: 2, dir: dir, name: "a.jsonl", compact: true)
+        let pid = try store.projectRow(named: "p")
+        XCTAssertEqual(try store.rowGroups(projectRow: pid).map(\.rows), [68])
+        // Another project's rows land next; then 6 more groups of `p`, beyond those rows.
+        var o = IngestOptions()
+        o.project = "q"
+        o.rejectsPath = dir.path("rejects-q.jsonl")
+        _ = try Ingester(store: store, options: o).ingest(paths: [dir.write("q.jsonl", Self.lines.prefix(5).joined(separator: "\n") + "\n")])
+        let more = (0..<6).map { #"{"id":"m\#($0)","root_span_id":"m\#($0)","created":"2026-01-06T00:00:00Z","input":"refund more","metadata":{"model":"m9","k68":\#($0)}}"# }
+        try ingest(store, more, batch: 1, dir: dir, name: "b.jsonl", compact: true)
+        let groups = try store.rowGroups(projectRow: pid)
+        XCTAssertEqual(groups.map(\.rows), [74])
+        XCTAssertEqual(groups[0].minCreated, try store.db.scalarInt("SELECT min(created) FROM spans WHERE project_id = \(pid)"))
+        XCTAssertEqual(groups[0].maxCreated, try store.db.scalarInt("SELECT max(created) FROM spans WHERE project_id = \(pid)"))
+        XCTAssertTrue(groups[0].traceFieldsCurrent)
+        XCTAssertEqual(try store.rowGroups(projectRow: try store.projectRow(named: "q")).map(\.rows), [5])
+
+        let extra = ["SELECT id, metadata.k68 AS k, metadata.k3 AS k3 FROM project_logs('p') WHERE metadata.k68 IS NOT NULL ORDER BY id",
+                     "SELECT count(metadata.k68) AS n, sum(metadata.k68) AS s FROM project_logs('p')"]
+        func extraAnswers(_ chunks: Bool) throws -> [[[Datum]]] {
+            let session = Session(store: store, caching: false)
+            session.useChunks = chunks
+            session.persistColumns = false
+            return try extra.map { try session.run($0, options: QueryOptions()).rows }
+        }
+        let extraRows = try extraAnswers(false)
+        XCTAssertEqual(extraRows[0].count, 14)
+        XCTAssertEqual(try extraAnswers(true), extraRows)
+        let rows = try answers(store, chunks: false)
+        XCTAssertEqual(try answers(store, chunks: true), rows)
+        XCTAssertEqual(try answers(store, chunks: true, caching: true), rows)
+        // Nothing left to join.
+        var policy = Store.CompactionPolicy()
+        policy.minGroups = 2
+        XCTAssertEqual(try store.compactRowGroups(projectRow: pid, policy: policy), 0)
+    }
+
+    /// A server commits a group per batch; when its queue is empty it joins them (here 130 one-span
+    /// requests, each committed alone: a run of 64 small groups is due).
+    func testLiveWriterJoinsSmallGroupsWhenIdle() throws {
+        let dir = TempDir()
+        let path = dir.path("s.db")
+        let writer = try LiveWriter(path: path, durable: false, maxBatchSpans: 1000)
+        for i in 0..<130 {
+            let line = Self.lines[i % Self.lines.count].replacingOccurrences(of: #""id":"s"#, with: #""id":"r\#(i)-s"#)
+                .replacingOccurrences(of: #""root_span_id":"t"#, with: #""root_span_id":"r\#(i)-t"#)
+                .replacingOccurrences(of: #""span_parents":["t"#, with: #""span_parents":["r\#(i)-t"#)
+            var r = try Array(line.utf8).withUnsafeBufferPointer { try BraintrustRecord.parse($0, range: 0..<$0.count, maxDepth: 128) }
+            r.projectName = "p"
+            let done = DispatchSemaphore(value: 0)
+            XCTAssertTrue(writer.submit([r], rejected: 0) { XCTAssertNil($0); done.signal() })
+            done.wait()
+        }
+        writer.close()
+        let store = try Store(path: path)
+        let groups = try store.rowGroups(projectRow: try store.projectRow(named: "p"))
+        XCTAssertEqual(groups.reduce(0) { $0 + $1.rows }, 130)
+        XCTAssertLessThanOrEqual(groups.count, 130 - 63, "\(groups.map(\.rows))")
+        XCTAssertTrue(groups.contains { $0.rows >= 64 }, "\(groups.map(\.rows))")
         XCTAssertEqual(try answers(store, chunks: true), try answers(store, chunks: false))
     }
 

@@ -12,6 +12,9 @@ public struct IngestOptions {
     public var format: IngestFormat = .auto
     /// Spans per transaction.
     public var batchSize = 32768
+    /// Whether small row groups are joined as the ingest goes and at its end (off only in tests that
+    /// need many groups).
+    public var compactGroups = true
     /// Records larger than this are rejected (huge fields included).
     public var maxRecordBytes = 8 << 20
     public var maxDepth = 128
@@ -92,6 +95,7 @@ public final class Ingester {
             }
         }
         let writer = try BatchWriter(store: store, defaultProject: options.project)
+        if !options.compactGroups { writer.compaction = nil }
         for path in paths {
             let (format, counts) = try ingest(path: path, writer: writer)
             summary.sources += 1
@@ -106,6 +110,7 @@ public final class Ingester {
             lock.release()
             bulkLock = nil
         }
+        writer.compact()
         summary.spansByProject = writer.spansByProject
         summary.seconds = Date().timeIntervalSince(started)
         try rejects.close()

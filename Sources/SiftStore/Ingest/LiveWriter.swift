@@ -88,6 +88,9 @@ public final class LiveWriter: @unchecked Sendable {
         store = try Store(path: path, create: true)
         if durable { try store.db.execute("PRAGMA synchronous=FULL;") }
         writer = try BatchWriter(store: store, defaultProject: nil)
+        // Small row groups (one per commit) are joined only when the queue is empty: joining 32k rows
+        // takes the writer about a second, which requests waiting behind it would feel.
+        writer.compactAfterCommits = false
         run = try store.beginIngestRun(source: "otlp-http", format: "otlp")
         self.maxPendingSpans = maxPendingSpans
         self.maxBatchSpans = maxBatchSpans
@@ -183,6 +186,10 @@ public final class LiveWriter: @unchecked Sendable {
             }
             cond.unlock()
             for p in batch { p.done(failure) }
+            cond.lock()
+            let idle = queue.isEmpty
+            cond.unlock()
+            if idle && writer.smallGroupsSinceCompaction >= 8 { writer.compact(onlyDue: true) }
             if failure == nil, !rows.isEmpty, let onCommit {
                 var counts: [String: Int] = [:]
                 for r in rows { counts[r.projectName ?? "default", default: 0] += 1 }
