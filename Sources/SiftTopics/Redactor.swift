@@ -34,8 +34,10 @@ public struct Redactor: @unchecked Sendable {
         case whole
         /// Around runs of at least this many digits.
         case digitRuns(Int)
-        /// Around runs of at least this many digits, unless the text has an IPv6 shape.
-        case digitRunsUnlessIPv6(Int)
+        /// Around runs of at least eight digits that could hold a phone number.
+        case phoneRuns
+        /// Around runs of four dot-separated groups, unless the text has an IPv6 shape.
+        case ipv4RunsUnlessIPv6
         /// From two letters followed by two digits.
         case ibanStarts
         /// From a cue word ("my name is", "Dear", "Mr") to the three words after it.
@@ -100,9 +102,9 @@ public struct Redactor: @unchecked Sendable {
                  hints: [], needsDigit: true, validate: nil, minDigitRun: 9, search: .digitRuns(9)),
             Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil, minDigitRun: 6, search: .digitRuns(6)),
             Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])"#),
-                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike, shape: { $0.longestRun >= 4 || $0.ipv6Like }, search: .digitRunsUnlessIPv6(4)),
+                 hints: [".", ":"], needsDigit: true, validate: Self.ipLike, shape: { $0.longestRun >= 4 || $0.ipv6Like }, search: .ipv4RunsUnlessIPv6),
             Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-+])\+\d{1,3}(?:[ .\-]?\(?\d{1,5}\)?){2,5}(?![\w\-])|(?<![\w\-])(?:1[ .\-])?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])|(?<=\b(?:call|phone|tel|telephone|mobile|cell|text|whatsapp|number|reach me)(?: me)?(?: on| at| is|:|\.)? ?)(?:1)?\d{10}\b|(?<![\w\-])0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}(?![\w\-])"#, [.caseInsensitive]),
-                 hints: [], needsDigit: true, validate: Self.phoneLike, minDigitRun: 8, search: .digitRuns(8)),
+                 hints: [], needsDigit: true, validate: Self.phoneLike, minDigitRun: 8, search: .phoneRuns),
             Rule(kind: "ADDRESS", regex: try rx(#"\b\d{1,5}[A-Za-z]?,? (?:[A-Z][a-z]+\.? ){1,4}(?:\#(streets))\b\.?(?:,? (?:Apt|Apartment|Suite|Unit|Flat|#) ?[A-Za-z0-9\-]+)?|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|platz|gasse|allee) \d{1,4}[a-z]?\b|\b\d{1,4},? (?:rue|avenue|boulevard|place|chemin) (?:de la |de l'|des |du |de )?[A-Za-zÀ-ÿ\-]+(?: [A-Za-zÀ-ÿ\-]+)?"#),
                  hints: [], needsDigit: true, validate: nil, search: .streetWords),
             // A name after a cue: "my name is Jane Doe", "Dear Jane", "Mr. Doe", "Regards, Jane Doe".
@@ -295,7 +297,46 @@ public struct DigitShape {
 
     /// Byte ranges of the runs of digits and separators holding at least `DigitShape.keptRun` digits,
     /// with their digit counts.
-    private(set) var runs: [(bytes: Range<Int>, digits: Int)] = []
+    private(set) var runs: [Run] = []
+
+    /// A run of digits and separators, with what the phone and IPv4 rules need of it.
+    struct Run {
+        var bytes: Range<Int>
+        var digits: Int
+        /// Could hold a phone number: a '+' in or just before it, ten digits together, a group of four
+        /// after one separator and a group of three or more ("555-123-4567"), or a group of three to
+        /// five starting with 0 (a trunk prefix). A date ("2024-05-15") has none of these.
+        var phone: Bool
+        /// Could hold an IPv4 address: four groups joined by single dots.
+        var ipv4: Bool
+
+        init(_ b: [UInt8], _ r: Range<Int>, digits: Int) {
+            bytes = r
+            self.digits = digits
+            var groups: [(start: Int, len: Int)] = [], seps: [Range<Int>] = []
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let s = i
+                while i < r.upperBound, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+                if i > s { groups.append((s, i - s)) }
+                let t = i
+                while i < r.upperBound, !(b[i] >= 0x30 && b[i] <= 0x39) { i += 1 }
+                if i > t { seps.append(t..<i) }   // seps[k] follows groups[k]
+            }
+            var plus = r.lowerBound > 0 && b[r.lowerBound - 1] == 0x2b
+            for k in r where b[k] == 0x2b { plus = true }
+            var shape = plus || groups.contains { $0.len >= 10 } || groups.contains { $0.len >= 3 && $0.len <= 5 && b[$0.start] == 0x30 }
+            var dots = 0, ip = false
+            for k in groups.indices.dropFirst() {
+                let sep = seps[k - 1]
+                let single = sep.count == 1
+                if groups[k].len == 4 && single && (b[sep.lowerBound] == 0x20 || b[sep.lowerBound] == 0x2e || b[sep.lowerBound] == 0x2d) && groups[k - 1].len >= 3 { shape = true }
+                if single && b[sep.lowerBound] == 0x2e { dots += 1; if dots >= 3 { ip = true } } else { dots = 0 }
+            }
+            phone = shape
+            ipv4 = ip
+        }
+    }
     static let keptRun = 4
     /// Where two letters followed by two digits start.
     private(set) var ibanStarts: [Int] = []
@@ -304,8 +345,12 @@ public struct DigitShape {
         var run = 0, gap = 0, colons = 0, prev: UInt8 = 0
         var letters = 0, digitsAfterLetters = 0
         var runStart = 0, runEnd = 0
+        var bytes: [UInt8]?
         func endRun() {
-            if run >= Self.keptRun { runs.append((runStart..<runEnd, run)) }
+            if run >= Self.keptRun {
+                if bytes == nil { bytes = Array(text.utf8) }
+                runs.append(Run(bytes!, runStart..<runEnd, digits: run))
+            }
             run = 0
         }
         for (i, b) in text.utf8.enumerated() {
@@ -360,10 +405,18 @@ public struct DigitShape {
         switch search {
         case .whole:
             return nil
-        case .digitRuns(let n), .digitRunsUnlessIPv6(let n):
-            if case .digitRunsUnlessIPv6 = search, ipv6Like { return nil }
-            guard n >= Self.keptRun else { return nil }
-            spans = runs.filter { $0.digits >= n }.map { max(0, $0.bytes.lowerBound - 40)..<min(bytes.count, $0.bytes.upperBound + 2) }
+        case .digitRuns, .phoneRuns, .ipv4RunsUnlessIPv6:
+            let keep: (Run) -> Bool
+            switch search {
+            case .digitRuns(let n):
+                guard n >= Self.keptRun else { return nil }
+                keep = { $0.digits >= n }
+            case .phoneRuns: keep = { $0.digits >= 8 && $0.phone }
+            default:
+                if ipv6Like { return nil }
+                keep = { $0.digits >= 4 && $0.ipv4 }
+            }
+            spans = runs.filter(keep).map { max(0, $0.bytes.lowerBound - 40)..<min(bytes.count, $0.bytes.upperBound + 2) }
         case .ibanStarts:
             spans = ibanStarts.map { $0..<min(bytes.count, $0 + 48) }
         case .nameCues:
