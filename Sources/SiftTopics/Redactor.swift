@@ -203,8 +203,8 @@ public struct Redactor: @unchecked Sendable {
             let changed: String?
             if prechecks, let windows = shape.windows(rule.search, in: out),
                windows.reduce(0, { $0 + $1.count }) * 2 < out.utf8.count {  // else one search of the whole text is cheaper
-                // Every match of this rule lies in a run of digits (with a cue word before it): only
-                // the text around those runs is searched.
+                // Every match of this rule lies in one of these parts (its evidence, widened to
+                // whitespace): only they are searched.
                 let bytes = Array(out.utf8)
                 var result: [UInt8] = [], pos = 0, any = false
                 for w in windows {
@@ -284,7 +284,9 @@ public struct Redactor: @unchecked Sendable {
 }
 
 /// What a text's digits look like, read in one pass over its bytes, so that an expression whose every
-/// match needs a long run of digits (a card, a phone number) is not run over text that has none.
+/// match needs a long run of digits (a card, a phone number) is not run over text that has none; and
+/// (`windows`) the parts of a text where a rule's matches can lie: around those runs, IBAN starts,
+/// street words, cue words and given names.
 public struct DigitShape {
     public private(set) var hasDigit = false
     /// The most digits in one run of digits and separators (space, `-`, `.`, `(`, `)`, `+`, `/`),
