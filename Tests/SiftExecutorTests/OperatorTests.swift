@@ -153,4 +153,36 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(try query("SELECT id, metrics.total_tokens AS tok, metrics.errors AS e FROM project_logs('p', shape => 'summary') ORDER BY id"),
                        [["r1", "30", "1"], ["r2", "0", "0"], ["r3", "5", "0"]])
     }
+
+    // MARK: - Functions
+
+    /// Every call is resolved to its function once, when the parser builds it; the executor finds the
+    /// implementation by index, and each id leads to the function of that name.
+    func testCallsAreResolvedOnceAndEveryScalarFunctionHasItsImplementation() throws {
+        XCTAssertEqual(ScalarFunctions.byID.count, Functions.all.count)
+        for info in Functions.all {
+            XCTAssertEqual(info.id.name, info.name)
+            if info.isAggregate {
+                XCTAssertNil(ScalarFunctions.byID[info.id.index], "\(info.name) is computed by HashAggregate")
+            } else {
+                XCTAssertNotNil(ScalarFunctions.byID[info.id.index], "\(info.name)() has no implementation")
+            }
+        }
+        let p = try plan("SELECT upper(coalesce(metadata.model, 'none')) AS m, count(*) AS n FROM project_logs('p') "
+                         + "WHERE ANY_SPAN(contains(tags, 'x')) GROUP BY 1 ORDER BY lower(m)")
+        var calls: [(String, FunctionID?)] = []
+        for e in p.items.map(\.expr) + [p.filter].compactMap { $0 } + p.orderBy.map(\.expr) {
+            try e.visit { node, _ in if case .call(let f, _, _, let id) = node.kind { calls.append((f, id)) } }
+        }
+        // ORDER BY lower(m) reads the alias m as its expression, so upper and coalesce come twice.
+        XCTAssertEqual(calls.map(\.0).sorted(), ["any_span", "coalesce", "coalesce", "contains", "count", "lower", "upper", "upper"])
+        for (f, id) in calls { XCTAssertEqual(id?.name, f, "\(f)() was not resolved") }
+        // A node built by hand without an id still runs (by name), with the same answer.
+        let t = table(), ev = Evaluator(table: t, now: 0, tzOffsetMinutes: 0), all = Rows(base: t.allRows)
+        let model = Expr(.field(Expr(.name("metadata", quoted: false), .none), "model", quoted: false), .none)
+        let resolved = try ev.eval(Expr(.function("upper", [model]), .none), all)
+        let byName = try ev.eval(Expr(.call("upper", [model], distinct: false), .none), all)
+        XCTAssertEqual(resolved.map(\.text), ["M1", "M2", "M1", "NULL", "M2", "M1"])
+        XCTAssertEqual(byName.map(\.text), resolved.map(\.text))
+    }
 }

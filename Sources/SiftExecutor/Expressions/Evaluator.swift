@@ -241,8 +241,8 @@ final class Evaluator {
         case .array(let items):
             let cols = try items.map { try eval($0, rows) }
             return (0..<n).map { r in .json(.array(cols.map { $0[r].value })) }
-        case .call(let f, let args, let distinct):
-            return try call(f, args, distinct: distinct, rows, range: e.range)
+        case .call(let f, let args, let distinct, let function):
+            return try call(f, args, distinct: distinct, function: function, rows, range: e.range)
         }
     }
 }

@@ -61,7 +61,7 @@ extension Executor {
         var calls: [Expr] = []
         func collect(_ e: Expr) {
             try? e.visit { node, inside in
-                if !inside, case .call(let f, _, _) = node.kind, Functions.info(f)?.isAggregate == true, !calls.contains(node) { calls.append(node) }
+                if !inside, case .call(let f, _, _, _) = node.kind, Functions.info(f)?.isAggregate == true, !calls.contains(node) { calls.append(node) }
             }
         }
         plan.items.forEach { collect($0.expr) }

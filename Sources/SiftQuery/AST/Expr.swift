@@ -66,7 +66,9 @@ public indirect enum ExprKind: Hashable, Sendable {
     case index(Expr, Expr)
     /// `*` in `count(*)` or `SELECT *`.
     case star
-    case call(String, [Expr], distinct: Bool)
+    /// A function call, with the function it names resolved once (`ExprKind.function`); nil for a
+    /// name the dialect does not know, which the binder rejects with a hint.
+    case call(String, [Expr], distinct: Bool, function: FunctionID? = nil)
     case unary(UnaryOperator, Expr)
     case binary(BinaryOperator, Expr, Expr, negated: Bool)
     case isNull(Expr, negated: Bool)
@@ -77,6 +79,13 @@ public indirect enum ExprKind: Hashable, Sendable {
     case interval(Double, IntervalUnit)
     case ternary(Expr, Expr, Expr)
     case array([Expr])
+}
+
+extension ExprKind {
+    /// A call of `name`, resolved to its FunctionID here, once, so that no later stage looks the name up.
+    public static func function(_ name: String, _ args: [Expr], distinct: Bool = false) -> ExprKind {
+        .call(name, args, distinct: distinct, function: Functions.info(name)?.id)
+    }
 }
 
 public struct CaseBranch: Hashable, Sendable {

@@ -112,7 +112,7 @@ public enum Printer {
             return operand(base) + "." + (quoted ? Printer.quoted(n, "\"") : fieldName(n))
         case .index(let base, let i): return operand(base) + "[" + print(i) + "]"
         case .star: return "*"
-        case .call(let f, let args, let distinct): return f + "(" + (distinct ? "DISTINCT " : "") + args.map(print).joined(separator: ", ") + ")"
+        case .call(let f, let args, let distinct, _): return f + "(" + (distinct ? "DISTINCT " : "") + args.map(print).joined(separator: ", ") + ")"
         case .unary(.not, let x): return "NOT " + operand(x)
         case .unary(.negate, let x): return "-" + operand(x)
         case .binary(let op, let a, let b, let negated):

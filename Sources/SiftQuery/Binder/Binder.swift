@@ -106,7 +106,7 @@ public struct Binder {
         if let f = filter {
             var kept: [Expr] = []
             for c in f.conjuncts {
-                if case .call("filter_spans", let args, _) = c.kind, args.count == 1 {
+                if case .call("filter_spans", let args, _, _) = c.kind, args.count == 1 {
                     plan.spanFilter = plan.spanFilter.map { Expr(.binary(.and, $0, args[0], negated: false), $0.range) } ?? args[0]
                 } else {
                     kept.append(c)
@@ -116,7 +116,7 @@ public struct Binder {
         }
         if let sf = s.spanFilter { plan.spanFilter = sf }
         if let tf = s.traceFilter {
-            let any = Expr(.call("any_span", [tf], distinct: false), tf.range)
+            let any = Expr(.function("any_span", [tf]), tf.range)
             filter = filter.map { Expr(.binary(.and, $0, any, negated: false), $0.range) } ?? any
         }
         plan.filter = filter
@@ -128,7 +128,7 @@ public struct Binder {
             // `*` is an argument only of count(*).
             var countStars = Set<Int>()
             try e.visit { node, _ in
-                if case .call("count", let args, _) = node.kind, args.count == 1, args[0].kind == .star { countStars.insert(args[0].range.start) }
+                if case .call("count", let args, _, _) = node.kind, args.count == 1, args[0].kind == .star { countStars.insert(args[0].range.start) }
             }
             try e.visit { node, insideAggregate in
                 switch node.kind {
@@ -156,7 +156,7 @@ public struct Binder {
                             }
                         }
                     }
-                case .call(let f, let args, let distinct):
+                case .call(let f, let args, let distinct, _):
                     guard let info = Functions.info(f) else {
                         let best = Functions.names.min { Parser.editDistance($0, f) < Parser.editDistance($1, f) }
                         let hint = best.flatMap { Parser.editDistance($0, f) <= 2 ? "did you mean \($0)()?" : nil }
@@ -308,7 +308,7 @@ extension Expr {
     public var isConstant: Bool {
         switch kind {
         case .null, .bool, .integer, .decimal, .string, .interval: return true
-        case .call(let f, let args, _): return ["now", "current_timestamp", "current_date"].contains(f) && args.isEmpty
+        case .call(let f, let args, _, _): return ["now", "current_timestamp", "current_date"].contains(f) && args.isEmpty
         case .binary(let op, let a, let b, _): return [.add, .subtract, .multiply, .divide].contains(op) && a.isConstant && b.isConstant
         case .unary(.negate, let x): return x.isConstant
         case .cast(let x, _): return x.isConstant
@@ -319,14 +319,14 @@ extension Expr {
     public var containsAggregate: Bool {
         var found = false
         try? visit { node, _ in
-            if case .call(let f, _, _) = node.kind, Functions.info(f)?.isAggregate == true { found = true }
+            if case .call(let f, _, _, _) = node.kind, Functions.info(f)?.isAggregate == true { found = true }
         }
         return found
     }
 
     public func mentions(_ function: String) -> Bool {
         var found = false
-        try? visit { node, _ in if case .call(let f, _, _) = node.kind, f == function { found = true } }
+        try? visit { node, _ in if case .call(let f, _, _, _) = node.kind, f == function { found = true } }
         return found
     }
 
@@ -338,7 +338,7 @@ extension Expr {
     private func visit(insideAggregate: Bool, _ body: (Expr, Bool) throws -> Void) throws {
         try body(self, insideAggregate)
         var inside = insideAggregate
-        if case .call(let f, _, _) = kind, Functions.info(f)?.isAggregate == true { inside = true }
+        if case .call(let f, _, _, _) = kind, Functions.info(f)?.isAggregate == true { inside = true }
         for c in children { try c.visit(insideAggregate: inside, body) }
     }
 
@@ -352,7 +352,7 @@ extension ExprKind {
         case .null, .bool, .integer, .decimal, .string, .name, .star, .interval: return []
         case .field(let b, _, _): return [b]
         case .index(let b, let i): return [b, i]
-        case .call(_, let args, _): return args
+        case .call(_, let args, _, _): return args
         case .unary(_, let x): return [x]
         case .binary(_, let a, let b, _): return [a, b]
         case .isNull(let x, _): return [x]
@@ -376,7 +376,7 @@ extension Expr {
         case .null, .bool, .integer, .decimal, .string, .name, .star, .interval: break
         case .field(let b, let n, let q): k = .field(try r(b), n, quoted: q)
         case .index(let b, let i): k = .index(try r(b), try r(i))
-        case .call(let f, let args, let d): k = .call(f, try args.map(r), distinct: d)
+        case .call(let f, let args, let d, let id): k = .call(f, try args.map(r), distinct: d, function: id)
         case .unary(let op, let x): k = .unary(op, try r(x))
         case .binary(let op, let a, let b, let n): k = .binary(op, try r(a), try r(b), negated: n)
         case .isNull(let x, let n): k = .isNull(try r(x), negated: n)

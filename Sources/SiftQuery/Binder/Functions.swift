@@ -1,11 +1,22 @@
 // The function table: every function the dialect knows (DIALECT.md section 5), with its arity and
-// whether it aggregates. The binder checks calls against it; the executor implements each entry.
+// whether it aggregates. The parser resolves each call to its FunctionID as it builds the node
+// (`ExprKind.function`), the binder checks calls against the table, and the executor keeps its
+// implementations in an array indexed by that id.
+
+/// The function a call was resolved to: its position in `Functions.all` (names sorted), so the
+/// executor finds the implementation by index, never by name while rows are evaluated.
+public struct FunctionID: Hashable, Sendable {
+    public let index: Int
+    public var name: String { Functions.all[index].name }
+}
 
 public struct FunctionInfo: Sendable {
     public var name: String
     public var minArgs: Int
     public var maxArgs: Int
     public var isAggregate: Bool
+    /// Set once the table is built: the function's place in `Functions.all`.
+    public internal(set) var id = FunctionID(index: -1)
 }
 
 public enum Functions {
@@ -28,9 +39,13 @@ public enum Functions {
         add(["count"], 0, 1, aggregate: true)
         add(["count_distinct", "sum", "avg", "min", "max", "any_value"], 1, 1, aggregate: true)
         add(["percentile"], 2, 2, aggregate: true)
+        for (i, name) in t.keys.sorted().enumerated() { t[name]!.id = FunctionID(index: i) }
         return t
     }()
 
+    /// Every function, sorted by name; `FunctionID.index` is a position here.
+    public static let all: [FunctionInfo] = table.values.sorted { $0.id.index < $1.id.index }
+
     public static func info(_ name: String) -> FunctionInfo? { table[name.lowercased()] }
-    public static var names: [String] { table.keys.sorted() }
+    public static var names: [String] { all.map(\.name) }
 }

@@ -253,7 +253,7 @@ extension Parser {
             args = try parseExpressionList()
         }
         let close = try expect(symbol: ")", "')' to close \(nameToken.text)(")
-        return Expr(.call(nameToken.text.lowercased(), args, distinct: distinct), nameToken.range.union(close.range))
+        return Expr(.function(nameToken.text.lowercased(), args, distinct: distinct), nameToken.range.union(close.range))
     }
 
     /// case_expr = "CASE" [ expr ] "WHEN" expr "THEN" expr { "WHEN" expr "THEN" expr } [ "ELSE" expr ] "END" ;

@@ -6,7 +6,7 @@ import SiftQuery
 
 enum Aggregates {
     static func compute(_ call: Expr, _ rows: Rows, groupOf: [Int], groups: Int, _ ev: Evaluator) throws -> [Datum] {
-        guard case .call(let f, let args, let distinct) = call.kind else { return [] }
+        guard case .call(let f, let args, let distinct, _) = call.kind else { return [] }
         // count(1) and the like count rows, as count(*) does.
         let isStar = args.isEmpty || (args.count == 1 && (args[0].kind == .star
             || (f == "count" && !distinct && args[0].isConstant && ev.constantIsNotNull(args[0]))))

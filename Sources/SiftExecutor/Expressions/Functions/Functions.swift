@@ -1,8 +1,9 @@
 // Scalar functions (DIALECT.md section 5) by family, one file each: Time, String, Math, Conditional,
 // Conversion, JSON, Search and Traces; aggregates are in Aggregates.swift. Each family lists its
-// functions by name in `all`; the registry joins them once, and a call finds its implementation with
-// one lookup per batch. A new function is its signature in SiftQuery's Binder/Functions.swift plus
-// its body and its name in its family here.
+// functions by name in `all`; the registry joins them once into an array indexed by FunctionID, and
+// a resolved call (every call the parser built) finds its implementation by that index. A new
+// function is its signature in SiftQuery's Binder/Functions.swift plus its body and its name in its
+// family here.
 
 import Foundation
 import SiftModel
@@ -35,11 +36,17 @@ enum ScalarFunctions {
         }
         return all
     }()
+
+    /// The implementations by `FunctionID.index` (nil for aggregates, which HashAggregate computes).
+    static let byID: [ScalarFunction?] = Functions.all.map { registry[$0.name] }
 }
 
 extension Evaluator {
-    func call(_ f: String, _ args: [Expr], distinct: Bool, _ rows: Rows, range: SourceRange) throws -> [Datum] {
-        if let body = ScalarFunctions.registry[f] {
+    func call(_ f: String, _ args: [Expr], distinct: Bool, function: FunctionID?, _ rows: Rows, range: SourceRange) throws -> [Datum] {
+        // A parsed call is resolved; only a node built by hand with `.call` and no id is looked up by name.
+        let body: ScalarFunction?
+        if let function { body = ScalarFunctions.byID[function.index] } else { body = ScalarFunctions.registry[f] }
+        if let body {
             return try body(FunctionCall(name: f, args: args, rows: rows, range: range, ev: self))
         }
         if Functions.info(f)?.isAggregate == true {
