@@ -227,11 +227,14 @@ final class ThreadAndFacetTests: XCTestCase {
         var rng = SeededRandom(seed: 11)
         let pieces = ["$", "$ ", "€", "1,249.50", "42", "5", "12", "2026-11-05", "05/11/2026", "September", "Sept.", "5th", "of", "March", "3rd",
                       "dollars", "usd", "percent", "%", "GB", "kg", "inches", "days", "hours", "-", "–", "within", "up to", "order", "A12-7",
-                      "refund", "the", "and", ".", ",", "\n", "  ", "\t", "é", "日本", "ID#88421", "3-5", "24/7", "10am"]
+                      "refund", "the", "and", ".", ",", "\n", "  ", "\t", "é", "日本", "ID#88421", "3-5", "24/7", "10am",
+                      "USD", "Euros", "PERCENT", "Bucks", "pounds", "GBP", "eur"]
         func same(_ text: String) {
             let a = Facts.extractOnce(text), b = Facts.extractOnce(text, whole: true)
             XCTAssertEqual(a.map(\.text), b.map(\.text), text)
             XCTAssertEqual(a.map(\.key), b.map(\.key), text)
+            // Text the amount-and-percentage precheck passes over holds neither.
+            if b.contains(where: { $0.kind == .money || $0.kind == .percent }) { XCTAssertTrue(Facts.mayHoldMoneyOrPercent(text), text) }
         }
         for _ in 0..<4000 {
             same((0..<rng.int(1...16)).map { _ in rng.pick(pieces) }.joined(separator: rng.pick([" ", " ", "", "\n", "  "])))

@@ -150,6 +150,20 @@ enum Facts {
         return out
     }
 
+    /// Whether `text` may hold an amount of money or a percentage. Each of those alternatives of
+    /// `factPattern` needs a currency sign, '%', or a currency or percent word, so text with none of
+    /// them holds neither; text with any byte outside ASCII (other signs, letters that case-fold to
+    /// ASCII ones, such as the long s) is always read.
+    static func mayHoldMoneyOrPercent(_ text: String) -> Bool {
+        var sawLetter = false
+        for b in text.utf8 {
+            if b >= 0x80 || b == UInt8(ascii: "$") || b == UInt8(ascii: "%") { return true }
+            if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a { sawLetter = true }
+        }
+        return sawLetter && ByteText.any(text, moneyOrPercentWords)
+    }
+    static let moneyOrPercentWords = ["usd", "eur", "gbp", "dollar", "pound", "buck", "percent"]
+
     /// The month-days of the dates in `text`.
     static func dates(_ text: String) -> [String] { extract(text).compactMap { $0.kind == .date ? $0.key : nil } }
 

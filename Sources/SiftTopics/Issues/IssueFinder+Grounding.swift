@@ -45,33 +45,42 @@ extension IssueFinder {
                 } else if case .array(let a) = v { for x in a.prefix(50) { dates(x, depth: depth + 1) } }
             }
             dates(c.resultValue, depth: 0)
-            func text(_ s: String, words extra: Set<String>) {
+            // Only amounts and percentages are kept: text that cannot hold one is not split or read.
+            func text(_ s: String, words extra: () -> Set<String>) {
+                guard Facts.mayHoldMoneyOrPercent(s) else { return }
                 for sentence in Facts.sentences(s) {
-                    let w = Self.contentWords(sentence).union(extra)
-                    for f in Facts.extract(sentence) where f.kind == .money || f.kind == .percent {
-                        if let v = f.number { out.append(Valued(value: v, kind: f.kind, words: w, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name, quote: sentence)) }
-                    }
+                    let facts = Facts.extract(sentence).filter { ($0.kind == .money || $0.kind == .percent) && $0.number != nil }
+                    guard !facts.isEmpty else { continue }
+                    let w = Self.contentWords(sentence).union(extra())
+                    for f in facts { out.append(Valued(value: f.number!, kind: f.kind, words: w, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name, quote: sentence)) }
                 }
             }
             func walk(_ v: Value, depth: Int) {
                 guard depth < 8 else { return }
                 switch v {
                 case .object(let o):
-                    var siblings = Set<String>()
-                    for (_, x) in o { if let s = x.stringValue, s.count <= 120 { siblings.formUnion(Self.contentWords(s)) } }
+                    // The words of the object's short strings, read when an amount in it needs them.
+                    var siblingsRead: Set<String>?
+                    func siblings() -> Set<String> {
+                        if let s = siblingsRead { return s }
+                        var w = Set<String>()
+                        for (_, x) in o { if let s = x.stringValue, s.count <= 120 { w.formUnion(Self.contentWords(s)) } }
+                        siblingsRead = w
+                        return w
+                    }
                     for (k, x) in o {
                         let lk = k.lowercased()
                         if let d = x.doubleValue, ByteText.any(lk, Self.moneyKeys), !lk.contains("id") {
-                            out.append(Valued(value: d, kind: .money, words: siblings, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
+                            out.append(Valued(value: d, kind: .money, words: siblings(), retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
                                               quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
                         } else if let s = x.stringValue, s.count > 3 {
-                            text(s, words: s.count <= 120 ? [] : siblings)
+                            text(s, words: { s.count <= 120 ? [] : siblings() })
                         } else {
                             walk(x, depth: depth + 1)
                         }
                     }
                 case .array(let a): for x in a.prefix(100) { walk(x, depth: depth + 1) }
-                case .string(let s): text(s, words: [])
+                case .string(let s): text(s, words: { [] })
                 default: break
                 }
             }
