@@ -249,6 +249,38 @@ final class ThreadAndFacetTests: XCTestCase {
         }
     }
 
+    /// The hand-compiled scanner finds what the ICU expression finds in ASCII text: the same facts
+    /// with the same text and keys, on seeded texts built to reach every alternative's edges (greedy
+    /// runs, boundaries, ordinals, "of", units glued to numbers) and on every tau-bench turn.
+    func testFactScannerAgreesWithTheExpression() throws {
+        var rng = SeededRandom(seed: 23)
+        let pieces = ["$", "$ ", "5", "12", "123", "0", "1,249.50", "5,", "5.", ".5", "2026-11-05", "2026-11-050", "12024-05-15", "2026-1-05",
+                      "05/11/2026", "5/1/24", "5/1/20245", "1/2/3", "12/31/99", "September", "Sept.", "sept", "May", "mayday", "Mar", "march",
+                      "DEC", "5th", "5the", "1st", "22nd", "3RD", "of", "Of", "%", "percent", "Percent", "percentage", "usd", "USD", "Dollars",
+                      "euros", "eur", "GBP", "bucks", "kg", "KG", "lbs", "lb", "inch", "inches", "w", "watts", "mph", "mp", "mah", "kwh",
+                      "days", "day", "Hours", "years", "weeks", "month", "_", "-", ".", ",", "/", "\n", "\t", "\u{0C}", "\u{0B}", "\r", "\u{1C}", "\u{1F}", "\u{7F}", "\u{0}",
+                      " ", "  ", "x", "A12-7", "3-5", "10am", "5kg2", "within", "up to", "take", "order", "(", ")", ":", "\"", "'", "#"]
+        func same(_ text: String) {
+            let a = Facts.extractOnce(text), b = Facts.extractOnce(text, whole: true, icu: true)
+            XCTAssertEqual(a.map(\.text), b.map(\.text), text)
+            XCTAssertEqual(a.map(\.key), b.map(\.key), text)
+            XCTAssertEqual(a.map(\.kind), b.map(\.kind), text)
+        }
+        for _ in 0..<20000 {
+            same((0..<rng.int(1...12)).map { _ in rng.pick(pieces) }.joined(separator: rng.pick(["", " ", " ", "", "\n", "  ", "-", "/"])))
+        }
+        XCTAssertNotNil(FactScanner.scan("May 5th, $12 and 3 days"))
+        XCTAssertNil(FactScanner.scan("le 5 mai, 12 €"), "text outside ASCII is left to ICU")
+        let tau = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/tau-bench/gpt-4o-airline.json").standardized
+        guard let data = try? Data(contentsOf: tau), let runs = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            print("tau-bench runs not found at \(tau.path): the real-traffic half of this check is skipped")
+            return
+        }
+        for run in runs {
+            for m in run["traj"] as? [[String: Any]] ?? [] { if let text = m["content"] as? String { same(text) } }
+        }
+    }
+
     func testFactsAndEvidence() {
         let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
         XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])

@@ -99,37 +99,57 @@ enum Facts {
         return out
     }
 
-    static func extractOnce(_ text: String, whole: Bool = false) -> [Fact] {
+    /// The pattern's matches by ICU, over the windows around words with digits (or the whole text).
+    static func icuMatches(_ text: String, whole: Bool) -> [RawFactMatch] {
+        let ns = text as NSString
+        let ranges = whole ? [NSRange(location: 0, length: ns.length)] : factWindows(text)
+        return ranges.flatMap { factPattern?.matches(in: text, options: .withTransparentBounds, range: $0) ?? [] }.compactMap { m in
+            func group(_ name: String) -> String? {
+                let r = m.range(withName: name)
+                return r.location == NSNotFound ? nil : ns.substring(with: r)
+            }
+            let g: RawFactMatch.Groups
+            if let v = group("m1") ?? group("m2") { g = .money(v) }
+            else if let v = group("p") { g = .percent(v) }
+            else if let mo = group("im"), let d = group("id") { g = .isoDate(month: mo, day: d) }
+            else if let mo = group("mm"), let d = group("md") { g = .monthDay(month: mo, day: d) }
+            else if let mo = group("dm"), let d = group("dd") { g = .dayMonth(day: d, month: mo) }
+            else if let a = group("sa"), let b = group("sb") { g = .slashDate(a, b) }
+            else if let v = group("qv") { g = .quantity(v) }
+            else if let v = group("dv") { g = .duration(v) }
+            else { return nil }
+            return RawFactMatch(range: m.range, groups: g)
+        }
+    }
+
+    /// The facts in `text`: ASCII text by `FactScanner`, other text by the ICU expression (`icu`
+    /// forces it, for the test that holds the two together).
+    static func extractOnce(_ text: String, whole: Bool = false, icu: Bool = false) -> [Fact] {
         let ns = text as NSString
         var out: [Fact] = []
         var covered: [[UInt8]] = []
-        func group(_ m: NSTextCheckingResult, _ name: String) -> String? {
-            let r = m.range(withName: name)
-            return r.location == NSNotFound ? nil : ns.substring(with: r)
-        }
         func monthIndex(_ s: String) -> Int { (months.firstIndex(of: String(s.lowercased().prefix(3))) ?? 0) + 1 }
         func date(_ mo: Int, _ d: Int) -> String? { (1...12).contains(mo) && (1...31).contains(d) ? dayKey(mo, d) : nil }
-        let ranges = whole ? [NSRange(location: 0, length: ns.length)] : factWindows(text)
-        let matches = ranges.flatMap { factPattern?.matches(in: text, options: .withTransparentBounds, range: $0) ?? [] }
+        let matches = (icu ? nil : FactScanner.scan(text)) ?? icuMatches(text, whole: whole)
         for m in matches {
             let written = ns.substring(with: m.range)
             var fact: Fact?
-            if let v = (group(m, "m1") ?? group(m, "m2")).flatMap(number) {
-                fact = Fact(kind: .money, key: numberKey(v), number: v, text: written)
-            } else if let v = group(m, "p").flatMap(number) {
-                fact = Fact(kind: .percent, key: numberKey(v), number: v, text: written)
-            } else if let mo = group(m, "im").flatMap({ Int($0) }), let d = group(m, "id").flatMap({ Int($0) }) {
-                fact = date(mo, d).map { Fact(kind: .date, key: $0, number: nil, text: written) }
-            } else if let mo = group(m, "mm").map(monthIndex), let d = group(m, "md").flatMap({ Int($0) }) {
-                fact = date(mo, d).map { Fact(kind: .date, key: $0, number: nil, text: written) }
-            } else if let mo = group(m, "dm").map(monthIndex), let d = group(m, "dd").flatMap({ Int($0) }) {
-                fact = date(mo, d).map { Fact(kind: .date, key: $0, number: nil, text: written) }
-            } else if let a = group(m, "sa").flatMap({ Int($0) }), let b = group(m, "sb").flatMap({ Int($0) }) {
+            switch m.groups {
+            case .money(let s):
+                fact = number(s).map { Fact(kind: .money, key: numberKey($0), number: $0, text: written) }
+            case .percent(let s):
+                fact = number(s).map { Fact(kind: .percent, key: numberKey($0), number: $0, text: written) }
+            case .isoDate(let mo, let d):
+                fact = Int(mo).flatMap { mo in Int(d).flatMap { date(mo, $0) } }.map { Fact(kind: .date, key: $0, number: nil, text: written) }
+            case .monthDay(let mo, let d), .dayMonth(let d, let mo):
+                fact = Int(d).flatMap { date(monthIndex(mo), $0) }.map { Fact(kind: .date, key: $0, number: nil, text: written) }
+            case .slashDate(let a, let b):
                 // Month first when it can be; the other reading is also accepted as support (see `supports`).
-                fact = (a <= 12 ? date(a, b) : date(b, a)).map { Fact(kind: .date, key: $0, number: nil, text: written) }
-            } else if let v = group(m, "qv").flatMap(number) {
-                fact = Fact(kind: .quantity, key: numberKey(v), number: v, text: written)
-            } else if let v = group(m, "dv").flatMap(number), v >= 2 {
+                if let a = Int(a), let b = Int(b) { fact = (a <= 12 ? date(a, b) : date(b, a)).map { Fact(kind: .date, key: $0, number: nil, text: written) } }
+            case .quantity(let s):
+                fact = number(s).map { Fact(kind: .quantity, key: numberKey($0), number: $0, text: written) }
+            case .duration(let s):
+                guard let v = number(s), v >= 2 else { break }
                 // Ranges ("3-5 days", "3 to 5 days") and bounds ("within 24 hours", "up to 10 days") are
                 // estimates, not claims of fact.
                 let before = ns.substring(with: NSRange(location: max(0, m.range.location - 12), length: min(12, m.range.location))).lowercased()
