@@ -281,6 +281,35 @@ final class ThreadAndFacetTests: XCTestCase {
         }
     }
 
+    /// The byte-level text primitives against plain definitions, on seeded texts.
+    func testByteTextPrimitives() {
+        var rng = SeededRandom(seed: 5)
+        let alphabet: [UInt8] = Array("aAbB zZ09-_!é".utf8)
+        func naiveContains(_ h: [UInt8], _ n: [UInt8]) -> Bool {
+            n.isEmpty || (n.count <= h.count && (0...(h.count - n.count)).contains { Array(h[$0..<($0 + n.count)]) == n })
+        }
+        func naiveCue(_ s: [UInt8], _ cue: [UInt8]) -> Bool {
+            guard !cue.isEmpty, cue.count <= s.count else { return false }
+            return (0...(s.count - cue.count)).contains { i in
+                guard Array(s[i..<(i + cue.count)]) == cue else { return false }
+                let left = i == 0 || !ByteText.isWordByte(s[i - 1]) || !ByteText.isLetter(cue[0])
+                let e = i + cue.count
+                return left && (cue.count > 4 || e == s.count || !ByteText.isWordByte(s[e]) || !ByteText.isLetter(cue[cue.count - 1]))
+            }
+        }
+        for _ in 0..<3000 {
+            let h = (0..<rng.int(0...30)).map { _ in rng.pick(alphabet) }
+            let n = (0..<rng.int(0...4)).map { _ in rng.pick(alphabet) }
+            XCTAssertEqual(ByteText.contains(h, n), naiveContains(h, n), "\(h) \(n)")
+            XCTAssertEqual(ByteText.hasCue(h, n), naiveCue(h, n), "\(h) \(n)")
+            let text = String(decoding: h, as: UTF8.self)
+            XCTAssertEqual(ByteText.lower(text), Array(text.utf8).map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 })
+            XCTAssertEqual(ByteText.alnum(text), Array(text.utf8).compactMap { b in
+                b >= 0x41 && b <= 0x5a ? b | 0x20 : (ByteText.isDigit(b) || (b >= 0x61 && b <= 0x7a) || b >= 0x80 ? b : nil)
+            })
+        }
+    }
+
     func testFactsAndEvidence() {
         let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
         XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])

@@ -271,12 +271,16 @@ enum ByteText {
 
     /// ASCII letters (lower-cased) and digits; non-ASCII bytes kept; everything else dropped.
     static func alnum(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
-            if b >= 0x41 && b <= 0x5a { out.append(b | 0x20) } else if isDigit(b) || (b >= 0x61 && b <= 0x7a) || b >= 0x80 { out.append(b) }
+        var s = s
+        return s.withUTF8 { src in
+            [UInt8](unsafeUninitializedCapacity: src.count) { dst, count in
+                var k = 0
+                for b in src {
+                    if b >= 0x41 && b <= 0x5a { dst[k] = b | 0x20; k += 1 } else if isDigit(b) || (b >= 0x61 && b <= 0x7a) || b >= 0x80 { dst[k] = b; k += 1 }
+                }
+                count = k
+            }
         }
-        return out
     }
 
     /// Whether `text` (compared ASCII-case-insensitively) contains any of the lower-case `cues`.
@@ -286,21 +290,28 @@ enum ByteText {
     }
 
     /// ASCII lower-cased bytes.
-    static func lower(_ s: String) -> [UInt8] { s.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 } }
+    static func lower(_ s: String) -> [UInt8] {
+        var s = s
+        return s.withUTF8 { src in
+            [UInt8](unsafeUninitializedCapacity: src.count) { dst, count in
+                for (k, b) in src.enumerated() { dst[k] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b }
+                count = src.count
+            }
+        }
+    }
 
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard needle.count <= hay.count else { return false }
-        return hay.withUnsafeBufferPointer { h in
-            needle.withUnsafeBufferPointer { n in
-                let first = n[0], last = h.count - n.count
+        return hay.withUnsafeBytes { h in
+            needle.withUnsafeBytes { n in
+                // Each place the first byte occurs (memchr), then the rest compared (memcmp).
+                let base = h.baseAddress!, last = h.count - n.count, first = Int32(n[0])
                 var i = 0
                 while i <= last {
-                    if h[i] == first {
-                        var j = 1
-                        while j < n.count && h[i + j] == n[j] { j += 1 }
-                        if j == n.count { return true }
-                    }
+                    guard let p = memchr(base + i, first, last - i + 1) else { return false }
+                    i = base.distance(to: UnsafeRawPointer(p))
+                    if memcmp(base + i, n.baseAddress!, n.count) == 0 { return true }
                     i += 1
                 }
                 return false
@@ -311,22 +322,27 @@ enum ByteText {
     /// Whether `cue` occurs in `s` at a word start (and, for cues of up to four bytes, a word end).
     static func hasCue(_ s: [UInt8], _ cue: [UInt8]) -> Bool {
         guard let first = cue.first, let last = cue.last, cue.count <= s.count else { return false }
-        let n = s.count - cue.count
-        var i = 0
-        while i <= n {
-            if s[i] == first {
-                var j = 1
-                while j < cue.count && s[i + j] == cue[j] { j += 1 }
-                if j == cue.count {
-                    let leftOK = i == 0 || !isWordByte(s[i - 1]) || !isLetter(first)
-                    let e = i + cue.count
-                    let rightOK = cue.count > 4 || e == s.count || !isWordByte(s[e]) || !isLetter(last)
-                    if leftOK && rightOK { return true }
+        return s.withUnsafeBufferPointer { h in
+            cue.withUnsafeBufferPointer { c in
+                let n = h.count - c.count
+                var i = 0
+                while i <= n {
+                    // The next place the cue's first byte occurs.
+                    guard let p = memchr(h.baseAddress! + i, Int32(first), n - i + 1) else { return false }
+                    i = h.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                    var j = 1
+                    while j < c.count && h[i + j] == c[j] { j += 1 }
+                    if j == c.count {
+                        let leftOK = i == 0 || !isWordByte(h[i - 1]) || !isLetter(first)
+                        let e = i + c.count
+                        let rightOK = c.count > 4 || e == h.count || !isWordByte(h[e]) || !isLetter(last)
+                        if leftOK && rightOK { return true }
+                    }
+                    i += 1
                 }
+                return false
             }
-            i += 1
         }
-        return false
     }
 }
 

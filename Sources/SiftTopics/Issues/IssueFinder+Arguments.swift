@@ -51,11 +51,19 @@ extension IssueFinder {
         }
     }
 
+    /// A system prompt's letters and digits and its identifiers, read once per run.
+    static let systemText = TextMemo<(alnum: [UInt8], ids: [String])>()
+
     mutating func identifiersInCalls() {
         // What the agent had seen before each call: system prompts, turns, earlier calls and results.
         var seen: [UInt8] = []
-        var seenIDs = Set<String>(t.system.flatMap(Facts.identifiers).map(Facts.normalizedID))
-        for s in t.system { seen += ByteText.alnum(s); seen.append(0x20) }
+        var seenIDs = Set<String>()
+        for s in t.system {
+            let read = Self.systemText.value(s) { (ByteText.alnum($0), Facts.identifiers($0).map(Facts.normalizedID)) }
+            seen += read.alnum
+            seen.append(0x20)
+            seenIDs.formUnion(read.ids)
+        }
         var allUser: [UInt8] = []
         for s in t.userTurns { allUser += ByteText.alnum(s); allUser.append(0x20) }
         var seenTexts = t.system

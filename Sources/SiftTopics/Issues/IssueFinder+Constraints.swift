@@ -63,22 +63,32 @@ extension IssueFinder {
 
     /// Restrictions stated by successful, non-retrieval tool results about specific objects, and
     /// time windows stated anywhere (policy text, documents) that an object's dates already exceed.
+    typealias Window = (families: Set<String>, days: Int, quote: String)
+    /// A system prompt's windows are read once per run.
+    static let windowMemo = TextMemo<[Window]>()
+
+    /// The time windows a text states for refunds, returns, cancellations or exchanges.
+    static func windows(_ text: String) -> [Window] {
+        guard !families(text).isDisjoint(with: ["refund", "return", "cancel", "exchange"]) else { return [] }
+        var out: [Window] = []
+        for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 {
+            let fam = families(sentence).intersection(["refund", "return", "cancel", "exchange"])
+            guard !fam.isEmpty else { continue }
+            let ns = sentence as NSString
+            for m in windowPattern?.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) ?? [] {
+                if let d = Int(ns.substring(with: m.range(at: 1))), d >= 1, d <= 3650 { out.append((fam, d, sentence)) }
+            }
+        }
+        return out
+    }
+
     func restrictions() -> [Restriction] {
         var out: [Restriction] = []
         // Windows: "refunds within 30 days", "returns accepted up to 14 days after delivery".
-        var windows: [(families: Set<String>, days: Int, quote: String)] = []
+        var windows: [Window] = []
         var texts = t.system
         for (_, c) in calls where !c.failed { texts.append(c.result) }
-        for text in texts where !Self.families(text).isDisjoint(with: ["refund", "return", "cancel", "exchange"]) {
-            for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 {
-                let fam = Self.families(sentence).intersection(["refund", "return", "cancel", "exchange"])
-                guard !fam.isEmpty else { continue }
-                let ns = sentence as NSString
-                for m in Self.windowPattern?.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) ?? [] {
-                    if let d = Int(ns.substring(with: m.range(at: 1))), d >= 1, d <= 3650 { windows.append((fam, d, sentence)) }
-                }
-            }
-        }
+        for text in texts { windows += Self.windowMemo.value(text, Self.windows) }
         for (ev, c) in calls where !c.failed && !c.isRetrieval {
             func walk(_ v: Value, ids: Set<String>, depth: Int) {
                 guard depth < 8 else { return }
@@ -186,15 +196,20 @@ extension IssueFinder {
         return out
     }
 
+    /// Whether a system prompt asks for the user's confirmation before changes, read once per run.
+    static let confirmationMemo = TextMemo<Bool>()
+
     mutating func policy() {
         let writes = calls.filter { !$0.call.failed && Self.isWrite($0.call.name) }
         guard !writes.isEmpty else { return }
         // A policy that asks for the user's confirmation before changes, and a change made without one.
         let needsConfirmation = t.system.contains { text in
-            Facts.sentences(text).contains { s in
-                let l = s.lowercased()
-                return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
-                    && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
+            Self.confirmationMemo.value(text) { text in
+                Facts.sentences(text).contains { s in
+                    let l = s.lowercased()
+                    return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
+                        && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
+                }
             }
         }
         if needsConfirmation, let affirmative = Self.affirmative {
