@@ -56,6 +56,12 @@ public struct Redactor: @unchecked Sendable {
                                "Place", "Pl", "Terrace", "Close", "Crescent", "Parkway", "Pkwy", "Highway", "Hwy", "Square", "Sq"]
     static let streetTypeSet = Set(streetTypes.map { Array($0.utf8) })
     static let frenchStreets: Set<[UInt8]> = Set(["rue", "avenue", "boulevard", "place", "chemin"].map { Array($0.utf8) })
+    /// First bytes of the street types, English and French.
+    static let streetFirstBytes: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for w in streetTypeSet.union(frenchStreets) { if let b = w.first { t[Int(b)] = true } }
+        return t
+    }()
     static let germanStreets: [[UInt8]] = ["straße", "strasse", "weg", "platz", "gasse", "allee"].map { Array($0.utf8) }
 
     public static let builtinKinds = ["API_KEY", "EMAIL", "CARD", "IBAN", "SSN", "NATIONAL_ID", "PHONE", "IP", "ADDRESS", "NAME"]
@@ -137,6 +143,9 @@ public struct Redactor: @unchecked Sendable {
         "Has", "Had", "Let", "Need", "Want", "Any", "Some", "Every", "Since", "After", "Before", "Today", "Tomorrow", "Yesterday", "Now", "Then", "Well"]
 
     static let givenNameSet = Set(givenNames)
+    /// The byte lengths and first bytes of the listed given names (cheap checks before a lookup).
+    static let givenNameLengths: ClosedRange<Int> = (givenNameSet.map(\.utf8.count).min() ?? 1)...(givenNameSet.map(\.utf8.count).max() ?? 1)
+    static let givenNameFirstBytes: [Bool] = { var t = [Bool](repeating: false, count: 256); for n in givenNameSet { if let b = n.utf8.first { t[Int(b)] = true } }; return t }()
 
     /// A match whose first word is a listed given name.
     static func givenName(_ s: String) -> Bool {
@@ -201,11 +210,11 @@ public struct Redactor: @unchecked Sendable {
                 if !hintBytes[r].contains(where: { ByteText.contains(lower!, $0) }) { continue }
             }
             let changed: String?
-            if prechecks, let windows = shape.windows(rule.search, in: out),
+            if prechecks, let windows = shape.windows(rule.search),
                windows.reduce(0, { $0 + $1.count }) * 2 < out.utf8.count {  // else one search of the whole text is cheaper
                 // Every match of this rule lies in one of these parts (its evidence, widened to
                 // whitespace): only they are searched.
-                let bytes = Array(out.utf8)
+                let bytes = shape.bytes
                 var result: [UInt8] = [], pos = 0, any = false
                 for w in windows {
                     result += bytes[pos..<w.lowerBound]
@@ -343,19 +352,20 @@ public struct DigitShape {
     /// Where two letters followed by two digits start.
     private(set) var ibanStarts: [Int] = []
 
+    /// The text's bytes, which `windows` reads.
+    let bytes: [UInt8]
+
     public init(_ text: String) {
         var run = 0, gap = 0, colons = 0, prev: UInt8 = 0
         var letters = 0, digitsAfterLetters = 0
         var runStart = 0, runEnd = 0
-        var bytes: [UInt8]?
+        let bytes = Array(text.utf8)
+        self.bytes = bytes
         func endRun() {
-            if run >= Self.keptRun {
-                if bytes == nil { bytes = Array(text.utf8) }
-                runs.append(Run(bytes!, runStart..<runEnd, digits: run))
-            }
+            if run >= Self.keptRun { runs.append(Run(bytes, runStart..<runEnd, digits: run)) }
             run = 0
         }
-        for (i, b) in text.utf8.enumerated() {
+        for (i, b) in bytes.enumerated() {
             let digit = b >= 0x30 && b <= 0x39
             let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a
             if digit {
@@ -399,9 +409,9 @@ public struct DigitShape {
     /// and the 48 bytes after; a cue word and the three words after it), widened to whitespace on both
     /// sides so that no word is cut (a boundary or look-behind then sees what it would see in the whole
     /// text); overlapping parts are joined. Nil: search the whole text (the rule has no such places,
-    /// or a part cannot be bounded by whitespace within 400 bytes).
-    func windows(_ search: Redactor.Search, in text: String) -> [Range<Int>]? {
-        let bytes = Array(text.utf8)
+    /// or a part cannot be bounded by whitespace within 400 bytes). The text is the one the shape was
+    /// made of.
+    func windows(_ search: Redactor.Search) -> [Range<Int>]? {
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
         var spans: [Range<Int>] = []
         switch search {
@@ -456,19 +466,15 @@ public struct DigitShape {
                 while e < w.upperBound && (bytes[e] | 0x20) >= 0x61 && (bytes[e] | 0x20) <= 0x7a { e += 1 }
                 let n = e - w.lowerBound
                 var street = false
-                if n >= 2 && n <= 9 {
+                if n >= 2 && n <= 9 && Redactor.streetFirstBytes[Int(bytes[w.lowerBound])] {
                     let letters = Array(bytes[w.lowerBound..<e])
                     street = Redactor.streetTypeSet.contains(letters) || Redactor.frenchStreets.contains(letters)
                 }
                 if !street && w.count >= 4 {
-                    // "-straße", "-weg", ... end the letters of a German street name.
+                    // "-straße", "-weg", ... end the letters of a German street name, which a space and
+                    // the house number follow: the suffix ends the word.
                     street = Redactor.germanStreets.contains { suffix in
-                        var j = w.lowerBound
-                        while j + suffix.count <= w.upperBound {
-                            if bytes[j] == suffix[0] && bytes[j..<(j + suffix.count)].elementsEqual(suffix) { return true }
-                            j += 1
-                        }
-                        return false
+                        w.count >= suffix.count && bytes[(w.upperBound - suffix.count)..<w.upperBound].elementsEqual(suffix)
                     }
                 }
                 if street { spans.append(words[max(0, k - 5)].lowerBound..<words[min(words.count - 1, k + 4)].upperBound) }
@@ -479,19 +485,23 @@ public struct DigitShape {
             var offset = 0, start = -1
             var candidates: [Range<Int>] = []
             func endToken(_ end: Int) {
-                if start >= 0, Redactor.givenNameSet.contains(String(decoding: bytes[start..<end], as: UTF8.self)) { candidates.append(start..<end) }
+                // Only a word of a listed name's length and first byte can be one.
+                if start >= 0, Redactor.givenNameLengths.contains(end - start), Redactor.givenNameFirstBytes[Int(bytes[start])],
+                   Redactor.givenNameSet.contains(String(decoding: bytes[start..<end], as: UTF8.self)) { candidates.append(start..<end) }
                 start = -1
             }
-            for u in text.unicodeScalars {
-                let isWord: Bool
-                if u.isASCII {
-                    let b = UInt8(u.value)
-                    isWord = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a || (b >= 0x30 && b <= 0x39) || b == 0x5f
-                } else {
-                    isWord = u.properties.isAlphabetic || u.properties.generalCategory == .nonspacingMark
+            func isASCIIWord(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a || (b >= 0x30 && b <= 0x39) || b == 0x5f }
+            if !bytes.contains(where: { $0 >= 0x80 }) {
+                for (i, b) in bytes.enumerated() {
+                    if isASCIIWord(b) { if start < 0 { start = i } } else { endToken(i) }
                 }
-                if isWord { if start < 0 { start = offset } } else { endToken(offset) }
-                offset += UTF8.width(u)
+                offset = bytes.count
+            } else {
+                for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+                    let isWord = u.isASCII ? isASCIIWord(UInt8(u.value)) : (u.properties.isAlphabetic || u.properties.generalCategory == .nonspacingMark)
+                    if isWord { if start < 0 { start = offset } } else { endToken(offset) }
+                    offset += UTF8.width(u)
+                }
             }
             endToken(offset)
             for c in candidates {
