@@ -440,6 +440,12 @@ public struct DigitShape {
                     var k = 1
                     while k < cue.count && (bytes[i + k] | (bytes[i + k] >= 0x41 && bytes[i + k] <= 0x5a ? 0x20 : 0)) == cue[k] { k += 1 }
                     guard k == cue.count else { continue }
+                    // The rule wants a ',', ':' or '.' or whitespace right after a cue ("Hi Jane", not
+                    // "history"); a byte outside ASCII may begin Unicode whitespace.
+                    if i + cue.count < bytes.count {
+                        let next = bytes[i + cue.count]
+                        guard next == 0x2c || next == 0x3a || next == 0x2e || next == 0x20 || (next >= 0x09 && next <= 0x0d) || next >= 0x80 else { continue }
+                    }
                     // The cue, a ',', ':' or '.', then three words with what separates them.
                     var p = i + cue.count
                     if p < bytes.count, bytes[p] == 0x2c || bytes[p] == 0x3a || bytes[p] == 0x2e { p += 1 }

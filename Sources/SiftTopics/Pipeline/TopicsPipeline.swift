@@ -82,9 +82,20 @@ public final class TopicsPipeline {
         var done = 0
         var firstError: Error?
         let lock = NSLock()
+        // The next chunk's traces are read from the store while this chunk is summarised, so that no
+        // core waits for the reading (one reader at a time: the workers do not touch the store).
+        let store = self.store
+        func read(_ start: Int) -> Result<[Trace], Error> {
+            Result { try store.traces(projectRow: pid, ids: Array(ids[start..<min(ids.count, start + chunk)])) }
+        }
+        var pending: Result<[Trace], Error> = ids.isEmpty ? .success([]) : read(0)
         while done < ids.count {
             let slice = Array(ids[done..<min(ids.count, done + chunk)])
-            let traces = try store.traces(projectRow: pid, ids: slice)
+            let traces = try pending.get()
+            let next = done + slice.count
+            let prefetched = PrefetchedTraces()
+            let reader = next < ids.count ? JoinableThread { prefetched.result = read(next) } : nil
+            reader?.start()
             let byID = Dictionary(traces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             let base = done
             let workers = max(1, options.facetModel.concurrency)
@@ -112,12 +123,17 @@ public final class TopicsPipeline {
                     }
                 }
             }
+            reader?.join()  // nothing between start and here throws
             if let e = firstError { throw e }
             done += slice.count
+            if let r = prefetched.result { pending = r }
             options.progress?("summarised \(done)/\(ids.count) traces")
         }
         return out
     }
+
+    /// The traces a background reader fetched (read after it is joined).
+    final class PrefetchedTraces: @unchecked Sendable { var result: Result<[Trace], Error>? }
 
     // MARK: - Run
 
