@@ -30,7 +30,17 @@ public struct Executor {
         return try ev.eval(e, Rows(base: [0]))[0]
     }
 
+    /// Plans deeper than this run on a thread of their own with a large stack: evaluation recurses once
+    /// per level (up to `Parser.maxHeight`), and the caller's thread (an event loop's, a test's) may
+    /// have too little stack for that and for what a column read below it needs.
+    static let deepPlan = 64
+
     public func run(_ plan: LogicalPlan, on table: Table) throws -> QueryResult {
+        guard plan.maxHeight > Self.deepPlan else { return try runHere(plan, on: table) }
+        return try LargeStack.run { try runHere(plan, on: table) }
+    }
+
+    private func runHere(_ plan: LogicalPlan, on table: Table) throws -> QueryResult {
         let ev = Evaluator(table: table, now: now, tzOffsetMinutes: tzOffsetMinutes)
         var shape = Shape.spans
         if case .projectLogs(_, let s) = plan.source { shape = s }
@@ -64,5 +74,24 @@ public struct Executor {
         let (selected, next) = limit(plan, order: order, rows: rows, ev, tracesCount: tracesCount)
         let rowsOut = selected.map { r in out.map { $0[r] } }
         return QueryResult(columns: columns, rows: rowsOut, nextCursor: next)
+    }
+}
+
+/// Runs a body on a new thread with a 512 MiB stack (address space reserved, touched only as used) and
+/// waits for it.
+enum LargeStack {
+    final class Box<T>: @unchecked Sendable { var result: Result<T, Error>? }
+
+    static func run<T>(_ body: () throws -> T) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            let box = Box<T>()
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) let work = body
+            let thread = Thread { box.result = Result { try work() }; done.signal() }
+            thread.stackSize = 512 << 20
+            thread.start()
+            done.wait()
+            return try box.result!.get()
+        }
     }
 }

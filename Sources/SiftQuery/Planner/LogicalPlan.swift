@@ -46,6 +46,13 @@ public struct LogicalPlan: Sendable, Equatable {
 
     public init(source: SourceKind) { self.source = source }
 
+    /// The height of the plan's tallest expression (its recursion depth when evaluated).
+    public var maxHeight: Int {
+        var exprs: [Expr] = items.map(\.expr) + groupBy + orderBy.map(\.expr) + unpivots.map(\.source)
+        exprs += [filter, spanFilter, having, lowerTime?.value, upperTime?.value].compactMap { $0 }
+        return exprs.map(\.height).max() ?? 0
+    }
+
     /// The plan as indented text: one operator a line, the scan last.
     public var explain: String {
         var lines: [String] = []
