@@ -353,7 +353,15 @@ final class EvidencePool {
     var numberKeys = Set<String>()
     /// Dates are read only when a date claim is checked (most traces have none).
     private var datedTexts: [String] = []
-    private lazy var dates: Set<String> = Set(datedTexts.flatMap(Facts.dates))
+    private var datesRead: Set<String>?
+    private var dates: Set<String> {
+        if let d = datesRead { return d }
+        let d = Set(datedTexts.flatMap(Facts.dates))
+        datesRead = d
+        return d
+    }
+    /// The conversation's day, for dates stated as a number of days from it.
+    private let day: Int
     var text: [UInt8] = []
     var digitRuns = Set<String>()
     /// Month-day of the conversation and the days beside it ("today", "tomorrow").
@@ -401,29 +409,31 @@ final class EvidencePool {
     static let memo = TextMemo<TextEvidence>()
 
     init(texts: [String], created: Timestamp) {
-        var seen = Set<String>()
-        for t in texts {
-            let e = Self.memo.value(t, TextEvidence.init)
-            text += e.alnum
-            text.append(0x20)
-            for (v, k) in e.numbers {
-                if seen.insert(k).inserted { numbers.append(v) }
-                numberKeys.insert(k)
-            }
-            digitRuns.formUnion(e.digitRuns)
-            if e.hasDigit { datedTexts.append(t) }
-        }
-        let day = Int((created.seconds / 86400).rounded(.down))
+        day = Int((created.seconds / 86400).rounded(.down))
         for d in (day - 1)...(day + 1) {
             let c = Timestamp.civil(fromDays: d)
             nearDates.insert(Facts.dayKey(c.month, c.day))
         }
+        add(texts)
+    }
+
+    /// More evidence: the pool then equals one made of all the texts at once.
+    func add(_ texts: [String]) {
+        var fresh: [Double] = []
+        for t in texts {
+            let e = Self.memo.value(t, TextEvidence.init)
+            text += e.alnum
+            text.append(0x20)
+            for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }
+            digitRuns.formUnion(e.digitRuns)
+            if e.hasDigit { datedTexts.append(t); datesRead = nil }
+        }
         // Dates a stated number of days from the conversation ("back in stock in 3 days").
-        for n in numbers where n >= 2 && n <= 90 && n == n.rounded() {
+        for n in fresh where n >= 2 && n <= 90 && n == n.rounded() {
             let c = Timestamp.civil(fromDays: day + Int(n))
             offsetDates.insert(Facts.dayKey(c.month, c.day))
         }
-        if numbers.count > 400 { numbers = Array(numbers.prefix(400)) }
+        numbers += fresh.prefix(max(0, 400 - numbers.count))
     }
 
     /// Whether the evidence supports the fact: it appears there, or (for amounts) follows from

@@ -66,7 +66,9 @@ extension IssueFinder {
         }
         var allUser: [UInt8] = []
         for s in t.userTurns { allUser += ByteText.alnum(s); allUser.append(0x20) }
-        var seenTexts = t.system
+        // The evidence before each write call, grown as the trace goes (texts not yet in the pool wait).
+        var pool: EvidencePool?
+        var unpooled = t.system
         func see(_ s: String) {
             seen.append(0x20)
             seen += ByteText.alnum(s)
@@ -74,7 +76,7 @@ extension IssueFinder {
         }
         for (i, e) in t.events.enumerated() {
             switch e {
-            case .user(let s): see(s); seenTexts.append(s)
+            case .user(let s): see(s); unpooled.append(s)
             case .assistant(let s): see(s)
             case .tool(let c):
                 for (key, id) in Self.argumentIdentifiers(c) {
@@ -94,14 +96,15 @@ extension IssueFinder {
                 }
                 let amounts = Self.isWrite(c.name) ? Self.argumentAmounts(c) : []
                 if !amounts.isEmpty {
-                    let pool = EvidencePool(texts: seenTexts, created: t.created)
-                    for (key, amount) in amounts where !pool.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: "")) {
+                    if let pool { pool.add(unpooled) } else { pool = EvidencePool(texts: unpooled, created: t.created) }
+                    unpooled = []
+                    for (key, amount) in amounts where !pool!.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: "")) {
                         add(.inventedIdentifier, "The agent called \(c.name) with an amount that nothing earlier supports.",
                             [(span(i), "\(c.name)(\(key): \(Facts.numberKey(amount)))")])
                     }
                 }
-                seenTexts.append(c.arguments)
-                seenTexts.append(c.result)
+                unpooled.append(c.arguments)
+                unpooled.append(c.result)
                 see(c.arguments)
                 see(c.result)
                 see(c.errorMessage ?? "")

@@ -25,7 +25,12 @@ extension IssueFinder {
         return words
     }
 
-    static func isWrite(_ name: String) -> Bool {
+    /// Tool names repeat in every trace: each is judged once per run.
+    static let writeNames = TextMemo<Bool>(minBytes: 0, maxBytes: 1 << 20)
+
+    static func isWrite(_ name: String) -> Bool { writeNames.value(name, judgeWrite) }
+
+    private static func judgeWrite(_ name: String) -> Bool {
         let w = nameWords(name)
         guard let first = w.first, !readVerbs.contains(first) else { return false }
         return w.contains { writeVerbs.contains($0) || writeVerbs.contains(String($0.dropLast())) || writeVerbs.contains(String($0.dropLast(2))) }

@@ -1,0 +1,162 @@
+// Facts and the byte-level text helpers of the Issues detectors: the fact pattern (ICU and the
+// hand-compiled scanner), the search windows, the evidence pools, and the primitives they rest on,
+// each held to a plain definition on seeded texts and on the tau-bench turns.
+
+import XCTest
+import SiftModel
+@testable import SiftTopics
+
+final class FactsTests: XCTestCase {
+    /// Number and day keys are written as "%.2f" and "%02d-%02d" would write them.
+    func testFactKeysMatchFormatStrings() {
+        var rng = SeededRandom(seed: 3)
+        for _ in 0..<5000 {
+            let v: Double
+            switch rng.int(0...2) {
+            case 0: v = Double(rng.int(-100_000...10_000_000))
+            case 1: v = Double(rng.int(-100_000...10_000_000)) / 100
+            default: v = rng.double(-1e6...1e9)
+            }
+            XCTAssertEqual(Facts.numberKey(v), String(format: "%.2f", v), "\(v)")
+        }
+        for m in 1...12 { for d in 1...31 { XCTAssertEqual(Facts.dayKey(m, d), String(format: "%02d-%02d", m, d)) } }
+    }
+
+    /// Facts read only around the words with digits are the facts of a search of the whole text.
+    func testFactWindowsFindEveryFact() throws {
+        var rng = SeededRandom(seed: 11)
+        let pieces = ["$", "$ ", "€", "1,249.50", "42", "5", "12", "2026-11-05", "05/11/2026", "September", "Sept.", "5th", "of", "March", "3rd",
+                      "dollars", "usd", "percent", "%", "GB", "kg", "inches", "days", "hours", "-", "–", "within", "up to", "order", "A12-7",
+                      "refund", "the", "and", ".", ",", "\n", "  ", "\t", "é", "日本", "ID#88421", "3-5", "24/7", "10am",
+                      "USD", "Euros", "PERCENT", "Bucks", "pounds", "GBP", "eur"]
+        func same(_ text: String) {
+            let a = Facts.extractOnce(text), b = Facts.extractOnce(text, whole: true)
+            XCTAssertEqual(a.map(\.text), b.map(\.text), text)
+            XCTAssertEqual(a.map(\.key), b.map(\.key), text)
+            // Text the amount-and-percentage precheck passes over holds neither.
+            if b.contains(where: { $0.kind == .money || $0.kind == .percent }) { XCTAssertTrue(Facts.mayHoldMoneyOrPercent(text), text) }
+        }
+        for _ in 0..<4000 {
+            same((0..<rng.int(1...16)).map { _ in rng.pick(pieces) }.joined(separator: rng.pick([" ", " ", "", "\n", "  "])))
+        }
+        let tau = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/tau-bench/gpt-4o-airline.json").standardized
+        guard let data = try? Data(contentsOf: tau), let runs = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            print("tau-bench runs not found at \(tau.path): the real-traffic half of this check is skipped")
+            return
+        }
+        for run in runs.prefix(60) {
+            for m in run["traj"] as? [[String: Any]] ?? [] { if let text = m["content"] as? String { same(text) } }
+        }
+    }
+
+    /// The hand-compiled scanner finds what the ICU expression finds in ASCII text: the same facts
+    /// with the same text and keys, on seeded texts built to reach every alternative's edges (greedy
+    /// runs, boundaries, ordinals, "of", units glued to numbers) and on every tau-bench turn.
+    func testFactScannerAgreesWithTheExpression() throws {
+        var rng = SeededRandom(seed: 23)
+        let pieces = ["$", "$ ", "5", "12", "123", "0", "1,249.50", "5,", "5.", ".5", "2026-11-05", "2026-11-050", "12024-05-15", "2026-1-05",
+                      "05/11/2026", "5/1/24", "5/1/20245", "1/2/3", "12/31/99", "September", "Sept.", "sept", "May", "mayday", "Mar", "march",
+                      "DEC", "5th", "5the", "1st", "22nd", "3RD", "of", "Of", "%", "percent", "Percent", "percentage", "usd", "USD", "Dollars",
+                      "euros", "eur", "GBP", "bucks", "kg", "KG", "lbs", "lb", "inch", "inches", "w", "watts", "mph", "mp", "mah", "kwh",
+                      "days", "day", "Hours", "years", "weeks", "month", "_", "-", ".", ",", "/", "\n", "\t", "\u{0C}", "\u{0B}", "\r", "\u{1C}", "\u{1F}", "\u{7F}", "\u{0}",
+                      " ", "  ", "x", "A12-7", "3-5", "10am", "5kg2", "within", "up to", "take", "order", "(", ")", ":", "\"", "'", "#"]
+        func same(_ text: String) {
+            let a = Facts.extractOnce(text), b = Facts.extractOnce(text, whole: true, icu: true)
+            XCTAssertEqual(a.map(\.text), b.map(\.text), text)
+            XCTAssertEqual(a.map(\.key), b.map(\.key), text)
+            XCTAssertEqual(a.map(\.kind), b.map(\.kind), text)
+        }
+        for _ in 0..<20000 {
+            same((0..<rng.int(1...12)).map { _ in rng.pick(pieces) }.joined(separator: rng.pick(["", " ", " ", "", "\n", "  ", "-", "/"])))
+        }
+        XCTAssertNotNil(FactScanner.scan("May 5th, $12 and 3 days"))
+        XCTAssertNil(FactScanner.scan("le 5 mai, 12 €"), "text outside ASCII is left to ICU")
+        let tau = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/tau-bench/gpt-4o-airline.json").standardized
+        guard let data = try? Data(contentsOf: tau), let runs = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            print("tau-bench runs not found at \(tau.path): the real-traffic half of this check is skipped")
+            return
+        }
+        for run in runs {
+            for m in run["traj"] as? [[String: Any]] ?? [] { if let text = m["content"] as? String { same(text) } }
+        }
+    }
+
+    /// The byte-level text primitives against plain definitions, on seeded texts.
+    func testByteTextPrimitives() {
+        var rng = SeededRandom(seed: 5)
+        let alphabet: [UInt8] = Array("aAbB zZ09-_!é".utf8)
+        func naiveContains(_ h: [UInt8], _ n: [UInt8]) -> Bool {
+            n.isEmpty || (n.count <= h.count && (0...(h.count - n.count)).contains { Array(h[$0..<($0 + n.count)]) == n })
+        }
+        func naiveCue(_ s: [UInt8], _ cue: [UInt8]) -> Bool {
+            guard !cue.isEmpty, cue.count <= s.count else { return false }
+            return (0...(s.count - cue.count)).contains { i in
+                guard Array(s[i..<(i + cue.count)]) == cue else { return false }
+                let left = i == 0 || !ByteText.isWordByte(s[i - 1]) || !ByteText.isLetter(cue[0])
+                let e = i + cue.count
+                return left && (cue.count > 4 || e == s.count || !ByteText.isWordByte(s[e]) || !ByteText.isLetter(cue[cue.count - 1]))
+            }
+        }
+        for _ in 0..<3000 {
+            let h = (0..<rng.int(0...30)).map { _ in rng.pick(alphabet) }
+            let n = (0..<rng.int(0...4)).map { _ in rng.pick(alphabet) }
+            XCTAssertEqual(ByteText.contains(h, n), naiveContains(h, n), "\(h) \(n)")
+            XCTAssertEqual(ByteText.hasCue(h, n), naiveCue(h, n), "\(h) \(n)")
+            let text = String(decoding: h, as: UTF8.self)
+            XCTAssertEqual(ByteText.lower(text), Array(text.utf8).map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 })
+            XCTAssertEqual(ByteText.alnum(text), Array(text.utf8).compactMap { b in
+                b >= 0x41 && b <= 0x5a ? b | 0x20 : (ByteText.isDigit(b) || (b >= 0x61 && b <= 0x7a) || b >= 0x80 ? b : nil)
+            })
+        }
+    }
+
+    /// A pool grown text by text (as the identifier checks grow it before each write call) equals one
+    /// made of all the texts at once.
+    func testEvidencePoolGrownEqualsOneMadeAtOnce() {
+        var rng = SeededRandom(seed: 31)
+        let pieces = ["$49.99", "15%", "order A123456", "May 20", "2026-05-21", "3 days", "1,249.50", "7334", "42", "12", "refund", "the", "\n",
+                      "card ending 7334", "Jun 3rd", "flight UA1234", "90", "2", "0.5", "400", "{\"price\": 129.5}", "1000000"]
+        let created = Timestamp(seconds: 1_780_000_000)
+        for _ in 0..<300 {
+            let texts = (0..<rng.int(1...12)).map { _ in (0..<rng.int(1...30)).map { _ in rng.pick(pieces) }.joined(separator: " ") }
+            let once = EvidencePool(texts: texts, created: created)
+            var grown: EvidencePool?
+            var rest = texts[...]
+            while !rest.isEmpty {
+                let k = rng.int(0...rest.count)
+                if let grown { grown.add(Array(rest.prefix(k))) } else { grown = EvidencePool(texts: Array(rest.prefix(k)), created: created) }
+                rest = rest.dropFirst(k)
+            }
+            let g = grown ?? EvidencePool(texts: [], created: created)
+            XCTAssertEqual(g.numbers, once.numbers)
+            XCTAssertEqual(g.numberKeys, once.numberKeys)
+            XCTAssertEqual(g.digitRuns, once.digitRuns)
+            XCTAssertEqual(g.offsetDates, once.offsetDates)
+            XCTAssertEqual(g.text, once.text)
+            for f in Facts.extract((0..<8).map { _ in rng.pick(pieces) }.joined(separator: " ") + " on May 21, Jun 3") {
+                XCTAssertEqual(g.supports(f), once.supports(f), f.text)
+            }
+        }
+    }
+
+    func testFactsAndEvidence() {
+        let facts = Facts.extract("Your refund of $1,249.50 (15% off) ships May 20th; order A123456, 256 GB, a 2-year warranty, 3-5 days.")
+        XCTAssertEqual(facts.filter { $0.kind == .money }.map(\.key), ["1249.50"])
+        XCTAssertEqual(facts.filter { $0.kind == .percent }.map(\.key), ["15.00"])
+        XCTAssertEqual(facts.filter { $0.kind == .date }.map(\.key), ["05-20"])
+        XCTAssertEqual(facts.filter { $0.kind == .identifier }.map(\.key), ["a123456"])
+        XCTAssertEqual(facts.filter { $0.kind == .quantity }.map(\.key), ["256.00"])
+        XCTAssertEqual(facts.filter { $0.kind == .duration }.map(\.key), ["2.00"], "ranges are estimates, not claims")
+        let pool = EvidencePool(texts: [#"{"price": 129.5, "discount_pct": 20, "eta": "2026-05-20T10:00:00Z"}"#], created: Timestamp(seconds: 0))
+        for (v, ok) in [(129.5, true), (259.0, true), (103.6, true), (25.9, true), (99.0, false)] {
+            XCTAssertEqual(pool.supports(Fact(kind: .money, key: Facts.numberKey(v), number: v, text: "")), ok, "\(v)")
+        }
+        XCTAssertTrue(pool.supports(Facts.extract("on May 20")[0]))
+        XCTAssertFalse(pool.supports(Facts.extract("on May 21")[0]))
+        XCTAssertTrue(IssueFinder.isNearMiss("a123465", "a123456"))
+        XCTAssertFalse(IssueFinder.isNearMiss("a123456", "b987654"))
+        XCTAssertTrue(IssueFinder.isWrite("issue_refund"))
+        XCTAssertTrue(IssueFinder.isWrite("cancelOrder"))
+        XCTAssertFalse(IssueFinder.isWrite("get_refund_status"))
+    }
+}
