@@ -309,10 +309,16 @@ public struct JSONReader {
 
     private mutating func unescape(_ start: Int, _ end: Int, build: Bool) throws -> String {
         scratch.removeAll(keepingCapacity: true)
+        scratch.reserveCapacity(end - start)
         var i = start
         while i < end {
-            let b = bytes[i]
-            guard b == UInt8(ascii: "\\") else { scratch.append(b); i += 1; continue }
+            // The run up to the next backslash is copied whole (memchr finds it).
+            if bytes[i] != UInt8(ascii: "\\") {
+                let next = memchr(bytes.baseAddress! + i, 0x5C, end - i).map { bytes.baseAddress!.distance(to: UnsafePointer($0.assumingMemoryBound(to: UInt8.self))) } ?? end
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<next]))
+                i = next
+                continue
+            }
             guard i + 1 < end else { throw JSONError("unterminated escape", offset: i) }
             let e = bytes[i + 1]
             i += 2

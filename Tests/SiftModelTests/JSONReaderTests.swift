@@ -53,6 +53,19 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertEqual(try JSONReader.parse([0x22, 0xF0, 0x9F, 0x98, 0x80, 0x22]), .string("😀"))
     }
 
+    /// Strings with escapes among runs of plain text decode as Foundation's parser decodes them.
+    func testEscapedStringsMatchFoundation() throws {
+        var rng = SeededRandom(seed: 19)
+        let pieces = [#"\n"#, #"\""#, #"\\"#, #"\/"#, #"\t"#, #"\u00e9"#, #"\ud83d\ude00"#, "plain", "é", "日本", " ", "x", #"{\"k\": 1}"#, "a longer run of text"]
+        for _ in 0..<2000 {
+            let body = (0..<rng.int(0...10)).map { _ in rng.pick(pieces) }.joined()
+            let json = "[\"" + body + "\"]"
+            let ours = try JSONReader.parse(json)
+            let theirs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
+            XCTAssertEqual(ours, .array([.string(theirs[0])]), json)
+        }
+    }
+
     func testLoneSurrogateEscapeBecomesReplacementCharacter() throws {
         XCTAssertEqual(try JSONReader.parse(#""a\ud800b""#), .string("a\u{FFFD}b"))
     }
