@@ -33,6 +33,9 @@ public struct DigitShape {
         var phone: Bool
         /// Could hold an IPv4 address: four groups joined by single dots.
         var ipv4: Bool
+        /// The most digits in groups joined by single spaces (a UK national insurance number's
+        /// "12 34 56"); a date or a phone number's dashes break such a chain.
+        var spaced: Int
 
         init(_ b: [UInt8], _ r: Range<Int>, digits: Int) {
             bytes = r
@@ -51,14 +54,18 @@ public struct DigitShape {
             for k in r where b[k] == 0x2b { plus = true }
             var shape = plus || groups.contains { $0.len >= 10 } || groups.contains { $0.len >= 3 && $0.len <= 5 && b[$0.start] == 0x30 }
             var dots = 0, ip = false
+            var chain = groups.first?.len ?? 0, longest = chain
             for k in groups.indices.dropFirst() {
                 let sep = seps[k - 1]
                 let single = sep.count == 1
+                chain = single && b[sep.lowerBound] == 0x20 ? chain + groups[k].len : groups[k].len
+                longest = max(longest, chain)
                 if groups[k].len == 4 && single && (b[sep.lowerBound] == 0x20 || b[sep.lowerBound] == 0x2e || b[sep.lowerBound] == 0x2d) && groups[k - 1].len >= 3 { shape = true }
                 if single && b[sep.lowerBound] == 0x2e { dots += 1; if dots >= 3 { ip = true } } else { dots = 0 }
             }
             phone = shape
             ipv4 = ip
+            spaced = longest
         }
     }
     static let keptRun = 4
@@ -126,16 +133,22 @@ public struct DigitShape {
     /// made of.
     func windows(_ search: Redactor.Search) -> [Range<Int>]? {
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
+        /// Between the words of a name: the names' surnames are ASCII letters, and what separates
+        /// them may be Unicode whitespace (a no-break space), so bytes outside ASCII separate too.
+        func separates(_ b: UInt8) -> Bool { isSpace(b) || b >= 0x80 || b == 0x0b || b == 0x0c }
         var spans: [Range<Int>] = []
         switch search {
         case .whole:
             return nil
-        case .digitRuns, .phoneRuns, .ipv4RunsUnlessIPv6:
+        case .digitRuns, .spacedRuns, .phoneRuns, .ipv4RunsUnlessIPv6:
             let keep: (Run) -> Bool
             switch search {
             case .digitRuns(let n):
                 guard n >= Self.keptRun else { return nil }
                 keep = { $0.digits >= n }
+            case .spacedRuns(let n):
+                guard n >= Self.keptRun else { return nil }
+                keep = { $0.spaced >= n }
             case .phoneRuns: keep = { $0.digits >= 8 && $0.phone }
             default:
                 if ipv6Like { return nil }
@@ -163,8 +176,8 @@ public struct DigitShape {
                     var p = i + cue.count
                     if p < bytes.count, bytes[p] == 0x2c || bytes[p] == 0x3a || bytes[p] == 0x2e { p += 1 }
                     for _ in 0..<3 {
-                        while p < bytes.count && isSpace(bytes[p]) { p += 1 }
-                        while p < bytes.count && !isSpace(bytes[p]) { p += 1 }
+                        while p < bytes.count && separates(bytes[p]) { p += 1 }
+                        while p < bytes.count && !separates(bytes[p]) { p += 1 }
                     }
                     spans.append(i..<p)
                     break
@@ -226,8 +239,8 @@ public struct DigitShape {
             for c in candidates {
                 var p = c.upperBound
                 for _ in 0..<2 {
-                    while p < bytes.count && isSpace(bytes[p]) { p += 1 }
-                    while p < bytes.count && !isSpace(bytes[p]) { p += 1 }
+                    while p < bytes.count && separates(bytes[p]) { p += 1 }
+                    while p < bytes.count && !separates(bytes[p]) { p += 1 }
                 }
                 spans.append(c.lowerBound..<p)
             }

@@ -34,6 +34,8 @@ public struct Redactor: @unchecked Sendable {
         case whole
         /// Around runs of at least this many digits.
         case digitRuns(Int)
+        /// Around runs holding this many digits joined by nothing or single spaces ("12 34 56").
+        case spacedRuns(Int)
         /// Around runs of at least eight digits that could hold a phone number.
         case phoneRuns
         /// Around runs of four dot-separated groups, unless the text has an IPv6 shape.
@@ -106,7 +108,7 @@ public struct Redactor: @unchecked Sendable {
             Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn, minDigitRun: 13, search: .digitRuns(13)),
             Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b|(?<=\b(?:ssn|social security(?: number| no\.?| #)?|ss#)[:# ]{0,3}(?:is )?)\d{3}[ \-]?\d{2}[ \-]?\d{4}\b"#, [.caseInsensitive]),
                  hints: [], needsDigit: true, validate: nil, minDigitRun: 9, search: .digitRuns(9)),
-            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil, minDigitRun: 6, search: .digitRuns(6)),
+            Rule(kind: "NATIONAL_ID", regex: try rx(#"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"#, [.caseInsensitive]), hints: [], needsDigit: true, validate: nil, minDigitRun: 6, search: .spacedRuns(6)),
             Rule(kind: "IP", regex: try rx(#"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])"#),
                  hints: [".", ":"], needsDigit: true, validate: Self.ipLike, shape: { $0.longestRun >= 4 || $0.ipv6Like }, search: .ipv4RunsUnlessIPv6),
             Rule(kind: "PHONE", regex: try rx(#"(?<![\w\-+])\+\d{1,3}(?:[ .\-]?\(?\d{1,5}\)?){2,5}(?![\w\-])|(?<![\w\-])(?:1[ .\-])?(?:\(\d{3}\)|\d{3})[ .\-]?\d{3}[ .\-]\d{4}(?![\w\-])|(?<=\b(?:call|phone|tel|telephone|mobile|cell|text|whatsapp|number|reach me)(?: me)?(?: on| at| is|:|\.)? ?)(?:1)?\d{10}\b|(?<![\w\-])0\d{2,4}[ \-]\d{3,4}[ \-]?\d{3,4}(?![\w\-])"#, [.caseInsensitive]),
