@@ -122,7 +122,7 @@ public struct DigitShape {
                                       "ms", "miss", "dr", "prof", "mx"].map { Array($0.utf8) }
 
     /// Per byte, whether a cue starts with it.
-    static let nameCueFirst: [Bool] = (0..<256).map { b in nameCues.contains { $0[0] == UInt8(b) } }
+    static let nameCueFirst = ByteText.firstBytes(nameCues)
 
     /// The parts of `text` a rule's matches can lie in: each place the rule's evidence starts (a run of
     /// digits with 40 bytes before it for a cue word such as "call me on"; two letters and two digits

@@ -59,11 +59,7 @@ public struct Redactor: @unchecked Sendable {
     static let streetTypeSet = Set(streetTypes.map { Array($0.utf8) })
     static let frenchStreets: Set<[UInt8]> = Set(["rue", "avenue", "boulevard", "place", "chemin"].map { Array($0.utf8) })
     /// First bytes of the street types, English and French.
-    static let streetFirstBytes: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for w in streetTypeSet.union(frenchStreets) { if let b = w.first { t[Int(b)] = true } }
-        return t
-    }()
+    static let streetFirstBytes = ByteText.firstBytes(Array(streetTypeSet.union(frenchStreets)))
     static let germanStreets: [[UInt8]] = ["straße", "strasse", "weg", "platz", "gasse", "allee"].map { Array($0.utf8) }
 
     public static let builtinKinds = ["API_KEY", "EMAIL", "CARD", "IBAN", "SSN", "NATIONAL_ID", "PHONE", "IP", "ADDRESS", "NAME"]
@@ -147,7 +143,7 @@ public struct Redactor: @unchecked Sendable {
     static let givenNameSet = Set(givenNames)
     /// The byte lengths and first bytes of the listed given names (cheap checks before a lookup).
     static let givenNameLengths: ClosedRange<Int> = (givenNameSet.map(\.utf8.count).min() ?? 1)...(givenNameSet.map(\.utf8.count).max() ?? 1)
-    static let givenNameFirstBytes: [Bool] = { var t = [Bool](repeating: false, count: 256); for n in givenNameSet { if let b = n.utf8.first { t[Int(b)] = true } }; return t }()
+    static let givenNameFirstBytes = ByteText.firstBytes(givenNameSet.map { Array($0.utf8) })
 
     /// A match whose first word is a listed given name.
     static func givenName(_ s: String) -> Bool {

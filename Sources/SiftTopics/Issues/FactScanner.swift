@@ -26,7 +26,7 @@ struct RawFactMatch {
 }
 
 enum FactScanner {
-    static let months: Set<String> = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    static let months = Set(Facts.months)
     static let currencyWords: Set<String> = ["usd", "eur", "gbp", "dollars", "euros", "pounds", "bucks"]
     static let unitWords: Set<String> = ["gb", "tb", "mb", "ghz", "mhz", "mah", "mp", "kg", "lb", "lbs", "inch", "inches", "cm", "mm", "watt", "watts",
                                          "w", "kwh", "hz", "fps", "rpm", "mph", "km", "mile", "miles", "liter", "liters", "litre", "litres", "ml", "oz"]

@@ -289,6 +289,13 @@ enum ByteText {
         return cues.contains { contains(b, Array($0.utf8)) }
     }
 
+    /// Per byte value, whether one of `words` starts with it (a check before a lookup).
+    static func firstBytes(_ words: [[UInt8]]) -> [Bool] {
+        var t = [Bool](repeating: false, count: 256)
+        for w in words { if let b = w.first { t[Int(b)] = true } }
+        return t
+    }
+
     /// ASCII lower-cased bytes.
     static func lower(_ s: String) -> [UInt8] {
         var s = s
@@ -300,49 +307,40 @@ enum ByteText {
         }
     }
 
-    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard needle.count <= hay.count else { return false }
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool { firstIndex(of: needle, in: hay, from: 0) != nil }
+
+    /// Where `needle` next occurs in `hay` at or after `start`: each place its first byte occurs
+    /// (memchr), then the rest compared (memcmp).
+    static func firstIndex(of needle: [UInt8], in hay: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty else { return start }
+        guard start + needle.count <= hay.count else { return nil }
         return hay.withUnsafeBytes { h in
             needle.withUnsafeBytes { n in
-                // Each place the first byte occurs (memchr), then the rest compared (memcmp).
                 let base = h.baseAddress!, last = h.count - n.count, first = Int32(n[0])
-                var i = 0
+                var i = start
                 while i <= last {
-                    guard let p = memchr(base + i, first, last - i + 1) else { return false }
+                    guard let p = memchr(base + i, first, last - i + 1) else { return nil }
                     i = base.distance(to: UnsafeRawPointer(p))
-                    if memcmp(base + i, n.baseAddress!, n.count) == 0 { return true }
+                    if memcmp(base + i, n.baseAddress!, n.count) == 0 { return i }
                     i += 1
                 }
-                return false
+                return nil
             }
         }
     }
 
     /// Whether `cue` occurs in `s` at a word start (and, for cues of up to four bytes, a word end).
     static func hasCue(_ s: [UInt8], _ cue: [UInt8]) -> Bool {
-        guard let first = cue.first, let last = cue.last, cue.count <= s.count else { return false }
-        return s.withUnsafeBufferPointer { h in
-            cue.withUnsafeBufferPointer { c in
-                let n = h.count - c.count
-                var i = 0
-                while i <= n {
-                    // The next place the cue's first byte occurs.
-                    guard let p = memchr(h.baseAddress! + i, Int32(first), n - i + 1) else { return false }
-                    i = h.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
-                    var j = 1
-                    while j < c.count && h[i + j] == c[j] { j += 1 }
-                    if j == c.count {
-                        let leftOK = i == 0 || !isWordByte(h[i - 1]) || !isLetter(first)
-                        let e = i + c.count
-                        let rightOK = c.count > 4 || e == h.count || !isWordByte(h[e]) || !isLetter(last)
-                        if leftOK && rightOK { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
+        guard let first = cue.first, let last = cue.last else { return false }
+        var from = 0
+        while let i = firstIndex(of: cue, in: s, from: from) {
+            let leftOK = i == 0 || !isWordByte(s[i - 1]) || !isLetter(first)
+            let e = i + cue.count
+            let rightOK = cue.count > 4 || e == s.count || !isWordByte(s[e]) || !isLetter(last)
+            if leftOK && rightOK { return true }
+            from = i + 1
         }
+        return false
     }
 }
 

@@ -66,10 +66,8 @@ extension IssueFinder {
     nonisolated(unsafe) static let windowPattern = Facts.compiled(#"(\d+)[\s-]?(?:calendar\s|business\s)?days?\b"#)
     static let objectDateKeys = ["order", "purchase", "deliver", "ship", "bought", "booked", "placed", "created", "paid"]
 
-    /// Restrictions stated by successful, non-retrieval tool results about specific objects, and
-    /// time windows stated anywhere (policy text, documents) that an object's dates already exceed.
     typealias Window = (families: Set<String>, days: Int, quote: String)
-    /// A system prompt's windows are read once per run.
+    /// Windows are read once per text per run (a system prompt's in every trace).
     static let windowMemo = TextMemo<[Window]>()
 
     /// The time windows a text states for refunds, returns, cancellations or exchanges.
@@ -87,6 +85,8 @@ extension IssueFinder {
         return out
     }
 
+    /// Restrictions stated by successful, non-retrieval tool results about specific objects, and
+    /// time windows stated anywhere (policy text, documents) that an object's dates already exceed.
     func restrictions() -> [Restriction] {
         var out: [Restriction] = []
         // Windows: "refunds within 30 days", "returns accepted up to 14 days after delivery".
