@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "SiftModel", exclude: ["README.md"]),
         .target(name: "SiftQuery", exclude: ["README.md"]),
         .target(name: "SiftExecutor", dependencies: ["SiftModel", "SiftQuery"], exclude: ["README.md"]),
-        .target(name: "SiftStore", dependencies: ["CSQLite", "SiftModel"], exclude: ["README.md"]),
+        .target(name: "SiftStore", dependencies: ["CSQLite", "CZlib", "CZstd", "SiftModel"], exclude: ["README.md"]),
         .target(name: "SiftSimulator", dependencies: ["SiftModel"], exclude: ["README.md"]),
         // Clustering and embedding are numeric loops that run 50-100x slower unoptimised: the debug
         // build (what `swift test` uses) compiles this module optimised too.
@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // HTTP(S) through the system's libcurl, loaded with dlopen when first needed (not at start-up).
         .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // Zstandard through the system's libzstd, loaded with dlopen (packed column chunks in the store).
+        .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "SiftTopics", dependencies: ["SiftModel", "CKernels", "CHTTP"], exclude: ["README.md"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "SiftReport", exclude: ["README.md"]),
         .target(name: "SiftEngine", dependencies: ["SiftModel", "SiftQuery", "SiftExecutor", "SiftStore", "SiftTopics", "SiftReport"], exclude: ["README.md"]),

@@ -1,2 +1,3 @@
-// The system zlib (zlib1g-dev), for `Content-Encoding: gzip` request bodies in `sift serve`.
+// The system zlib (zlib1g-dev): packed column chunks in the store, and `Content-Encoding: gzip`
+// request bodies in `sift serve`.
 #include <zlib.h>

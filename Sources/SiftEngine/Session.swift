@@ -198,7 +198,10 @@ public final class Session: Catalog {
             var parts: [[UInt8]] = []
             parts.reserveCapacity(groups.count)
             for g in groups {
-                if let c = try? store.chunk(projectRow: pid, group: g, key: key) { parts.append(c); continue }
+                // A chunk that cannot be read (damaged, or the store failed) is computed from the rows.
+                let c: [UInt8]?
+                do { c = try store.chunk(projectRow: pid, group: g, key: key) } catch { return nil }
+                if let c { parts.append(c); continue }
                 // A key missing from a family whose every key has a chunk is NULL in that group.
                 // (Only a key one level down: `metadata.list.[1]` is computed from `metadata.list`.)
                 guard key.hasPrefix("path:"), let dot = key.firstIndex(of: "."),

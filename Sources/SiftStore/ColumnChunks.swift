@@ -1,7 +1,7 @@
 // Column chunks: the columns queries read, written as spans arrive (issue 15). A project's spans are
 // split into row groups, each the project's rows in a range of row ids (one ingest transaction's
-// worth, up to the batch size); per group and column one blob in ColumnFormat's layout, written in the
-// same transaction as the rows. Each group keeps a zone map (its rows' earliest and latest `created`).
+// worth, up to the batch size); per group and column one blob in ColumnFormat's layout, deflated when
+// that pays (ChunkPacking), written in the same transaction as the rows. Each group keeps a zone map (its rows' earliest and latest `created`).
 //
 // Columns per group: every top-level field; `path:<family>.<key>` for the top-level keys of metadata,
 // metrics, span_attributes, scores and error objects (at most `pathCap` keys per family; a family
@@ -149,6 +149,12 @@ public enum ColumnChunks {
             (chunks, complete) = b.chunks()
         }
 
+        /// Deflates the chunks that gain from it (`ChunkPacking`), as they are stored; done off the
+        /// writer's thread where the chunks are built there.
+        mutating func pack() {
+            for i in chunks.indices { chunks[i].1 = ChunkPacking.pack(chunks[i].1) }
+        }
+
         init(rows: Int, minCreated: Int64, maxCreated: Int64, chunks: [(String, [UInt8])], complete: [String]) {
             self.rows = rows; self.minCreated = minCreated; self.maxCreated = maxCreated; self.chunks = chunks; self.complete = complete
         }
@@ -166,6 +172,7 @@ public enum ColumnChunks {
             for p in parts {
                 var m: [String: [UInt8]] = [:]
                 for (k, data) in p.chunks {
+                    guard let data = ChunkPacking.unpack(data) else { return nil }
                     m[k] = data
                     if seen.insert(k).inserted { keys.append(k) }
                 }
@@ -181,7 +188,7 @@ public enum ColumnChunks {
                     continue
                 }
                 guard let joined = ColumnFormat.concatenate(zip(parts, byPart).map { p, m in m[k] ?? ColumnFormat.nulls(p.rows) }) else { return nil }
-                chunks.append((k, joined))
+                chunks.append((k, ChunkPacking.pack(joined)))
             }
             let complete = ColumnChunks.families.filter { f in parts.allSatisfy { $0.complete.contains(f) } }
             return Built(rows: parts.reduce(0) { $0 + $1.rows }, minCreated: parts.map(\.minCreated).min()!,
@@ -275,11 +282,17 @@ extension Store {
         return out
     }
 
-    /// One column's chunk in one group, or nil when the group has none for it.
+    /// One column's chunk in one group (decompressed when stored packed), or nil when the group has none
+    /// for it. Throws when its packed bytes are damaged: the reader then computes the column from the
+    /// rows (a missing chunk could instead mean NULL, in a family whose every key has one).
     public func chunk(projectRow pid: Int64, group: RowGroup, key: String) throws -> [UInt8]? {
         let s = try db.prepare("SELECT data FROM column_chunks WHERE project_id = ? AND first_row = ? AND key = ?")
         try s.bind([.int(pid), .int(group.firstRow), .text(key)])
-        return try s.step() ? s.blob(0) : nil
+        guard try s.step() else { return nil }
+        guard let data = s.withBlob(0, { ChunkPacking.unpack($0) }) ?? nil else {
+            throw StoreError.invalid("the column chunk \(key) of row group \(group.firstRow) is damaged")
+        }
+        return data
     }
 
     /// Whether every span is in a row group: false for a store written before groups existed, until
@@ -330,7 +343,7 @@ extension Store {
         try g.run()
         let c = try db.prepare("INSERT INTO column_chunks(project_id, first_row, key, data) VALUES (?, ?, ?, ?)")
         for (key, data) in built.chunks {
-            try c.bind([.int(pid), .int(first), .text(key), .blob(data)])
+            try c.bind([.int(pid), .int(first), .text(key), .blob(ChunkPacking.pack(data))])
             try c.run()
             c.reset()
         }
@@ -370,7 +383,7 @@ extension Store {
         try d.run()
         let ins = try db.prepare("INSERT INTO column_chunks(project_id, first_row, key, data) VALUES (?, ?, ?, ?)")
         for (key, data) in ColumnChunks.traceFieldChunks(isRoot: isRoot, facets: facets, classifications: classifications) {
-            try ins.bind([.int(pid), .int(firstRow), .text(key), .blob(data)])
+            try ins.bind([.int(pid), .int(firstRow), .text(key), .blob(ChunkPacking.pack(data))])
             try ins.run()
             ins.reset()
         }

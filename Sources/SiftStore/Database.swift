@@ -268,6 +268,12 @@ public final class PreparedStatement {
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
+    /// The column's bytes in place, valid only inside `body`; nil when NULL.
+    func withBlob<T>(_ col: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        guard let p = sqlite3_column_blob(stmt, col) else { return isNull(col) ? nil : body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, col))))
+    }
+
     public func blob(_ col: Int32) -> [UInt8]? {
         guard let p = sqlite3_column_blob(stmt, col) else { return isNull(col) ? nil : [] }
         let n = Int(sqlite3_column_bytes(stmt, col))

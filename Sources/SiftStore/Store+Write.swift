@@ -124,7 +124,9 @@ public final class BatchWriter {
             guard ids.insert(r.id).inserted else { return nil }
             b.add(row: Int64(i), r)
         }
-        return ColumnChunks.Built(b)
+        var built = ColumnChunks.Built(b)
+        built.pack()
+        return built
     }
 
     public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?, prebuilt: ColumnChunks.Built? = nil) throws {

@@ -92,6 +92,42 @@ final class ColumnChunkTests: XCTestCase {
         XCTAssertEqual(try store.rowGroups(projectRow: pid).reduce(0) { $0 + $1.rows }, 60)
     }
 
+    /// Chunks big enough to gain are stored packed; queries over them answer as the rows do, after a
+    /// compaction that joins packed groups too; a damaged packed chunk is computed from the rows.
+    func testPackedChunksAnswerAsTheRowsDo() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("s.db"))
+        var lines: [String] = []
+        for r in 0..<20 {
+            lines += Self.lines.map {
+                $0.replacingOccurrences(of: #""id":"s"#, with: #""id":"r\#(r)s"#)
+                    .replacingOccurrences(of: #""root_span_id":"t"#, with: #""root_span_id":"r\#(r)t"#)
+                    .replacingOccurrences(of: #""span_parents":["t"#, with: #""span_parents":["r\#(r)t"#)
+            }
+        }
+        try ingest(store, lines, batch: 150, dir: dir, name: "a.jsonl", compact: true)
+        let pid = try store.projectRow(named: "p")
+        XCTAssertEqual(try store.rowGroups(projectRow: pid).map(\.rows), [1200], "8 packed groups joined into one")
+        func marks() throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            let s = try store.db.prepare("SELECT substr(data, 1, 4) FROM column_chunks")
+            while try s.step() { out[String(decoding: s.blob(0) ?? [], as: UTF8.self), default: 0] += 1 }
+            return out
+        }
+        let before = try marks()
+        XCTAssertGreaterThan(before.filter { $0.key.hasPrefix("SCZ") }.values.reduce(0, +), 10, "\(before)")
+        let rows = try answers(store, chunks: false)
+        XCTAssertEqual(rows[1].count, 28 * 20)
+        XCTAssertEqual(try answers(store, chunks: true), rows)
+
+        // Damage every packed chunk's payload: each is refused and its column computed from the rows.
+        try store.db.execute("UPDATE column_chunks SET data = substr(data, 1, 12) || zeroblob(40) WHERE CAST(substr(data, 1, 3) AS TEXT) = 'SCZ'")
+        let damaged = try answers(store, chunks: true)
+        for i in rows.indices where damaged[i] != rows[i] {
+            XCTFail("query \(i): \(damaged[i].count) rows, not \(rows[i].count); first \(damaged[i].first.map { "\($0)" } ?? "none") against \(rows[i].first.map { "\($0)" } ?? "none")")
+        }
+    }
+
     /// Requests that arrive over the network build their chunks apart, on their own threads; the live
     /// writer joins them into one group per transaction. The joined chunks answer as the rows do.
     func testChunksBuiltApartAndJoinedAnswerAsTheRowsDo() throws {

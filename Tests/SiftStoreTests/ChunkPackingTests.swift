@@ -1,0 +1,68 @@
+import XCTest
+import SiftModel
+@testable import SiftStore
+
+/// Column chunks are stored compressed (`ChunkPacking`): both codecs give back the exact bytes, chunks
+/// that would not gain stay as they are, and damaged packed bytes are refused rather than misread.
+final class ChunkPackingTests: XCTestCase {
+    /// A column of `rows` strings, some repeated, as ColumnFormat lays it out.
+    func column(rows: Int, seed: UInt64 = 7) -> [UInt8] {
+        var rng = SeededRandom(seed: seed)
+        var w = ColumnFormat.Writer(capacity: rows)
+        for i in 0..<rows {
+            switch i % 5 {
+            case 0: w.null()
+            case 1: w.value(.int(Int64(rng.next() % 1000)))
+            default: w.value(.string("user \(rng.next() % 50) asked for a refund of order \(i % 37)"))
+            }
+        }
+        return w.bytes()
+    }
+
+    func testBothCodecsGiveBackTheExactBytes() throws {
+        for rows in [200, 5_000, 40_000] {
+            let plain = column(rows: rows)
+            for codec in ChunkPacking.Codec.allCases {
+                if codec == .zstd, ChunkPacking.preferred != .zstd { continue }   // no libzstd here: zlib only
+                let packed = ChunkPacking.pack(plain, codec: codec)
+                XCTAssertEqual(ChunkPacking.codec(of: packed), codec, "\(rows) rows")
+                XCTAssertLessThan(packed.count, plain.count / 2, "\(rows) rows, \(codec)")
+                XCTAssertEqual(ChunkPacking.unpack(packed), plain, "\(rows) rows, \(codec)")
+                XCTAssertEqual(ChunkPacking.pack(packed), packed, "packing twice changes nothing")
+            }
+        }
+    }
+
+    func testChunksThatWouldNotGainStayAsTheyAre() throws {
+        let small = column(rows: 3)
+        XCTAssertLessThan(small.count, ChunkPacking.minimumBytes)
+        XCTAssertEqual(ChunkPacking.pack(small), small)
+        // Bytes with no redundancy: deflating them would not save an eighth.
+        var rng = SeededRandom(seed: 3)
+        let noise = ColumnFormat.magic + (0..<4096).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        XCTAssertEqual(ChunkPacking.pack(noise), noise)
+        XCTAssertEqual(ChunkPacking.unpack(noise), noise, "plain chunks read as they are")
+        XCTAssertEqual(ChunkPacking.unpack([]), [])
+    }
+
+    func testDamagedPackedChunksAreRefused() throws {
+        let plain = column(rows: 5_000)
+        for codec in ChunkPacking.Codec.allCases where codec == .zlib || ChunkPacking.preferred == .zstd {
+            let packed = ChunkPacking.pack(plain, codec: codec)
+            var rng = SeededRandom(seed: 11)
+            for trial in 0..<200 {
+                var b = packed
+                switch trial % 4 {
+                case 0: b[12 + Int(rng.next() % UInt64(b.count - 12))] ^= 0xFF          // a payload byte
+                case 1: b[4 + Int(rng.next() % 8)] ^= UInt8(1 + rng.next() % 255)      // the length
+                case 2: b.removeLast(1 + Int(rng.next() % UInt64(b.count - 12)))       // cut short
+                default: b = Array(b.prefix(12))                                         // header only
+                }
+                // Either refused or, where a flipped payload byte still decodes, exactly as long as
+                // the chunk; never a crash, never another length.
+                if let out = ChunkPacking.unpack(b) { XCTAssertEqual(out.count, plain.count, "trial \(trial)") }
+                if trial % 4 != 0 { XCTAssertNil(ChunkPacking.unpack(b), "trial \(trial)") }
+            }
+        }
+    }
+}
