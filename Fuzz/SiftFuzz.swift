@@ -6,6 +6,8 @@
 //   protobuf   the same for OTLP protobuf request bodies
 //   query      a statement (and a plan from the binder), or a diagnostic whose range lies in the text
 //   codec      decoding damaged column bytes gives columns or nil, and re-encoding decoded ones round-trips
+//   packed     stored compressed bytes (a column chunk, a span's text) give their content or nil, and
+//              what they give packs and unpacks to itself
 //
 // Built with libFuzzer (see .ci/run): `swift build -c release --product sift-fuzz --build-path .build/fuzz
 // -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING`, then `SIFT_FUZZ_TARGET=json .build/fuzz/release/sift-fuzz
@@ -20,7 +22,7 @@ import SiftQuery
 import SiftStore
 
 enum Target: String, CaseIterable {
-    case json, spans, otlp, trajectories, langsmith, openaiAgents = "openai-agents", protobuf, query, codec
+    case json, spans, otlp, trajectories, langsmith, openaiAgents = "openai-agents", protobuf, query, codec, packed
 }
 
 func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
@@ -64,6 +66,26 @@ func run(_ target: Target, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             fatalError("property violated: the filter parser threw \(type(of: error))")
         }
         return parsed
+    case .packed:
+        let raw = UnsafeRawBufferPointer(bytes)
+        var read = false
+        if let chunk = PackedBytesProbe.chunk(raw) {
+            let again = PackedBytesProbe.packChunk(chunk).withUnsafeBytes { PackedBytesProbe.chunk($0) }
+            check(again == chunk, "a chunk read from packed bytes does not pack and unpack to itself")
+            read = true
+        }
+        if let text = PackedBytesProbe.text(raw) {
+            if let packed = PackedBytesProbe.packText(text) {
+                check(packed.withUnsafeBytes { PackedBytesProbe.text($0) } == text, "text read from a frame does not pack and unpack to itself")
+            }
+            read = true
+        }
+        // Any text packs with the dictionary and unpacks to itself.
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let packed = PackedBytesProbe.packText(text) {
+            check(packed.withUnsafeBytes { PackedBytesProbe.text($0) } == text, "text does not pack and unpack to itself")
+        }
+        return read
     case .codec:
         guard let column = ColumnCodec.decode(bytes) else { return false }
         let again = ColumnCodec.decode(ColumnCodec.encode(column))

@@ -402,8 +402,9 @@ extension Store {
         var out: [(Int64, SpanRow)] = []
         while try s.step() {
             var r = SpanRow(id: s.text(1)!, spanID: s.text(2)!, rootSpanID: s.text(3)!, spanParents: s.text(4), created: s.int(5))
-            r.input = s.text(6); r.output = s.text(7); r.expected = s.text(8); r.error = s.text(9); r.scores = s.text(10)
-            r.metadata = s.text(11); r.tags = s.text(12); r.metrics = s.text(13); r.spanAttributes = s.text(14)
+            r.input = try spanText(s, 6); r.output = try spanText(s, 7); r.expected = try spanText(s, 8)
+            r.error = try spanText(s, 9); r.scores = try spanText(s, 10); r.metadata = try spanText(s, 11); r.tags = s.text(12)
+            r.metrics = try spanText(s, 13); r.spanAttributes = try spanText(s, 14)
             out.append((s.int(0), r))
         }
         return out

@@ -269,9 +269,17 @@ public final class PreparedStatement {
     }
 
     /// The column's bytes in place, valid only inside `body`; nil when NULL.
-    func withBlob<T>(_ col: Int32, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
-        guard let p = sqlite3_column_blob(stmt, col) else { return isNull(col) ? nil : body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return body(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, col))))
+    func withBlob<T>(_ col: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+        guard let p = sqlite3_column_blob(stmt, col) else { return isNull(col) ? nil : try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, col))))
+    }
+
+    public func isBlob(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_BLOB }
+
+    /// Binds bytes as a BLOB without copying them (the same contract as `bindNoCopy` for text).
+    @inline(__always) func bindBlobNoCopy(_ b: [UInt8], at i: Int32) throws {
+        let rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, i, $0.baseAddress, Int32($0.count), nil) }
+        guard rc == SQLITE_OK else { throw SQLiteError(code: rc, message: db.lastError) }
     }
 
     public func blob(_ col: Int32) -> [UInt8]? {

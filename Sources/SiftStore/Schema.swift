@@ -253,6 +253,15 @@ enum Schema {
         ALTER TABLE store_state ADD COLUMN chunks_complete INTEGER NOT NULL DEFAULT 0;
         UPDATE store_state SET chunks_complete = NOT EXISTS (SELECT 1 FROM spans);
         """,
+        // 7: span text stored compressed (RowPacking.swift): the Zstandard dictionaries the frames in
+        // the spans' text columns name.
+        """
+        CREATE TABLE dictionaries (
+            id      INTEGER PRIMARY KEY,           -- the id the dictionary carries and its frames name
+            data    BLOB NOT NULL,
+            created INTEGER NOT NULL
+        );
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }

@@ -20,22 +20,38 @@ public struct SpanRow: Sendable {
     public var promptTokens: Int64?
     public var completionTokens: Int64?
     public var totalTokens: Int64?
-    public var input: String?
-    public var output: String?
-    public var expected: String?
-    public var error: String? { didSet { parsed = nil } }
-    public var scores: String? { didSet { parsed = nil } }
-    public var metadata: String? { didSet { parsed = nil } }
+    public var input: String? { didSet { packed = nil } }
+    public var output: String? { didSet { packed = nil } }
+    public var expected: String? { didSet { packed = nil } }
+    public var error: String? { didSet { parsed = nil; packed = nil } }
+    public var scores: String? { didSet { parsed = nil; packed = nil } }
+    public var metadata: String? { didSet { parsed = nil; packed = nil } }
     public var tags: String?
-    public var metrics: String? { didSet { parsed = nil } }
-    public var spanAttributes: String? { didSet { parsed = nil } }
-    public var extra: String?
+    public var metrics: String? { didSet { parsed = nil; packed = nil } }
+    public var spanAttributes: String? { didSet { parsed = nil; packed = nil } }
+    public var extra: String? { didSet { packed = nil } }
     /// Facets and classifications that came with the record (root spans of exports); stored in their own tables.
     public var facets: JSONObject?
     public var classifications: JSONObject?
     /// The objects the path columns read, kept when the row was made from a Span so that building the
     /// column chunks does not parse the JSON text back. Nil for rows built from bytes.
     var parsed: Parsed?
+
+    /// The text fields compressed as they are stored (`RowPacking`), made off the writer's thread;
+    /// nil until packed, and again once any of them changes.
+    var packed: Packed?
+
+    struct Packed: @unchecked Sendable {
+        let dictionary: RowDictionary
+        /// input, output, expected, error, scores, metadata, metrics, span_attributes, extra: each
+        /// compressed, or nil where it stays text.
+        var fields: [[UInt8]?]
+    }
+
+    mutating func pack(with d: RowDictionary) {
+        let fields = RowPacking.fields(self).map { $0.flatMap(d.pack) }
+        packed = fields.contains { $0 != nil } ? Packed(dictionary: d, fields: fields) : nil
+    }
 
     struct Parsed: Sendable {
         var metadata: Value

@@ -108,7 +108,7 @@ extension Store {
                     }
                     next = at + 1
                     filled += 1
-                    guard let text = s.text(1) else { continue }
+                    guard let text = try store.spanText(s, 1) else { continue }
                     out[at] = isJSON ? ((try? JSONReader.parse(text)) ?? .string(text)) : .string(text)
                 }
             }
@@ -229,9 +229,14 @@ extension Store {
             while try sc.step() { out.append("scores." + sc.text(0)!) }
         }
         for field in ["scores", "metadata", "metrics"] where roots?.contains(field) ?? true {
-            let s = try db.prepare("SELECT DISTINCT j.key FROM (SELECT \(field) AS f FROM spans WHERE project_id = ? LIMIT 2000) AS t, json_each(t.f) AS j WHERE t.f IS NOT NULL")
+            // Keys of the first 2,000 objects, read here: the stored text may be compressed.
+            let s = try db.prepare("SELECT \(field) FROM spans WHERE project_id = ? AND \(field) IS NOT NULL LIMIT 2000")
             try s.bind([.int(pid)])
-            while try s.step() { out.append(field + "." + (s.text(0) ?? "")) }
+            var seen = Set<String>()
+            while try s.step() {
+                guard let text = try? spanText(s, 0), case .object(let o)? = try? JSONReader.parse(text) else { continue }
+                for k in o.keys where seen.insert(k).inserted { out.append(field + "." + k) }
+            }
         }
         return out
     }

@@ -59,6 +59,8 @@ public final class BatchWriter {
     public var compactAfterCommits = true
     /// Per project, small groups written since its last compaction check.
     private var smallGroups: [Int64: Int] = [:]
+    /// Compresses the rows' text as it is stored (`RowPacking`), on the threads that prepare batches.
+    let packer: RowPacker
     /// The most small groups one project has had written since its last compaction check.
     public var smallGroupsSinceCompaction: Int { smallGroups.values.max() ?? 0 }
 
@@ -66,6 +68,7 @@ public final class BatchWriter {
     public init(store: Store, defaultProject: String?) throws {
         self.store = store
         self.defaultProject = defaultProject
+        packer = RowPacker(dictionary: try store.newestRowDictionary())
         let db = store.db
         // Bulk writing: a large page cache keeps index pages resident, memory-mapped reads skip
         // read() copies, and fewer, larger checkpoints copy each hot page from the WAL once.
@@ -112,10 +115,15 @@ public final class BatchWriter {
     /// Commits one batch: its rows, their column chunks (a new row group per project for the rows it
     /// adds; groups holding rows it updates are rebuilt), and the run's counters advanced by the
     /// records the batch covers.
-    /// Span chunks for `rows` as a group of new rows in batch order (the common case: every row new,
-    /// one project), built before the write, off the writer's thread. Nil when the batch names more
-    /// than one project or repeats an id.
-    public func prebuild(_ rows: [SpanRow]) -> ColumnChunks.Built? {
+    /// Prepares a batch off the writer's thread: compresses the rows' text as it will be stored, and
+    /// returns the span chunks for `rows` as a group of new rows in batch order (the common case: every
+    /// row new, one project); nil when the batch names more than one project or repeats an id.
+    public func prepare(_ rows: inout [SpanRow]) -> ColumnChunks.Built? {
+        packer.pack(&rows)
+        return prebuild(rows)
+    }
+
+    func prebuild(_ rows: [SpanRow]) -> ColumnChunks.Built? {
         guard let first = rows.first else { return nil }
         if defaultProject == nil, rows.contains(where: { $0.projectName != first.projectName }) { return nil }
         var ids = Set<String>(minimumCapacity: rows.count)
@@ -142,6 +150,9 @@ public final class BatchWriter {
         if checkKeys { try db.execute("PRAGMA foreign_keys = OFF") }
         defer { if checkKeys { try? db.execute("PRAGMA foreign_keys = ON") } }
         try store.transaction {
+            // The dictionaries the rows were packed with, in the same transaction as the rows.
+            var dictionaries = Set<UInt32>()
+            for i in rows.indices { if let d = rows[i].packed?.dictionary, dictionaries.insert(d.id).inserted { try store.saveRowDictionary(d) } }
             let before = try db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
             var added: [Int64: [Int64: Int]] = [:]      // project -> row -> index in `rows` (the last write wins)
             var updated: [Int64: Set<Int64>] = [:]
@@ -216,16 +227,24 @@ public final class BatchWriter {
         s.bind(r.completionTokens, at: 13)
         s.bind(r.totalTokens, at: 14)
         s.bind(Int64(r.error == nil ? 0 : 1), at: 15)
-        try s.bindNoCopy(r.input, at: 16)
-        try s.bindNoCopy(r.output, at: 17)
-        try s.bindNoCopy(r.expected, at: 18)
-        try s.bindNoCopy(r.error, at: 19)
-        try s.bindNoCopy(r.scores, at: 20)
-        try s.bindNoCopy(r.metadata, at: 21)
+        if let p = r.packed {
+            // Packed fields as BLOBs, the rest as text (RowPacking.fields order).
+            let text = RowPacking.fields(r)
+            for (k, at) in [Int32(16), 17, 18, 19, 20, 21, 23, 24, 25].enumerated() {
+                if let b = p.fields[k] { try s.bindBlobNoCopy(b, at: at) } else { try s.bindNoCopy(text[k], at: at) }
+            }
+        } else {
+            try s.bindNoCopy(r.input, at: 16)
+            try s.bindNoCopy(r.output, at: 17)
+            try s.bindNoCopy(r.expected, at: 18)
+            try s.bindNoCopy(r.error, at: 19)
+            try s.bindNoCopy(r.scores, at: 20)
+            try s.bindNoCopy(r.metadata, at: 21)
+            try s.bindNoCopy(r.metrics, at: 23)
+            try s.bindNoCopy(r.spanAttributes, at: 24)
+            try s.bindNoCopy(r.extra, at: 25)
+        }
         try s.bindNoCopy(r.tags, at: 22)
-        try s.bindNoCopy(r.metrics, at: 23)
-        try s.bindNoCopy(r.spanAttributes, at: 24)
-        try s.bindNoCopy(r.extra, at: 25)
         // Which row the upsert wrote: a new row moves the connection's last insert rowid, an update
         // leaves it, and then the row is looked up. (`RETURNING row` said it directly but halved the
         // writer's speed: SQLite buffers RETURNING rows and opens a statement journal for each.)

@@ -23,6 +23,8 @@ public final class Store {
     /// The connection. Internal: every SQL statement of the store lives in SiftStore.
     let db: Database
     public var path: String { db.path }
+    /// Dictionaries of the spans' compressed text, read when first needed.
+    let rowDictionaries = RowDictionaries()
 
     /// The default store path: `SIFT_DB`, else `./sift.db`.
     public static var defaultPath: String { ProcessInfo.processInfo.environment["SIFT_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "sift.db" }
@@ -41,6 +43,7 @@ public final class Store {
             throw StoreError.invalid("\(path) is not a Sift store: \(error)")
         }
         try migrate()
+        registerSpanTextFunction()
         db.tracksGeneration = true   // every writing transaction bumps store_state.generation
         try ensureIndexes()
     }
@@ -212,9 +215,58 @@ public final class Store {
         s.scores, s.metadata, s.tags, s.metrics, s.span_attributes, s.extra, s.project_id
         """
 
+    /// A span text column's value: its text, or its compressed frame decompressed (`RowPacking`).
+    func spanText(_ s: PreparedStatement, _ col: Int32) throws -> String? {
+        guard s.isBlob(col) else { return s.text(col) }
+        return try s.withBlob(col) { try RowPacking.unpack($0, dictionary: rowDictionary) }
+    }
+
+    /// `sift_text(x)` in this connection's SQL: a span text column's value as text, its compressed
+    /// frame decompressed (other values unchanged), so SQLite's own JSON functions can read it
+    /// (`json_extract(sift_text(metadata), '$.model')`); tests compare the engine with SQLite this way.
+    private func registerSpanTextFunction() {
+        let me = Unmanaged.passUnretained(self).toOpaque()   // the connection closes with the store
+        sqlite3_create_function_v2(db.handle, "sift_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, me, { ctx, _, argv in
+            guard let ctx, let v = argv?[0] else { return }
+            guard sqlite3_value_type(v) == SQLITE_BLOB, let p = sqlite3_value_blob(v) else { sqlite3_result_value(ctx, v); return }
+            let store = Unmanaged<Store>.fromOpaque(sqlite3_user_data(ctx)).takeUnretainedValue()
+            do {
+                var text = try RowPacking.unpack(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(v))), dictionary: store.rowDictionary)
+                text.withUTF8 { b in
+                    b.withMemoryRebound(to: CChar.self) { sqlite3_result_text(ctx, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+                }
+            } catch {
+                sqlite3_result_error(ctx, "\(error)", -1)
+            }
+        }, nil, nil, nil)
+    }
+
+    /// The dictionary with this id, from the store.
+    func rowDictionary(id: UInt32) throws -> RowDictionary? {
+        try rowDictionaries.get(id) { id in
+            let s = try db.prepare("SELECT data FROM dictionaries WHERE id = ?")
+            try s.bind([.int(Int64(id))])
+            return try s.step() ? s.blob(0) : nil
+        }
+    }
+
+    /// The dictionary written last, which new rows are packed with.
+    func newestRowDictionary() throws -> RowDictionary? {
+        guard let id = try db.scalarInt("SELECT id FROM dictionaries ORDER BY created DESC, id DESC LIMIT 1") else { return nil }
+        return try rowDictionary(id: UInt32(id))
+    }
+
+    /// Writes a dictionary unless the store has it. Call inside the transaction of the rows that use it.
+    func saveRowDictionary(_ d: RowDictionary) throws {
+        let s = try db.prepare("INSERT OR IGNORE INTO dictionaries(id, data, created) VALUES (?, ?, ?)")
+        try s.bind([.int(Int64(d.id)), .blob(d.bytes), .int(Self.nowMicros())])
+        try s.run()
+        rowDictionaries.remember(d)
+    }
+
     func readSpan(_ s: PreparedStatement) throws -> Span {
         func json(_ c: Int32) throws -> Value {
-            guard let t = s.text(c) else { return .null }
+            guard let t = try spanText(s, c) else { return .null }
             return try JSONReader.parse(t)
         }
         func object(_ c: Int32) throws -> JSONObject { try json(c).objectValue ?? JSONObject() }
@@ -345,7 +397,7 @@ public final class Store {
             out.append(TraceSummary(id: s.text(0)!, project: s.text(1)!, created: Timestamp(microseconds: s.int(2)),
                                     name: s.text(3), spans: Int(s.int(5)), errors: Int(s.int(6)),
                                     tokens: s.optionalInt(7) ?? s.optionalInt(8), duration: s.optionalDouble(9),
-                                    input: s.text(4)))
+                                    input: try spanText(s, 4)))
         }
         return out
     }

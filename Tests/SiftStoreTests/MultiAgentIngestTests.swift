@@ -52,7 +52,7 @@ final class MultiAgentIngestTests: XCTestCase {
         XCTAssertEqual(turns[0].input, .array([["role": "human", "content": "What is 6 x 7? Check it."]]))
         XCTAssertEqual(turns[1].input[0]?["content"], .string("Coder: compute it. critic: verify."), "an agent hears the turn before it")
         XCTAssertEqual(turns[1].output["content"], .string("6 x 7 = 48"))
-        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE span_name = json_extract((SELECT metadata FROM spans WHERE is_root), '$.mistake_agent') AND json_extract(metadata, '$.message_index') = 2"), 1,
+        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE span_name = json_extract((SELECT metadata FROM spans WHERE is_root), '$.mistake_agent') AND json_extract(sift_text(metadata), '$.message_index') = 2"), 1,
                        "the failure step is found by its agent and index")
     }
 
@@ -135,19 +135,19 @@ final class MultiAgentIngestTests: XCTestCase {
         XCTAssertEqual(Set(run.summary.formats.values), [.trajectories])
         XCTAssertEqual(run.summary.rejected, 0, "\(run.rejects.prefix(3))")
         XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE is_root"), 184)
-        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE span_type = 'llm' AND json_extract(metadata, '$.agent') IS NOT NULL"), messages - humans,
+        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE span_type = 'llm' AND json_extract(sift_text(metadata), '$.agent') IS NOT NULL"), messages - humans,
                        "every message but the human's question is an agent's turn")
         XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE NOT is_root AND span_type <> 'llm'"), 0)
         // Each run's faulty agent (as annotated, in any case) is one of its agents...
         XCTAssertEqual(try count(store, """
-            SELECT count(*) FROM spans r WHERE r.is_root AND EXISTS (SELECT 1 FROM json_each(json_extract(r.metadata, '$.agents')) a
-              WHERE lower(a.value) = lower(json_extract(r.metadata, '$.mistake_agent')))
+            SELECT count(*) FROM spans r WHERE r.is_root AND EXISTS (SELECT 1 FROM json_each(json_extract(sift_text(r.metadata), '$.agents')) a
+              WHERE lower(a.value) = lower(json_extract(sift_text(r.metadata), '$.mistake_agent')))
             """), 184)
         // ...and in 178 runs it speaks the annotated step (the rest are annotation slips).
         XCTAssertEqual(try count(store, """
             SELECT count(*) FROM spans r JOIN spans t ON t.root_span_id = r.id AND NOT t.is_root
-            WHERE r.is_root AND json_extract(t.metadata, '$.message_index') = CAST(json_extract(r.metadata, '$.mistake_step') AS INTEGER)
-              AND lower(t.span_name) = lower(json_extract(r.metadata, '$.mistake_agent'))
+            WHERE r.is_root AND json_extract(sift_text(t.metadata), '$.message_index') = CAST(json_extract(sift_text(r.metadata), '$.mistake_step') AS INTEGER)
+              AND lower(t.span_name) = lower(json_extract(sift_text(r.metadata), '$.mistake_agent'))
             """), 178)
     }
 }

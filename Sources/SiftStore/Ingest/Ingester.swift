@@ -503,9 +503,10 @@ final class CommitPipe {
     }
 
     func send(_ rows: [SpanRow], records: Int, rejected: Int) throws {
-        // The batch's column chunks are built here, on the parsing thread, while the writer commits
-        // the previous batch: the two threads share the work.
-        let prebuilt = writer.prebuild(rows)
+        // The batch's text is compressed and its column chunks built here, on the parsing thread,
+        // while the writer commits the previous batch: the two threads share the work.
+        var rows = rows
+        let prebuilt = writer.prepare(&rows)
         cond.lock()
         defer { cond.unlock() }
         while queue.count >= 2 && failure == nil { cond.wait() }

@@ -102,11 +102,12 @@ public final class LiveWriter: @unchecked Sendable {
 
     /// Queues a request's rows; `done` is called (on the writer thread) once they are committed, or
     /// with the error that stopped them. Returns false, without queueing, when the queue is full.
-    /// The rows' column chunks are built here, on the caller's thread, so that requests arriving on
+    /// The rows' text is compressed and their column chunks built here, on the caller's thread, so that requests arriving on
     /// several threads build theirs in parallel; the writer joins them.
     public func submit(_ rows: [SpanRow], rejected: Int, done: @escaping (Error?) -> Void) -> Bool {
         if isFull(adding: rows.count) { return false }
-        let built = writer.prebuild(rows)
+        var rows = rows
+        let built = writer.prepare(&rows)
         cond.lock()
         defer { cond.unlock() }
         guard !stopping else { return false }
