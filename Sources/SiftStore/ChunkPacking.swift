@@ -33,9 +33,10 @@ enum ChunkPacking {
         }
     }
 
-    /// The chunk compressed, or the chunk itself when it is packed already, small, or does not shrink.
+    /// The chunk compressed, or the bytes themselves when they are not a plain chunk (packed already),
+    /// small, or do not shrink.
     static func pack(_ b: [UInt8], codec: Codec = preferred) -> [UInt8] {
-        guard b.count >= minimumBytes, Self.codec(of: b) == nil else { return b }
+        guard b.count >= minimumBytes, b.starts(with: ColumnFormat.magic) else { return b }
         let bound = codec == .zstd ? Int(sift_zstd_bound(b.count)) : Int(compressBound(uLong(b.count)))
         guard bound > 0 else { return b }
         var out = [UInt8](repeating: 0, count: header + bound)
@@ -61,7 +62,8 @@ enum ChunkPacking {
     }
 
     /// The chunk's ColumnFormat bytes: decompressed when packed, as it is otherwise; nil when a packed
-    /// chunk is damaged or its codec cannot be loaded (its reader then computes the column from the rows).
+    /// chunk is damaged, holds anything but a plain chunk, or its codec cannot be loaded (its reader
+    /// then computes the column from the rows).
     static func unpack(_ b: [UInt8]) -> [UInt8]? {
         b.withUnsafeBytes { unpack($0) }
     }
@@ -85,6 +87,7 @@ enum ChunkPacking {
                     && produced == uLong(o.count)
             }
         }
-        return ok ? out : nil
+        // What a frame holds is a plain chunk: anything else is damage (or a frame inside a frame).
+        return ok && out.starts(with: ColumnFormat.magic) ? out : nil
     }
 }

@@ -43,6 +43,13 @@ final class ChunkPackingTests: XCTestCase {
         XCTAssertEqual(ChunkPacking.pack(noise), noise)
         XCTAssertEqual(ChunkPacking.unpack(noise), noise, "plain chunks read as they are")
         XCTAssertEqual(ChunkPacking.unpack([]), [])
+        // Only plain chunks are packed, and a frame must hold one. The fuzzer found this frame, whose
+        // content is itself a packed header: it read, then packed and unpacked to something else.
+        let fuzzed: [UInt8] = [0x53, 0x43, 0x5A, 0x53, 0xF0, 0x0B, 0, 0, 0, 0, 0, 0, 0x28, 0xB5, 0x2F, 0xFD, 0x60, 0xF0, 0x0A, 0x75, 0, 0,
+                               0x38, 0x53, 0x43, 0x5A, 0x53, 0xD4, 0x0B, 0, 0x01, 0, 0xE6, 0xF3, 0x81, 0x11]
+        XCTAssertNil(ChunkPacking.unpack(fuzzed))
+        let notAChunk = Array("SCZS".utf8) + [UInt8](repeating: 7, count: 4000)
+        XCTAssertEqual(ChunkPacking.pack(notAChunk), notAChunk)
     }
 
     func testDamagedPackedChunksAreRefused() throws {
