@@ -155,6 +155,12 @@ final class FactsTests: XCTestCase {
         XCTAssertFalse(pool.supports(Facts.extract("on May 21")[0]))
         XCTAssertTrue(IssueFinder.isNearMiss("a123465", "a123456"))
         XCTAssertFalse(IssueFinder.isNearMiss("a123456", "b987654"))
+        // The same number written with and without leading zeros is the same identifier, not a typo.
+        XCTAssertFalse(IssueFinder.isNearMiss("caramelsauce15", "caramelsauce015"))
+        XCTAssertFalse(IssueFinder.isNearMiss("order0042", "order42"))
+        XCTAssertTrue(IssueFinder.isNearMiss("order0042", "order0043"))
+        XCTAssertTrue(IssueFinder.isNearMiss("sku1005", "sku105"), "a dropped digit inside a number is still a typo")
+        XCTAssertEqual(IssueFinder.withoutLeadingZeros("a007b000c10"), "a7b0c10")
         XCTAssertTrue(IssueFinder.isWrite("issue_refund"))
         XCTAssertTrue(IssueFinder.isWrite("cancelOrder"))
         XCTAssertFalse(IssueFinder.isWrite("get_refund_status"))

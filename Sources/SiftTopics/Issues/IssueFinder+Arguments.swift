@@ -112,11 +112,34 @@ extension IssueFinder {
         }
     }
 
-    /// One or two edits apart (two only for long identifiers), of similar length.
+    /// One or two edits apart (two only for long identifiers), of similar length, and not the same
+    /// identifier written another way: numbers that differ only by leading zeros ("caramelsauce015"
+    /// and "caramelsauce15", "order 0042" and "order 42") name the same thing.
     static func isNearMiss(_ a: String, _ b: String) -> Bool {
         guard a != b, a.count >= 5, b.count >= 5, abs(a.count - b.count) <= 1 else { return false }
+        if withoutLeadingZeros(a) == withoutLeadingZeros(b) { return false }
         let limit = min(a.count, b.count) >= 8 ? 2 : 1
         return editDistance(Array(a), Array(b), limit: limit) <= limit
+    }
+
+    /// The text with each run of digits written without its leading zeros.
+    static func withoutLeadingZeros(_ s: String) -> String {
+        var out = ""
+        var inRun = false, runHasDigit = false
+        for ch in s {
+            if ch.isASCII && ch.isNumber {
+                if !inRun { inRun = true; runHasDigit = false }
+                if ch == "0" && !runHasDigit { continue }
+                runHasDigit = true
+                out.append(ch)
+            } else {
+                if inRun && !runHasDigit { out.append("0") }   // a run of zeros is the number 0
+                inRun = false
+                out.append(ch)
+            }
+        }
+        if inRun && !runHasDigit { out.append("0") }
+        return out
     }
 
     /// Damerau-Levenshtein (optimal string alignment) distance, stopping early past `limit`.
