@@ -138,6 +138,10 @@ public final class BatchWriter {
     }
 
     public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?, prebuilt: ColumnChunks.Built? = nil) throws {
+        // Rows that did not go through `prepare` (the demo, tools writing spans directly) are packed
+        // here, on the writer's thread.
+        var rows = rows
+        if !rows.contains(where: { $0.packed != nil }) { packer.pack(&rows) }
         let db = store.db
         // Facets on a span other than a root belong to a trace whose root may sit in another group:
         // then the trace-field chunks are left to go stale (and are rebuilt when next read).
