@@ -112,9 +112,6 @@ public final class BatchWriter {
     /// The project each row went to, by name, with counts (for the summary).
     public private(set) var spansByProject: [String: Int] = [:]
 
-    /// Commits one batch: its rows, their column chunks (a new row group per project for the rows it
-    /// adds; groups holding rows it updates are rebuilt), and the run's counters advanced by the
-    /// records the batch covers.
     /// Prepares a batch off the writer's thread: compresses the rows' text as it will be stored, and
     /// returns the span chunks for `rows` as a group of new rows in batch order (the common case: every
     /// row new, one project); nil when the batch names more than one project or repeats an id.
@@ -137,6 +134,9 @@ public final class BatchWriter {
         return built
     }
 
+    /// Commits one batch: its rows, their column chunks (a new row group per project for the rows it
+    /// adds; groups holding rows it updates are rebuilt), and the run's counters advanced by the
+    /// records the batch covers.
     public func commit(_ rows: [SpanRow], records: Int, rejected: Int, run: Int64?, prebuilt: ColumnChunks.Built? = nil) throws {
         // Rows that did not go through `prepare` (the demo, tools writing spans directly) are packed
         // here, on the writer's thread.
