@@ -8,6 +8,8 @@
 // All integers little-endian. Strings and JSON text go through the dictionary of distinct entries;
 // JSON rows keep their text as written (parsed when read).
 
+import Foundation
+
 public enum ColumnFormat {
     public static let magic: [UInt8] = Array("SCC1".utf8)
 
@@ -19,7 +21,7 @@ public enum ColumnFormat {
         var tags: [UInt8] = []
         var fixed: [UInt8] = []
         var codes: [UInt8] = []
-        var dictionary: [String: UInt32] = [:]
+        var dictionary: [Entry: UInt32] = [:]
         var entries: [String] = []
         var entryBytes = 0
         /// Whether any row is not NULL.
@@ -32,14 +34,36 @@ public enum ColumnFormat {
         public var distinctEntries: Int { entries.count }
 
         @inline(__always) mutating func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { fixed.append(contentsOf: $0) } }
+        /// A dictionary key that is the string's bytes: Swift's `==` on strings is canonical
+        /// equivalence, which would fold "caf\u{e9}" and "cafe\u{301}" into one entry and give the
+        /// second row the first one's bytes back.
+        struct Entry: Hashable {
+            let s: String
+            func hash(into h: inout Hasher) {
+                var s = s
+                s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+            }
+            static func == (a: Entry, b: Entry) -> Bool {
+                var x = a.s, y = b.s
+                return x.withUTF8 { p in
+                    y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
+                }
+            }
+        }
+
         mutating func code(_ s: String) {
-            let c: UInt32
-            if let k = dictionary[s] { c = k } else {
-                c = UInt32(entries.count); dictionary[s] = c; entries.append(s)
+            // One hash per row: the entry is looked up and, when new, added in the same access.
+            let next = UInt32(entries.count)
+            var c = next
+            Self.read(&dictionary[Entry(s: s), default: next], into: &c)
+            if c == next {
+                entries.append(s)
                 entryBytes += 8 + s.utf8.count
             }
             withUnsafeBytes(of: c.littleEndian) { codes.append(contentsOf: $0) }
         }
+
+        @inline(__always) private static func read(_ v: inout UInt32, into c: inout UInt32) { c = v }
 
         public mutating func null() { tags.append(Tag.null.rawValue); rows += 1 }
         public mutating func bool(_ b: Bool) { tags.append(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue); rows += 1; anyValue = true }

@@ -12,6 +12,26 @@ import SiftStore
 final class LosslessTests: XCTestCase {
     static let fields = ["input", "output", "expected", "error", "scores", "metadata", "tags", "metrics", "span_attributes"]
 
+    /// Text comes back byte for byte: canonically equivalent strings ("café" composed and decomposed)
+    /// are different values, as they are in the file (they were folded into one chunk entry).
+    func testCanonicallyEquivalentTextKeepsItsBytes() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("s.db"))
+        let file = dir.write("n.jsonl", #"""
+            {"id":"a","created":"2026-01-01T00:00:00Z","input":"caf\u00e9","metadata":{"k":"caf\u00e9"}}
+            {"id":"b","created":"2026-01-01T00:00:01Z","input":"cafe\u0301","metadata":{"k":"cafe\u0301"}}
+
+            """#)
+        var o = IngestOptions()
+        o.project = "p"
+        o.rejectsPath = dir.path("rejects.jsonl")
+        _ = try Ingester(store: store, options: o).ingest(paths: [file])
+        let rows = try Session(store: store, caching: false).run("SELECT id, input, metadata.k AS k, length(input) AS n FROM project_logs('p') ORDER BY id", options: QueryOptions()).rows
+        func bytes(_ d: Datum) -> [UInt8] { if case .string(let s) = d { return Array(s.utf8) } else { return [] } }
+        XCTAssertEqual(rows.map { bytes($0[1]) }, [Array("caf\u{e9}".utf8), Array("cafe\u{301}".utf8)])
+        XCTAssertEqual(rows.map { bytes($0[2]) }, [Array("caf\u{e9}".utf8), Array("cafe\u{301}".utf8)])
+    }
+
     func testEmptyContainersNullsAndNumbersSurviveIngest() throws {
         let dir = TempDir()
         let lines = [
