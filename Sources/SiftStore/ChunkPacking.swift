@@ -24,7 +24,9 @@ enum ChunkPacking {
     /// The codec `pack` uses: Zstandard where libzstd loads.
     static let preferred: Codec = sift_zstd_available() != 0 ? .zstd : .zlib
 
-    static func codec(of b: [UInt8]) -> Codec? {
+    static func codec(of b: [UInt8]) -> Codec? { b.withUnsafeBytes { codec(of: $0) } }
+
+    static func codec(of b: UnsafeRawBufferPointer) -> Codec? {
         guard b.count >= header, b[0] == 0x53, b[1] == 0x43, b[2] == 0x5A else { return nil }   // "SCZ"
         switch b[3] {
         case 0x53: return .zstd     // "S"
@@ -69,8 +71,7 @@ enum ChunkPacking {
     }
 
     static func unpack(_ b: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard b.count >= header, b[0] == 0x53, b[1] == 0x43, b[2] == 0x5A, b[3] == 0x53 || b[3] == 0x31 else { return Array(b) }
-        let codec: Codec = b[3] == 0x53 ? .zstd : .zlib
+        guard let codec = codec(of: b) else { return Array(b) }
         var n: UInt64 = 0
         for k in (0..<8).reversed() { n = n << 8 | UInt64(b[4 + k]) }
         guard n > 0, n <= UInt64(maximumBytes) else { return nil }

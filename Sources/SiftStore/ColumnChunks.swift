@@ -1,7 +1,8 @@
 // Column chunks: the columns queries read, written as spans arrive (issue 15). A project's spans are
 // split into row groups, each the project's rows in a range of row ids (one ingest transaction's
-// worth, up to the batch size); per group and column one blob in ColumnFormat's layout, deflated when
-// that pays (ChunkPacking), written in the same transaction as the rows. Each group keeps a zone map (its rows' earliest and latest `created`).
+// worth, up to the batch size); per group and column one blob in ColumnFormat's layout, compressed
+// when that pays (ChunkPacking), written in the same transaction as the rows. Each group keeps a zone
+// map (its rows' earliest and latest `created`).
 //
 // Columns per group: every top-level field; `path:<family>.<key>` for the top-level keys of metadata,
 // metrics, span_attributes, scores and error objects (at most `pathCap` keys per family; a family
@@ -135,7 +136,7 @@ public enum ColumnChunks {
         }
     }
 
-    /// A group's span chunks, built.
+    /// A group's span chunks, built, each in its stored form (compressed where that pays).
     public struct Built: Sendable {
         var rows: Int
         var minCreated: Int64
@@ -147,11 +148,7 @@ public enum ColumnChunks {
             minCreated = b.minCreated
             maxCreated = b.maxCreated
             (chunks, complete) = b.chunks()
-        }
-
-        /// Deflates the chunks that gain from it (`ChunkPacking`), as they are stored; done off the
-        /// writer's thread where the chunks are built there.
-        mutating func pack() {
+            // Compressed here, where they are built: off the writer's thread for a prepared batch.
             for i in chunks.indices { chunks[i].1 = ChunkPacking.pack(chunks[i].1) }
         }
 
@@ -343,7 +340,7 @@ extension Store {
         try g.run()
         let c = try db.prepare("INSERT INTO column_chunks(project_id, first_row, key, data) VALUES (?, ?, ?, ?)")
         for (key, data) in built.chunks {
-            try c.bind([.int(pid), .int(first), .text(key), .blob(ChunkPacking.pack(data))])
+            try c.bind([.int(pid), .int(first), .text(key), .blob(data)])
             try c.run()
             c.reset()
         }

@@ -164,10 +164,11 @@ final class RowPacker: @unchecked Sendable {
                 return true
             }
             if mine {
-                let trained = RowPacking.enoughSamples(rows) ? RowPacking.train(rows) : nil
+                let enough = RowPacking.enoughSamples(rows)
+                let trained = enough ? RowPacking.train(rows) : nil
                 lock.withLock {
                     training = false
-                    if let trained { dictionary = trained } else if RowPacking.enoughSamples(rows) { failures += 1 }
+                    if let trained { dictionary = trained } else if enough { failures += 1 }
                 }
                 d = trained
             }

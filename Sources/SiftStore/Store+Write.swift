@@ -129,9 +129,7 @@ public final class BatchWriter {
             guard ids.insert(r.id).inserted else { return nil }
             b.add(row: Int64(i), r)
         }
-        var built = ColumnChunks.Built(b)
-        built.pack()
-        return built
+        return ColumnChunks.Built(b)
     }
 
     /// Commits one batch: its rows, their column chunks (a new row group per project for the rows it
