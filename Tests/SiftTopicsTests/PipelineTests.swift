@@ -91,6 +91,16 @@ final class ThreadAndFacetTests: XCTestCase {
             [.user("Where's my parcel?"), .assistant("Could you share the order number?"), .user("Never mind, I found it, thanks!")],
             [.user("My build fails:\nERROR E1234 at step 55, job 8812345 exited 137\nWhat does it mean?"), .assistant("Exit 137 means the job ran out of memory.")],
             [.user("How long do refunds take?"), .assistant("Refunds take 5 days to process once approved.")],
+            [.user("Where's my parcel?"), .assistant("Could you share the order number?"), .user("Never mind, I found it, thanks!"), .assistant("Glad you found it!")],
+            // A user who picks an identifier the agent listed, and names it again when confirming, was not asked twice.
+            [.user("I want a nonstop flight on May 19, my booking is R8XK2P."), call("search_flights", args: ["date": "2026-05-19"], result: ["flights": ["HAT266", "HAT175"]]),
+             .assistant("HAT266 or HAT175 are nonstop. Which one would you like?"), .user("HAT266 please."),
+             .assistant("Could you provide a payment method for the difference? Which card should I use?"), .user("Go with HAT266 and my card on file."),
+             .assistant("Noted, your HAT266 request is ready.")],
+            // A user who asked for a person and was handed to one was passed on, not left.
+            [.user("My flight was delayed and I missed my meeting, this is unacceptable."), call("get_reservation", args: ["reservation_id": "R8XK2P"], result: ["status": "delayed"]),
+             .assistant("I'm sorry. I can offer a travel certificate as a gesture."), .user("This is useless. I want to speak to a supervisor."),
+             call("transfer_to_human_agents", args: ["summary": "wants more compensation"], result: ["status": "transferred"]), .assistant("I'm transferring you now.")],
         ]
         for (i, c) in (cases + more).enumerated() { XCTAssertEqual(issues(c).summary, "NONE", "case \(i)") }
         XCTAssertEqual(issues([.user("Cancel R8XK2P"), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]), .assistant("Cancelled.")],
@@ -122,6 +132,9 @@ final class ThreadAndFacetTests: XCTestCase {
                              .assistant("It's packed.")]), "Asked again for given details")
         XCTAssertEqual(head([.user("Hi, I'm mia_li_3668 and I want to cancel my booking."), .assistant("Done, you're all set. Have a great day!")]),
                        "Account request with no lookup")
+        XCTAssertEqual(head([.user("I need to change my return flight."), .assistant("Could you please provide your user ID and the reservation ID?"),
+                             .user("I don't have the reservation ID with me."), .assistant("Unfortunately, I need the reservation ID to proceed."),
+                             .user("Okay, I'll try to find it. Thanks.")]), "Account request with no lookup", "asked for an identifier, looked nothing up")
         XCTAssertEqual(issues([.user("What are your opening hours?"), .assistant("We're open nine to five on weekdays.")]).summary, "NONE")
         XCTAssertEqual(head([.user("I can't log in"), .assistant("Try resetting it."), .user("Useless. Forget it.")]), "User left frustrated")
         XCTAssertEqual(head([.user("Let me talk to a human."), .assistant("I can help here."), .user("No, I want a real person.")]), "User left frustrated")

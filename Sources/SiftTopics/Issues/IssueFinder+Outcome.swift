@@ -33,21 +33,68 @@ extension IssueFinder {
                           "could you send", "can you send", "please enter", "please type"]
 
     mutating func askedAgain() {
-        var given = Set<String>()
+        // Details the user brought into the conversation: an identifier the agent or a tool showed
+        // first (a flight the agent listed, an order a lookup returned) is repeated by a user who
+        // picks or confirms it, which is no sign of being asked twice.
+        var given: [String: Int] = [:]   // identifier -> the event where the user first gave it
         var lastAssistant: String?
         for (i, e) in t.events.enumerated() {
             switch e {
             case .assistant(let s): lastAssistant = s
             case .user(let s):
-                let ids = Set(Facts.identifiers(s).map(Facts.normalizedID))
-                if let a = lastAssistant?.lowercased(), a.contains("?"), ByteText.any(a, Self.askCues), let again = ids.intersection(given).first {
+                let ids = Facts.identifiers(s).map(Facts.normalizedID)
+                if let a = lastAssistant?.lowercased(), a.contains("?"), ByteText.any(a, Self.askCues),
+                   let again = ids.first(where: { id in given[id].map { !shownBefore(id, $0) } ?? false }) {
                     add(.askedAgain, "The agent asked for details the user had already given.", [(span(i), s.clipped(160) + " (already given: \(again))")])
                 }
-                given.formUnion(ids)
+                for id in ids where given[id] == nil { given[id] = i }
                 lastAssistant = nil
             case .tool: break
             }
         }
+    }
+
+    /// Whether the agent or a tool showed identifier `id` before event `end`.
+    func shownBefore(_ id: String, _ end: Int) -> Bool {
+        t.events[..<end].contains { e in
+            switch e {
+            case .assistant(let s): return Facts.identifiers(s).contains { Facts.normalizedID($0) == id }
+            case .tool(let c): return (Facts.identifiers(c.arguments) + Facts.identifiers(c.result)).contains { Facts.normalizedID($0) == id }
+            case .user: return false
+            }
+        }
+    }
+
+    static let identifierAsks = ["provide", "share", "need your", "need the", "may i have", "what is your", "what's your", "tell me your",
+                                 "give me your", "send me your", "let me know your"]
+    static let identifierNouns: Set<String> = ["id", "number", "reference", "code", "confirmation", "username"]
+
+    /// The agent asked for an identifier to look the user's account up, and the conversation ended
+    /// without a single tool call: the request was never acted on (tau-bench's missing lookups; MAST's
+    /// premature termination). Where the user left frustrated, that finding says it better, and a
+    /// request the grounding checks already report is not reported twice.
+    mutating func requestNeverLookedUp() {
+        guard calls.isEmpty, t.events.count >= 4,
+              !findings.contains(where: { [.noLookup, .unresolvedFrustration, .unsupportedClaim, .claimedAction].contains($0.kind) }) else { return }
+        var users = 0
+        var ask: (Int, String)?
+        for (i, e) in t.events.enumerated() {
+            switch e {
+            case .user: users += 1
+            case .assistant(let s) where ask == nil && users > 0:
+                ask = Facts.sentences(s).first { sentence in
+                    let l = sentence.lowercased()
+                    return ByteText.any(l, Self.identifierAsks) && Words.split(l).contains(where: Self.identifierNouns.contains)
+                }.map { (i, $0) }
+            default: break
+            }
+        }
+        guard let ask, users >= 2, let last = t.events.indices.last(where: { if case .user = t.events[$0] { return true } else { return false } }),
+              last > ask.0, case .user(let said) = t.events[last] else { return }
+        // "Never mind, I found it": the user resolved it on their own.
+        if ByteText.any(said.lowercased(), ["found it", "figured it out", "sorted it", "solved it", "no longer need", "don't need it anymore"]) { return }
+        add(.noLookup, "The agent asked for an account identifier, but the conversation ended without anything looked up or done.",
+            [(span(ask.0), ask.1), (span(last), "last user turn: " + said)])
     }
 
     mutating func outcome() {
@@ -66,7 +113,10 @@ extension IssueFinder {
         // Disappointment alone ("That's disappointing.") is a verdict, not an open request: a negative
         // last turn counts when it still asks for something, or asks for a person no one provided.
         let asksHuman = users.suffix(2).contains { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }
-        let handedOff = calls.contains { c in !c.call.failed && ByteText.any(c.call.name.lowercased(), ["transfer", "escalat", "handoff", "hand_off", "human"]) }
+        let handoffs = calls.filter { c in !c.call.failed && ByteText.any(c.call.name.lowercased(), ["transfer", "escalat", "handoff", "hand_off", "human"]) }
+        let handedOff = !handoffs.isEmpty
+        // A user who asked for a person in the last turn and was handed to one is passed on, not left.
+        if ByteText.any(last.1.lowercased(), BuiltinFacetModel.escalationCues), handoffs.contains(where: { $0.index > last.0 }) { return }
         let stillAsking = l.contains("?") || l.contains("still") || l.contains("not resolved") || l.contains("no answer")
         // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
         let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) && !ByteText.any(l, ["for nothing", "no thanks to"])

@@ -28,6 +28,7 @@ struct IssueFinder {
         f.claimedActions()
         f.askedAgain()
         f.outcome()
+        f.requestNeverLookedUp()
         // One finding per kind (the first, with the evidence of all), dominant first.
         var byKind: [IssueKind: IssueFinding] = [:]
         for x in f.findings {

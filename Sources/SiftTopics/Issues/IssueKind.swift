@@ -73,7 +73,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
         case .unsupportedClaim:
             return "the answer states specific facts (amounts, dates, identifiers, figures) that no tool output, document or user message supports."
         case .noLookup:
-            return "the user gave an account identifier, but the agent answered without calling any tool to look anything up."
+            return "the user asked about their own account, but the agent answered or let the conversation end without calling any tool to look anything up."
         case .rejectedWrite:
             return "a state-changing tool call was refused by the system it called and re-issued with other arguments by trial and error."
         case .inventedIdentifier:
