@@ -120,8 +120,12 @@ public struct TraceThread: Sendable {
                         if let i = events.lastIndex(where: { if case .tool(let c) = $0 { return c.result.isEmpty } else { return false } }),
                            case .tool(var c) = events[i] {
                             c.result = text
-                            if text.lowercased().hasPrefix("error") { c.errorType = "Error"; c.errorMessage = text }
                             c.resultValue = (try? JSONReader.parse(text)) ?? .string(text)
+                            if text.lowercased().hasPrefix("error") {
+                                c.errorType = "Error"; c.errorMessage = text
+                            } else if let failure = ToolResult.failure(c.resultValue) {
+                                (c.errorType, c.errorMessage) = Self.describe(failure)
+                            }
                             events[i] = .tool(c)
                         }
                     }
@@ -179,21 +183,33 @@ public struct TraceThread: Sendable {
         return ["search", "retriev", "knowledge", "kb_", "rag", "docs", "vector"].contains { n.contains($0) }
     }
 
-    static func toolCall(_ span: Span) -> ToolCall {
-        var errorType: String?, errorMessage: String?
-        switch span.error {
-        case .null: break
-        case .string(let s): errorType = "Error"; errorMessage = s
+    /// An error value as (type, message): a string is its message; an object names its type (or
+    /// name, or code) and message.
+    static func describe(_ error: Value) -> (String?, String?) {
+        switch error {
+        case .null: return (nil, nil)
+        case .string(let s): return ("Error", s)
         case .object(let o):
-            errorType = o["type"]?.stringValue ?? o["name"]?.stringValue ?? o["code"].map(compact) ?? "Error"
-            errorMessage = o["message"]?.stringValue ?? compact(span.error)
-        default: errorType = "Error"; errorMessage = compact(span.error)
+            return (o["type"]?.stringValue ?? o["name"]?.stringValue ?? o["code"].map(compact) ?? "Error", o["message"]?.stringValue ?? compact(error))
+        default: return ("Error", compact(error))
         }
+    }
+
+    static func toolCall(_ span: Span) -> ToolCall {
+        // A result that is JSON text (as chat-format tool messages carry it) is read as the structure it
+        // holds, so detectors that read fields see them.
+        var output = span.output
+        if case .string(let s) = output, let head = s.utf8.first(where: { $0 > 0x20 }), head == UInt8(ascii: "{") || head == UInt8(ascii: "["),
+           let parsed = try? JSONReader.parse(s) {
+            output = parsed
+        }
+        // A failure the result reports in-band counts as the span's error when it has none of its own.
+        let (errorType, errorMessage) = describe(span.error.isNull ? ToolResult.failure(output) ?? .null : span.error)
         let name = span.name ?? "tool"
         var retrieval = isRetrievalName(name) || span.type == "retrieval"
-        if let o = span.output.objectValue, o["documents"] != nil || o["context"] != nil || o["passages"] != nil { retrieval = true }
+        if let o = output.objectValue, o["documents"] != nil || o["context"] != nil || o["passages"] != nil { retrieval = true }
         return ToolCall(name: name, arguments: compact(span.input), result: compact(span.output),
-                        errorType: errorType, errorMessage: errorMessage, isRetrieval: retrieval, resultValue: span.output)
+                        errorType: errorType, errorMessage: errorMessage, isRetrieval: retrieval, resultValue: output)
     }
 
     /// The text of a message's content: a string, or the text parts of a list of parts.

@@ -16,6 +16,9 @@ final class TrajectoryIngestTests: XCTestCase {
                 {"id": "c2", "type": "function", "function": {"name": "cancel", "arguments": "{}"}}]},
               {"role": "tool", "tool_call_id": "c1", "name": "get_booking", "content": "{\\"id\\": \\"B1\\"}"},
               {"role": "tool", "tool_call_id": "c2", "name": "cancel", "content": "Error: not allowed"},
+              {"role": "assistant", "content": null, "tool_calls": [
+                {"id": "c3", "type": "function", "function": {"name": "cancel", "arguments": "{}"}}]},
+              {"role": "tool", "tool_call_id": "c3", "name": "cancel", "content": "{\\"status\\": \\"error\\", \\"code\\": \\"LOCKED\\"}"},
               {"role": "assistant", "content": "I could not cancel it."}
             ]},
             [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}],
@@ -27,7 +30,7 @@ final class TrajectoryIngestTests: XCTestCase {
         XCTAssertEqual(run.summary.formats[file], .trajectories)
         XCTAssertEqual(run.summary.records, 3)
         XCTAssertEqual(run.summary.rejected, 1)
-        XCTAssertTrue(run.rejects[0].contains(":12: traj: a run needs a list of messages"), run.rejects[0])
+        XCTAssertTrue(run.rejects[0].contains(":15: traj: a run needs a list of messages"), run.rejects[0])
         let roots = try store.spans(project: "tau").filter(\.isRoot)
         XCTAssertEqual(roots.count, 2)
         let trace = try store.trace(id: roots[0].id)
@@ -36,11 +39,14 @@ final class TrajectoryIngestTests: XCTestCase {
         XCTAssertEqual(trace.root.output, .string("I could not cancel it."))
         let llm = trace.spans.filter { $0.type == "llm" }
         let tools = trace.spans.filter { $0.type == "tool" }
-        XCTAssertEqual(llm.count, 2)
-        XCTAssertEqual(tools.map(\.name), ["get_booking", "cancel"])
+        XCTAssertEqual(llm.count, 3)
+        XCTAssertEqual(tools.map(\.name), ["get_booking", "cancel", "cancel"])
         XCTAssertEqual(tools[0].input, ["id": "B1"])
         XCTAssertEqual(tools[0].output, .string(#"{"id": "B1"}"#))
         XCTAssertEqual(tools[1].error, .string("Error: not allowed"))
+        XCTAssertEqual(tools[2].error, ["status": "error", "code": "LOCKED"], "a failure the result reports in-band is the span's error")
+        XCTAssertEqual(tools[2].output, .string(#"{"status": "error", "code": "LOCKED"}"#), "and the result stays as it came")
+        XCTAssertEqual(tools[0].error, .null)
         XCTAssertEqual(tools[0].spanParents, [llm[0].id], "a tool span hangs under the turn that called it")
         // Same file again: same ids, nothing new.
         _ = try ingest(store, [file], project: "tau")

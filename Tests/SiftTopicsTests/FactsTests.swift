@@ -153,6 +153,19 @@ final class FactsTests: XCTestCase {
         }
         XCTAssertTrue(pool.supports(Facts.extract("on May 20")[0]))
         XCTAssertFalse(pool.supports(Facts.extract("on May 21")[0]))
+        // A quantity or duration in another unit or scale, rounded as written, is the same fact.
+        let usage = EvidencePool(texts: [#"{"data_used_mb": 793, "allowance_mb": 10240, "expires_in_s": 7200, "hotspot_mb": 46592, "kg": 2.04}"#],
+                                 created: Timestamp(seconds: 0))
+        for (text, ok) in [("0.8 GB", true), ("10 GB", true), ("45.5 GB", true), ("2 hours", true), ("2 kg", true), ("0.9 GB", false), ("12 GB", false),
+                           ("0.78 GB", false), ("3 hours", false), ("8 kg", false), ("10 days", false)] {
+            let f = Facts.extract("You've used " + text + " so far.").first { $0.kind == .quantity || $0.kind == .duration }
+            XCTAssertNotNil(f, text)
+            if let f { XCTAssertEqual(usage.supports(f), ok, text) }
+        }
+        // Compound adjectives and pieces of times of day are not identifiers.
+        XCTAssertEqual(Facts.identifiers("a 6-digit code, a 30-day window, Tue Jan 27, 8:00 AM-12:00 PM or 10am-2pm"), [])
+        XCTAssertEqual(Facts.identifiers("order KT-4655519 and 100-ABC1"), ["KT-4655519", "100-ABC1"])
+        XCTAssertEqual(Facts.identifiers("the periods 2026-03 and 2026-04, code 2026-13, ref 0000-01"), ["2026-13", "0000-01"], "a year and month is a period")
         XCTAssertTrue(IssueFinder.isNearMiss("a123465", "a123456"))
         XCTAssertFalse(IssueFinder.isNearMiss("a123456", "b987654"))
         // The same number written with and without leading zeros is the same identifier, not a typo.

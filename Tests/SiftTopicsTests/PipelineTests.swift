@@ -46,6 +46,16 @@ final class ThreadAndFacetTests: XCTestCase {
         XCTAssertEqual(th.toolCalls.count, 1)
         XCTAssertEqual(th.toolCalls.first?.failed, true)
         XCTAssertEqual(th.finalAnswer, "Sorry, none found.")
+        // Failures reported in-band by the result, in messages and in tool spans with no error of their own.
+        root.input = [user("Book a flight"), ["role": "assistant", "content": nil, "tool_calls": [["function": ["name": "search_flights", "arguments": "{}"]]]],
+                      ["role": "tool", "content": #"{"error": {"code": 503, "message": "Service Unavailable"}}"#], assistant("Sorry.")]
+        let inBand = TraceThread(trace: Trace(spans: [root])!).toolCalls
+        XCTAssertEqual(inBand.first?.errorType, "503")
+        XCTAssertEqual(inBand.first?.errorMessage, "Service Unavailable")
+        let spans = TraceThread(trace: trace([span("t", type: "tool", name: "kb_search", at: 1_000_001, output: ["status": "error", "code": "UPSTREAM_TIMEOUT"]),
+                                              span("u", type: "tool", name: "kb_search", at: 1_000_002, output: ["status": "ok"])])).toolCalls
+        XCTAssertEqual(spans.map(\.failed), [true, false])
+        XCTAssertEqual(spans.first?.errorType, "UPSTREAM_TIMEOUT")
     }
 
     func thread(_ events: [ThreadEvent]) -> TraceThread { TraceThread(traceID: "t", created: Timestamp(seconds: 100 * 86400), events: events) }
@@ -103,6 +113,31 @@ final class ThreadAndFacetTests: XCTestCase {
              call("transfer_to_human_agents", args: ["summary": "wants more compensation"], result: ["status": "transferred"]), .assistant("I'm transferring you now.")],
         ]
         for (i, c) in (cases + more).enumerated() { XCTAssertEqual(issues(c).summary, "NONE", "case \(i)") }
+        // Restrictions are about the object that states them: one line item of two, one request of two.
+        let invoice: Value = ["invoice_id": "INV-2604-1111", "account_id": "KT-1234567", "total": 59.99,
+                              "line_items": [["item_id": "LI-1001001", "description": "Premium SMS", "amount": 9.99, "refundable": false],
+                                             ["item_id": "LI-1001002", "description": "Late fee", "amount": 50.0, "refundable": true]]]
+        XCTAssertEqual(issues([.user("Credit the late fee please"), call("get_invoice", args: ["invoice_id": "INV-2604-1111"], result: invoice),
+                               .assistant("I can credit the late fee of $50.00 but not the premium SMS charge. OK?"), .user("Yes"),
+                               call("apply_credit", args: ["account_id": "KT-1234567", "invoice_id": "INV-2604-1111", "amount": 50.0]),
+                               .assistant("Done, $50.00 is credited.")]).summary, "NONE", "the credit is for the refundable item")
+        XCTAssertEqual(issues([.user("Outage credit, and move my line LN-2000222 to Unlimited"),
+                               call("check_credit_eligibility", args: ["account_id": "KT-1234567", "incident_id": "INC-7700001"], result: ["eligible": false]),
+                               .assistant("That outage is not eligible for a credit. Shall I change the plan?"), .user("Yes"),
+                               call("change_plan", args: ["account_id": "KT-1234567", "line_id": "LN-2000222", "plan": "unlimited"]),
+                               .assistant("Your plan is changed.")]).summary, "NONE", "the refusal was about the incident, the change about the line")
+        // Fields of one object, or the same field of two objects, are not versions of one fact.
+        let march: Value = ["invoice_id": "INV-8812-301", "subtotal": 74.99, "total": 81.36]
+        let april: Value = ["invoice_id": "INV-4410-977", "subtotal": 84.99, "total": 94.86]
+        XCTAssertEqual(issues([.user("Why is my bill higher?"), call("get_invoice", args: ["period": "2026-03"], result: march),
+                               call("get_invoice", args: ["period": "2026-04"], result: april),
+                               .assistant("Your April total is $94.86, against $81.36 in March.")]).summary, "NONE")
+        // A window is judged at the date the conversation states as today, not when it was stored.
+        let delivered: Value = ["order_id": "ORD-5550001", "device": "Pixel 9", "delivered_date": "1970-01-02"]
+        XCTAssertEqual(issues([.user("Return ORD-5550001 please"), call("get_device_order", args: ["order_id": "ORD-5550001"], result: delivered),
+                               .assistant("Start the return for your Pixel 9?"), .user("Yes"),
+                               call("start_device_return", args: ["order_id": "ORD-5550001"]), .assistant("The return is started.")],
+                              system: ["Current date: 1970-01-20.\nDevice returns: within 30 days of delivery only."]).summary, "NONE")
         XCTAssertEqual(issues([.user("Cancel R8XK2P"), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]), .assistant("Cancelled.")],
                               system: ["Before answering, confirm you understood the question."]).summary, "NONE", "confirmation of understanding, not of actions")
     }
@@ -156,6 +191,29 @@ final class ThreadAndFacetTests: XCTestCase {
                             system: ["Basic economy flights cannot be modified."]), "Action against stated policy")
         XCTAssertEqual(head([.user("Cancel R8XK2P"), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]), .assistant("Cancelled.")],
                             system: ["Obtain explicit user confirmation before any action that changes a booking."]), "Action against stated policy")
+        // A credit names the charge by its amount; a refusal names the object it was asked about.
+        let invoice: Value = ["invoice_id": "INV-2604-1111", "account_id": "KT-1234567", "total": 59.99,
+                              "line_items": [["item_id": "LI-1001001", "description": "Premium SMS", "amount": 9.99, "refundable": false],
+                                             ["item_id": "LI-1001002", "description": "Late fee", "amount": 50.0, "refundable": true]]]
+        XCTAssertEqual(head([.user("Refund the SMS charge"), call("get_invoice", args: ["invoice_id": "INV-2604-1111"], result: invoice),
+                             call("apply_credit", args: ["account_id": "KT-1234567", "invoice_id": "INV-2604-1111", "amount": 9.99]),
+                             .assistant("Done, $9.99 is credited.")]), "Action against stated policy")
+        XCTAssertEqual(head([.user("Outage credit please"),
+                             call("check_credit_eligibility", args: ["account_id": "KT-1234567", "incident_id": "INC-7700001"], result: ["eligible": false]),
+                             call("apply_credit", args: ["account_id": "KT-1234567", "incident_id": "INC-7700001", "amount": 20.0]),
+                             .assistant("Done, $20.00 is credited.")]), "Action against stated policy")
+        let late: Value = ["order_id": "ORD-5550001", "device": "Pixel 9", "delivered_date": "1970-01-02"]
+        XCTAssertEqual(head([.user("Return ORD-5550001 please"), call("get_device_order", args: ["order_id": "ORD-5550001"], result: late),
+                             .assistant("Start the return for your Pixel 9?"), .user("Yes"),
+                             call("start_device_return", args: ["order_id": "ORD-5550001"]), .assistant("The return is started.")],
+                            system: ["Current date: 1970-03-20.\nDevice returns: within 30 days of delivery only."]), "Action against stated policy")
+        // A retrieved article's price that a live result about the same thing has since changed.
+        let article: Value = ["title": "TravelPass", "last_updated": "2024-02-19",
+                              "snippet": "TravelPass Day costs $10 per day and includes unlimited data, the first 2 GB high speed."]
+        let options: Value = ["options": [["name": "TravelPass Day", "price_per_day": 12.0, "data": "Unlimited data, first 2 GB high speed"]]]
+        XCTAssertEqual(head([.user("Roaming options for Iceland?"), call("kb_search", args: ["q": "travelpass"], result: article, retrieval: true),
+                             call("list_roaming_options", args: ["country": "Iceland"], result: options),
+                             .assistant("TravelPass Day is $10 per day with unlimited data, the first 2 GB at high speed.")]), "Answer from outdated information")
         XCTAssertEqual(issues([.user("Cancel R8XK2P"), .assistant("Cancel R8XK2P?"), .user("Yes, go ahead."), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]),
                                .assistant("Cancelled.")], system: ["Obtain explicit user confirmation before any action that changes a booking."]).summary, "NONE")
     }

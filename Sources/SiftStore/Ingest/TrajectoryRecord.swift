@@ -202,9 +202,7 @@ enum TrajectoryRecord {
                 if let ti = toolSpans[callID] ?? spans.lastIndex(where: { $0.type == "tool" && $0.output.isNull }) {
                     spans[ti].output = result
                     spans[ti].metrics["end"] = .double(at(i).seconds)
-                    if let s = result.stringValue, s.hasPrefix("Error") || s.hasPrefix("error:") {
-                        spans[ti].error = .string(s)
-                    }
+                    if let failure = ToolResult.failure(result) { spans[ti].error = failure }
                 }
                 pendingInput.append(m)
             default:

@@ -203,12 +203,18 @@ enum Facts {
             }
             guard digits >= 1, letters >= 1 || digits >= 5 else { return }
             guard letters > 0 || dashes < 2 else { return } // 2024-05-20, 555-123-4567
+            // 2026-03: a year and month (a billing period), not an identifier.
+            if letters == 0, n == 7, bytes[lo + 4] == UInt8(ascii: "-"), let y = Int(String(decoding: bytes[lo..<(lo + 4)], as: UTF8.self)),
+               let m = Int(String(decoding: bytes[(lo + 5)..<hi], as: UTF8.self)), (1900...2199).contains(y), (1...12).contains(m) { return }
             if letters > 0, ByteText.isDigit(bytes[lo]) {
                 // 10am, 3pm, 2nd, 45kg: a number with a short unit is not an identifier.
                 var k = lo
                 while k < hi, ByteText.isDigit(bytes[k]) { k += 1 }
                 if hi - k <= 4, bytes[k..<hi].allSatisfy(ByteText.isLetter) { return }
+                // 6-digit, 30-day, 2-year: a number joined to a lower-case word is an adjective.
+                if k - lo <= 3, k + 3 < hi, bytes[k] == UInt8(ascii: "-"), bytes[(k + 1)..<hi].allSatisfy({ $0 >= 0x61 && $0 <= 0x7a }) { return }
             }
+            if letters > 0, isTimeRange(bytes[lo..<hi]) { return }
             out.append(String(decoding: bytes[lo..<hi], as: UTF8.self))
         }
         for (i, b) in bytes.enumerated() where !(ByteText.isAlnum(b) || ByteText.isSeparator(b)) {
@@ -217,6 +223,17 @@ enum Facts {
         }
         flush(bytes.count)
         return out
+    }
+
+    /// Pieces of times of day split at their colons ("8:00 AM-12:00 PM" reads as "AM-12"; "10am-2pm"):
+    /// every '-'-separated part is a meridiem, an hour, or an hour with one.
+    static func isTimeRange(_ b: ArraySlice<UInt8>) -> Bool {
+        b.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).allSatisfy { part in
+            var digits = 0
+            while digits < part.count, ByteText.isDigit(part[part.startIndex + digits]) { digits += 1 }
+            let rest = part.dropFirst(digits).map { $0 | 0x20 }
+            return digits <= 2 && (rest.isEmpty ? digits > 0 : rest == Array("am".utf8) || rest == Array("pm".utf8))
+        }
     }
 
     static func normalizedID(_ s: String) -> String { String(decoding: ByteText.alnum(s), as: UTF8.self) }
@@ -449,9 +466,32 @@ final class EvidencePool {
         case .money, .percent, .quantity, .duration:
             guard let v = f.number else { return true }
             if numberKeys.contains(f.key) { return true }
-            if f.kind != .money && f.kind != .percent { return false }
+            if f.kind != .money && f.kind != .percent { return converted(f, v) }
             return derivable(v)
         }
+    }
+
+    /// Scale and unit steps a quantity or duration may be written in other than its source's, within
+    /// its dimension: decimal and binary prefixes of data (793 MB as "0.8 GB"), and seconds, minutes,
+    /// hours, days and weeks of time. Other units are only rounded.
+    static let dataFactors: [Double] = [1, 1000, 1024, 1_000_000, 1_048_576]
+    static let timeFactors: [Double] = [1, 60, 3600, 86400, 24, 7, 1440]
+
+    /// Whether a quantity or duration is an evidence number in another unit or scale, rounded to
+    /// the precision it is written with ("0.8" stands for 0.75..<0.85, "10" for 9.5..<10.5).
+    func converted(_ f: Fact, _ v: Double) -> Bool {
+        let written = f.text.drop(while: { !$0.isNumber }).prefix(while: { $0.isNumber || $0 == "." || $0 == "," })
+        let decimals = written.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
+        var half = 0.5
+        for _ in 0..<min(decimals, 6) { half /= 10 }
+        let unit = f.text.lowercased().drop(while: { $0.isNumber || $0 == "." || $0 == "," || $0 == " " || $0 == "-" })
+        let factors = f.kind == .duration ? Self.timeFactors : ["kb", "mb", "gb", "tb"].contains(String(unit.prefix(2))) ? Self.dataFactors : [1]
+        // A whole number converted must also be within 5% ("3 hours" is not 10,240 seconds, 2.84 hours).
+        func near(_ x: Double, _ k: Double) -> Bool { abs(x - v) <= half * 1.000001 && (k == 1 || decimals > 0 || abs(x - v) <= 0.05 * v) }
+        for n in numbers where n > 0 {
+            for k in factors where near(n / k, k) || (k > 1 && near(n * k, k)) { return true }
+        }
+        return false
     }
 
     func derivable(_ v: Double) -> Bool {

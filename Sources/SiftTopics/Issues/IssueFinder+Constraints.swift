@@ -85,51 +85,147 @@ extension IssueFinder {
         return out
     }
 
+    static let amountKeys = ["amount", "price", "total", "cost", "fee", "charge"]
+
+    /// The amounts of money an object or a call's arguments carry, as identity keys: a credit names
+    /// the charge it is for by its amount as often as by an id.
+    static func amountKeys(_ o: JSONObject) -> Set<String> {
+        var out = Set<String>()
+        for (k, x) in o { if let d = x.doubleValue, d > 0, ByteText.any(k.lowercased(), amountKeys) { out.insert("amount:" + Facts.numberKey(d)) } }
+        return out
+    }
+
+    /// Fields naming whom an object belongs to rather than which object it is.
+    static let ownerKeys = ["account", "user", "customer", "member", "client", "owner", "subscriber"]
+
+    /// What a call's arguments name: their identifiers (the owner's only when nothing more specific
+    /// is named: every object of a customer carries the customer's id) and amounts.
+    static func argumentIdentity(_ c: ToolCall) -> Set<String> {
+        let named = argumentIdentifiers(c)
+        let specific = named.filter { !ByteText.any($0.key.lowercased(), ownerKeys) }
+        var out = Set((specific.isEmpty ? named : specific).map { Facts.normalizedID($0.id) })
+        for (k, v) in argumentLeaves(c) ?? [] {
+            if let d = v.doubleValue, d > 0, ByteText.any(k.lowercased(), amountKeys) { out.insert("amount:" + Facts.numberKey(d)) }
+        }
+        return out
+    }
+
+    /// The stems (first five letters) of a text's content words, to tell what a sentence or an object is about.
+    static func stems(_ text: String) -> Set<String> {
+        Set(Words.split(text.replacingOccurrences(of: "_", with: " ")).filter { $0.count >= 4 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+            .map { String($0.prefix(5)) })
+    }
+
+    /// The date a system prompt gives as now ("Current date: 2026-01-21", "The current time is
+    /// 2024-05-15 15:00:00 EST"), read once per text: a conversation replayed or exported later is
+    /// judged at the time it happened, not when it was stored.
+    static let statedNowMemo = TextMemo<Double?>()
+    static let nowCues = ["current date", "current time", "today is", "today's date", "todays date", "the date is", "date today"]
+
+    static func statedNow(_ system: [String]) -> Double? {
+        for text in system {
+            if let d = statedNowMemo.value(text, { text in
+                let b = ByteText.lower(text)
+                for cue in nowCues {
+                    guard let i = ByteText.firstIndex(of: Array(cue.utf8), in: b, from: 0) else { continue }
+                    let window = b[(i + cue.count)..<min(b.count, i + cue.count + 40)]
+                    var k = window.startIndex
+                    while k + 10 <= window.endIndex {
+                        let w = window[k..<(k + 10)]
+                        if w.enumerated().allSatisfy({ j, c in j == 4 || j == 7 ? c == UInt8(ascii: "-") : ByteText.isDigit(c) }),
+                           let ts = Timestamp(iso8601: String(decoding: w, as: UTF8.self) + "T00:00:00Z") {
+                            return ts.seconds
+                        }
+                        k += 1
+                    }
+                }
+                return nil
+            }) { return d }
+        }
+        return nil
+    }
+
+    /// What a result field's name says, judged once per name per run (the same names fill every result).
+    struct KeyClass {
+        var lower: String
+        var names: Bool      // names an object (an id, number, code)
+        var owner: Bool      // names whom the object belongs to
+        var dated: Bool      // holds a date the object's age is counted from
+        var forbidsWhenFalse: Bool
+        var forbidsWhenTrue: Bool
+        var families: Set<String>
+    }
+    static let keyClasses = TextMemo<KeyClass>(minBytes: 0, maxBytes: 1 << 20)
+
+    static func keyClass(_ k: String) -> KeyClass {
+        keyClasses.value(k) { k in
+            let lk = k.lowercased()
+            let plain = lk.replacingOccurrences(of: "is_", with: "").replacingOccurrences(of: "can_", with: "")
+            return KeyClass(lower: lk, names: ByteText.any(lk, idKeyCues) || lk == "id", owner: ByteText.any(lk, ownerKeys),
+                            dated: ByteText.any(lk, objectDateKeys),
+                            forbidsWhenFalse: ByteText.any(plain, forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"),
+                            forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk))
+        }
+    }
+
     /// Restrictions stated by successful, non-retrieval tool results about specific objects, and
     /// time windows stated anywhere (policy text, documents) that an object's dates already exceed.
+    /// A restriction is about the object that states it: its own identifiers and amounts, else those
+    /// of the object holding it, else what the call that returned it was asked about.
     func restrictions() -> [Restriction] {
         var out: [Restriction] = []
         // Windows: "refunds within 30 days", "returns accepted up to 14 days after delivery".
         var windows: [Window] = []
+        // Policy and documents state windows; another tool's result states its own verdict, which the
+        // flags and phrases below read.
         var texts = t.system
-        for (_, c) in calls where !c.failed { texts.append(c.result) }
+        for (_, c) in calls where !c.failed && c.isRetrieval { texts.append(c.result) }
         for text in texts { windows += Self.windowMemo.value(text, Self.windows) }
+        let now = Self.statedNow(t.system) ?? t.created.seconds
         for (ev, c) in calls where !c.failed && !c.isRetrieval {
             func walk(_ v: Value, ids: Set<String>, depth: Int) {
                 guard depth < 8 else { return }
                 switch v {
                 case .object(let o):
-                    var here = ids
-                    for (k, x) in o {
-                        let lk = k.lowercased()
-                        if let s = x.stringValue, ByteText.any(lk, Self.idKeyCues) || lk == "id" {
-                            for id in Facts.identifiers(s) { here.insert(Facts.normalizedID(id)) }
-                        } else if let i = x.doubleValue, ByteText.any(lk, Self.idKeyCues), abs(i) >= 1000 {
-                            here.insert(String(Int64(i)))
+                    var own = Set<String>(), owner = Set<String>()
+                    let classes = o.map { Self.keyClass($0.0) }
+                    for ((_, x), kc) in zip(o, classes) where kc.names {
+                        if let s = x.stringValue {
+                            for id in Facts.identifiers(s) { if kc.owner { owner.insert(Facts.normalizedID(id)) } else { own.insert(Facts.normalizedID(id)) } }
+                        } else if let i = x.doubleValue, abs(i) >= 1000 {
+                            if kc.owner { owner.insert(String(Int64(i))) } else { own.insert(String(Int64(i))) }
                         }
                     }
+                    if own.isEmpty { own = owner }
+                    let here = own.isEmpty ? ids : own.union(Self.amountKeys(o))
                     var newest: Double?
-                    for (k, x) in o {
-                        let lk = k.lowercased()
+                    for ((k, x), kc) in zip(o, classes) {
                         if let b = x.boolValue {
-                            let plain = lk.replacingOccurrences(of: "is_", with: "").replacingOccurrences(of: "can_", with: "")
-                            if (!b && ByteText.any(plain, Self.forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"))
-                                || (b && ByteText.any(plain, Self.forbiddingWhenTrue)) {
-                                out.append(Restriction(families: Self.families(lk), ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)"))
+                            if (!b && kc.forbidsWhenFalse) || (b && kc.forbidsWhenTrue) {
+                                out.append(Restriction(families: kc.families, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)"))
                             }
                         } else if let s = x.stringValue, s.count <= 80 {
-                            let ls = s.lowercased()
-                            if ByteText.any(ls, Self.forbiddingPhrases), !ls.contains(" if ") && !ls.hasPrefix("if ") && !ls.contains("unless") {
-                                out.append(Restriction(families: Self.families(ls + " " + lk), ids: here, event: ev, quote: "\(c.name) -> \(k): \(s)"))
+                            if s.utf8.count >= 6, ByteText.any(s, Self.forbiddingPhrases) {
+                                let ls = s.lowercased()
+                                if !ls.contains(" if ") && !ls.hasPrefix("if ") && !ls.contains("unless") {
+                                    out.append(Restriction(families: Self.families(ls + " " + kc.lower), ids: here, event: ev, quote: "\(c.name) -> \(k): \(s)"))
+                                }
                             }
-                            if ByteText.any(lk, Self.objectDateKeys), let d = Timestamp(iso8601: s) {
+                            if kc.dated, !windows.isEmpty, let d = Timestamp(iso8601: s) {
                                 newest = max(newest ?? d.seconds, d.seconds)
                             }
                         }
                     }
-                    if let newest, !windows.isEmpty {
-                        let age = (t.created.seconds - newest) / 86400
-                        for w in windows where age > Double(w.days) + 1 {
+                    if let newest, case let age = (now - newest) / 86400, windows.contains(where: { age > Double($0.days) + 1 }) {
+                        // A window applies to the kind of object it names ("returns within 30 days of
+                        // delivery" to a delivered order, not to an invoice).
+                        var about = Set<String>()
+                        for (k, x) in o {
+                            about.formUnion(Self.stems(k))
+                            if let s = x.stringValue, s.count <= 80 { about.formUnion(Self.stems(s)) }
+                        }
+                        about.formUnion(Self.stems(c.name))
+                        for w in windows where age > Double(w.days) + 1 && !Self.stems(w.quote).isDisjoint(with: about) {
                             out.append(Restriction(families: w.families, ids: here, event: ev,
                                                    quote: "\(c.name): the object's latest date is past the window stated in \"\(w.quote.clipped(120))\""))
                         }
@@ -140,7 +236,7 @@ extension IssueFinder {
                 default: break
                 }
             }
-            walk(c.resultValue, ids: [], depth: 0)
+            walk(c.resultValue, ids: Self.argumentIdentity(c), depth: 0)
         }
         return out
     }
@@ -246,7 +342,7 @@ extension IssueFinder {
         guard !rules.isEmpty else { return }
         for (ev, w) in writes {
             let fam = Self.families(w.name)
-            let argIDs = Set(Self.argumentIdentifiers(w).map { Facts.normalizedID($0.id) })
+            let argIDs = Self.argumentIdentity(w)
             for r in rules where r.event < ev {
                 let familyMatch = r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam)
                 guard familyMatch else { continue }

@@ -16,6 +16,19 @@ extension IssueFinder {
         var event: Int
         var tool: String
         var quote: String
+        /// For a field of a structured result: its name and the identifiers of the object holding it.
+        var key: String? = nil
+        var ids: Set<String> = []
+
+        /// Whether two values can be two versions of one fact: text is compared by its words (three
+        /// shared, or two that are all one of them has); two
+        /// fields must have the same name and, where both objects are identified, one identifier
+        /// (an invoice's total and its subtotal, or this month's total and last month's, are not).
+        func sameFact(as o: Valued) -> Bool {
+            if let k = key, let ok = o.key { return k == ok && (ids.isEmpty || o.ids.isEmpty || !ids.isDisjoint(with: o.ids)) }
+            let shared = words.intersection(o.words).count
+            return shared >= 3 || (shared >= 2 && shared == min(words.count, o.words.count))
+        }
     }
 
     static let genericWords: Set<String> = ["price", "prices", "cost", "costs", "total", "amount", "your", "this", "that", "with", "from", "have",
@@ -72,7 +85,7 @@ extension IssueFinder {
                         let lk = k.lowercased()
                         if let d = x.doubleValue, ByteText.any(lk, Self.moneyKeys), !lk.contains("id") {
                             out.append(Valued(value: d, kind: .money, words: siblings(), retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
-                                              quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
+                                              quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", key: lk, ids: objectIDs(o)))
                         } else if let s = x.stringValue, s.count > 3 {
                             text(s, words: { s.count <= 120 ? [] : siblings() })
                         } else {
@@ -85,6 +98,22 @@ extension IssueFinder {
                 }
             }
             walk(c.resultValue, depth: 0)
+        }
+        return out
+    }
+
+    /// What identifies an object: the identifiers in fields that name one, or else its name, title or
+    /// code (plans in a list are told apart by name).
+    func objectIDs(_ o: JSONObject) -> Set<String> {
+        var out = Set<String>()
+        for (k, x) in o {
+            if let s = x.stringValue, ByteText.any(k.lowercased(), Self.idKeyCues) { for id in Facts.identifiers(s) { out.insert(Facts.normalizedID(id)) } }
+        }
+        if out.isEmpty {
+            for (k, x) in o {
+                let lk = k.lowercased()
+                if let s = x.stringValue, s.count <= 80, lk.hasSuffix("name") || lk.hasSuffix("title") || lk.hasSuffix("code") { out.insert("name:" + Facts.normalizedID(s)) }
+            }
         }
         return out
     }
@@ -144,9 +173,13 @@ extension IssueFinder {
                         let sources = sources()
                         let support = sources.filter { $0.kind == f.kind && abs($0.value - v) < 0.0051 && $0.event < i }
                         guard !support.isEmpty else { continue }
+                        // A newer value conflicts when it is about what the claim and its source are about:
+                        // it shares a word with the claim and two with the source (a plan's monthly price
+                        // is no newer value of a static IP's price because both mention fiber).
                         let conflicts = sources.filter { c in
                             c.kind == f.kind && abs(c.value - v) >= 0.0051 && !c.words.isDisjoint(with: words)
                                 && !support.contains { abs($0.value - c.value) < 0.0051 }
+                                && support.contains { $0.sameFact(as: c) }
                         }
                         if let c = conflicts.first(where: { c in support.allSatisfy { Self.fresher(c, than: $0) } }) {
                             stale.append((span(i), sentence))

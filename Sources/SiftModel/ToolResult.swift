@@ -1,0 +1,41 @@
+// ToolResult reads whether a tool's result reports a failure in-band. Agents' tool wrappers rarely
+// raise: they return the failure as the result ("Error: ...", {"error": {...}}, {"status": "error"},
+// MCP's {"isError": true}), and the model reads it like any other result. Ingest and the facet models
+// treat such a result as a failed call, with the failure as its error.
+
+public enum ToolResult {
+    static let failedStates: Set<String> = ["error", "failed", "failure", "fail"]
+
+    /// The failure a tool's result text reports, or nil when it reports none: the text when it opens
+    /// with "Error" (or "error:"); for a JSON object, its non-empty `error` (or `errors`) value, or the
+    /// object itself when its `status` (or `state`) is error or failed, or `success`, `ok` is false, or
+    /// `isError` is true.
+    public static func failure(_ text: String) -> Value? {
+        if text.hasPrefix("Error") || text.hasPrefix("error:") { return .string(text) }
+        let head = text.utf8.first { $0 != 0x20 && $0 != 0x0a && $0 != 0x0d && $0 != 0x09 }
+        guard head == UInt8(ascii: "{"), let v = try? JSONReader.parse(text) else { return nil }
+        return failure(v)
+    }
+
+    /// The failure a parsed result reports (see `failure(_: String)`).
+    public static func failure(_ v: Value) -> Value? {
+        guard case .object(let o) = v else { return v.stringValue.flatMap(failure) }
+        for key in ["error", "errors"] {
+            guard let e = o[key] else { continue }
+            switch e {
+            case .null, .bool(false): continue
+            case .string(let s) where s.isEmpty: continue
+            case .array(let a) where a.isEmpty: continue
+            case .object(let x) where x.isEmpty: continue
+            case .bool(true): return v
+            default: return e
+            }
+        }
+        for key in ["status", "state"] {
+            if let s = o[key]?.stringValue, failedStates.contains(s.lowercased()) { return v }
+        }
+        if o["success"]?.boolValue == false || o["ok"]?.boolValue == false { return v }
+        if o["isError"]?.boolValue == true || o["is_error"]?.boolValue == true { return v }
+        return nil
+    }
+}
