@@ -182,6 +182,33 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         return .neutral
     }
 
+    /// The tone of a turn with typos forgiven ("unbeleivable", "pintless", "not listeening"): where the
+    /// exact cues find nothing, each cue's words of seven letters or more may differ from the turn's
+    /// by one letter added, dropped, changed or swapped. Shorter words must match: among them a typo
+    /// is too often another word ("forgot it" is not "forget it"). Used where a turn or two decide the
+    /// outcome, not for every turn of the Sentiment facet.
+    static func tolerantTone(_ text: String) -> Tone {
+        let exact = tone(text)
+        guard exact == .neutral else { return exact }
+        let words = Words.split(text, innerApostrophes: true).map { Array($0.utf8) }
+        guard !words.isEmpty else { return .neutral }
+        for (cue, t) in fuzzyCues where cue.count <= words.count {
+            for start in 0...(words.count - cue.count)
+            where zip(cue, words[start..<(start + cue.count)]).allSatisfy({ c, w in c.count < 7 ? c == w : ByteText.withinOneEdit(c, w) || (w.count > c.count && ByteText.withinOneEdit(c, Array(w.prefix(c.count)))) }) {
+                return t
+            }
+        }
+        return .neutral
+    }
+
+    /// Cues with a word long enough to carry a typo, as words.
+    static let fuzzyCues: [(words: [[UInt8]], tone: Tone)] = {
+        func split(_ cues: [String], _ t: Tone) -> [([[UInt8]], Tone)] {
+            cues.map { (Words.split($0, innerApostrophes: true).map { Array($0.utf8) }, t) }.filter { $0.0.contains { $0.count >= 7 } }
+        }
+        return split(frustratedCues + giveUpCues, .frustrated) + split(negativeCues, .negative)
+    }()
+
     static func label(_ t: Tone) -> String {
         switch t {
         case .neutral: return "NEUTRAL"

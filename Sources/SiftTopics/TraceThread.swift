@@ -145,6 +145,15 @@ public struct TraceThread: Sendable {
             credit()
         }
         currentSpan = root.spanID
+        // The user's last word after the last answer is input to no llm span; a root that holds the
+        // whole conversation has it.
+        if case .array(let all) = root.input, events.contains(where: { if case .assistant = $0 { return true } else { return false } }),
+           let lastAnswer = all.lastIndex(where: { ["assistant", "model", "ai"].contains($0["role"]?.stringValue ?? "") }) {
+            for m in all[(lastAnswer + 1)...] where ["user", "human"].contains(m["role"]?.stringValue ?? "") {
+                addUser(Self.messageText(m["content"] ?? m["parts"] ?? .null))
+            }
+            credit()
+        }
         // Messages only on the root (a trajectory with no llm spans), or a plain input/output pair.
         if !events.contains(where: { if case .user = $0 { return true } else { return false } }) {
             var rootEvents: [ThreadEvent] = []
@@ -266,7 +275,17 @@ public struct TraceThread: Sendable {
             case .assistant(let s): return .assistant(transform(s))
             case .tool(var c):
                 c.arguments = transform(c.arguments)
-                c.result = transform(c.result)
+                let result = transform(c.result)
+                // The structure detectors read is the transformed text's, so what redaction took out of
+                // the text is not read (or quoted as evidence) from the structure either.
+                if result != c.result {
+                    switch c.resultValue {
+                    case .object, .array: c.resultValue = (try? JSONReader.parse(result)) ?? .string(result)
+                    case .string: c.resultValue = .string(result)
+                    default: break
+                    }
+                }
+                c.result = result
                 c.errorMessage = c.errorMessage.map(transform)
                 return .tool(c)
             }

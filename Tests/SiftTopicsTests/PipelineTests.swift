@@ -35,6 +35,15 @@ final class ThreadAndFacetTests: XCTestCase {
         let text = th.render()
         XCTAssertTrue(text.contains("Tool lookup_order({\"order_id\":\"A123456\"}) -> {\"status\":\"shipped\"}"), text)
         XCTAssertTrue(text.hasPrefix("User: Where is order A123456?"), text)
+        // The user's last word after the last answer is in no llm span's input, only in a root that
+        // holds the whole conversation (as a trajectory's does).
+        var root = Span(id: "root", created: Timestamp(seconds: 1_000_000))
+        root.type = "task"
+        root.input = [user("Can you send a technician?"), assistant("No slots, check back later."), user("Forget it.")]
+        let ended = TraceThread(trace: Trace(spans: [root, span("a", type: "llm", name: "chat", at: 1_000_001, input: [user("Can you send a technician?")],
+                                                                output: assistant("No slots, check back later."))])!)
+        XCTAssertEqual(ended.userTurns, ["Can you send a technician?", "Forget it."])
+        XCTAssertEqual(BuiltinFacetModel.issues(ended).summary.components(separatedBy: ":").first, "User left frustrated")
     }
 
     func testThreadFromRootMessagesOnly() {
@@ -56,6 +65,11 @@ final class ThreadAndFacetTests: XCTestCase {
                                               span("u", type: "tool", name: "kb_search", at: 1_000_002, output: ["status": "ok"])])).toolCalls
         XCTAssertEqual(spans.map(\.failed), [true, false])
         XCTAssertEqual(spans.first?.errorType, "UPSTREAM_TIMEOUT")
+        // What a transform (redaction) takes out of a result's text is gone from its structure too.
+        let profile = TraceThread(trace: trace([span("p", type: "tool", name: "lookup", at: 1_000_001, output: .string(#"{"email": "jane@example.com", "plan": "basic"}"#))]))
+        let redacted = profile.mapText { $0.replacingOccurrences(of: "jane@example.com", with: "<EMAIL>") }.toolCalls
+        XCTAssertEqual(profile.toolCalls.first?.resultValue, ["email": "jane@example.com", "plan": "basic"])
+        XCTAssertEqual(redacted.first?.resultValue, ["email": "<EMAIL>", "plan": "basic"])
     }
 
     func thread(_ events: [ThreadEvent]) -> TraceThread { TraceThread(traceID: "t", created: Timestamp(seconds: 100 * 86400), events: events) }
@@ -292,6 +306,25 @@ final class ThreadAndFacetTests: XCTestCase {
         XCTAssertEqual(s(["Book HAT136 and HAT039 for me"]).label, "NEUTRAL", "codes are not shouting")
         XCTAssertEqual(s(["That's not what I asked."]).label, "NEGATIVE")
         XCTAssertEqual(s(["No thanks, that's all."]).label, "NEUTRAL")
+        // Typos forgiven where a turn or two decide the outcome; short words must still match.
+        XCTAssertEqual(BuiltinFacetModel.tolerantTone("unbeleivable"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tolerantTone("so this whole conversation was pintless"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tolerantTone("you are not listeening"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tolerantTone("froget it"), .neutral, "short words must match")
+        XCTAssertEqual(BuiltinFacetModel.tolerantTone("the pointer is fine and the time is right"), .neutral)
+        XCTAssertEqual(BuiltinFacetModel.tolerantTone("ok, forgot it at home"), .neutral)
+        XCTAssertTrue(ByteText.withinOneEdit(Array("forget".utf8), Array("froget".utf8)))
+        XCTAssertTrue(ByteText.withinOneEdit(Array("waste".utf8), Array("wate".utf8)))
+        XCTAssertTrue(ByteText.withinOneEdit(Array("pointless".utf8), Array("pointlesss".utf8)))
+        XCTAssertFalse(ByteText.withinOneEdit(Array("useless".utf8), Array("unless".utf8)))
+        XCTAssertFalse(ByteText.withinOneEdit(Array("forget".utf8), Array("fgroet".utf8)))
+        // An outcome: the tone fell and stayed down, the last word neither thanks nor accepts.
+        func head(_ turns: [ThreadEvent]) -> String { BuiltinFacetModel.issues(thread(turns)).summary.components(separatedBy: ":").first! }
+        XCTAssertEqual(head([.user("I want to cancel."), .assistant("How about a discount?"), .user("are you even listening? I want to cancel"),
+                             .assistant("You need to call us to cancel."), .user("so this whole conversation was pintless"), .assistant("Sorry."),
+                             .user("no. bye")]), "User left frustrated")
+        XCTAssertEqual(head([.user("This is annoying, my internet is down."), .assistant("A technician comes tomorrow."),
+                             .user("Ugh, tomorrow? Fine."), .assistant("Yes, 8 to noon."), .user("ok, bye")]), "NONE", "it ends accepting")
     }
 
     func testTaskSummaryLeadsWithActionsAndGeneralizesIdentifiers() {

@@ -324,6 +324,20 @@ enum ByteText {
         }
     }
 
+    /// Whether `a` becomes `b` by at most one letter added, dropped, changed, or two neighbours swapped.
+    static func withinOneEdit(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let n = a.count, m = b.count
+        guard abs(n - m) <= 1 else { return false }
+        var i = 0
+        while i < min(n, m), a[i] == b[i] { i += 1 }
+        if i == n && i == m { return true }
+        if n == m {
+            if a[(i + 1)...] == b[(i + 1)...] { return true }
+            return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)...] == b[(i + 2)...]
+        }
+        return n > m ? a[(i + 1)...] == b[i...] : b[(i + 1)...] == a[i...]
+    }
+
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool { firstIndex(of: needle, in: hay, from: 0) != nil }
 
     /// Where `needle` next occurs in `hay` at or after `start`: each place its first byte occurs

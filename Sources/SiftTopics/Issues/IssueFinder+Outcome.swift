@@ -121,8 +121,14 @@ extension IssueFinder {
         // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
         let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) && !ByteText.any(l, ["for nothing", "no thanks to"])
         guard !thanks else { return }
-        guard tone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
-                || (tone == .negative && earlierUnhappy && stillAsking && !accepts) else { return }
+        // The user's tone fell and stayed down: two of the last three turns unhappy, typos forgiven,
+        // and the last neither thanks nor accepts ("so this was pointless" then "no. bye").
+        let lastThree = users.suffix(3).map { BuiltinFacetModel.tolerantTone($0.1) }
+        let stayedDown = users.count >= 2 && lastThree.filter { $0 == .negative || $0 == .frustrated }.count >= 2
+            && lastThree.last != .positive && !accepts
+        let lastTone = tone == .neutral ? (lastThree.last ?? .neutral) : tone
+        guard lastTone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
+                || (lastTone == .negative && earlierUnhappy && stillAsking && !accepts) || stayedDown else { return }
         var ev = [(span(last.0), last.1)]
         if let asked = users.first(where: { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }), asked.0 != last.0 {
             ev.insert((span(asked.0), asked.1), at: 0)
