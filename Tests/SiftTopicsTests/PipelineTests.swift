@@ -146,6 +146,11 @@ final class ThreadAndFacetTests: XCTestCase {
         XCTAssertEqual(issues([.user("Why is my bill higher?"), call("get_invoice", args: ["period": "2026-03"], result: march),
                                call("get_invoice", args: ["period": "2026-04"], result: april),
                                .assistant("Your April total is $94.86, against $81.36 in March.")]).summary, "NONE")
+        XCTAssertEqual(issues([.user("Swap my SIM"), call("verify_code", args: ["account_id": "KT-1234567", "code": "595855"], result: ["verified": false]),
+                               .assistant("That code did not match. Could you check it?"), .user("Sorry, 595856"),
+                               call("verify_code", args: ["account_id": "KT-1234567", "code": "595856"], result: ["verified": true]),
+                               call("sim_swap", args: ["line_id": "LN-2000222", "iccid": "8901142325884850893"]), .assistant("Your SIM is swapped.")]).summary,
+                       "NONE", "the gate was passed before the write")
         // A window is judged at the date the conversation states as today, not when it was stored.
         let delivered: Value = ["order_id": "ORD-5550001", "device": "Pixel 9", "delivered_date": "1970-01-02"]
         XCTAssertEqual(issues([.user("Return ORD-5550001 please"), call("get_device_order", args: ["order_id": "ORD-5550001"], result: delivered),
@@ -216,6 +221,14 @@ final class ThreadAndFacetTests: XCTestCase {
                              call("check_credit_eligibility", args: ["account_id": "KT-1234567", "incident_id": "INC-7700001"], result: ["eligible": false]),
                              call("apply_credit", args: ["account_id": "KT-1234567", "incident_id": "INC-7700001", "amount": 20.0]),
                              .assistant("Done, $20.00 is credited.")]), "Action against stated policy")
+        // A failed gate holds for every write until a later result passes it; a write of no known family counts.
+        XCTAssertEqual(head([.user("Swap my SIM"), call("verify_code", args: ["account_id": "KT-1234567", "code": "595855"], result: ["verified": false]),
+                             call("sim_swap", args: ["line_id": "LN-2000222", "iccid": "8901142325884850893"]), .assistant("Your SIM is swapped.")]),
+                       "Action against stated policy")
+        XCTAssertEqual(head([.user("Waive the late fee"),
+                             call("check_credit_eligibility", args: ["invoice_id": "INV-2604-1111", "line_item_id": "LI-1001002"], result: ["eligible": false, "reason": "WAIVER_LIMIT"]),
+                             call("waive_fee", args: ["invoice_id": "INV-2604-1111", "line_item_id": "LI-1001002"]), .assistant("The fee is waived.")]),
+                       "Action against stated policy")
         let late: Value = ["order_id": "ORD-5550001", "device": "Pixel 9", "delivered_date": "1970-01-02"]
         XCTAssertEqual(head([.user("Return ORD-5550001 please"), call("get_device_order", args: ["order_id": "ORD-5550001"], result: late),
                              .assistant("Start the return for your Pixel 9?"), .user("Yes"),

@@ -12,7 +12,8 @@ extension IssueFinder {
     static let writeVerbs: Set<String> = ["refund", "cancel", "update", "change", "modify", "book", "send", "issue", "create", "delete", "remove", "reset",
                                           "apply", "credit", "schedule", "submit", "transfer", "return", "exchange", "add", "set", "post", "place", "charge",
                                           "pay", "approve", "grant", "upgrade", "downgrade", "edit", "close", "reopen", "assign", "write", "save", "reverse",
-                                          "void", "waive", "rebook", "reimburse", "compensate", "process", "initiate", "order", "purchase", "buy", "unsubscribe"]
+                                          "void", "waive", "rebook", "reimburse", "compensate", "process", "initiate", "order", "purchase", "buy", "unsubscribe",
+                                          "swap", "replace", "activate", "deactivate", "suspend", "block", "unblock", "enable", "disable", "renew", "redeem"]
 
     /// Words of a tool name ("issue_refund", "cancelOrder" -> [issue, refund] / [cancel, order]).
     static func nameWords(_ name: String) -> [String] {
@@ -54,7 +55,15 @@ extension IssueFinder {
         var ids: Set<String>        // identifiers of the object it is about (empty: unknown)
         var event: Int
         var quote: String
+        /// For a failed gate (verification, authentication): the field a later success sets true,
+        /// and the event of that success (writes after it are not against the gate).
+        var gate: String? = nil
+        var liftedAt: Int? = nil
     }
+
+    /// Gates on the whole session rather than one object: a write after a failed verification is
+    /// against policy until a later result passes the gate.
+    static let gateKeys = ["verified", "authenticated", "authorized", "authorised"]
 
     static let forbiddingWhenFalse = ["refundable", "returnable", "cancellable", "cancelable", "modifiable", "changeable", "editable", "exchangeable",
                                       "transferable", "eligible", "allowed", "permitted", "upgradeable", "upgradable"]
@@ -154,6 +163,7 @@ extension IssueFinder {
         var forbidsWhenFalse: Bool
         var forbidsWhenTrue: Bool
         var families: Set<String>
+        var gate: Bool
     }
     static let keyClasses = TextMemo<KeyClass>(minBytes: 0, maxBytes: 1 << 20)
 
@@ -164,7 +174,8 @@ extension IssueFinder {
             return KeyClass(lower: lk, names: ByteText.any(lk, idKeyCues) || lk == "id", owner: ByteText.any(lk, ownerKeys),
                             dated: ByteText.any(lk, objectDateKeys),
                             forbidsWhenFalse: ByteText.any(plain, forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"),
-                            forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk))
+                            forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk),
+                            gate: gateKeys.contains(plain) || gateKeys.contains(where: { plain.hasSuffix("_" + $0) }))
         }
     }
 
@@ -201,7 +212,11 @@ extension IssueFinder {
                     var newest: Double?
                     for ((k, x), kc) in zip(o, classes) {
                         if let b = x.boolValue {
-                            if (!b && kc.forbidsWhenFalse) || (b && kc.forbidsWhenTrue) {
+                            if kc.gate {
+                                // A failed gate holds until passed; a passed one lifts the gates before it.
+                                if !b { out.append(Restriction(families: [], ids: [], event: ev, quote: "\(c.name) -> \(k): false", gate: kc.lower)) }
+                                else { for i in out.indices where out[i].gate == kc.lower && out[i].liftedAt == nil { out[i].liftedAt = ev } }
+                            } else if (!b && kc.forbidsWhenFalse) || (b && kc.forbidsWhenTrue) {
                                 out.append(Restriction(families: kc.families, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)"))
                             }
                         } else if let s = x.stringValue, s.count <= 80 {
@@ -343,8 +358,10 @@ extension IssueFinder {
         for (ev, w) in writes {
             let fam = Self.families(w.name)
             let argIDs = Self.argumentIdentity(w)
-            for r in rules where r.event < ev {
-                let familyMatch = r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam)
+            for r in rules where r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
+                // A restriction on no family in particular holds for every write, named after a known
+                // family or not (a fee waiver, a SIM swap).
+                let familyMatch = r.families.isEmpty || !r.families.isDisjoint(with: fam)
                 guard familyMatch else { continue }
                 guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) after a tool result or the policy stated a condition that forbids it.",
