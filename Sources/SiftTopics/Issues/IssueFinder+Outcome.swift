@@ -121,11 +121,12 @@ extension IssueFinder {
         // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
         let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) && !ByteText.any(l, ["for nothing", "no thanks to"])
         guard !thanks else { return }
-        // The user's tone fell and stayed down: two of the last three turns unhappy, typos forgiven,
-        // and the last neither thanks nor accepts ("so this was pointless" then "no. bye").
+        // The user's tone fell and stayed down: two of the last three turns unhappy, one of them
+        // frustrated (disappointment alone is a verdict), typos forgiven, and the last neither thanks
+        // nor accepts ("so this was pointless" then "no. bye").
         let lastThree = users.suffix(3).map { BuiltinFacetModel.tolerantTone($0.1) }
         let stayedDown = users.count >= 2 && lastThree.filter { $0 == .negative || $0 == .frustrated }.count >= 2
-            && lastThree.last != .positive && !accepts
+            && lastThree.contains(.frustrated) && lastThree.last != .positive && !accepts
         let lastTone = tone == .neutral ? (lastThree.last ?? .neutral) : tone
         guard lastTone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
                 || (lastTone == .negative && earlierUnhappy && stillAsking && !accepts) || stayedDown else { return }
