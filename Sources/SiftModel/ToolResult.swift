@@ -8,7 +8,8 @@ public enum ToolResult {
 
     /// The failure a tool's result text reports, or nil when it reports none: the text when it opens
     /// with "Error" (or "error:"); for a JSON object, its non-empty `error` (or `errors`) value, or the
-    /// object itself when its `status` (or `state`) is error or failed, or `success`, `ok` is false, or
+    /// object itself when its `status` (or `state`) is error, or failed in a result naming no object
+    /// of its own (an order whose status is failed was found), or `success`, `ok` is false, or
     /// `isError` is true.
     public static func failure(_ text: String) -> Value? {
         if text.hasPrefix("Error") || text.hasPrefix("error:") { return .string(text) }
@@ -32,10 +33,20 @@ public enum ToolResult {
             }
         }
         for key in ["status", "state"] {
-            if let s = o[key]?.stringValue, failedStates.contains(s.lowercased()) { return v }
+            guard let s = o[key]?.stringValue?.lowercased(), failedStates.contains(s) else { continue }
+            // "error" is the call's own; "failed" may be the state of what the call looked up (an
+            // order, a payment), so it counts only in a result that names no object of its own.
+            if s == "error" || !o.contains(where: { k, _ in namesObject(k) }) { return v }
         }
         if o["success"]?.boolValue == false || o["ok"]?.boolValue == false { return v }
         if o["isError"]?.boolValue == true || o["is_error"]?.boolValue == true { return v }
         return nil
+    }
+
+    /// Whether a field names an object the result is about ("order_id", "id"), not the request.
+    static func namesObject(_ key: String) -> Bool {
+        let k = key.lowercased()
+        let names = k == "id" || k.hasSuffix("_id") || (key.hasSuffix("Id") && key.count > 2)
+        return names && !["request_id", "trace_id", "correlation_id", "requestid", "traceid", "correlationid"].contains(k)
     }
 }

@@ -10,6 +10,10 @@ final class ToolResultTests: XCTestCase {
         let state = #"{"status": "error", "code": "UPSTREAM_TIMEOUT", "message": "timed out"}"#
         XCTAssertEqual(ToolResult.failure(state), try JSONReader.parse(state))
         XCTAssertNotNil(ToolResult.failure(#" {"status": "FAILED"}"#))
+        XCTAssertNotNil(ToolResult.failure(#"{"status": "failed", "message": "timeout", "request_id": "r1"}"#))
+        XCTAssertNotNil(ToolResult.failure(#"{"status": "error", "order_id": "A1"}"#), "error is the call's own")
+        XCTAssertNil(ToolResult.failure(#"{"order_id": "A1", "status": "failed", "reason": "card declined"}"#), "the order failed, not the lookup")
+        XCTAssertNil(ToolResult.failure(#"{"paymentId": "P1", "state": "failed"}"#))
         XCTAssertNotNil(ToolResult.failure(#"{"success": false, "reason": "card declined"}"#))
         XCTAssertNotNil(ToolResult.failure(#"{"content": [], "isError": true}"#))
         // Results that report no failure: an empty or null error, a failed-looking value elsewhere,
