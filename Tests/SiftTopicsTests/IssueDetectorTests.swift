@@ -105,6 +105,9 @@ final class IssueDetectorTests: XCTestCase {
         func head(_ e: [ThreadEvent], system: [String] = []) -> String { issues(e, system: system).summary.components(separatedBy: ":").first! }
         XCTAssertEqual(head([.user("refund please"), call("issue_refund", error: "Timeout"), call("issue_refund", error: "HTTPError"), call("issue_refund", error: "Timeout"),
                              call("issue_refund"), .assistant("Refunded.")]), "Retry storm")
+        // Attempts with the agent's own reasoning or a lookup between them are still one run of retries.
+        XCTAssertEqual(head([.user("book it"), call("book_trip", error: "ValidationError"), call("think"), call("book_trip", error: "ValidationError"),
+                             call("get_user"), call("think"), call("book_trip", error: "ValidationError"), .assistant("Sorry, I could not book it.")]), "Retry storm")
         XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Done, it has been cancelled.")]), "Tool error ignored")
         XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Sorry, I couldn't cancel it right now.")]),
                        "Tool failure left unresolved")

@@ -66,15 +66,25 @@ struct IssueFinder {
     }
 
     mutating func toolFailures() {
-        var k = 0
         var stormTools = Set<String>()
-        while k < calls.count {
-            guard calls[k].call.failed else { k += 1; continue }
+        var seen = Set<Int>()
+        for k in calls.indices where calls[k].call.failed && !seen.contains(k) {
+            // The failures of one tool until it next succeeds, whatever ran between them: an agent
+            // that thinks, logs or looks something up between two attempts is still retrying
+            // (MAST's step repetition). j is the tool's next success, or the end.
             let name = calls[k].call.name
-            var j = k
-            while j < calls.count, calls[j].call.name == name, calls[j].call.failed { j += 1 }
-            let failures = Array(calls[k..<j])
-            let recovered = calls[j...].contains { $0.call.name == name && !$0.call.failed }
+            var run = [k]
+            var j = k + 1
+            while j < calls.count {
+                if calls[j].call.name == name {
+                    if !calls[j].call.failed { break }
+                    run.append(j)
+                }
+                j += 1
+            }
+            seen.formUnion(run)
+            let failures = run.map { calls[$0] }
+            let recovered = j < calls.count
             let types = Array(Set(failures.compactMap { $0.call.errorType })).sorted().joined(separator: ", ")
             let ev = failures.prefix(3).map { (span(for: $0.index), "\(name) -> " + ($0.call.errorType ?? "error") + ": " + ($0.call.errorMessage ?? "")) }
             if failures.count >= 3 {
@@ -107,7 +117,6 @@ struct IssueFinder {
                     add(.unresolvedToolFailure, "The tool \(name) failed with a system error (\(types)) and was not recovered.", ev)
                 }
             }
-            k = j
         }
     }
 
