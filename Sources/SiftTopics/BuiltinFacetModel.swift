@@ -151,6 +151,9 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                               "you people", "this app", "this website", "this store"]
 
     static func tone(_ text: String) -> Tone {
+        // Only the user's own words carry their tone: a pasted log or stack trace is full of ERROR,
+        // FAILED and capitals that are the machine's, not the user's.
+        let text = text.utf8.contains(0x0a) ? prose(text) : text
         let b = ByteText.lower(text)
         if frustratedBytes.contains(where: { ByteText.hasCue(b, $0) }) { return .frustrated }
         let harsh = harshBytes.contains { ByteText.hasCue(b, $0) }
@@ -182,6 +185,41 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         return .neutral
     }
 
+    /// A multi-line turn without what the user pasted: fenced blocks (```), and lines that read as
+    /// machine output (starting with a time stamp, a bracketed field or a stack frame, or holding a
+    /// log level in capitals).
+    static func prose(_ text: String) -> String {
+        var out: [Substring] = []
+        var fenced = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let t = line.drop(while: { $0 == " " || $0 == "\t" })
+            if t.hasPrefix("```") { fenced.toggle(); continue }
+            if fenced || isMachineLine(t) { continue }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static let logLevels: [[UInt8]] = ["ERROR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "CRITICAL", "SEVERE"].map { Array($0.utf8) }
+
+    static func isMachineLine(_ t: Substring) -> Bool {
+        let b = Array(t.utf8)
+        guard let first = b.first else { return false }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") || first == UInt8(ascii: "<") { return true }
+        if b.count >= 4, b.prefix(4).allSatisfy(ByteText.isDigit) { return true }   // 2025-06-02T08:41, 1717000000
+        if t.hasPrefix("at ") || t.hasPrefix("File \"") || t.hasPrefix("Traceback") || t.hasPrefix("Caused by") { return true }
+        // A log level as a word of its own, in capitals.
+        for level in logLevels {
+            var from = 0
+            while let at = ByteText.firstIndex(of: level, in: b, from: from) {
+                from = at + 1
+                let end = at + level.count
+                if (at == 0 || !ByteText.isAlnum(b[at - 1])) && (end == b.count || !ByteText.isAlnum(b[end])) { return true }
+            }
+        }
+        return false
+    }
+
     /// The tone of a turn with typos forgiven ("unbeleivable", "pintless", "not listeening"): where the
     /// exact cues find nothing, each cue's words of seven letters or more may differ from the turn's
     /// by one letter added, dropped, changed or swapped. Shorter words must match: among them a typo
@@ -190,7 +228,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     static func tolerantTone(_ text: String) -> Tone {
         let exact = tone(text)
         guard exact == .neutral else { return exact }
-        let words = Words.split(text, innerApostrophes: true).map { Array($0.utf8) }
+        let words = Words.split(text.utf8.contains(0x0a) ? prose(text) : text, innerApostrophes: true).map { Array($0.utf8) }
         guard !words.isEmpty else { return .neutral }
         for (cue, t) in fuzzyCues where cue.count <= words.count {
             for start in 0...(words.count - cue.count)
@@ -241,6 +279,37 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
 
     static let escalationCues = ["human", "real person", "speak to a", "talk to a", "speak to someone", "talk to someone", "manager",
                                  "supervisor", "representative", "live agent", "real agent"]
+    /// Whether a user turn asks for a person: an escalation cue that is not the user's own ("my
+    /// manager approved it", "our representative") and not a question about the agent ("are you a
+    /// real person?").
+    static func asksForPerson(_ text: String) -> Bool {
+        let l = Array(text.lowercased().utf8)
+        for cue in escalationCues {
+            let c = Array(cue.utf8)
+            var from = 0
+            while let at = ByteText.firstIndex(of: c, in: l, from: from) {
+                from = at + 1
+                guard at == 0 || !ByteText.isLetter(l[at - 1]) else { continue }
+                // The word before the cue, and the two before that.
+                var words: [String] = []
+                var e = at
+                while words.count < 3 {
+                    while e > 0, !ByteText.isLetter(l[e - 1]) { e -= 1 }
+                    var b = e
+                    while b > 0, ByteText.isLetter(l[b - 1]) { b -= 1 }
+                    guard b < e else { break }
+                    words.append(String(decoding: l[b..<e], as: UTF8.self))
+                    e = b
+                }
+                if words.contains(where: { ["my", "our", "their", "his", "her"].contains($0) }) { continue }  // "our new operations manager"
+                // "are you a real person?", "is this a human?"
+                if words.count >= 2, words[0] == "a" || words[0] == "an", ["you", "this", "it", "that"].contains(words[1]) { continue }
+                return true
+            }
+        }
+        return false
+    }
+
     static let giveUpCues = ["forget it", "never mind", "nevermind", "i give up", "waste of time", "cancel my account", "going elsewhere",
                              "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless"]
 

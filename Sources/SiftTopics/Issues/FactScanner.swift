@@ -138,7 +138,7 @@ enum FactScanner {
                     }
                 }
                 // Quantity with a unit.
-                if let e = wordRun(u, in: unitWords) { return found(e, .quantity(text(i, d))) }
+                if let e = wordRun(afterOptionalSpace(g), in: unitWords) { return found(e, .quantity(text(i, g))) }
                 // Duration, not after a digit, '.' or '-'.
                 if i == 0 || !(b[i - 1] == 0x2e || b[i - 1] == 0x2d) {
                     let de = i + run

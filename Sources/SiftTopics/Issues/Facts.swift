@@ -1,5 +1,5 @@
 // Facts: the checkable specifics in a piece of text (amounts of money, percentages, calendar dates,
-// identifiers, quantities with units, durations), and the evidence a trace holds to support them.
+// identifiers, quantities with units, durations); the evidence that supports them is EvidencePool.swift.
 // Grounding checks in the RAG-evaluation literature (RAGAS faithfulness, TRAIL's "unsupported
 // claims") ask whether each specific claim in an answer can be traced to the context the agent had;
 // numbers and identifiers are the part of that question a deterministic model can answer exactly.
@@ -54,7 +54,7 @@ enum Facts {
         #"\b(?<mm>"# + monthNames + #")[a-z]*\.?\s+(?<md>\d{1,2})(?:st|nd|rd|th)?\b"#,
         #"\b(?<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<dm>"# + monthNames + #")[a-z]*\b"#,
         #"\b(?<sa>\d{1,2})/(?<sb>\d{1,2})/\d{2,4}\b"#,
-        #"\b(?<qv>\d+(?:\.\d+)?)\s?(?:gb|tb|mb|ghz|mhz|mah|mp|kg|lbs?|inch(?:es)?|cm|mm|watts?|w|kwh|hz|fps|rpm|mph|km|miles?|liters?|litres?|ml|oz)\b"#,
+        #"\b(?<qv>\d[\d,]*(?:\.\d+)?)\s?(?:gb|tb|mb|ghz|mhz|mah|mp|kg|lbs?|inch(?:es)?|cm|mm|watts?|w|kwh|hz|fps|rpm|mph|km|miles?|liters?|litres?|ml|oz)\b"#,
         #"(?<![\d.\-–])\b(?<dv>\d+)[\s-]?(?:hours?|days?|weeks?|months?|years?)\b"#,
     ].joined(separator: "|"))
 
@@ -371,160 +371,6 @@ enum ByteText {
             if leftOK && rightOK { return true }
             from = i + 1
         }
-        return false
-    }
-}
-
-/// What a trace offers in support of a claim: every number, date and identifier in the system
-/// prompts, user turns, tool arguments, tool results and error messages.
-final class EvidencePool {
-    var numbers: [Double] = []
-    var numberKeys = Set<String>()
-    /// Dates are read only when a date claim is checked (most traces have none).
-    private var datedTexts: [String] = []
-    private var datesRead: Set<String>?
-    private var dates: Set<String> {
-        if let d = datesRead { return d }
-        let d = Set(datedTexts.flatMap(Facts.dates))
-        datesRead = d
-        return d
-    }
-    /// The conversation's day, for dates stated as a number of days from it.
-    private let day: Int
-    var text: [UInt8] = []
-    var digitRuns = Set<String>()
-    /// Month-day of the conversation and the days beside it ("today", "tomorrow").
-    var nearDates = Set<String>()
-    var offsetDates = Set<String>()
-
-    /// What one text offers as evidence, read once per distinct long text (see `TextMemo`).
-    struct TextEvidence {
-        var alnum: [UInt8] = []
-        /// Numbers in the order they appear, with their keys.
-        var numbers: [(value: Double, key: String)] = []
-        var digitRuns: [String] = []
-        var hasDigit = false
-
-        init(_ t: String) {
-            alnum = ByteText.alnum(t)
-            // Numbers ("1,249.50", "42") and runs of digits, in one pass over the bytes.
-            var num: [UInt8] = [], run = 0
-            func endNumber() {
-                while let l = num.last, l == UInt8(ascii: ".") || l == UInt8(ascii: ",") { num.removeLast() }
-                if !num.isEmpty, let v = Double(String(decoding: num.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)) {
-                    numbers.append((v, Facts.numberKey(v)))
-                }
-                num = []
-            }
-            let bytes = Array(t.utf8)
-            for (i, b) in bytes.enumerated() {
-                let digit = b >= 0x30 && b <= 0x39
-                if digit {
-                    hasDigit = true
-                    num.append(b); run += 1
-                } else {
-                    if run >= 4 { digitRuns.append(String(decoding: bytes[(i - run)..<i], as: UTF8.self)) }
-                    run = 0
-                    if !num.isEmpty && (b == UInt8(ascii: ".") || b == UInt8(ascii: ",")) && i + 1 < bytes.count && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 {
-                        num.append(b)
-                    } else { endNumber() }
-                }
-            }
-            if run >= 4 { digitRuns.append(String(decoding: bytes[(bytes.count - run)...], as: UTF8.self)) }
-            endNumber()
-        }
-    }
-
-    static let memo = TextMemo<TextEvidence>()
-
-    init(texts: [String], created: Timestamp) {
-        day = Int((created.seconds / 86400).rounded(.down))
-        for d in (day - 1)...(day + 1) {
-            let c = Timestamp.civil(fromDays: d)
-            nearDates.insert(Facts.dayKey(c.month, c.day))
-        }
-        add(texts)
-    }
-
-    /// More evidence: the pool then equals one made of all the texts at once.
-    func add(_ texts: [String]) {
-        var fresh: [Double] = []
-        for t in texts {
-            let e = Self.memo.value(t, TextEvidence.init)
-            text += e.alnum
-            text.append(0x20)
-            for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }
-            digitRuns.formUnion(e.digitRuns)
-            if e.hasDigit { datedTexts.append(t); datesRead = nil }
-        }
-        // Dates a stated number of days from the conversation ("back in stock in 3 days").
-        for n in fresh where n >= 2 && n <= 90 && n == n.rounded() {
-            let c = Timestamp.civil(fromDays: day + Int(n))
-            offsetDates.insert(Facts.dayKey(c.month, c.day))
-        }
-        numbers += fresh.prefix(max(0, 400 - numbers.count))
-    }
-
-    /// Whether the evidence supports the fact: it appears there, or (for amounts) follows from
-    /// evidence by one step of arithmetic (a sum, difference, multiple, or percentage of amounts).
-    func supports(_ f: Fact) -> Bool {
-        switch f.kind {
-        case .identifier:
-            if ByteText.contains(text, Array(f.key.utf8)) { return true }
-            let digits = String(f.text.filter(\.isNumber))
-            return digits.count >= 4 && digitRuns.contains(where: { $0.contains(digits) })
-        case .date:
-            if dates.contains(f.key) || nearDates.contains(f.key) || offsetDates.contains(f.key) { return true }
-            let p = f.key.split(separator: "-")
-            return p.count == 2 && dates.contains("\(p[1])-\(p[0])")
-        case .money, .percent, .quantity, .duration:
-            guard let v = f.number else { return true }
-            if numberKeys.contains(f.key) { return true }
-            if f.kind != .money && f.kind != .percent { return converted(f, v) }
-            return derivable(v)
-        }
-    }
-
-    /// Scale and unit steps a quantity or duration may be written in other than its source's, within
-    /// its dimension: decimal and binary prefixes of data (793 MB as "0.8 GB"), and seconds, minutes,
-    /// hours, days and weeks of time. Other units are only rounded.
-    static let dataFactors: [Double] = [1, 1000, 1024, 1_000_000, 1_048_576]
-    static let timeFactors: [Double] = [1, 60, 3600, 86400, 24, 7, 1440]
-
-    /// Whether a quantity or duration is an evidence number in another unit or scale, rounded to
-    /// the precision it is written with ("0.8" stands for 0.75..<0.85, "10" for 9.5..<10.5).
-    func converted(_ f: Fact, _ v: Double) -> Bool {
-        let written = f.text.drop(while: { !$0.isNumber }).prefix(while: { $0.isNumber || $0 == "." || $0 == "," })
-        let decimals = written.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
-        var half = 0.5
-        for _ in 0..<min(decimals, 6) { half /= 10 }
-        let unit = f.text.lowercased().drop(while: { $0.isNumber || $0 == "." || $0 == "," || $0 == " " || $0 == "-" })
-        let factors = f.kind == .duration ? Self.timeFactors : ["kb", "mb", "gb", "tb"].contains(String(unit.prefix(2))) ? Self.dataFactors : [1]
-        // A whole number converted must also be within 5% ("3 hours" is not 10,240 seconds, 2.84 hours).
-        func near(_ x: Double, _ k: Double) -> Bool { abs(x - v) <= half * 1.000001 && (k == 1 || decimals > 0 || abs(x - v) <= 0.05 * v) }
-        for n in numbers where n > 0 {
-            for k in factors where near(n / k, k) || (k > 1 && near(n * k, k)) { return true }
-        }
-        return false
-    }
-
-    func derivable(_ v: Double) -> Bool {
-        func near(_ a: Double) -> Bool { abs(a - v) < 0.0051 }
-        let xs = numbers
-        for a in xs {
-            for m in 2...10 where near(a * Double(m)) || near(a / Double(m)) { return true }
-        }
-        for i in xs.indices {
-            for j in xs.indices where j > i {
-                let a = xs[i], b = xs[j]
-                if near(a + b) || near(abs(a - b)) || near(a * b) { return true }
-                if b <= 100, near(a * b / 100) || near(a * (1 - b / 100)) { return true }
-                if a <= 100, near(b * a / 100) || near(b * (1 - a / 100)) { return true }
-            }
-        }
-        // A total over several amounts.
-        var total = 0.0
-        for a in xs { total += a; if near(total) { return true } }
         return false
     }
 }

@@ -98,7 +98,8 @@ extension IssueFinder {
                 if !amounts.isEmpty {
                     if let pool { pool.add(unpooled) } else { pool = EvidencePool(texts: unpooled, created: t.created) }
                     unpooled = []
-                    for (key, amount) in amounts where !pool!.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: "")) {
+                    for (key, amount) in amounts where !pool!.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: ""))
+                        && !pool!.derivableWithRate(amount) {
                         add(.inventedIdentifier, "The agent called \(c.name) with an amount that nothing earlier supports.",
                             [(span(i), "\(c.name)(\(key): \(Facts.numberKey(amount)))")])
                     }

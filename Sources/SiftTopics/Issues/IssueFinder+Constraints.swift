@@ -59,7 +59,31 @@ extension IssueFinder {
         /// and the event of that success (writes after it are not against the gate).
         var gate: String? = nil
         var liftedAt: Int? = nil
+        /// A count of what is left that is zero ("available": 0): it holds for writes that take one
+        /// more of that very object (assign, add, enrol), named by its identifier.
+        var capacity = false
+        /// The action a permission names when it is of no known family ("early_downgrade_allowed":
+        /// "downg"): it holds for writes that name that action.
+        var action: String? = nil
+        /// Whom the object belongs to (its account): a write naming only them is about it when it
+        /// names the restricted action too.
+        var owners: Set<String> = []
     }
+
+    /// The stem of the action a permission key names besides its cue ("early_downgrade_allowed" ->
+    /// "downg"), when there is one.
+    static func namedAction(_ key: String) -> String? {
+        let noise: Set<String> = ["allowed", "permitted", "eligible", "early", "able", "can", "is", "may", "allow", "not", "non"]
+        let words = Words.split(key.replacingOccurrences(of: "_", with: " ")).filter { $0.count >= 4 && !noise.contains($0) }
+        guard words.count == 1, let w = words.first else { return nil }
+        return String(w.prefix(5))
+    }
+
+    /// Fields that count what is left of something.
+    static let capacityKeys: Set<String> = ["available", "remaining", "left", "free", "seats_available", "available_seats", "free_seats",
+                                            "remaining_seats", "seats_left", "quota_remaining", "remaining_quota", "slots_available", "capacity_left"]
+    /// Verbs of writes that take one more of something.
+    static let consumingVerbs = ["assign", "add", "enrol", "enroll", "create", "book", "reserve", "allocate", "grant", "provision", "register", "activate", "install", "claim"]
 
     /// Gates on the whole session rather than one object: a write after a failed verification is
     /// against policy until a later result passes the gate.
@@ -72,28 +96,6 @@ extension IssueFinder {
     static let forbiddingPhrases = ["final sale", "non-refundable", "nonrefundable", "non refundable", "not refundable", "not eligible", "ineligible",
                                     "not returnable", "non-returnable", "not cancellable", "not cancelable", "cannot be cancelled", "cannot be canceled",
                                     "cannot be refunded", "cannot be returned", "cannot be modified", "cannot be changed", "no refunds"]
-    nonisolated(unsafe) static let windowPattern = Facts.compiled(#"(\d+)[\s-]?(?:calendar\s|business\s)?days?\b"#)
-    static let objectDateKeys = ["order", "purchase", "deliver", "ship", "bought", "booked", "placed", "created", "paid"]
-
-    typealias Window = (families: Set<String>, days: Int, quote: String)
-    /// Windows are read once per text per run (a system prompt's in every trace).
-    static let windowMemo = TextMemo<[Window]>()
-
-    /// The time windows a text states for refunds, returns, cancellations or exchanges.
-    static func windows(_ text: String) -> [Window] {
-        guard !families(text).isDisjoint(with: ["refund", "return", "cancel", "exchange"]) else { return [] }
-        var out: [Window] = []
-        for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 {
-            let fam = families(sentence).intersection(["refund", "return", "cancel", "exchange"])
-            guard !fam.isEmpty else { continue }
-            let ns = sentence as NSString
-            for m in windowPattern?.matches(in: sentence, range: NSRange(location: 0, length: ns.length)) ?? [] {
-                if let d = Int(ns.substring(with: m.range(at: 1))), d >= 1, d <= 3650 { out.append((fam, d, sentence)) }
-            }
-        }
-        return out
-    }
-
     static let amountKeys = ["amount", "price", "total", "cost", "fee", "charge"]
 
     /// The amounts of money an object or a call's arguments carry, as identity keys: a credit names
@@ -109,8 +111,22 @@ extension IssueFinder {
 
     /// What a call's arguments name: their identifiers (the owner's only when nothing more specific
     /// is named: every object of a customer carries the customer's id) and amounts.
+    /// Identifiers in a value, and the value itself where its key says it is an id ("account_id":
+    /// "acc_qqzzlt" holds no digit, but is no word either).
+    static func keyedIDs(_ key: String, _ s: String) -> [String] {
+        let found = Facts.identifiers(s)
+        guard found.isEmpty else { return found }
+        let k = key.lowercased()
+        guard k == "id" || k.hasSuffix("_id") || k.hasSuffix("-id"), (5...64).contains(s.utf8.count),
+              s.utf8.allSatisfy({ ByteText.isAlnum($0) || ByteText.isSeparator($0) }), s.utf8.contains(where: ByteText.isSeparator) else { return [] }
+        return [s]
+    }
+
     static func argumentIdentity(_ c: ToolCall) -> Set<String> {
-        let named = argumentIdentifiers(c)
+        var named = argumentIdentifiers(c)
+        for (k, v) in argumentLeaves(c) ?? [] {
+            if let s = v.stringValue, Facts.identifiers(s).isEmpty { for id in keyedIDs(k, s) { named.append((k, id)) } }
+        }
         let specific = named.filter { !ByteText.any($0.key.lowercased(), ownerKeys) }
         var out = Set((specific.isEmpty ? named : specific).map { Facts.normalizedID($0.id) })
         for (k, v) in argumentLeaves(c) ?? [] {
@@ -202,22 +218,38 @@ extension IssueFinder {
                     let classes = o.map { Self.keyClass($0.0) }
                     for ((_, x), kc) in zip(o, classes) where kc.names {
                         if let s = x.stringValue {
-                            for id in Facts.identifiers(s) { if kc.owner { owner.insert(Facts.normalizedID(id)) } else { own.insert(Facts.normalizedID(id)) } }
+                            for id in Self.keyedIDs(kc.lower, s) { if kc.owner { owner.insert(Facts.normalizedID(id)) } else { own.insert(Facts.normalizedID(id)) } }
                         } else if let i = x.doubleValue, abs(i) >= 1000 {
                             if kc.owner { owner.insert(String(Int64(i))) } else { own.insert(String(Int64(i))) }
                         }
                     }
-                    if own.isEmpty { own = owner }
+                    if own.isEmpty {
+                        // Named only by owner keys: the key that names what the tool returns is the
+                        // object's own (lookup_user's user_id), the others its owners (account_id).
+                        let noun = Set(Words.split(c.name.replacingOccurrences(of: "_", with: " ")))
+                        var mine = Set<String>()
+                        for ((k, x), kc) in zip(o, classes) where kc.names && kc.owner && !noun.isDisjoint(with: Words.split(k.replacingOccurrences(of: "_", with: " "))) {
+                            if let s = x.stringValue { for id in Self.keyedIDs(kc.lower, s) { mine.insert(Facts.normalizedID(id)) } }
+                        }
+                        own = mine.isEmpty ? owner : mine
+                    }
                     let here = own.isEmpty ? ids : own.union(Self.amountKeys(o))
                     var newest: Double?
+                    var dated: [(key: String, seconds: Double)] = []
                     for ((k, x), kc) in zip(o, classes) {
+                        if let n = x.doubleValue, n <= 0, Self.capacityKeys.contains(kc.lower), !own.isEmpty {
+                            out.append(Restriction(families: [], ids: own, event: ev, quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", capacity: true))
+                        }
                         if let b = x.boolValue {
                             if kc.gate {
                                 // A failed gate holds until passed; a passed one lifts the gates before it.
                                 if !b { out.append(Restriction(families: [], ids: [], event: ev, quote: "\(c.name) -> \(k): false", gate: kc.lower)) }
                                 else { for i in out.indices where out[i].gate == kc.lower && out[i].liftedAt == nil { out[i].liftedAt = ev } }
                             } else if (!b && kc.forbidsWhenFalse) || (b && kc.forbidsWhenTrue) {
-                                out.append(Restriction(families: kc.families, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)"))
+                                var r = Restriction(families: kc.families, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)")
+                                r.action = kc.families.isEmpty ? Self.namedAction(kc.lower) : nil
+                                r.owners = ids.union(owner)
+                                out.append(r)
                             }
                         } else if let s = x.stringValue, s.count <= 80 {
                             if s.utf8.count >= 6, ByteText.any(s, Self.forbiddingPhrases) {
@@ -228,10 +260,18 @@ extension IssueFinder {
                             }
                             if kc.dated, !windows.isEmpty, let d = Timestamp(iso8601: s) {
                                 newest = max(newest ?? d.seconds, d.seconds)
+                                dated.append((kc.lower, d.seconds))
                             }
                         }
                     }
-                    if let newest, case let age = (now - newest) / 86400, windows.contains(where: { age > Double($0.days) + 1 }) {
+                    // A window counts from the date it names ("invoices issued within 30 days": the
+                    // issue date, not the due date); else from the object's latest date.
+                    func age(_ w: Window) -> Double {
+                        let ws = Self.stems(w.quote)
+                        let anchored = dated.filter { d in !Self.stems(d.key).subtracting(["date", "time"]).isDisjoint(with: ws) }
+                        return (now - (anchored.map(\.seconds).max() ?? newest ?? now)) / 86400
+                    }
+                    if newest != nil, windows.contains(where: { age($0) > Double($0.days) + 1 }) {
                         // A window applies to the kind of object it names ("returns within 30 days of
                         // delivery" to a delivered order, not to an invoice).
                         var about = Set<String>()
@@ -240,7 +280,7 @@ extension IssueFinder {
                             if let s = x.stringValue, s.count <= 80 { about.formUnion(Self.stems(s)) }
                         }
                         about.formUnion(Self.stems(c.name))
-                        for w in windows where age > Double(w.days) + 1 && !Self.stems(w.quote).isDisjoint(with: about) {
+                        for w in windows where age(w) > Double(w.days) + 1 && !Self.stems(w.quote).isDisjoint(with: about) {
                             out.append(Restriction(families: w.families, ids: here, event: ev,
                                                    quote: "\(c.name): the object's latest date is past the window stated in \"\(w.quote.clipped(120))\""))
                         }
@@ -258,38 +298,6 @@ extension IssueFinder {
 
     nonisolated(unsafe) static let affirmative = Facts.compiled(
         #"\b(yes|yeah|yep|yup|confirm|confirmed|go ahead|proceed|sure|ok|okay|please do|correct|that's right|sounds good|do it|agreed|approve)\b"#)
-    nonisolated(unsafe) static let prohibition = Facts.compiled(
-        #"^(.*?)\b(?:cannot|can not|can't|may not|must not|should not|is not allowed to|are not allowed to)\s+(?:be\s+)?(\w+)"#)
-    static let subjectNoise: Set<String> = ["flight", "flights", "reservation", "reservations", "order", "orders", "item", "items", "product", "products",
-                                            "user", "users", "customer", "customers", "agent", "agents", "account", "accounts", "booking", "bookings",
-                                            "other", "some", "each", "these", "those", "they", "them", "also", "once", "already", "however", "note"]
-
-    /// The policy's "things like X cannot be V-ed" sentences: (the words naming X, the action family, the sentence).
-    func prohibitions() -> [(subject: Set<String>, families: Set<String>, quote: String)] {
-        t.system.flatMap { Self.prohibitionMemo.value($0, Self.prohibitions) }
-    }
-
-    typealias Prohibition = (subject: Set<String>, families: Set<String>, quote: String)
-    /// A system prompt comes back with every trace: its prohibitions are read once.
-    static let prohibitionMemo = TextMemo<[Prohibition]>()
-
-    static func prohibitions(_ text: String) -> [Prohibition] {
-        var out: [Prohibition] = []
-        for sentence in Facts.sentences(text) where sentence.count < 300 {
-            let ns = sentence as NSString
-            guard let m = Self.prohibition?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
-            let fam = Self.families(ns.substring(with: m.range(at: 2)))
-            guard !fam.isEmpty else { continue }
-            let before = ns.substring(with: m.range(at: 1))
-            // The clause right before the negation names what is forbidden.
-            let clause = before.split(whereSeparator: { ",;:".contains($0) }).last.map(String.init) ?? before
-            let words = Words.split(clause).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && !Self.subjectNoise.contains($0) && !$0.contains(where: \.isNumber) }
-            guard !words.isEmpty, words.count <= 3 else { continue }
-            out.append((Set(words), fam, sentence))
-        }
-        return out
-    }
-
     /// The words of every earlier result object that carries one of `ids`.
     func objectWords(ids: Set<String>, before event: Int) -> Set<String> {
         var out = Set<String>()
@@ -353,17 +361,40 @@ extension IssueFinder {
                 }
             }
         }
+        // Amount limits the policy states ("refunds above 500.00 need a supervisor").
+        let caps = t.system.flatMap { Self.capMemo.value($0, Self.amountCaps) }
+        if !caps.isEmpty {
+            capped: for (ev, w) in writes {
+                let fam = Self.families(w.name)
+                guard !fam.isEmpty else { continue }
+                for (k, v) in Self.argumentLeaves(w) ?? [] {
+                    guard let d = v.doubleValue, ByteText.any(k.lowercased(), Self.amountKeys) else { continue }
+                    if let cap = caps.first(where: { !$0.families.isDisjoint(with: fam) && d > $0.limit + 0.005 }) {
+                        add(.policyViolation, "The agent ran \(w.name) for an amount above the limit the policy states.",
+                            [(nil, "policy: " + cap.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                        break capped
+                    }
+                }
+            }
+        }
         let rules = restrictions()
         guard !rules.isEmpty else { return }
         for (ev, w) in writes {
             let fam = Self.families(w.name)
             let argIDs = Self.argumentIdentity(w)
-            for r in rules where r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
+            for r in rules where r.capacity && r.event < ev {
+                guard ByteText.any(w.name.lowercased(), Self.consumingVerbs), !argIDs.isEmpty, !r.ids.isDisjoint(with: argIDs) else { continue }
+                add(.policyViolation, "The agent ran \(w.name) although a tool result said none was left.",
+                    [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                break
+            }
+            for r in rules where !r.capacity && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
                 // A failed gate holds for every write; a restriction on no family in particular, for
                 // writes of a known family (a locked account still takes a password reset).
                 let familyMatch = r.gate != nil || (r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam))
                 guard familyMatch else { continue }
-                guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) else { continue }
+                if let a = r.action, !ByteText.contains(ByteText.lower(w.name + " " + w.arguments), Array(a.utf8)) { continue }
+                guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) || (r.action != nil && !r.owners.isDisjoint(with: argIDs)) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) after a tool result or the policy stated a condition that forbids it.",
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 break

@@ -25,7 +25,8 @@ extension IssueFinder {
         /// fields must have the same name and, where both objects are identified, one identifier
         /// (an invoice's total and its subtotal, or this month's total and last month's, are not).
         func sameFact(as o: Valued) -> Bool {
-            if let k = key, let ok = o.key { return k == ok && (ids.isEmpty || o.ids.isEmpty || !ids.isDisjoint(with: o.ids)) }
+            // An object with no identifier is compared only with what the same tool returned.
+            if let k = key, let ok = o.key { return k == ok && (ids.isEmpty || o.ids.isEmpty ? tool == o.tool : !ids.isDisjoint(with: o.ids)) }
             let shared = words.intersection(o.words).count
             return shared >= 3 || (shared >= 2 && shared == min(words.count, o.words.count))
         }
@@ -85,7 +86,7 @@ extension IssueFinder {
                         let lk = k.lowercased()
                         if let d = x.doubleValue, ByteText.any(lk, Self.moneyKeys), !lk.contains("id") {
                             out.append(Valued(value: d, kind: .money, words: siblings(), retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
-                                              quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", key: lk, ids: objectIDs(o)))
+                                              quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", key: lk, ids: objectIDs(o, tool: c.name)))
                         } else if let s = x.stringValue, s.count > 3 {
                             text(s, words: { s.count <= 120 ? [] : siblings() })
                         } else {
@@ -104,8 +105,17 @@ extension IssueFinder {
 
     /// What identifies an object: the identifiers in fields that name one, or else its name, title or
     /// code (plans in a list are told apart by name).
-    func objectIDs(_ o: JSONObject) -> Set<String> {
+    func objectIDs(_ o: JSONObject, tool: String = "") -> Set<String> {
         var out = Set<String>()
+        // The object's own identifier ("id", or the one named after what the tool handles: an
+        // issue_refund result's refund_id) when it has one; the others (its invoice_id) refer to other objects.
+        let noun = Set(Words.split(tool.replacingOccurrences(of: "_", with: " ")))
+        for (k, x) in o {
+            let words = Words.split(k.replacingOccurrences(of: "_", with: " ").lowercased())
+            guard k.lowercased() == "id" || (words.last == "id" && words.count == 2 && noun.contains(words[0])), let s = x.stringValue else { continue }
+            for id in Facts.identifiers(s) { out.insert(Facts.normalizedID(id)) }
+        }
+        if !out.isEmpty { return out }
         for (k, x) in o {
             if let s = x.stringValue, ByteText.any(k.lowercased(), Self.idKeyCues) { for id in Facts.identifiers(s) { out.insert(Facts.normalizedID(id)) } }
         }
@@ -132,6 +142,35 @@ extension IssueFinder {
                                  "but your site", "but the app", "but the site", "that doesn't match", "that does not match", "doesn't add up"]
     static let stalenessCues = ["outdated", "out of date", "old price", "price changed", "prices changed", "no longer", "has changed", "have changed",
                                 "was updated", "been updated", "new price", "now costs", "went up", "increased", "raised", "current price", "latest"]
+
+    /// Which claims of one answer the evidence supports, directly or as worked out from other
+    /// claims of the answer it supports (`EvidencePool.supports(_:own:answerDays:)`): a fixpoint over
+    /// the answer, so the order its sentences state them in does not matter.
+    static func supportedClaims(_ factsBy: [[Fact]], sentences: [String], answer: String, evidence: EvidencePool) -> [[Bool]] {
+        var supported = factsBy.map { $0.map { evidence.supports($0) } }
+        guard supported.contains(where: { $0.contains(false) }) else { return supported }
+        var own: [Double] = []
+        // A number written with dots between thousands stands for both its readings.
+        func readings(_ f: Fact) -> [Double] { (f.number.map { [$0] } ?? []) + (EvidencePool.groupedByDots(f).map { [$0] } ?? []) }
+        for (k, fs) in factsBy.enumerated() { for (j, f) in fs.enumerated() where supported[k][j] { own += readings(f) } }
+        let answerDays = EvidencePool.isoDays(answer)
+        for _ in 0..<4 {
+            var changed = false
+            for (k, sentence) in sentences.enumerated() where supported[k].contains(false) {
+                let shown = evidence.shownResults(sentence, own: own, answerDays: answerDays)
+                // A percentage relates numbers of its own sentence.
+                let near = factsBy[k].indices.flatMap { j in supported[k][j] && factsBy[k][j].kind != .percent ? readings(factsBy[k][j]) : [] }
+                for (j, f) in factsBy[k].enumerated() where !supported[k][j] {
+                    guard let n = f.number else { continue }
+                    let ok = shown.contains { abs($0 - n) < 0.0051 }
+                        || evidence.supports(f, own: f.kind == .percent ? near : own, answerDays: answerDays)
+                    if ok { supported[k][j] = true; own += readings(f); changed = true }
+                }
+            }
+            if !changed { break }
+        }
+        return supported
+    }
 
     mutating func grounding() {
         guard !t.events.isEmpty else { return }
@@ -160,11 +199,14 @@ extension IssueFinder {
             case .assistant(let s):
                 answered = true
                 lastClaims = []
-                for sentence in Facts.sentences(s) where Facts.isAssertion(sentence) {
-                    let facts = Facts.extract(sentence)
+                let sentences = Facts.sentences(s).filter(Facts.isAssertion)
+                let factsBy = sentences.map(Facts.extract)
+                let supported = Self.supportedClaims(factsBy, sentences: sentences, answer: s, evidence: evidence)
+                for (k, sentence) in sentences.enumerated() {
+                    let facts = factsBy[k]
                     lastClaims += facts
-                    for f in facts {
-                        if !evidence.supports(f) {
+                    for (j, f) in facts.enumerated() {
+                        if !supported[k][j] {
                             unsupported.append((span(i), sentence))
                             break
                         }
@@ -195,7 +237,10 @@ extension IssueFinder {
                     stale.append((span(i), s))
                 } else if lastClaims.isEmpty {
                     if ByteText.any(l, Self.correctionCues) { add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)]) }
-                } else if ByteText.any(l, Self.stalenessCues) && (ByteText.any(l, Self.correctionCues) || Facts.extract(s).contains { f in lastClaims.contains { $0.kind == f.kind && $0.key != f.key } }) {
+                } else if ByteText.any(l, Self.stalenessCues) && (ByteText.any(l, Self.correctionCues)
+                            || Facts.sentences(s).filter({ !$0.contains("?") }).flatMap(Facts.extract).contains { f in lastClaims.contains { $0.kind == f.kind && $0.key != f.key } }) {
+                    // (Figures in a question ask something new; a correction states them: "Are you
+                    // sure? Your website shows a new price of $229.")
                     stale.append((span(i), s))
                 } else if ByteText.any(l, Self.correctionCues) {
                     add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)])

@@ -112,15 +112,19 @@ extension IssueFinder {
         let accepts = ByteText.any(l, ["fine", "ok", "okay", "alright", "all right", "i guess", "i see", "understood", "got it", "thank", "appreciate"])
         // Disappointment alone ("That's disappointing.") is a verdict, not an open request: a negative
         // last turn counts when it still asks for something, or asks for a person no one provided.
-        let asksHuman = users.suffix(2).contains { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }
+        let asksHuman = users.suffix(2).contains { u in BuiltinFacetModel.asksForPerson(u.1) }
         let handoffs = calls.filter { c in !c.call.failed && ByteText.any(c.call.name.lowercased(), ["transfer", "escalat", "handoff", "hand_off", "human"]) }
         let handedOff = !handoffs.isEmpty
         // A user who asked for a person in the last turn and was handed to one is passed on, not left.
-        if ByteText.any(last.1.lowercased(), BuiltinFacetModel.escalationCues), handoffs.contains(where: { $0.index > last.0 }) { return }
+        if BuiltinFacetModel.asksForPerson(last.1), handoffs.contains(where: { $0.index > last.0 }) { return }
         let stillAsking = l.contains("?") || l.contains("still") || l.contains("not resolved") || l.contains("no answer")
         // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
         let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) && !ByteText.any(l, ["for nothing", "no thanks to"])
         guard !thanks else { return }
+        // "ok never mind, I'll ask our IT admin": a user who drops the request calmly, with a way on.
+        // (Its "never mind" reads as frustration on its own; the acceptance and the plan outweigh it.)
+        if gaveUp && accepts && ByteText.any(l, ["i'll ", "i will ", "i'm going to "])
+            && !ByteText.any(l, ["elsewhere", "my business", "cancel", "competitor", "useless", "pointless", "waste"]) { return }
         // The user's tone fell and stayed down: two of the last three turns unhappy, one of them
         // frustrated (disappointment alone is a verdict), typos forgiven, and the last neither thanks
         // nor accepts ("so this was pointless" then "no. bye").
@@ -131,7 +135,7 @@ extension IssueFinder {
         guard lastTone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
                 || (lastTone == .negative && earlierUnhappy && stillAsking && !accepts) || stayedDown else { return }
         var ev = [(span(last.0), last.1)]
-        if let asked = users.first(where: { u in ByteText.any(u.1.lowercased(), BuiltinFacetModel.escalationCues) }), asked.0 != last.0 {
+        if let asked = users.first(where: { u in BuiltinFacetModel.asksForPerson(u.1) }), asked.0 != last.0 {
             ev.insert((span(asked.0), asked.1), at: 0)
         }
         add(.unresolvedFrustration, "The conversation ended with the user frustrated and the request unresolved.", ev)

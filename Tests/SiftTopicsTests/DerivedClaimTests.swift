@@ -1,0 +1,131 @@
+import XCTest
+import SiftModel
+@testable import SiftTopics
+
+/// Claims an agent works out from what it saw are grounded; the same shapes with a number nothing
+/// supports are not. And the constraint readers' limits: amounts, what is left, dated windows.
+final class DerivedClaimTests: XCTestCase {
+    func head(_ e: [ThreadEvent], system: [String] = []) -> String { issues(e, system: system).summary.components(separatedBy: ":").first! }
+
+    let usage: Value = ["quota": ["included_gb": 1024, "add_on_gb": 500, "total_quota_gb": 1524],
+                        "usage": ["total_used_mb": 1_425_715, "by_service_mb": ["mail": 444_313, "files": 812_851]]]
+
+    func testQuantitiesPercentagesAndTheirUnits() {
+        func answer(_ s: String) -> String {
+            head([.user("How close are we to our storage limit?"), call("get_storage_usage", args: ["account_id": "acc_m05z2v"], result: usage), .assistant(s)])
+        }
+        // Thousands separators, a percentage of two stated figures, binary units.
+        XCTAssertEqual(answer("You're using 1,392 GB of your 1,524 GB quota (91%): mail 434 GB and files 794 GB."), "NONE")
+        XCTAssertEqual(answer("Your quota is 1,524 GB, of which 500 GB are add-ons."), "NONE")
+        // Written the way most of Europe writes numbers.
+        XCTAssertEqual(answer("Estáis usando 1.392 GB de vuestros 1.524 GB (91%)."), "NONE")
+        XCTAssertEqual(answer("Der Mail-Dienst belegt 433,9 GB."), "NONE")
+        // Figures nothing supports.
+        XCTAssertEqual(answer("You're using 1,392 GB of your 1,524 GB quota (47%)."), "Unsupported claim in answer")
+        XCTAssertEqual(answer("You're using 1,392 GB of your 1,824 GB quota."), "Unsupported claim in answer")
+        XCTAssertEqual(answer("Estáis usando 1.392 GB de vuestros 1.824 GB."), "Unsupported claim in answer")
+    }
+
+    func testAmountsWorkedOutInSteps() {
+        let price: Value = ["plan": "Business", "price_per_seat_month": 6.8, "currency": "GBP"]
+        let system = ["Annual billing is 15% off the monthly price."]
+        func answer(_ s: String) -> String {
+            head([.user("What would 20 users cost on Business?"), call("get_price_list", args: ["plan": "business"], result: price), .assistant(s)], system: system)
+        }
+        // 20 x 6.80, then 15% off, then twelve months: each from what came before, in any order.
+        XCTAssertEqual(answer("For 20 users that's £136.00 per month, or £1,387.20 per year on annual billing (15% off, i.e. £115.60 per month)."), "NONE")
+        XCTAssertEqual(answer("For 20 users that's £136.00 per month, or £1,500.00 per year on annual billing."), "Unsupported claim in answer")
+    }
+
+    func testArithmeticShownAndDaysBetweenDates() {
+        let sub: Value = ["seat_price_year": 163.2, "period": ["start": "2025-05-03", "end": "2026-05-02"]]
+        let system = ["Current date: 2025-06-21."]
+        func answer(_ s: String) -> String {
+            head([.user("Add 3 seats please"), call("get_subscription", args: ["account_id": "acc_x1y2z3"], result: sub), .assistant(s)], system: system)
+        }
+        XCTAssertEqual(answer("With 315 days left in the period, the charge is about 3 × £163.20 × 315/365 = £422.53."), "NONE")
+        XCTAssertEqual(answer("With 315 days left in the period, the charge is about 3 × £163.20 × 315/365 = £450.00."), "Unsupported claim in answer")
+        let invoice: Value = ["invoice": ["id": "INV-51350", "issue_date": "2025-03-05", "total": 240.0]]
+        func aged(_ s: String) -> String {
+            head([.user("Can I get a refund for INV-51350?"), call("get_invoice", args: ["invoice_id": "INV-51350"], result: invoice), .assistant(s)],
+                 system: ["Current date: 2025-06-28."])
+        }
+        XCTAssertEqual(aged("Invoice INV-51350 was issued on 2025-03-05, which is 115 days ago, so it can't be refunded."), "NONE")
+        XCTAssertEqual(aged("Invoice INV-51350 was issued on 2025-03-05, which is 190 days ago, so it can't be refunded."), "Unsupported claim in answer")
+    }
+
+    func testWriteAmountsWithARate() {
+        let invoice: Value = ["invoice": ["id": "INV-69931", "line_items": [["quantity": 338, "unit_price": 24.0, "amount": 8112.0]], "tax_rate_percent": 23]]
+        func refund(_ amount: Double) -> String {
+            head([.user("16 people left right after INV-69931. Can you refund their seats?"), call("get_invoice", args: ["invoice_id": "INV-69931"], result: invoice),
+                  call("issue_refund", args: ["invoice_id": "INV-69931", "amount": .double(amount)], result: ["refund_id": "RFD-84521", "amount": .double(amount)]),
+                  .assistant("Done.")])
+        }
+        XCTAssertEqual(refund(472.32), "NONE", "16 seats at 24.00 with 23% VAT")
+        XCTAssertEqual(refund(517.77), "Unsourced amount in tool call")
+    }
+
+    func testAnswersThatAreNotStale() {
+        // A refund of part of an invoice is not a newer version of the invoice's line amount.
+        let invoice: Value = ["invoice": ["id": "INV-70246", "line_items": [["description": "Starter, 80 seats", "quantity": 80, "unit_price": 8.0, "amount": 640.0]]]]
+        XCTAssertEqual(head([.user("5 people left after INV-70246, refund please"), call("get_invoice", args: ["invoice_id": "INV-70246"], result: invoice),
+                             call("issue_refund", args: ["invoice_id": "INV-70246", "amount": 2.67], result: ["refund_id": "RFD-34940", "invoice_id": "INV-70246", "amount": 2.67]),
+                             .assistant("I've pro-rated it: 5 seats × $8.00 × 2/30 = $2.67, and refunded $2.67.")],
+                            system: ["Current date: 2025-06-09."]), "NONE")
+        // A question naming other figures starts a new request; it corrects nothing.
+        XCTAssertEqual(head([.user("How much is INV-70246?"), call("get_invoice", args: ["invoice_id": "INV-70246"], result: ["invoice": ["id": "INV-70246", "total": 640.0]]),
+                             .assistant("INV-70246 is $640.00."), .user("Thanks. Our latest invoice INV-70311 went up to $700.00 compared to that one, what changed?")]), "NONE")
+    }
+
+    func testToneOfPastedLogsAndWhoIsAskedFor() {
+        let log = "Our SSO is broken since this morning. Here's the log:\n```\n2025-06-14T09:14:52Z ERROR [auth-gateway] SAML RESPONSE REJECTED FOR USER\n" +
+            "com.corvid.auth.SamlValidationException: SIGNATURE INVALID\n```\nCan you check?"
+        XCTAssertEqual(BuiltinFacetModel.tone(log), .neutral)
+        XCTAssertEqual(BuiltinFacetModel.tone("THIS IS RIDICULOUS, NOTHING WORKS AT ALL"), .frustrated)
+        XCTAssertFalse(BuiltinFacetModel.asksForPerson("hi! could I get Slack? my manager said it's fine"))
+        XCTAssertFalse(BuiltinFacetModel.asksForPerson("are you a real person or a bot?"))
+        XCTAssertTrue(BuiltinFacetModel.asksForPerson("Is there anyone else I can talk to, perhaps a supervisor?"))
+        XCTAssertTrue(BuiltinFacetModel.asksForPerson("I want a human now."))
+        XCTAssertFalse(BuiltinFacetModel.asksForPerson("can you assign a licence to our new operations manager?"))
+        // A user who drops a refused request calmly, with a way on, is not left frustrated; one who walks away is.
+        let refused: [ThreadEvent] = [.user("Please reset Anna's password"), .assistant("I can't reset it until the identity check passes.")]
+        XCTAssertEqual(head(refused + [.user("ok never mind, I'll ask our IT admin to do it")]), "NONE")
+        XCTAssertEqual(head(refused + [.user("forget it, I'll take my business elsewhere")]), "User left frustrated")
+        XCTAssertEqual(head([.user("my manager approved remote work for me, how do I get VPN access?"), .assistant("Install the VPN profile from the portal."),
+                             .user("ok"), .user("works 👍")]), "NONE")
+    }
+
+    func testLimitsWindowsAndWhatIsLeft() {
+        let policy = ["Current date: 2025-06-18.\nRefunds and credits: only for invoices issued within the last 30 days. Credits or refunds above 500.00 need a supervisor: escalate instead.\n" +
+                      "Facts you may share: support hours are 07:00-19:00; refunds reach the original payment method in 5-10 business days; trials last 14 days."]
+        func refund(_ issued: String, due: String, amount: Double) -> String {
+            let invoice: Value = ["invoice": ["id": "INV-25001", "issue_date": .string(issued), "due_date": .string(due), "total": 2040.0]]
+            return head([.user("Please refund INV-25001"), call("get_invoice", args: ["invoice_id": "INV-25001"], result: invoice), .assistant("Shall I refund it?"), .user("yes"),
+                         call("issue_refund", args: ["invoice_id": "INV-25001", "amount": .double(amount)], result: ["refund_id": "RFD-58024", "amount": .double(amount)]),
+                         .assistant("Refunded.")], system: policy)
+        }
+        XCTAssertEqual(refund("2025-06-01", due: "2025-06-15", amount: 204.0), "NONE", "issued 17 days ago, within the window; processing times are no window")
+        XCTAssertEqual(refund("2025-04-20", due: "2025-05-20", amount: 204.0), "Action against stated policy", "issued 59 days ago, due 29 days ago")
+        XCTAssertEqual(refund("2025-06-01", due: "2025-06-15", amount: 1404.0), "Action against stated policy", "above the amount the policy caps")
+        let licences: Value = ["products": [["sku": "CDP-01", "purchased": 8, "assigned": 8, "available": 0], ["sku": "CAN-02", "purchased": 9, "assigned": 7, "available": 2]]]
+        func assign(_ sku: String) -> String {
+            head([.user("Give Sarah a licence"), call("list_licenses", args: ["account_id": "acc_kmjm5t"], result: licences),
+                  call("assign_license", args: ["user_id": "usr_q5ben", "sku": .string(sku)], result: ["status": "assigned"]), .assistant("Done.")])
+        }
+        XCTAssertEqual(assign("CDP-01"), "Action against stated policy")
+        XCTAssertEqual(assign("CAN-02"), "NONE")
+        // A permission naming an action of its own holds for that action only.
+        let sub: Value = ["subscription": ["id": "SUB-88120", "term": "annual", "early_downgrade_allowed": false, "seats": 250]]
+        XCTAssertEqual(head([.user("Add 12 seats"), call("get_subscription", args: ["account_id": "acc_ye4ikv"], result: sub),
+                             call("update_seat_count", args: ["account_id": "acc_ye4ikv", "seats": 262]), .assistant("Done.")]), "NONE")
+        XCTAssertEqual(head([.user("Downgrade us to Starter"), call("get_subscription", args: ["account_id": "acc_ye4ikv"], result: sub),
+                             call("update_plan", args: ["account_id": "acc_ye4ikv", "plan": "starter", "change": "downgrade"]), .assistant("Done.")]),
+                       "Action against stated policy")
+        // An id its key names is an id without a digit: the locked user is not the account.
+        XCTAssertEqual(head([.user("Add 200 GB"), call("lookup_user", args: ["email": "a@b.c"], result: ["user": ["user_id": "usr_pbjqq", "account_id": "acc_sbqvwq", "locked": true]]),
+                             call("update_storage_quota", args: ["account_id": "acc_sbqvwq", "add_on_gb": 200]), .assistant("Done.")]), "NONE")
+        // A locked user is no restriction on the account's own settings.
+        XCTAssertEqual(head([.user("Add 200 GB"), call("lookup_user", args: ["email": "a@b.c"], result: ["user": ["user_id": "usr_pbj71", "account_id": "acc_sb4vwq", "locked": true]]),
+                             call("update_storage_quota", args: ["account_id": "acc_sb4vwq", "add_on_gb": 200]), .assistant("Done.")]), "NONE")
+    }
+}
