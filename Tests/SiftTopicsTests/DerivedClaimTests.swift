@@ -77,6 +77,29 @@ final class DerivedClaimTests: XCTestCase {
                              .assistant("INV-70246 is $640.00."), .user("Thanks. Our latest invoice INV-70311 went up to $700.00 compared to that one, what changed?")]), "NONE")
     }
 
+    func testAnswersFromAResultALaterCallReplaced() {
+        let before: Value = ["account_id": "acc_cwm31k", "usage": ["total_used_mb": 10_046_873], "request_id": "req_1a2b3c"]
+        let after: Value = ["account_id": "acc_cwm31k", "usage": ["total_used_mb": 7_919_718], "request_id": "req_9z8y7x"]
+        func refreshed(_ answer: String) -> String {
+            head([.user("How much storage do we use?"), call("get_storage_usage", args: ["account_id": "acc_cwm31k"], result: before),
+                  .assistant("You're using 9,811 GB."), .user("We deleted 2 TB of backups this morning, can you re-check?"),
+                  call("get_storage_usage", args: ["account_id": "acc_cwm31k", "refresh": true], result: after), .assistant(answer)])
+        }
+        XCTAssertEqual(refreshed("I've refreshed it: you're still at 9,811 GB."), "Answer from outdated information")
+        XCTAssertEqual(refreshed("I've refreshed it: you're now at 7,734 GB."), "NONE")
+        XCTAssertEqual(refreshed("I've refreshed it: you went from 9,811 GB to 7,734 GB."), "NONE")
+        let compliance = { (state: String) -> Value in ["device_id": "DEV-9MWNT", "checks": [["name": "os_version", "status": .string(state)]]] }
+        XCTAssertEqual(head([.user("VPN for my laptop DEV-9MWNT please"), call("get_device_compliance", args: ["device_id": "DEV-9MWNT"], result: compliance("failing")),
+                             .assistant("Your OS is out of date."), .user("Updated it, check again?"),
+                             call("get_device_compliance", args: ["device_id": "DEV-9MWNT"], result: compliance("passing")),
+                             .assistant("The check is still failing, please update again.")]), "Answer from outdated information")
+        // The same tool about another object is another fact.
+        XCTAssertEqual(head([.user("Why did INV-35142 go up from INV-32914?"),
+                             call("get_invoice", args: ["invoice_id": "INV-35142"], result: ["invoice": ["id": "INV-35142", "amount_due": 7804.8]]),
+                             call("get_invoice", args: ["invoice_id": "INV-32914"], result: ["invoice": ["id": "INV-32914", "amount_due": 0.0]]),
+                             .assistant("INV-35142 is £7,804.80; INV-32914 is paid.")]), "NONE")
+    }
+
     func testToneOfPastedLogsAndWhoIsAskedFor() {
         let log = "Our SSO is broken since this morning. Here's the log:\n```\n2025-06-14T09:14:52Z ERROR [auth-gateway] SAML RESPONSE REJECTED FOR USER\n" +
             "com.corvid.auth.SamlValidationException: SIGNATURE INVALID\n```\nCan you check?"

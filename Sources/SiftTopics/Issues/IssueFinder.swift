@@ -25,6 +25,7 @@ struct IssueFinder {
         f.identifiersInCalls()
         f.policy()
         f.grounding()
+        f.supersededValues()
         f.claimedActions()
         f.askedAgain()
         f.outcome()
