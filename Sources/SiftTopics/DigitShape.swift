@@ -138,7 +138,7 @@ public struct DigitShape {
         func separates(_ b: UInt8) -> Bool { isSpace(b) || b >= 0x80 || b == 0x0b || b == 0x0c }
         var spans: [Range<Int>] = []
         switch search {
-        case .whole:
+        case .whole, .hints:
             return nil
         case .digitRuns, .spacedRuns, .phoneRuns, .ipv4RunsUnlessIPv6:
             let keep: (Run) -> Bool
@@ -245,6 +245,30 @@ public struct DigitShape {
                 spans.append(c.lowerBound..<p)
             }
         }
+        return merged(spans)
+    }
+
+    /// Around every place one of `hints` (lower-cased bytes) occurs in `lower` (the text's bytes
+    /// lower-cased): from 40 bytes before it to 48 after, widened to whitespace. For a rule whose
+    /// every match holds or follows one of its hints within that reach (a token's prefix, a key
+    /// name before its value).
+    func windows(aroundAny hints: [[UInt8]], in lower: [UInt8]) -> [Range<Int>]? {
+        var spans: [Range<Int>] = []
+        for h in hints {
+            var from = 0
+            while let at = ByteText.firstIndex(of: h, in: lower, from: from) {
+                spans.append(max(0, at - 40)..<min(bytes.count, at + h.count + 48))
+                from = at + 1
+            }
+        }
+        spans.sort { $0.lowerBound < $1.lowerBound }
+        return merged(spans)
+    }
+
+    /// Spans widened to whitespace on both sides and joined where they meet; nil when a span would
+    /// grow past 400 bytes (a search of the whole text is then simpler).
+    private func merged(_ spans: [Range<Int>]) -> [Range<Int>]? {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
         var out: [Range<Int>] = []
         for span in spans {
             var lo = span.lowerBound

@@ -48,6 +48,8 @@ public struct Redactor: @unchecked Sendable {
         case streetWords
         /// From a listed given name to the two words after it.
         case givenNames
+        /// Around each occurrence of one of the rule's hints (see `DigitShape.windows(aroundAny:in:)`).
+        case hints
     }
 
     public private(set) var rules: [Rule]
@@ -95,11 +97,15 @@ public struct Redactor: @unchecked Sendable {
         let surname = #"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}\b)"#
         let streets = Self.streetTypes.joined(separator: "|")
         rules = try [
-            Rule(kind: "API_KEY", regex: try rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{12,}|whsec_[A-Za-z0-9]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|hf_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*|(?<=\b(?:api[_\- ]?key|apikey|access[_\- ]token|auth[_\- ]token|secret[_\- ]key|client[_\- ]secret|password|passwd)[\"']?\s?[:=]\s?[\"']?)[^\s\"',;]{8,}"#, [.caseInsensitive]),
+            Rule(kind: "API_KEY", regex: try rx(#"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{12,}|whsec_[A-Za-z0-9]{16,}|ghp_[A-Za-z0-9]{20,}|gh[ousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|hf_[A-Za-z0-9]{20,}|npm_[A-Za-z0-9]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,}=*"#, [.caseInsensitive]),
                  hints: ["sk-", "_live_", "_test_", "whsec_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "hf_", "npm_", "akia",
-                         "asia", "xox", "aiza", "sg.", "eyj", "bearer", "key", "token", "secret", "passw"],
-                 needsDigit: false, validate: Self.keyLike),
-            Rule(kind: "EMAIL", regex: try rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil),
+                         "asia", "xox", "aiza", "sg.", "eyj", "bearer"],
+                 needsDigit: false, validate: Self.keyLike, search: .hints),
+            // A secret after the name of one ("password": "..."): matched from the name on, the value
+            // replaced (a look-behind over the names cost ICU a microsecond a character).
+            Rule(kind: "API_KEY", regex: try rx(#"\b(?:api[_\- ]?key|apikey|access[_\- ]token|auth[_\- ]token|secret[_\- ]key|client[_\- ]secret|password|passwd)[\"']?\s?[:=]\s?[\"']?([^\s\"',;]{8,})"#, [.caseInsensitive]),
+                 hints: ["key", "token", "secret", "passw"], needsDigit: false, validate: Self.keyLike, group: 1, search: .hints),
+            Rule(kind: "EMAIL", regex: try rx(#"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b"#), hints: ["@"], needsDigit: false, validate: nil, search: .hints),
             Rule(kind: "IBAN", regex: try rx(#"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b"#), hints: [], needsDigit: true, validate: Self.ibanChecksum, shape: { $0.ibanLike }, search: .ibanStarts),
             Rule(kind: "CARD", regex: try rx(#"\b(?:\d[ \-]?){12,18}\d\b"#), hints: [], needsDigit: true, validate: Self.luhn, minDigitRun: 13, search: .digitRuns(13)),
             Rule(kind: "SSN", regex: try rx(#"\b\d{3}-\d{2}-\d{4}\b|(?<=\b(?:ssn|social security(?: number| no\.?| #)?|ss#)[:# ]{0,3}(?:is )?)\d{3}[ \-]?\d{2}[ \-]?\d{4}\b"#, [.caseInsensitive]),
@@ -208,7 +214,16 @@ public struct Redactor: @unchecked Sendable {
                 if !hintBytes[r].contains(where: { ByteText.contains(lower!, $0) }) { continue }
             }
             let changed: String?
-            if prechecks, let windows = shape.windows(rule.search),
+            var windows: [Range<Int>]?
+            if prechecks {
+                if case .hints = rule.search {
+                    if lower == nil { lower = ByteText.lower(out) }
+                    windows = shape.windows(aroundAny: hintBytes[r], in: lower!)
+                } else {
+                    windows = shape.windows(rule.search)
+                }
+            }
+            if let windows,
                windows.reduce(0, { $0 + $1.count }) * 2 < out.utf8.count {  // else one search of the whole text is cheaper
                 // Every match of this rule lies in one of these parts (its evidence, widened to
                 // whitespace): only they are searched.
@@ -289,3 +304,4 @@ public struct Redactor: @unchecked Sendable {
         return rem == 1
     }
 }
+

@@ -68,6 +68,44 @@ extension IssueFinder {
         /// Whom the object belongs to (its account): a write naming only them is about it when it
         /// names the restricted action too.
         var owners: Set<String> = []
+        /// For a state of one object (`objectState`): its field. It holds for writes naming that
+        /// object by its own identifier, until a later result of the field lifts it.
+        var state: String? = nil
+    }
+
+    /// "key: value > maxKey: max" for the first field of an object above its sibling maximum.
+    static func aboveMaximum(_ v: Value, depth: Int = 0) -> String? {
+        guard depth < 6 else { return nil }
+        switch v {
+        case .object(let o):
+            let bounds: Set<String> = ["max", "maximum", "limit"]
+            let noise: Set<String> = ["max", "maximum", "limit", "total", "current", "new", "the"]
+            func stem(_ k: String) -> Set<String> { Set(Words.split(k.replacingOccurrences(of: "_", with: " "))).subtracting(noise) }
+            for (mk, mx) in o {
+                guard let m = mx.doubleValue, !Set(Words.split(mk.replacingOccurrences(of: "_", with: " "))).isDisjoint(with: bounds) else { continue }
+                let ms = stem(mk)
+                guard !ms.isEmpty else { continue }
+                for (k, x) in o where k != mk {
+                    if let d = x.doubleValue, stem(k) == ms, Set(Words.split(k.replacingOccurrences(of: "_", with: " "))).isDisjoint(with: bounds), d > m {
+                        return "\(k): \(JSONWriter.string(x)) > \(mk): \(JSONWriter.string(mx))"
+                    }
+                }
+            }
+            for (_, x) in o { if let f = aboveMaximum(x, depth: depth + 1) { return f } }
+        case .array(let a):
+            for x in a.prefix(50) { if let f = aboveMaximum(x, depth: depth + 1) { return f } }
+        default: break
+        }
+        return nil
+    }
+
+    /// Fields whose value bars changing the object that carries them: true for holds (legal_hold,
+    /// security_hold), false for compliance and approval. Nil for any other field.
+    static func objectState(_ key: String) -> Bool? {
+        let words = Set(Words.split(key.replacingOccurrences(of: "_", with: " ")))
+        if words.contains("hold") && !words.contains("on") { return true }
+        if words.contains("compliant") || words.contains("approved") { return false }
+        return nil
     }
 
     /// The stem of the action a permission key names besides its cue ("early_downgrade_allowed" ->
@@ -180,6 +218,10 @@ extension IssueFinder {
         var forbidsWhenTrue: Bool
         var families: Set<String>
         var gate: Bool
+        /// See `objectState`.
+        var state: Bool? = nil
+        /// The key's words ("legal_hold" -> legal, hold).
+        var words: Set<String> = []
     }
     static let keyClasses = TextMemo<KeyClass>(minBytes: 0, maxBytes: 1 << 20)
 
@@ -191,7 +233,8 @@ extension IssueFinder {
                             dated: ByteText.any(lk, objectDateKeys),
                             forbidsWhenFalse: ByteText.any(plain, forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"),
                             forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk),
-                            gate: gateKeys.contains(plain) || gateKeys.contains(where: { plain.hasSuffix("_" + $0) }))
+                            gate: gateKeys.contains(plain) || gateKeys.contains(where: { plain.hasSuffix("_" + $0) }),
+                            state: objectState(lk), words: Set(Words.split(lk.replacingOccurrences(of: "_", with: " "))))
         }
     }
 
@@ -210,6 +253,7 @@ extension IssueFinder {
         for text in texts { windows += Self.windowMemo.value(text, Self.windows) }
         let now = Self.statedNow(t.system) ?? t.created.seconds
         for (ev, c) in calls where !c.failed && !c.isRetrieval {
+            let noun = Set(Words.split(c.name.replacingOccurrences(of: "_", with: " ")))
             func walk(_ v: Value, ids: Set<String>, depth: Int) {
                 guard depth < 8 else { return }
                 switch v {
@@ -226,9 +270,8 @@ extension IssueFinder {
                     if own.isEmpty {
                         // Named only by owner keys: the key that names what the tool returns is the
                         // object's own (lookup_user's user_id), the others its owners (account_id).
-                        let noun = Set(Words.split(c.name.replacingOccurrences(of: "_", with: " ")))
                         var mine = Set<String>()
-                        for ((k, x), kc) in zip(o, classes) where kc.names && kc.owner && !noun.isDisjoint(with: Words.split(k.replacingOccurrences(of: "_", with: " "))) {
+                        for ((_, x), kc) in zip(o, classes) where kc.names && kc.owner && !noun.isDisjoint(with: kc.words) {
                             if let s = x.stringValue { for id in Self.keyedIDs(kc.lower, s) { mine.insert(Facts.normalizedID(id)) } }
                         }
                         own = mine.isEmpty ? owner : mine
@@ -241,7 +284,15 @@ extension IssueFinder {
                             out.append(Restriction(families: [], ids: own, event: ev, quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", capacity: true))
                         }
                         if let b = x.boolValue {
-                            if kc.gate {
+                            if let held = kc.state {
+                                // A state of one object that bars changing it (a legal hold, a failed
+                                // compliance check) until a later result says otherwise.
+                                if b == held, !own.isEmpty {
+                                    out.append(Restriction(families: [], ids: own, event: ev, quote: "\(c.name) -> \(k): \(b)", state: kc.lower))
+                                } else if b != held {
+                                    for i in out.indices where out[i].state == kc.lower && out[i].liftedAt == nil && !out[i].ids.isDisjoint(with: own.union(ids)) { out[i].liftedAt = ev }
+                                }
+                            } else if kc.gate {
                                 // A failed gate holds until passed; a passed one lifts the gates before it.
                                 if !b { out.append(Restriction(families: [], ids: [], event: ev, quote: "\(c.name) -> \(k): false", gate: kc.lower)) }
                                 else { for i in out.indices where out[i].gate == kc.lower && out[i].liftedAt == nil { out[i].liftedAt = ev } }
@@ -377,6 +428,15 @@ extension IssueFinder {
                 }
             }
         }
+        // A write whose own result shows a value above the maximum beside it ("total_quota_gb":
+        // 52224 with "max_quota_gb": 51200): the system took it, the limit says it should not have.
+        for (ev, w) in writes {
+            if let over = Self.aboveMaximum(w.resultValue) {
+                add(.policyViolation, "The agent ran \(w.name), which left a value above the maximum its result states.",
+                    [(span(ev), "\(w.name) -> \(over)")])
+                break
+            }
+        }
         let rules = restrictions()
         guard !rules.isEmpty else { return }
         for (ev, w) in writes {
@@ -388,7 +448,13 @@ extension IssueFinder {
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 break
             }
-            for r in rules where !r.capacity && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
+            for r in rules where r.state != nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
+                guard !argIDs.isEmpty, !r.ids.isDisjoint(with: argIDs) else { continue }
+                add(.policyViolation, "The agent ran \(w.name) on something a tool result said may not be changed now.",
+                    [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                break
+            }
+            for r in rules where !r.capacity && r.state == nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
                 // A failed gate holds for every write; a restriction on no family in particular, for
                 // writes of a known family (a locked account still takes a password reset).
                 let familyMatch = r.gate != nil || (r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam))
