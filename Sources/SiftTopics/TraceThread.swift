@@ -189,7 +189,10 @@ public struct TraceThread: Sendable {
 
     static func isRetrievalName(_ name: String) -> Bool {
         let n = name.lowercased()
-        return ["search", "retriev", "knowledge", "kb_", "rag", "docs", "vector"].contains { n.contains($0) }
+        if ["search", "retriev", "knowledge", "vector"].contains(where: { n.contains($0) }) { return true }
+        // Short cues as words of the name: "rag" is in "get_storage_usage" and "average_price".
+        let words = n.split(whereSeparator: { !$0.isLetter })
+        return words.contains { ["kb", "rag", "docs"].contains(String($0)) }
     }
 
     /// An error value as (type, message): a string is its message; an object names its type (or

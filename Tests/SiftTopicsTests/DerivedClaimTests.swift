@@ -100,6 +100,24 @@ final class DerivedClaimTests: XCTestCase {
                              .assistant("INV-35142 is £7,804.80; INV-32914 is paid.")]), "NONE")
     }
 
+    func testDocumentsThatReplaceOthersAndWhatIsARetrieval() {
+        let old: Value = ["article": ["id": "KB-1904", "title": "Attachment limits", "body": "Mail attachments can be up to 25 MB each."]]
+        let new: Value = ["article": ["id": "KB-3412", "title": "Attachment limits (updated)", "body": "Mail attachments can be up to 50 MB each. This article supersedes KB-1904."]]
+        func answer(_ s: String) -> String {
+            head([.user("How big can attachments be?"), call("get_kb_article", args: ["article_id": "KB-1904"], result: old),
+                  call("get_kb_article", args: ["article_id": "KB-3412"], result: new), .assistant(s)])
+        }
+        XCTAssertEqual(answer("Attachments can be up to 25 MB each."), "Answer from outdated information")
+        XCTAssertEqual(answer("Attachments can be up to 50 MB each."), "NONE")
+        XCTAssertEqual(answer("The limit was raised from 25 MB to 50 MB per attachment."), "NONE")
+        // "rag" inside a word names no retrieval.
+        XCTAssertFalse(TraceThread.isRetrievalName("get_storage_usage"))
+        XCTAssertFalse(TraceThread.isRetrievalName("average_price"))
+        XCTAssertTrue(TraceThread.isRetrievalName("search_kb"))
+        XCTAssertTrue(TraceThread.isRetrievalName("kb_lookup"))
+        XCTAssertTrue(TraceThread.isRetrievalName("rag_query"))
+    }
+
     func testToneOfPastedLogsAndWhoIsAskedFor() {
         let log = "Our SSO is broken since this morning. Here's the log:\n```\n2025-06-14T09:14:52Z ERROR [auth-gateway] SAML RESPONSE REJECTED FOR USER\n" +
             "com.corvid.auth.SamlValidationException: SIGNATURE INVALID\n```\nCan you check?"

@@ -55,27 +55,36 @@ extension IssueFinder {
         return out
     }
 
-    /// Whether a stated number is `x` in some unit of data or time, rounded as written.
-    static func states(_ stated: (value: Double, decimals: Int), _ x: Double) -> Bool {
+    /// The scales a field's value may be restated in: data for a field in bytes, KB, MB or GB,
+    /// time for one in (milli)seconds or minutes, none for the rest.
+    static func unitFactors(_ path: String) -> [Double] {
+        let key = path.split(whereSeparator: { $0 == "." || $0 == "[" }).last.map { $0.lowercased() } ?? ""
+        if ["_mb", "_gb", "_kb", "_tb", "bytes"].contains(where: { key.hasSuffix($0) }) { return EvidencePool.dataFactors }
+        if ["_s", "_ms", "seconds", "_sec", "_min", "minutes"].contains(where: { key.hasSuffix($0) }) { return [1, 60, 3600, 86400, 1000] }
+        return [1]
+    }
+
+    /// Whether a stated number is `x` in one of the field's scales, rounded as written.
+    static func states(_ stated: (value: Double, decimals: Int), _ x: Double, _ factors: [Double]) -> Bool {
         var half = 0.5
         for _ in 0..<min(stated.decimals, 6) { half /= 10 }
-        for k in EvidencePool.dataFactors + [60, 3600, 86400] where abs(x / k - stated.value) <= half * 1.000001 && (k == 1 || x / k >= 1) { return true }
+        for k in factors where abs(x / k - stated.value) <= half * 1.000001 && (k == 1 || x / k >= 1) { return true }
         return false
     }
 
     mutating func supersededValues() {
         // The same lookup again: the same tool about the same object (the same identifiers in its
         // arguments, or the same arguments); the same tool about another invoice is another fact.
-        var byLookup: [String: [(index: Int, leaves: [String: Value])]] = [:]
-        var names: [String: String] = [:]
-        for (i, c) in calls where !c.failed && !c.isRetrieval {
+        var byKey: [String: [(index: Int, call: ToolCall)]] = [:]
+        var counts: [String: Int] = [:]
+        for (_, c) in calls where !c.failed && !c.isRetrieval { counts[c.name, default: 0] += 1 }
+        for (i, c) in calls where !c.failed && !c.isRetrieval && counts[c.name]! >= 2 {
             let ids = Self.argumentIdentity(c).sorted()
-            let key = c.name + "\u{1}" + (ids.isEmpty ? c.arguments : ids.joined(separator: ","))
-            names[key] = c.name
-            byLookup[key, default: []].append((i, Self.leaves(c.resultValue)))
+            byKey[c.name + "\u{1}" + (ids.isEmpty ? c.arguments : ids.joined(separator: ",")), default: []].append((i, c))
         }
-        for (key, results) in byLookup where results.count >= 2 {
-            let name = names[key]!
+        for (_, group) in byKey where group.count >= 2 {
+            let name = group[0].call.name
+            let results = group.map { (index: $0.index, leaves: Self.leaves($0.call.resultValue)) }
             for (a, b) in zip(results, results.dropFirst()) {
                 for (path, old) in a.leaves {
                     guard let new = b.leaves[path], old != new else { continue }
@@ -87,17 +96,28 @@ extension IssueFinder {
                     switch (old, new) {
                     case (.string(let o), .string(let n)):
                         let l = answer.lowercased()
+                        // As a whole word ("admin" is not said by "administrator").
                         func said(_ s: String) -> Bool {
-                            let w = s.lowercased().replacingOccurrences(of: "_", with: " ")
-                            return ByteText.hasCue(ByteText.lower(l), Array(w.utf8)) || ByteText.hasCue(ByteText.lower(l), Array(s.lowercased().utf8))
+                            let text = ByteText.lower(l)
+                            for w in [s.lowercased().replacingOccurrences(of: "_", with: " "), s.lowercased()] {
+                                let c = Array(w.utf8)
+                                var from = 0
+                                while let i = ByteText.firstIndex(of: c, in: text, from: from) {
+                                    let e = i + c.count
+                                    if (i == 0 || !ByteText.isWordByte(text[i - 1])) && (e == text.count || !ByteText.isWordByte(text[e])) { return true }
+                                    from = i + 1
+                                }
+                            }
+                            return false
                         }
                         // One value inside the other ("compliant", "non_compliant") tells nothing.
                         guard !o.lowercased().contains(n.lowercased()), !n.lowercased().contains(o.lowercased()) else { continue }
                         oldSaid = said(o); newSaid = said(n)
                     default:
                         guard let o = old.doubleValue, let n = new.doubleValue, abs(o) >= 10, abs(o - n) > 0.0051 else { continue }
-                        oldSaid = stated.contains { Self.states($0, o) }
-                        newSaid = stated.contains { Self.states($0, n) }
+                        let factors = Self.unitFactors(path)
+                        oldSaid = stated.contains { Self.states($0, o, factors) }
+                        newSaid = stated.contains { Self.states($0, n, factors) }
                     }
                     if oldSaid && !newSaid {
                         add(.staleContext, "The answer repeated a value of \(name) that a later call of \(name) had replaced.",
@@ -108,5 +128,69 @@ extension IssueFinder {
                 }
             }
         }
+    }
+}
+
+extension IssueFinder {
+    /// Documents that say they replace another ("This article supersedes KB-1904", "replaces",
+    /// "obsoletes"): an answer that states a figure only the replaced one holds answered from it.
+    mutating func supersededDocuments() {
+        // Most traces hold no document that says it replaces another: look for the words first.
+        let cues = ["upersede", "eplaces ", "bsoletes "].map { Array($0.utf8) }
+        guard calls.contains(where: { c in !c.call.failed && cues.contains { ByteText.contains(Array(c.call.result.utf8), $0) } }) else { return }
+        // The text of every identified object in the results, by its id.
+        var texts: [String: String] = [:]
+        var order: [String: Int] = [:]
+        for (i, c) in calls where !c.failed {
+            func walk(_ v: Value, depth: Int) {
+                guard depth < 6 else { return }
+                switch v {
+                case .object(let o):
+                    if let id = o["id"]?.stringValue ?? o["article_id"]?.stringValue ?? o["doc_id"]?.stringValue {
+                        let key = Facts.normalizedID(id)
+                        let body = o.compactMap { k, x in k.lowercased() == "id" ? nil : x.stringValue }.joined(separator: "\n")
+                        texts[key, default: ""] += "\n" + body
+                        order[key] = max(order[key] ?? 0, i)
+                    }
+                    for (_, x) in o { walk(x, depth: depth + 1) }
+                case .array(let a): for x in a.prefix(50) { walk(x, depth: depth + 1) }
+                default: break
+                }
+            }
+            walk(c.resultValue, depth: 0)
+        }
+        guard texts.count >= 2 else { return }
+        for (newer, text) in texts {
+            let l = text.lowercased()
+            for cue in ["supersedes ", "superseded ", "replaces ", "obsoletes "] {
+                var from = l.startIndex
+                while let r = l.range(of: cue, range: from..<l.endIndex) {
+                    from = r.upperBound
+                    let after = String(text[r.upperBound...].prefix(40))
+                    guard let old = Facts.identifiers(after).first.map(Facts.normalizedID), old != newer, let oldText = texts[old] else { continue }
+                    let newNumbers = Self.numbersIn(text).map(\.value)
+                    let only = Self.numbersIn(oldText).filter { n in n.value >= 2 && !(1900...2100).contains(n.value) && !newNumbers.contains { abs($0 - n.value) < 0.0051 } }
+                    guard !only.isEmpty else { continue }
+                    let seen = max(order[newer] ?? 0, order[old] ?? 0)
+                    for (j, e) in t.events.enumerated() where j > seen {
+                        guard case .assistant(let s) = e else { continue }
+                        let stated = Self.numbersIn(s)
+                        // An answer that also gives the newer figure contrasts the two ("raised from 25 MB to 50 MB").
+                        let oldValues = Self.numbersIn(oldText).map(\.value)
+                        if stated.contains(where: { x in newNumbers.contains { abs($0 - x.value) < 0.0051 } && !oldValues.contains { abs($0 - x.value) < 0.0051 } && x.value >= 2 }) { break }
+                        if let n = only.first(where: { o in stated.contains { $0.decimals == o.decimals && abs($0.value - o.value) < 0.0051 } }) {
+                            add(.staleContext, "The answer stated a figure from a document that a newer one in the trace replaces.",
+                                [(nil, "\(old): \(Self.sentence(around: n.value, in: oldText))"), (nil, "\(newer): " + String(after.prefix(60))), (span(j), s)])
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sentence of `text` that holds the number, for evidence.
+    static func sentence(around n: Double, in text: String) -> String {
+        Facts.sentences(text).first { s in numbersIn(s).contains { abs($0.value - n) < 0.0051 } }?.clipped(160) ?? ""
     }
 }

@@ -26,6 +26,7 @@ struct IssueFinder {
         f.policy()
         f.grounding()
         f.supersededValues()
+        f.supersededDocuments()
         f.claimedActions()
         f.askedAgain()
         f.outcome()
