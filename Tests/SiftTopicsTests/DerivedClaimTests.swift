@@ -26,6 +26,15 @@ final class DerivedClaimTests: XCTestCase {
         XCTAssertEqual(answer("Estáis usando 1.392 GB de vuestros 1.824 GB."), "Unsupported claim in answer")
     }
 
+    func testIdentifiersAreNotDigitsInsideAnotherId() {
+        let status: Value = ["incidents": [["id": "INC-6182", "status": "investigating"]], "request_id": "req_59175618290"]
+        func answer(_ s: String) -> String {
+            head([.user("Is there an outage?"), call("get_service_status", args: ["region": "eu"], result: status), .assistant(s)])
+        }
+        XCTAssertEqual(answer("Yes, incident INC 6182 is being investigated."), "NONE")
+        XCTAssertEqual(answer("Yes, incident INC-7561 is being investigated."), "Unsupported claim in answer", "7561 is only inside the request id")
+    }
+
     func testAmountsWorkedOutInSteps() {
         let price: Value = ["plan": "Business", "price_per_seat_month": 6.8, "currency": "GBP"]
         let system = ["Annual billing is 15% off the monthly price."]
@@ -93,6 +102,11 @@ final class DerivedClaimTests: XCTestCase {
                              .assistant("Your OS is out of date."), .user("Updated it, check again?"),
                              call("get_device_compliance", args: ["device_id": "DEV-9MWNT"], result: compliance("passing")),
                              .assistant("The check is still failing, please update again.")]), "Answer from outdated information")
+        // Two people looked up by addresses redaction replaced are not one lookup made twice.
+        XCTAssertEqual(head([.user("Make Grace an admin, and check Emily too"),
+                             call("lookup_user", args: ["email": "<EMAIL>"], result: ["user": ["role": "admin"]]),
+                             call("lookup_user", args: ["email": "<EMAIL>"], result: ["user": ["role": "member"]]),
+                             .assistant("Done: Grace is an admin now; open the Admin console to check.")]), "NONE")
         // The same tool about another object is another fact.
         XCTAssertEqual(head([.user("Why did INV-35142 go up from INV-32914?"),
                              call("get_invoice", args: ["invoice_id": "INV-35142"], result: ["invoice": ["id": "INV-35142", "amount_due": 7804.8]]),

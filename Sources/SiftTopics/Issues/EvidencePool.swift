@@ -103,7 +103,10 @@ final class EvidencePool {
         case .identifier:
             if ByteText.contains(text, Array(f.key.utf8)) { return true }
             let digits = String(f.text.filter(\.isNumber))
-            return digits.count >= 4 && digitRuns.contains(where: { $0.contains(digits) })
+            // Written another way ("INC 6182" for "INC-6182"): its digits as a run of the evidence,
+            // or inside one barely longer. Any run holding them (a request id's "5917561829")
+            // supported every invented ticket number.
+            return digits.count >= 4 && digitRuns.contains(where: { $0.count <= digits.count + 2 && $0.contains(digits) })
         case .date:
             if dates.contains(f.key) || nearDates.contains(f.key) || offsetDates.contains(f.key) { return true }
             let p = f.key.split(separator: "-")

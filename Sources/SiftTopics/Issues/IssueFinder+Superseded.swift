@@ -80,6 +80,8 @@ extension IssueFinder {
         for (_, c) in calls where !c.failed && !c.isRetrieval { counts[c.name, default: 0] += 1 }
         for (i, c) in calls where !c.failed && !c.isRetrieval && counts[c.name]! >= 2 {
             let ids = Self.argumentIdentity(c).sorted()
+            // Arguments redaction replaced ("<EMAIL>") no longer tell two lookups apart.
+            guard !ids.isEmpty || !c.arguments.contains(">\"") else { continue }
             byKey[c.name + "\u{1}" + (ids.isEmpty ? c.arguments : ids.joined(separator: ",")), default: []].append((i, c))
         }
         for (_, group) in byKey where group.count >= 2 {
