@@ -214,11 +214,7 @@ final class EvidencePool {
                 if Self.ratio(v, of: own, written: f.text) { return true }
             case .duration:
                 let lower = f.text.lowercased()
-                if lower.contains("day") {
-                    let days = fullDays + answerDays + [day]
-                    let n = Int(v.rounded())
-                    for i in days.indices { for j in days.indices where j > i && abs(abs(days[j] - days[i]) - n) <= 1 { return true } }
-                }
+                if lower.contains("day"), daysApart(v, answerDays: answerDays) { return true }
                 if own.contains(where: { abs($0 - v) < 0.0051 }) { return true }
             case .money, .quantity:
                 if derivable(v, with: own) { return true }
@@ -226,6 +222,15 @@ final class EvidencePool {
                 break
             }
         }
+        return false
+    }
+
+    /// Whether two dates of the evidence, the answer or the conversation's day are `n` days apart
+    /// (one either way: counting both ends or neither).
+    func daysApart(_ n: Double, answerDays: [Int]) -> Bool {
+        let days = fullDays + answerDays + [day]
+        let n = Int(n.rounded())
+        for i in days.indices { for j in days.indices where j > i && abs(abs(days[j] - days[i]) - n) <= 1 { return true } }
         return false
     }
 
@@ -329,12 +334,7 @@ final class EvidencePool {
             }
             let value = zip(terms, signs).reduce(0) { $0 + $1.0 * $1.1 }
             guard value.isFinite, abs(value - result) <= max(0.0051, abs(result) * 0.001) else { continue }
-            let days = fullDays + answerDays + [day]
-            func dayCount(_ n: Double) -> Bool {
-                guard n == n.rounded(), n >= 1, n <= 3660 else { return false }
-                for i in days.indices { for j in days.indices where j > i && abs(abs(days[j] - days[i]) - Int(n)) <= 1 { return true } }
-                return false
-            }
+            func dayCount(_ n: Double) -> Bool { n == n.rounded() && n >= 1 && n <= 3660 && daysApart(n, answerDays: answerDays) }
             let supported = values.allSatisfy { v in
                 numberKeys.contains(Facts.numberKey(v)) || own.contains { abs($0 - v) < 0.0051 } || [12, 24, 30, 31, 52, 60, 100, 365, 366].contains(v)
                     || (v <= 10 && v == v.rounded()) || dayCount(v)

@@ -171,14 +171,15 @@ extension IssueFinder {
                     let after = String(text[r.upperBound...].prefix(40))
                     guard let old = Facts.identifiers(after).first.map(Facts.normalizedID), old != newer, let oldText = texts[old] else { continue }
                     let newNumbers = Self.numbersIn(text).map(\.value)
-                    let only = Self.numbersIn(oldText).filter { n in n.value >= 2 && !(1900...2100).contains(n.value) && !newNumbers.contains { abs($0 - n.value) < 0.0051 } }
+                    let oldNumbers = Self.numbersIn(oldText)
+                    let oldValues = oldNumbers.map(\.value)
+                    let only = oldNumbers.filter { n in n.value >= 2 && !(1900...2100).contains(n.value) && !newNumbers.contains { abs($0 - n.value) < 0.0051 } }
                     guard !only.isEmpty else { continue }
                     let seen = max(order[newer] ?? 0, order[old] ?? 0)
                     for (j, e) in t.events.enumerated() where j > seen {
                         guard case .assistant(let s) = e else { continue }
                         let stated = Self.numbersIn(s)
                         // An answer that also gives the newer figure contrasts the two ("raised from 25 MB to 50 MB").
-                        let oldValues = Self.numbersIn(oldText).map(\.value)
                         if stated.contains(where: { x in newNumbers.contains { abs($0 - x.value) < 0.0051 } && !oldValues.contains { abs($0 - x.value) < 0.0051 } && x.value >= 2 }) { break }
                         if let n = only.first(where: { o in stated.contains { $0.decimals == o.decimals && abs($0.value - o.value) < 0.0051 } }) {
                             add(.staleContext, "The answer stated a figure from a document that a newer one in the trace replaces.",
