@@ -78,20 +78,45 @@ public struct Executor {
 }
 
 /// Runs a body on a new thread with a 512 MiB stack (address space reserved, touched only as used) and
-/// waits for it.
+/// joins it. The thread is joined, not merely signalled, and the body is dropped before the join
+/// returns: `withoutActuallyEscaping` traps if the body is still referenced when it ends, and a
+/// thread object that outlives its signal (Foundation's `Thread` keeps its closure until it is torn
+/// down) made that a race that crashed the suite once in CI.
 enum LargeStack {
-    final class Box<T>: @unchecked Sendable { var result: Result<T, Error>? }
+    /// What the new thread runs; non-generic so a C entry point can take it.
+    final class Job: @unchecked Sendable {
+        var work: (() -> Void)?
+        init(_ work: @escaping () -> Void) { self.work = work }
+    }
 
     static func run<T>(_ body: () throws -> T) throws -> T {
         try withoutActuallyEscaping(body) { body in
-            let box = Box<T>()
-            let done = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) let work = body
-            let thread = Thread { box.result = Result { try work() }; done.signal() }
-            thread.stackSize = 512 << 20
-            thread.start()
-            done.wait()
-            return try box.result!.get()
+            var result: Result<T, Error>?
+            try withUnsafeMutablePointer(to: &result) { slot in
+                nonisolated(unsafe) let out = slot
+                let job = Job { out.pointee = Result { try body() } }
+                var attr = pthread_attr_t()
+                pthread_attr_init(&attr)
+                defer { pthread_attr_destroy(&attr) }
+                pthread_attr_setstacksize(&attr, 512 << 20)
+                var thread = pthread_t()
+                let context = Unmanaged.passRetained(job).toOpaque()
+                let rc = pthread_create(&thread, &attr, { raw in
+                    let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
+                    job.work?()
+                    job.work = nil
+                    return nil
+                }, context)
+                if rc != 0 {
+                    // No thread: run here rather than fail the query.
+                    Unmanaged<Job>.fromOpaque(context).release()
+                    job.work?()
+                } else {
+                    pthread_join(thread, nil)
+                }
+                job.work = nil
+            }
+            return try result!.get()
         }
     }
 }
