@@ -265,10 +265,12 @@ public struct DigitShape {
         return merged(spans)
     }
 
-    /// Spans widened to whitespace on both sides and joined where they meet; nil when a span would
-    /// grow past 400 bytes (a search of the whole text is then simpler).
+    /// Spans widened to whitespace or a double quote on both sides and joined where they meet; nil
+    /// when a span would grow past 400 bytes (a search of the whole text is then simpler). No match
+    /// crosses such a byte beyond its span (only a secret after its name holds quotes, within the
+    /// span of its hint), and compact JSON, a tool's result, has a quote where prose has a space.
     private func merged(_ spans: [Range<Int>]) -> [Range<Int>]? {
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0a || b == 0x0d || b == 0x09 || b == 0x22 }
         var out: [Range<Int>] = []
         for span in spans {
             var lo = span.lowerBound

@@ -64,6 +64,8 @@ public struct Redactor: @unchecked Sendable {
     static let streetFirstBytes = ByteText.firstBytes(Array(streetTypeSet.union(frenchStreets)))
     static let germanStreets: [[UInt8]] = ["straße", "strasse", "weg", "platz", "gasse", "allee"].map { Array($0.utf8) }
 
+    /// How many rules `init` builds before a team's own.
+    static let builtinRuleCount = 12
     public static let builtinKinds = ["API_KEY", "EMAIL", "CARD", "IBAN", "SSN", "NATIONAL_ID", "PHONE", "IP", "ADDRESS", "NAME"]
 
     /// Common given names of many languages; a listed name followed by a capitalised surname is a
@@ -124,6 +126,7 @@ public struct Redactor: @unchecked Sendable {
             // (Two capitalised words, the first looked up in the list: one pass, not 400 alternatives.)
             Rule(kind: "NAME", regex: try rx(#"\b[A-ZÀ-Ý][a-zà-ÿ]+\s+\#(surname)(?:\s+\#(surname))?"#), hints: [], needsDigit: false, validate: Self.givenName, search: .givenNames),
         ]
+        assert(rules.count == Self.builtinRuleCount)
         for (name, pattern) in extra {
             let kind = name.uppercased().replacingOccurrences(of: " ", with: "_")
             do {
@@ -171,9 +174,11 @@ public struct Redactor: @unchecked Sendable {
     }
 
     /// An IPv6 candidate must parse as one (at most one "::", groups of 1-4 hex digits, 8 groups
-    /// without compression), and contain a digit or be "::1"-like; IPv4 matches are already exact.
+    /// without compression), and contain a decimal digit ("::1" does, a bare "::" does not, whatever
+    /// the text around it holds); IPv4 matches are already exact.
     static func ipLike(_ s: String) -> Bool {
         guard s.contains(":") else { return true }
+        guard s.utf8.contains(where: ByteText.isDigit) else { return false }
         let addr = s.split(separator: "%", maxSplits: 1).first.map(String.init) ?? s
         var buf = in6_addr()
         guard inet_pton(AF_INET6, addr, &buf) == 1 else { return false }
@@ -187,6 +192,28 @@ public struct Redactor: @unchecked Sendable {
         return (8...15).contains(n)
     }
 
+    /// Whether a match of a built-in rule could span the end of this part, a blank line: only the
+    /// name rules' matches hold line feeds ("Regards,\n\nJane Doe"), after a cue or a capitalised
+    /// word. The other rules' matches hold no line feed.
+    static func mayRunOn(_ part: Substring.UTF8View) -> Bool {
+        var end = part.endIndex
+        while end != part.startIndex, ByteText.isSpace(part[part.index(before: end)]) { end = part.index(before: end) }
+        if end != part.startIndex, [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":")].contains(part[part.index(before: end)]) { end = part.index(before: end) }
+        var start = end
+        while start != part.startIndex {
+            let b = part[part.index(before: start)]
+            guard ByteText.isWordByte(b) || b == UInt8(ascii: "'") || b == UInt8(ascii: "-") else { break }
+            start = part.index(before: start)
+        }
+        guard start != end else { return false }
+        let word = String(decoding: part[start..<end], as: UTF8.self)
+        return word.first?.isUppercase == true || nameCueEnds.contains(word.lowercased())
+    }
+
+    /// The last words of the name rule's cues that are not capitalised.
+    static let nameCueEnds: Set<String> = ["is", "name", "name's", "am", "i'm", "dear", "hi", "hello", "thanks", "regards", "sincerely", "cheers",
+                                           "best", "signed", "contact", "customer", "holder", "cardholder"]
+
     /// Off only in tests, which check that the pre-checks never skip a match.
     var prechecks = true
 
@@ -196,7 +223,11 @@ public struct Redactor: @unchecked Sendable {
     /// The text with every match replaced by `<KIND>`.
     public func redact(_ text: String) -> String {
         guard !text.isEmpty else { return text }
-        return prechecks ? memo.value(text, redactOnce) : redactOnce(text)
+        guard prechecks else { return redactOnce(text) }
+        // Paragraph by paragraph (a system prompt differs from the last one in a paragraph or two),
+        // unless a team's own pattern might span a blank line, or a name could run on past one.
+        guard rules.count == Self.builtinRuleCount, text.utf8.count >= 2 * memo.minBytes else { return memo.value(text, redactOnce) }
+        return TextMemo<String>.parts(text, together: Self.mayRunOn).map { memo.value(String($0), redactOnce) }.joined()
     }
 
     private func redactOnce(_ text: String) -> String {

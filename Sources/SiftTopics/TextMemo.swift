@@ -1,6 +1,8 @@
 // A bounded, thread-safe memo of a pure function of text. Agent traffic repeats long texts in every
 // trace (the system prompt, a policy, the same knowledge-base article or tool schema), so redaction
-// and fact extraction of those run once per run rather than once per trace.
+// and fact extraction of those run once per run rather than once per trace. A system prompt rendered
+// from a template differs in every trace in one paragraph (today's date, the requester's name), so a
+// function that reads a text line by line is memoised paragraph by paragraph (`parts`).
 
 import Foundation
 
@@ -30,5 +32,44 @@ final class TextMemo<Value>: @unchecked Sendable {
         if entries.updateValue(v, forKey: text) == nil { bytes += n }
         lock.unlock()
         return v
+    }
+
+    /// The values of the text's parts (see `parts`), each memoised; for a function that reads a text
+    /// line by line, so that its value for the whole text is these values combined.
+    func values(byParagraph text: String, _ make: (String) -> Value) -> [Value] {
+        guard text.utf8.count >= 2 * minBytes else { return [value(text, make)] }
+        return Self.parts(text).map { value(String($0), make) }
+    }
+
+    /// The text cut after each blank line (a run of two or more line feeds), the line feeds kept with
+    /// the part before them: the parts joined are the text. `together(part)`: that part stays joined
+    /// to the next one.
+    static func parts(_ text: String, together: ((Substring.UTF8View) -> Bool)? = nil) -> [Substring] {
+        // Where parts start: after each run of two or more line feeds (found with memchr; most texts,
+        // a tool's JSON, have none).
+        var text = text
+        let cuts: [Int] = text.withUTF8 { buf in
+            guard let base = buf.baseAddress else { return [] }
+            var cuts: [Int] = [], i = 0
+            while i < buf.count, let hit = memchr(base + i, 0x0A, buf.count - i) {
+                var k = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                let first = k
+                while k < buf.count, buf[k] == 0x0A { k += 1 }
+                if k - first >= 2, k < buf.count { cuts.append(k) }
+                i = k
+            }
+            return cuts
+        }
+        guard !cuts.isEmpty else { return [text[...]] }
+        let u = text.utf8
+        var out: [Substring] = [], start = u.startIndex
+        for c in cuts {
+            let cut = u.index(u.startIndex, offsetBy: c)
+            if together?(u[start..<cut]) == true { continue }
+            out.append(text[start..<cut])
+            start = cut
+        }
+        out.append(text[start...])
+        return out
     }
 }

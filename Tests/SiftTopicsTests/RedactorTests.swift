@@ -50,7 +50,10 @@ final class RedactorTests: XCTestCase {
                       "Customer:", "Maria", "Smith", "O'Brien", "DOE", "—", "«", "this is", "I'm", "Thanks", "10.0.0.1", "GB82", "WEST", "1234",
                       "(Jane Doe)", "Jürgen Müller", "Chloé Martin", "Jane\u{a0}Doe", "Priya", "Sharma", "St.", "Ave,", "Apt 4B", "Baker", "Street",
                       "rue", "de la", "Paix", "Lindenweg", "Stanford", "12", "221B", "Rd", "Hi\u{a0}", "Dear\u{2003}", "\u{a0}", "\u{0B}", "Mr\u{a0}",
-                      "history", "Drive", "profile", "customer_id", "best", "AB 12 34 56 C", "JG 10 33 44 D"]
+                      "history", "Drive", "profile", "customer_id", "best", "AB 12 34 56 C", "JG 10 33 44 D",
+                      // Paragraphs (redacted one by one) and compact JSON (windows end at quotes).
+                      "\n\n", "\n\n\n", "Best regards,\n\n", "\"", "\":\"", "{\"email\":\"", "\"password\": \"", "\",\"phone\":\"",
+                      "hunter2hunter2", "{\"api_key\":\"", "name:\n\n", "is\n\n"]
         for _ in 0..<3000 {
             let text = (0..<rng.int(1...14)).map { _ in rng.pick(pieces) }.joined(separator: rng.chance(0.5) ? " " : "")
             XCTAssertEqual(fast.redact(text), full.redact(text), text)

@@ -68,6 +68,20 @@ final class EvidencePool {
 
     static let memo = TextMemo<TextEvidence>()
 
+    /// A text's evidence read paragraph by paragraph (see `TextMemo.parts`), the same as read whole:
+    /// no number, run of digits or alphanumeric byte spans a blank line.
+    static func evidence(_ t: String) -> TextEvidence {
+        let parts = memo.values(byParagraph: t, TextEvidence.init)
+        guard var e = parts.first, parts.count > 1 else { return parts.first ?? TextEvidence(t) }
+        for p in parts.dropFirst() {
+            e.alnum += p.alnum
+            e.numbers += p.numbers
+            e.digitRuns += p.digitRuns
+            e.hasDigit = e.hasDigit || p.hasDigit
+        }
+        return e
+    }
+
     init(texts: [String], created: Timestamp) {
         day = Int((created.seconds / 86400).rounded(.down))
         for d in (day - 1)...(day + 1) {
@@ -81,7 +95,7 @@ final class EvidencePool {
     func add(_ texts: [String]) {
         var fresh: [Double] = []
         for t in texts {
-            let e = Self.memo.value(t, TextEvidence.init)
+            let e = Self.evidence(t)
             text += e.alnum
             text.append(0x20)
             for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }

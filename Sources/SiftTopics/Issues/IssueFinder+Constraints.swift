@@ -80,13 +80,13 @@ extension IssueFinder {
         case .object(let o):
             let bounds: Set<String> = ["max", "maximum", "limit"]
             let noise: Set<String> = ["max", "maximum", "limit", "total", "current", "new", "the"]
-            func stem(_ k: String) -> Set<String> { Set(Words.split(k.replacingOccurrences(of: "_", with: " "))).subtracting(noise) }
+            func stem(_ k: String) -> Set<String> { Set(keyWords(k)).subtracting(noise) }
             for (mk, mx) in o {
-                guard let m = mx.doubleValue, !Set(Words.split(mk.replacingOccurrences(of: "_", with: " "))).isDisjoint(with: bounds) else { continue }
+                guard let m = mx.doubleValue, !Set(keyWords(mk)).isDisjoint(with: bounds) else { continue }
                 let ms = stem(mk)
                 guard !ms.isEmpty else { continue }
                 for (k, x) in o where k != mk {
-                    if let d = x.doubleValue, stem(k) == ms, Set(Words.split(k.replacingOccurrences(of: "_", with: " "))).isDisjoint(with: bounds), d > m {
+                    if let d = x.doubleValue, stem(k) == ms, Set(keyWords(k)).isDisjoint(with: bounds), d > m {
                         return "\(k): \(JSONWriter.string(x)) > \(mk): \(JSONWriter.string(mx))"
                     }
                 }
@@ -102,7 +102,7 @@ extension IssueFinder {
     /// Fields whose value bars changing the object that carries them: true for holds (legal_hold,
     /// security_hold), false for compliance and approval. Nil for any other field.
     static func objectState(_ key: String) -> Bool? {
-        let words = Set(Words.split(key.replacingOccurrences(of: "_", with: " ")))
+        let words = Set(keyWords(key))
         if words.contains("hold") && !words.contains("on") { return true }
         if words.contains("compliant") || words.contains("approved") { return false }
         return nil
@@ -112,7 +112,7 @@ extension IssueFinder {
     /// "downg"), when there is one.
     static func namedAction(_ key: String) -> String? {
         let noise: Set<String> = ["allowed", "permitted", "eligible", "early", "able", "can", "is", "may", "allow", "not", "non"]
-        let words = Words.split(key.replacingOccurrences(of: "_", with: " ")).filter { $0.count >= 4 && !noise.contains($0) }
+        let words = keyWords(key).filter { $0.count >= 4 && !noise.contains($0) }
         guard words.count == 1, let w = words.first else { return nil }
         return String(w.prefix(5))
     }
@@ -173,41 +173,6 @@ extension IssueFinder {
         return out
     }
 
-    /// The stems (first five letters) of a text's content words, to tell what a sentence or an object is about.
-    static func stems(_ text: String) -> Set<String> {
-        Set(Words.split(text.replacingOccurrences(of: "_", with: " ")).filter { $0.count >= 4 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
-            .map { String($0.prefix(5)) })
-    }
-
-    /// The date a system prompt gives as now ("Current date: 2026-01-21", "The current time is
-    /// 2024-05-15 15:00:00 EST"), read once per text: a conversation replayed or exported later is
-    /// judged at the time it happened, not when it was stored.
-    static let statedNowMemo = TextMemo<Double?>()
-    static let nowCues = ["current date", "current time", "today is", "today's date", "todays date", "the date is", "date today"]
-
-    static func statedNow(_ system: [String]) -> Double? {
-        for text in system {
-            if let d = statedNowMemo.value(text, { text in
-                let b = ByteText.lower(text)
-                for cue in nowCues {
-                    guard let i = ByteText.firstIndex(of: Array(cue.utf8), in: b, from: 0) else { continue }
-                    let window = b[(i + cue.count)..<min(b.count, i + cue.count + 40)]
-                    var k = window.startIndex
-                    while k + 10 <= window.endIndex {
-                        let w = window[k..<(k + 10)]
-                        if w.enumerated().allSatisfy({ j, c in j == 4 || j == 7 ? c == UInt8(ascii: "-") : ByteText.isDigit(c) }),
-                           let ts = Timestamp(iso8601: String(decoding: w, as: UTF8.self) + "T00:00:00Z") {
-                            return ts.seconds
-                        }
-                        k += 1
-                    }
-                }
-                return nil
-            }) { return d }
-        }
-        return nil
-    }
-
     /// What a result field's name says, judged once per name per run (the same names fill every result).
     struct KeyClass {
         var lower: String
@@ -234,7 +199,7 @@ extension IssueFinder {
                             forbidsWhenFalse: ByteText.any(plain, forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"),
                             forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk),
                             gate: gateKeys.contains(plain) || gateKeys.contains(where: { plain.hasSuffix("_" + $0) }),
-                            state: objectState(lk), words: Set(Words.split(lk.replacingOccurrences(of: "_", with: " "))))
+                            state: objectState(lk), words: Set(keyWords(lk)))
         }
     }
 
@@ -250,10 +215,10 @@ extension IssueFinder {
         // flags and phrases below read.
         var texts = t.system
         for (_, c) in calls where !c.failed && c.isRetrieval { texts.append(c.result) }
-        for text in texts { windows += Self.windowMemo.value(text, Self.windows) }
+        for text in texts { windows += Self.windowMemo.values(byParagraph: text, Self.windows).joined() }
         let now = Self.statedNow(t.system) ?? t.created.seconds
         for (ev, c) in calls where !c.failed && !c.isRetrieval {
-            let noun = Set(Words.split(c.name.replacingOccurrences(of: "_", with: " ")))
+            let noun = Set(Self.keyWords(c.name))
             func walk(_ v: Value, ids: Set<String>, depth: Int) {
                 guard depth < 8 else { return }
                 switch v {
@@ -379,13 +344,13 @@ extension IssueFinder {
         guard !writes.isEmpty else { return }
         // A policy that asks for the user's confirmation before changes, and a change made without one.
         let needsConfirmation = t.system.contains { text in
-            Self.confirmationMemo.value(text) { text in
+            Self.confirmationMemo.values(byParagraph: text) { text in
                 Facts.sentences(text).contains { s in
                     let l = s.lowercased()
                     return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
                         && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
                 }
-            }
+            }.contains(true)
         }
         if needsConfirmation, let affirmative = Self.affirmative {
             for (ev, w) in writes where !w.name.lowercased().contains("transfer") && !w.name.lowercased().contains("escalat") {
@@ -413,7 +378,7 @@ extension IssueFinder {
             }
         }
         // Amount limits the policy states ("refunds above 500.00 need a supervisor").
-        let caps = t.system.flatMap { Self.capMemo.value($0, Self.amountCaps) }
+        let caps = t.system.flatMap { Self.capMemo.values(byParagraph: $0, Self.amountCaps).joined() }
         if !caps.isEmpty {
             capped: for (ev, w) in writes {
                 let fam = Self.families(w.name)

@@ -109,15 +109,16 @@ extension IssueFinder {
         var out = Set<String>()
         // The object's own identifier ("id", or the one named after what the tool handles: an
         // issue_refund result's refund_id) when it has one; the others (its invoice_id) refer to other objects.
-        let noun = Set(Words.split(tool.replacingOccurrences(of: "_", with: " ")))
+        let noun = Set(Self.keyWords(tool))
         for (k, x) in o {
-            let words = Words.split(k.replacingOccurrences(of: "_", with: " ").lowercased())
-            guard k.lowercased() == "id" || (words.last == "id" && words.count == 2 && noun.contains(words[0])), let s = x.stringValue else { continue }
+            guard let s = x.stringValue else { continue }
+            let words = Self.keyWords(k)
+            guard Self.keyClass(k).lower == "id" || (words.last == "id" && words.count == 2 && noun.contains(words[0])) else { continue }
             for id in Facts.identifiers(s) { out.insert(Facts.normalizedID(id)) }
         }
         if !out.isEmpty { return out }
         for (k, x) in o {
-            if let s = x.stringValue, ByteText.any(k.lowercased(), Self.idKeyCues) { for id in Facts.identifiers(s) { out.insert(Facts.normalizedID(id)) } }
+            if let s = x.stringValue, Self.keyClass(k).names { for id in Facts.identifiers(s) { out.insert(Facts.normalizedID(id)) } }
         }
         if out.isEmpty {
             for (k, x) in o {

@@ -1,5 +1,6 @@
-// What policy text states: time windows for refunds and returns, amount limits, and actions it
-// says cannot be taken. Read once per text (a system prompt comes back with every trace).
+// What policy text states: time windows for refunds and returns, amount limits, actions it says
+// cannot be taken, and the date it gives as now. Read once per paragraph (a system prompt comes back
+// with every trace).
 // Part of IssueFinder's constraint checks (IssueFinder+Constraints.swift).
 
 import Foundation
@@ -10,7 +11,7 @@ extension IssueFinder {
     static let objectDateKeys = ["order", "purchase", "deliver", "ship", "bought", "booked", "placed", "created", "paid", "issue"]
 
     typealias Window = (families: Set<String>, days: Int, quote: String)
-    /// Windows are read once per text per run (a system prompt's in every trace).
+    /// Windows are read once per paragraph per run (a system prompt's in every trace).
     static let windowMemo = TextMemo<[Window]>()
 
     /// The time windows a text states for refunds, returns, cancellations or exchanges.
@@ -44,11 +45,11 @@ extension IssueFinder {
 
     /// The policy's "things like X cannot be V-ed" sentences: (the words naming X, the action family, the sentence).
     func prohibitions() -> [(subject: Set<String>, families: Set<String>, quote: String)] {
-        t.system.flatMap { Self.prohibitionMemo.value($0, Self.prohibitions) }
+        t.system.flatMap { Self.prohibitionMemo.values(byParagraph: $0, Self.prohibitions).joined() }
     }
 
     typealias Prohibition = (subject: Set<String>, families: Set<String>, quote: String)
-    /// A system prompt comes back with every trace: its prohibitions are read once.
+    /// A system prompt comes back with every trace: its prohibitions are read once per paragraph.
     static let prohibitionMemo = TextMemo<[Prohibition]>()
 
     typealias AmountCap = (families: Set<String>, limit: Double, quote: String)
@@ -75,9 +76,13 @@ extension IssueFinder {
         return out
     }
 
+    /// The negations `prohibition` starts from (a cheap test before the expression).
+    static let negations = ["cannot", "can not", "can't", "may not", "must not", "should not", "not allowed to"]
+
     static func prohibitions(_ text: String) -> [Prohibition] {
         var out: [Prohibition] = []
-        for sentence in Facts.sentences(text) where sentence.count < 300 {
+        for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 && sentence.count < 300 {
+            guard ByteText.any(sentence.lowercased(), negations) else { continue }
             let ns = sentence as NSString
             guard let m = Self.prohibition?.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)) else { continue }
             let fam = Self.families(ns.substring(with: m.range(at: 2)))
@@ -90,5 +95,49 @@ extension IssueFinder {
             out.append((Set(words), fam, sentence))
         }
         return out
+    }
+
+    /// The stems (first five letters) of a text's content words, to tell what a sentence or an object is about.
+    static func stems(_ text: String) -> Set<String> {
+        stemMemo.value(text) { text in
+            Set(Words.split(text.replacingOccurrences(of: "_", with: " ")).filter { $0.count >= 4 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+                .map { String($0.prefix(5)) })
+        }
+    }
+    static let stemMemo = TextMemo<Set<String>>(minBytes: 0, maxBytes: 1 << 20)
+
+    /// The words of a field or tool name, "_" a space ("refund_id" -> refund, id), read once per name per run.
+    static func keyWords(_ key: String) -> [String] {
+        keyWordMemo.value(key) { Words.split($0.replacingOccurrences(of: "_", with: " ")) }
+    }
+    static let keyWordMemo = TextMemo<[String]>(minBytes: 0, maxBytes: 1 << 20)
+
+    /// The date a system prompt gives as now ("Current date: 2026-01-21", "The current time is
+    /// 2024-05-15 15:00:00 EST"), read once per text: a conversation replayed or exported later is
+    /// judged at the time it happened, not when it was stored.
+    static let statedNowMemo = TextMemo<Double?>()
+    static let nowCues = ["current date", "current time", "today is", "today's date", "todays date", "the date is", "date today"]
+
+    static func statedNow(_ system: [String]) -> Double? {
+        for text in system {
+            if let d = statedNowMemo.value(text, { text in
+                let b = ByteText.lower(text)
+                for cue in nowCues {
+                    guard let i = ByteText.firstIndex(of: Array(cue.utf8), in: b, from: 0) else { continue }
+                    let window = b[(i + cue.count)..<min(b.count, i + cue.count + 40)]
+                    var k = window.startIndex
+                    while k + 10 <= window.endIndex {
+                        let w = window[k..<(k + 10)]
+                        if w.enumerated().allSatisfy({ j, c in j == 4 || j == 7 ? c == UInt8(ascii: "-") : ByteText.isDigit(c) }),
+                           let ts = Timestamp(iso8601: String(decoding: w, as: UTF8.self) + "T00:00:00Z") {
+                            return ts.seconds
+                        }
+                        k += 1
+                    }
+                }
+                return nil
+            }) { return d }
+        }
+        return nil
     }
 }
