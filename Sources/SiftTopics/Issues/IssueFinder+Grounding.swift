@@ -191,6 +191,13 @@ extension IssueFinder {
             sourcesCache = s
             return s
         }
+        var listsCache: Set<Int>?
+        func lists() -> Set<Int> {
+            if let l = listsCache { return l }
+            let l = listLengths()
+            listsCache = l
+            return l
+        }
         var stale: [(span: String?, quote: String)] = []
         var unsupported: [(span: String?, quote: String)] = []
         var lastClaims: [Fact] = []
@@ -203,9 +210,17 @@ extension IssueFinder {
                 let sentences = Facts.sentences(s).filter(Facts.isAssertion)
                 let factsBy = sentences.map(Facts.extract)
                 let supported = Self.supportedClaims(factsBy, sentences: sentences, answer: s, evidence: evidence)
+                // The answer's figures the evidence holds, for counts worked out from them.
+                let own = Self.numbersIn(s).map(\.value).filter { evidence.numberKeys.contains(Facts.numberKey($0)) }
                 for (k, sentence) in sentences.enumerated() {
                     let facts = factsBy[k]
                     lastClaims += facts
+                    let flagged = unsupported.count + stale.count
+                    defer {
+                        if unsupported.count + stale.count == flagged, Self.unsupportedCount(sentence, evidence: evidence, own: own, lists: lists) != nil {
+                            countClaims.append((span(i), sentence))
+                        }
+                    }
                     for (j, f) in facts.enumerated() {
                         if !supported[k][j] {
                             unsupported.append((span(i), sentence))
@@ -277,7 +292,8 @@ extension IssueFinder {
             add(.staleContext, "The answer used a value from an older source although a newer source or the user gave a different one.", stale)
         }
         if !unsupported.isEmpty {
-            add(.unsupportedClaim, "The answer states specifics that nothing the agent saw supports.", unsupported)
+            add(.unsupportedClaim, "The answer states specifics that nothing the agent saw supports.", unsupported + countClaims)
+            countClaims = []
         }
     }
 

@@ -12,6 +12,9 @@ struct IssueFinder {
     /// (event index, call) for every tool call, in order.
     let calls: [(index: Int, call: ToolCall)]
     var findings: [IssueFinding] = []
+    /// Answer sentences with a count nothing supports (IssueFinder+Counts.swift): weaker evidence than
+    /// an unsupported amount or date, so a finding of their own only when nothing else was found.
+    var countClaims: [(span: String?, quote: String)] = []
 
     init(_ t: TraceThread) {
         self.t = t
@@ -31,6 +34,9 @@ struct IssueFinder {
         f.askedAgain()
         f.outcome()
         f.requestNeverLookedUp()
+        if f.findings.isEmpty, !f.countClaims.isEmpty {
+            f.add(.unsupportedClaim, "The answer states counts that nothing the agent saw supports.", f.countClaims)
+        }
         // One finding per kind (the first, with the evidence of all), dominant first.
         var byKind: [IssueKind: IssueFinding] = [:]
         for x in f.findings {
