@@ -364,6 +364,7 @@ extension IssueFinder {
                 }
             }
         }
+        skippedPrerequisites(writes)
         let banned = prohibitions()
         if !banned.isEmpty {
             for (ev, w) in writes {
