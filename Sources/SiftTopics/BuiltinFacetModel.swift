@@ -123,15 +123,46 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "outrageous", "unacceptable", "incompetent", "scam", "livid", "i'm done", "i am done",
                                  "still not working", "still doesn't work", "still broken", "pointless",
                                  "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you"]
+        + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
                                "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
                                "bad ", "poor", "why was that", "already did", "in my message", "still waiting", "yet again", "once again",
                                "doesn't help", "didn't help", "not helpful", "unhelpful", "that's not what i", "not what i asked", "didn't answer",
                                "did not answer", "confus", "hmm, no", "no, that", "that's not it", "not right", "incorrect", "complain",
                                "inconvenien", "hassle"]
+        + otherLanguageDissatisfaction
+
+    /// The same markers in the other languages support traffic most often comes in (French, Spanish,
+    /// Portuguese, German, Italian, Dutch): disbelief, insults to the service, wasted time, giving up,
+    /// having said it already.
+    static let otherLanguageFrustration = [
+        "incroyable", "inadmissible", "inacceptable", "ridicule", "n'importe quoi", "perte de temps", "j'abandonne", "laissez tomber",
+        "laisse tomber", "ça ne sert à rien", "ca ne sert a rien", "je l'ai déjà dit", "je vous l'ai déjà dit", "déjà expliqué", "trois fois",
+        "c'est une blague", "vous plaisantez", "j'en ai marre", "ras le bol", "honteux", "scandaleux",
+        "increíble", "inaceptable", "ridículo", "pérdida de tiempo", "perdida de tiempo", "me rindo", "olvídalo", "olvidalo", "no sirve para nada",
+        "ya lo dije", "ya te lo dije", "ya se lo dije", "ya lo expliqué", "tercera vez", "es una broma", "estoy harto", "estoy harta", "vergonzoso",
+        "inacreditável", "inaceitável", "perda de tempo", "desisto", "esquece isso", "esqueça isso", "deixa pra lá", "deixa para lá",
+        "não serve para nada", "já disse", "já expliquei", "terceira vez", "é uma piada", "estou farto", "estou farta", "que vergonha",
+        "unglaublich", "inakzeptabel", "lächerlich", "zeitverschwendung", "ich gebe auf", "vergessen sie es", "vergiss es", "schon gesagt",
+        "schon dreimal", "sinnlos", "frechheit", "unverschämt", "es reicht",
+        "incredibile", "inaccettabile", "ridicolo", "perdita di tempo", "mi arrendo", "lascia perdere", "lasci perdere", "l'ho già detto",
+        "terza volta", "che vergogna", "assurdo",
+        "belachelijk", "onacceptabel", "tijdverspilling", "ik geef het op", "laat maar zitten",
+    ]
+    static let otherLanguageDissatisfaction = [
+        "déçu", "décevant", "pas content", "toujours pas", "toujours rien", "encore une fois", "pas ce que j'ai demandé",
+        "decepcionado", "decepcionada", "molesto", "molesta", "sigue sin", "todavía nada", "todavia nada", "no es lo que pedí",
+        "chateado", "chateada", "continua sem", "ainda nada", "não é o que pedi",
+        "enttäuscht", "ärgerlich", "verärgert", "immer noch nicht", "schon wieder", "nicht hilfreich",
+        "deluso", "delusa", "arrabbiato", "arrabbiata", "ancora niente", "non è quello che ho chiesto",
+        "teleurgesteld", "nog steeds niet",
+    ]
     static let positiveCues = ["thank", "great", "perfect", "awesome", "wonderful", "appreciate", "helpful", "exactly what", "excellent",
                                "amazing", "love it", "brilliant", "fantastic", "cheers", "much better", "that works", "works now", "sounds good",
-                               "glad", "happy with", "nice", "good job", "well done", "solved", "resolved"]
+                               "glad", "happy with", "nice", "good job", "well done", "solved", "resolved"] + otherLanguageThanks
+    /// Thanks and praise in the other languages of `otherLanguageFrustration`.
+    static let otherLanguageThanks = ["merci", "parfait", "génial", "gracias", "perfecto", "obrigad", "perfeito", "danke", "perfekt", "grazie",
+                                      "perfetto", "bedankt"]
 
     /// Whether `s` holds `cue` starting at a word boundary ("ugh" is not in "through"); short cues
     /// must end at one too ("bad" is not in "badge").
@@ -311,7 +342,10 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     }
 
     static let giveUpCues = ["forget it", "never mind", "nevermind", "i give up", "waste of time", "cancel my account", "going elsewhere",
-                             "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless"]
+                             "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless",
+                             "j'abandonne", "laissez tomber", "laisse tomber", "perte de temps", "me rindo", "olvídalo", "olvidalo", "pérdida de tiempo",
+                             "desisto", "esquece isso", "deixa pra lá", "perda de tempo", "ich gebe auf", "vergiss es", "zeitverschwendung",
+                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling"]
 
     /// The Issues facet: every problem the detectors find (see `IssueFinder`), dominant first. The
     /// topic is formed on the dominant problem's fixed sentence, so one behaviour makes one topic
