@@ -30,6 +30,7 @@ struct IssueFinder {
         f.grounding()
         f.supersededValues()
         f.supersededDocuments()
+        f.olderEntries()
         f.claimedActions()
         f.askedAgain()
         f.outcome()
