@@ -43,6 +43,18 @@ extension IssueFinder {
         return out
     }
 
+    /// Identifiers without a digit that only their key makes one ("user_id": "usr_obrei"), in a call's
+    /// arguments or anywhere in a value (a result).
+    static func keyedIdentifiers(_ v: Value, key: String = "", depth: Int = 0) -> [(key: String, id: String)] {
+        guard depth < 8 else { return [] }
+        switch v {
+        case .string(let s): return Facts.identifiers(s).isEmpty ? keyedIDs(key, s).map { (key, $0) } : []
+        case .object(let o): return o.flatMap { k, x in keyedIdentifiers(x, key: k, depth: depth + 1) }
+        case .array(let a): return a.prefix(100).flatMap { keyedIdentifiers($0, key: key, depth: depth + 1) }
+        default: return []
+        }
+    }
+
     /// (key, value) of money amounts in a call's arguments (keys naming an amount, price or total).
     static func argumentAmounts(_ call: ToolCall) -> [(key: String, amount: Double)] {
         (argumentLeaves(call) ?? []).compactMap { key, v in
@@ -79,7 +91,8 @@ extension IssueFinder {
             case .user(let s): see(s); unpooled.append(s)
             case .assistant(let s): see(s)
             case .tool(let c):
-                for (key, id) in Self.argumentIdentifiers(c) {
+                let keyed = (try? JSONReader.parse(c.arguments)).map { Self.keyedIdentifiers($0) } ?? []
+                for (key, id) in Self.argumentIdentifiers(c) + keyed {
                     let n = Facts.normalizedID(id)
                     let nb = Array(n.utf8)
                     guard nb.count >= 5, !ByteText.contains(seen, nb), !ByteText.contains(allUser, nb) else { continue }
@@ -109,6 +122,7 @@ extension IssueFinder {
                 see(c.arguments)
                 see(c.result)
                 see(c.errorMessage ?? "")
+                for (_, id) in keyed + (c.failed ? [] : Self.keyedIdentifiers(c.resultValue)) { seenIDs.insert(Facts.normalizedID(id)) }
             }
         }
     }
