@@ -365,6 +365,7 @@ extension IssueFinder {
             }
         }
         skippedPrerequisites(writes)
+        ignoredWarnings(writes)
         let banned = prohibitions()
         if !banned.isEmpty {
             for (ev, w) in writes {
