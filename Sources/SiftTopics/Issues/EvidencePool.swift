@@ -12,7 +12,11 @@ final class EvidencePool {
     var numbers: [Double] = []
     var numberKeys = Set<String>()
     /// Dates are read only when a date claim is checked (most traces have none).
-    private var datedTexts: [String] = []
+    private(set) var datedTexts: [String] = []
+    /// Durations the evidence states with their unit, in seconds (EvidencePool+Durations.swift).
+    var timedRead: [Double]?
+    /// When the conversation happened, for durations counted from a time stamp to it.
+    let createdSeconds: Double
     private var datesRead: Set<String>?
     private var dates: Set<String> {
         if let d = datesRead { return d }
@@ -84,6 +88,7 @@ final class EvidencePool {
 
     init(texts: [String], created: Timestamp) {
         day = Int((created.seconds / 86400).rounded(.down))
+        createdSeconds = created.seconds
         for d in (day - 1)...(day + 1) {
             let c = Timestamp.civil(fromDays: d)
             nearDates.insert(Facts.dayKey(c.month, c.day))
@@ -100,7 +105,7 @@ final class EvidencePool {
             text.append(0x20)
             for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }
             digitRuns.formUnion(e.digitRuns)
-            if e.hasDigit { datedTexts.append(t); datesRead = nil }
+            if e.hasDigit { datedTexts.append(t); datesRead = nil; timedRead = nil }
         }
         // Dates a stated number of days from the conversation ("back in stock in 3 days").
         for n in fresh where n >= 2 && n <= 90 && n == n.rounded() {
@@ -125,7 +130,12 @@ final class EvidencePool {
             if dates.contains(f.key) || nearDates.contains(f.key) || offsetDates.contains(f.key) { return true }
             let p = f.key.split(separator: "-")
             return p.count == 2 && dates.contains("\(p[1])-\(p[0])")
-        case .money, .percent, .quantity, .duration:
+        case .duration:
+            // A duration needs a duration: the same number of something else (a count, a price)
+            // supported "about 3 hours" in nearly every trace.
+            guard let v = f.number else { return true }
+            return timed(f, v)
+        case .money, .percent, .quantity:
             guard let v = f.number else { return true }
             if numberKeys.contains(f.key) { return true }
             if f.kind != .money && f.kind != .percent { return converted(f, v) }
@@ -142,10 +152,7 @@ final class EvidencePool {
     /// Whether a quantity or duration is an evidence number in another unit or scale, rounded to
     /// the precision it is written with ("0.8" stands for 0.75..<0.85, "10" for 9.5..<10.5).
     func converted(_ f: Fact, _ v: Double) -> Bool {
-        let written = f.text.drop(while: { !$0.isNumber }).prefix(while: { $0.isNumber || $0 == "." || $0 == "," })
-        let decimals = written.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
-        var half = 0.5
-        for _ in 0..<min(decimals, 6) { half /= 10 }
+        let (half, decimals) = Self.precision(f.text)
         let unit = f.text.lowercased().drop(while: { $0.isNumber || $0 == "." || $0 == "," || $0 == " " || $0 == "-" })
         let factors = f.kind == .duration ? Self.timeFactors : ["kb", "mb", "gb", "tb"].contains(String(unit.prefix(2))) ? Self.dataFactors : [1]
         // A whole number converted must also be within 5% ("3 hours" is not 10,240 seconds, 2.84 hours).
@@ -154,6 +161,15 @@ final class EvidencePool {
             for k in factors where near(n / k, k) || (k > 1 && near(n * k, k)) { return true }
         }
         return false
+    }
+
+    /// Half the last written digit of a claim's number ("0.8": 0.05, "10": 0.5), and its decimals.
+    static func precision(_ text: String) -> (half: Double, decimals: Int) {
+        let written = text.drop(while: { !$0.isNumber }).prefix(while: { $0.isNumber || $0 == "." || $0 == "," })
+        let decimals = written.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
+        var half = 0.5
+        for _ in 0..<min(decimals, 6) { half /= 10 }
+        return (half, decimals)
     }
 
     /// Full dates (days since 1970) in the evidence, for day counts between two of them.

@@ -56,11 +56,13 @@ extension IssueFinder {
     }
 
     mutating func olderEntries() {
+        let lists = datedLists(before: t.events.count)
+        guard !lists.isEmpty else { return }
         for (i, e) in t.events.enumerated() {
             guard case .assistant(let answer) = e else { continue }
             let said = Self.contentWords(answer)
             guard said.count >= 4 else { continue }
-            for (ev, entries) in datedLists(before: i) {
+            for (ev, entries) in lists where ev < i {
                 guard let latest = entries.max(by: { $0.seconds < $1.seconds }) else { continue }
                 func echo(_ x: DatedEntry) -> Double { x.words.isEmpty ? 0 : Double(x.words.intersection(said).count) / Double(x.words.count) }
                 guard let told = entries.filter({ $0.seconds < latest.seconds }).max(by: { echo($0) < echo($1) }) else { continue }
