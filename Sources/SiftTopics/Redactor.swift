@@ -227,7 +227,7 @@ public struct Redactor: @unchecked Sendable {
         // Paragraph by paragraph (a system prompt differs from the last one in a paragraph or two),
         // unless a team's own pattern might span a blank line, or a name could run on past one.
         guard rules.count == Self.builtinRuleCount, text.utf8.count >= 2 * memo.minBytes else { return memo.value(text, redactOnce) }
-        return TextMemo<String>.parts(text, together: Self.mayRunOn).map { memo.value(String($0), redactOnce) }.joined()
+        return TextMemo<String>.parts(text, minBytes: memo.minBytes, together: Self.mayRunOn).map { memo.value(String($0), redactOnce) }.joined()
     }
 
     private func redactOnce(_ text: String) -> String {

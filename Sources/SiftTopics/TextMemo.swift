@@ -38,13 +38,14 @@ final class TextMemo<Value>: @unchecked Sendable {
     /// line by line, so that its value for the whole text is these values combined.
     func values(byParagraph text: String, _ make: (String) -> Value) -> [Value] {
         guard text.utf8.count >= 2 * minBytes else { return [value(text, make)] }
-        return Self.parts(text).map { value(String($0), make) }
+        return Self.parts(text, minBytes: minBytes).map { value(String($0), make) }
     }
 
     /// The text cut after each blank line (a run of two or more line feeds), the line feeds kept with
     /// the part before them: the parts joined are the text. `together(part)`: that part stays joined
-    /// to the next one.
-    static func parts(_ text: String, together: ((Substring.UTF8View) -> Bool)? = nil) -> [Substring] {
+    /// to the next one; so does a part shorter than `minBytes` (too short to memoise: a policy of
+    /// one-line paragraphs is memoised in pieces of that size, not read again for every trace).
+    static func parts(_ text: String, minBytes: Int = 0, together: ((Substring.UTF8View) -> Bool)? = nil) -> [Substring] {
         // Where parts start: after each run of two or more line feeds (found with memchr; most texts,
         // a tool's JSON, have none).
         var text = text
@@ -62,14 +63,17 @@ final class TextMemo<Value>: @unchecked Sendable {
         }
         guard !cuts.isEmpty else { return [text[...]] }
         let u = text.utf8
-        var out: [Substring] = [], start = u.startIndex
+        var out: [Substring] = [], start = u.startIndex, startOffset = 0
         for c in cuts {
+            if c - startOffset < minBytes { continue }
             let cut = u.index(u.startIndex, offsetBy: c)
             if together?(u[start..<cut]) == true { continue }
             out.append(text[start..<cut])
             start = cut
+            startOffset = c
         }
-        out.append(text[start...])
+        // A short last part joins the one before it.
+        if text.utf8.count - startOffset < minBytes, let last = out.popLast() { out.append(text[last.startIndex...]) } else { out.append(text[start...]) }
         return out
     }
 }

@@ -13,6 +13,7 @@ final class TextMemoTests: XCTestCase {
             let text = (0..<rng.int(0...12)).map { _ in rng.pick(pieces) }.joined()
             let parts = TextMemo<Int>.parts(text)
             XCTAssertEqual(parts.joined(), text)
+            XCTAssertEqual(TextMemo<Int>.parts(text, minBytes: 5).joined(), text)
             XCTAssertFalse(parts.dropLast().contains(where: \.isEmpty), text.debugDescription)
             for (i, p) in parts.enumerated() {
                 // A blank line only at a part's end, and every part but the last ends with one.
@@ -24,6 +25,8 @@ final class TextMemoTests: XCTestCase {
         }
         XCTAssertEqual(TextMemo<Int>.parts("one\n\ntwo\n\n\nthree").map(String.init), ["one\n\n", "two\n\n\n", "three"])
         XCTAssertEqual(TextMemo<Int>.parts("no blank line\nhere").map(String.init), ["no blank line\nhere"])
+        // Parts too short to memoise stay with the next one; a short last part with the one before.
+        XCTAssertEqual(TextMemo<Int>.parts("a\n\nbbbbbbbb\n\ncc\n\nd", minBytes: 4).map(String.init), ["a\n\nbbbbbbbb\n\n", "cc\n\nd"])
         // A part kept with the next one.
         XCTAssertEqual(TextMemo<Int>.parts("Regards,\n\nJane Doe\n\nsee you\n\nok", together: Redactor.mayRunOn).map(String.init),
                        ["Regards,\n\nJane Doe\n\nsee you\n\n", "ok"])

@@ -48,7 +48,11 @@ extension IssueFinder {
     static func keyedIdentifiers(_ v: Value, key: String = "", depth: Int = 0) -> [(key: String, id: String)] {
         guard depth < 8 else { return [] }
         switch v {
-        case .string(let s): return Facts.identifiers(s).isEmpty ? keyedIDs(key, s).map { (key, $0) } : []
+        case .string(let s):
+            // Only a key that says "id" makes one (checked before reading the value).
+            let k = key.lowercased()
+            guard k == "id" || k.hasSuffix("_id") || k.hasSuffix("-id"), !s.utf8.contains(where: ByteText.isDigit) else { return [] }
+            return keyedIDs(key, s).map { (key, $0) }
         case .object(let o): return o.flatMap { k, x in keyedIdentifiers(x, key: k, depth: depth + 1) }
         case .array(let a): return a.prefix(100).flatMap { keyedIdentifiers($0, key: key, depth: depth + 1) }
         default: return []
