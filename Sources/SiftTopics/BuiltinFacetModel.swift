@@ -145,7 +145,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         "não serve para nada", "já disse", "já expliquei", "terceira vez", "é uma piada", "estou farto", "estou farta", "que vergonha",
         "unglaublich", "inakzeptabel", "lächerlich", "zeitverschwendung", "ich gebe auf", "vergessen sie es", "vergiss es", "schon gesagt",
         "schon dreimal", "sinnlos", "frechheit", "unverschämt", "es reicht",
-        "incredibile", "inaccettabile", "ridicolo", "perdita di tempo", "mi arrendo", "lascia perdere", "lasci perdere", "l'ho già detto",
+        "inaccettabile", "ridicolo", "perdita di tempo", "mi arrendo", "lascia perdere", "lasci perdere", "l'ho già detto",
         "terza volta", "che vergogna", "assurdo",
         "belachelijk", "onacceptabel", "tijdverspilling", "ik geef het op", "laat maar zitten",
     ]

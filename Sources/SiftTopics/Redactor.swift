@@ -207,7 +207,9 @@ public struct Redactor: @unchecked Sendable {
         }
         guard start != end else { return false }
         let word = String(decoding: part[start..<end], as: UTF8.self)
-        return word.first?.isUppercase == true || nameCueEnds.contains(word.lowercased())
+        // A name may also start after a hyphen or an apostrophe ("pre-Jane").
+        let tail = word.split(whereSeparator: { $0 == "-" || $0 == "'" }).last.map(String.init) ?? word
+        return word.first?.isUppercase == true || tail.first?.isUppercase == true || nameCueEnds.contains(word.lowercased())
     }
 
     /// The last words of the name rule's cues that are not capitalised.

@@ -24,5 +24,6 @@ final class DurationClaimTests: XCTestCase {
     func testDurationsAreReadWithTheirUnits() {
         XCTAssertEqual(EvidencePool.durations(#"{"expires_in_seconds": 600, "grace_period_hours": 24, "count": 3}"#), [600, 86400])
         XCTAssertEqual(EvidencePool.durations("valid for 7 days; P2 4 business hours; 12 users"), [604_800, 14_400])
+        XCTAssertEqual(EvidencePool.durations(#"{"hourly_rate": 3, "monthly_fee": 12, "duration_ms": 500, "expires_in_s": 30}"#), [0.5, 30])
     }
 }

@@ -12,6 +12,8 @@ final class MultilingualToneTests: XCTestCase {
         XCTAssertEqual(BuiltinFacetModel.tone("Sigue sin funcionar."), .negative)
         XCTAssertEqual(BuiltinFacetModel.tone("Merci beaucoup !"), .positive)
         XCTAssertEqual(BuiltinFacetModel.tone("Bonjour, je n'arrive plus à me connecter."), .neutral)
+        // Other languages' cues are no near-miss spelling of an English word ("incredibile").
+        XCTAssertNotEqual(BuiltinFacetModel.tolerantTone("Incredible, that was fast."), .frustrated)
     }
 
     func testAUserWhoGivesUpInPortugueseLeftFrustrated() {
@@ -22,5 +24,7 @@ final class MultilingualToneTests: XCTestCase {
                                       .assistant("Por segurança só posso verificar com os contactos registados.")]
         XCTAssertEqual(head(opening + [.user("Esquece. Isto é uma perda de tempo.")]), "User left frustrated")
         XCTAssertEqual(head(opening + [.user("Ok, chegou agora. Obrigado!")]), "NONE")
+        // "merci" inside "commercial" thanks nobody.
+        XCTAssertEqual(head(opening + [.user("This is useless, I'll take it to a commercial competitor.")]), "User left frustrated")
     }
 }

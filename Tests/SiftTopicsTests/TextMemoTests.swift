@@ -28,6 +28,7 @@ final class TextMemoTests: XCTestCase {
         // Parts too short to memoise stay with the next one; a short last part with the one before.
         XCTAssertEqual(TextMemo<Int>.parts("a\n\nbbbbbbbb\n\ncc\n\nd", minBytes: 4).map(String.init), ["a\n\nbbbbbbbb\n\n", "cc\n\nd"])
         // A part kept with the next one.
+        XCTAssertTrue(Redactor.mayRunOn("a pre-Jane\n\n".utf8[...]), "a name may start after a hyphen")
         XCTAssertEqual(TextMemo<Int>.parts("Regards,\n\nJane Doe\n\nsee you\n\nok", together: Redactor.mayRunOn).map(String.init),
                        ["Regards,\n\nJane Doe\n\nsee you\n\n", "ok"])
     }

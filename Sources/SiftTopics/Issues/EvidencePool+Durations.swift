@@ -25,12 +25,13 @@ extension EvidencePool {
     /// Seconds in one of the unit a field name states ("expires_in_seconds", "grace_period_hours",
     /// "duration_ms"), or nil.
     static func secondsPer(key: String) -> Double? {
-        let k = key.lowercased()
-        if k.hasSuffix("_ms") || k.contains("millis") { return 0.001 }
-        if k.hasSuffix("_s") { return 1 }
-        for (cue, s) in [("second", 1.0), ("_secs", 1), ("_sec", 1), ("minute", 60), ("_mins", 60), ("_min", 60), ("hour", 3600), ("_hrs", 3600),
-                         ("_days", 86400), ("_day", 86400), ("week", 604_800), ("month", 2_592_000), ("year", 31_536_000)] where k.contains(cue) {
-            return s
+        // By the field's words ("hourly_rate" and "monthly_fee" name no unit of time); a one-letter
+        // unit ("expires_in_s") only as the last word.
+        let words = key.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        for (i, w) in words.enumerated() {
+            if ["ms", "millis", "milliseconds"].contains(w) { return 0.001 }
+            if w.count == 1 && i != words.count - 1 { continue }
+            if let s = secondsPer(w) { return s }
         }
         return nil
     }

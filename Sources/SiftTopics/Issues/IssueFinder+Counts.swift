@@ -47,7 +47,8 @@ extension IssueFinder {
             let wordBytes = b[(i + 1)..<k]
             guard wordBytes.count >= 3, wordBytes.last == UInt8(ascii: "s"), k == b.count || !ByteText.isAlnum(b[k]) else { continue }
             let word = String(decoding: wordBytes, as: UTF8.self)
-            guard !notCountWords.contains(word), let v = Double(String(decoding: digits, as: UTF8.self)), v >= 10 else { continue }
+            // (A number of more than 15 digits counts nothing a trace lists, and would not fit an Int.)
+            guard !notCountWords.contains(word), digits.count <= 15, let v = Double(String(decoding: digits, as: UTF8.self)), v >= 10 else { continue }
             // A year before a plural ("2025 prices") is no count.
             if digits.count == 4, (1900...2100).contains(Int(v)) { continue }
             out.append((v, String(decoding: b[start..<k], as: UTF8.self)))

@@ -211,7 +211,7 @@ extension IssueFinder {
                 let factsBy = sentences.map(Facts.extract)
                 let supported = Self.supportedClaims(factsBy, sentences: sentences, answer: s, evidence: evidence)
                 // The answer's figures the evidence holds, for counts worked out from them.
-                let own = Self.numbersIn(s).map(\.value).filter { evidence.numberKeys.contains(Facts.numberKey($0)) }
+                let own = Array(Set(Self.numbersIn(s).map(\.value).filter { evidence.numberKeys.contains(Facts.numberKey($0)) })).sorted().prefix(64).map { $0 }
                 for (k, sentence) in sentences.enumerated() {
                     let facts = factsBy[k]
                     lastClaims += facts

@@ -109,9 +109,11 @@ extension IssueFinder {
         // A dissatisfied last word that accepts the outcome ("Fine, but...", "not great, but ok") is
         // a resolved complaint, not an unresolved one.
         let l = last.1.lowercased()
-        let accepts = ByteText.any(l, ["fine", "ok", "okay", "alright", "all right", "i guess", "i see", "understood", "got it", "thank", "appreciate",
-                                       "d'accord", "entendu", "de acuerdo", "vale", "entendido", "tudo bem", "verstanden", "einverstanden", "va bene", "capito"]
-                                   + BuiltinFacetModel.otherLanguageThanks)
+        // (The other languages' words as words: "vale" is in "equivalent", "merci" in "commercial".)
+        let otherAccepts = ["d'accord", "entendu", "de acuerdo", "vale", "entendido", "tudo bem", "verstanden", "einverstanden", "va bene", "capito"]
+        let thanksAbroad = BuiltinFacetModel.otherLanguageThanks.contains { BuiltinFacetModel.has(l, $0) }
+        let accepts = ByteText.any(l, ["fine", "ok", "okay", "alright", "all right", "i guess", "i see", "understood", "got it", "thank", "appreciate"])
+            || thanksAbroad || otherAccepts.contains { BuiltinFacetModel.has(l, $0) }
         // Disappointment alone ("That's disappointing.") is a verdict, not an open request: a negative
         // last turn counts when it still asks for something, or asks for a person no one provided.
         let asksHuman = users.suffix(2).contains { u in BuiltinFacetModel.asksForPerson(u.1) }
@@ -121,7 +123,7 @@ extension IssueFinder {
         if BuiltinFacetModel.asksForPerson(last.1), handoffs.contains(where: { $0.index > last.0 }) { return }
         let stillAsking = l.contains("?") || l.contains("still") || l.contains("not resolved") || l.contains("no answer")
         // "Never mind, I found it, thanks!" ends well; "thanks for nothing" does not.
-        let thanks = ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"] + BuiltinFacetModel.otherLanguageThanks)
+        let thanks = (ByteText.any(l, ["thank", "appreciate", "found it", "figured it out", "sorted it"]) || thanksAbroad)
             && !ByteText.any(l, ["for nothing", "no thanks to", "merci pour rien", "gracias por nada", "obrigado por nada", "danke für nichts"])
         guard !thanks else { return }
         // "ok never mind, I'll ask our IT admin": a user who drops the request calmly, with a way on.
