@@ -49,14 +49,18 @@ extension IssueFinder {
         guard depth < 8 else { return [] }
         switch v {
         case .string(let s):
-            // Only a key that says "id" makes one (checked before reading the value).
-            let k = key.lowercased()
-            guard k == "id" || k.hasSuffix("_id") || k.hasSuffix("-id"), !s.utf8.contains(where: ByteText.isDigit) else { return [] }
+            // Only a key that says "id" makes one (checked before the value is read for identifiers).
+            guard isIDKey(key), Facts.identifiers(s).isEmpty else { return [] }
             return keyedIDs(key, s).map { (key, $0) }
         case .object(let o): return o.flatMap { k, x in keyedIdentifiers(x, key: k, depth: depth + 1) }
         case .array(let a): return a.prefix(100).flatMap { keyedIdentifiers($0, key: key, depth: depth + 1) }
         default: return []
         }
+    }
+
+    /// The keyed identifiers of a call's arguments (see `keyedIdentifiers`).
+    static func keyedArgumentIDs(_ call: ToolCall) -> [(key: String, id: String)] {
+        (argumentLeaves(call) ?? []).flatMap { keyedIdentifiers($0.value, key: $0.key) }
     }
 
     /// (key, value) of money amounts in a call's arguments (keys naming an amount, price or total).
@@ -95,7 +99,7 @@ extension IssueFinder {
             case .user(let s): see(s); unpooled.append(s)
             case .assistant(let s): see(s)
             case .tool(let c):
-                let keyed = (try? JSONReader.parse(c.arguments)).map { Self.keyedIdentifiers($0) } ?? []
+                let keyed = Self.keyedArgumentIDs(c)
                 for (key, id) in Self.argumentIdentifiers(c) + keyed {
                     let n = Facts.normalizedID(id)
                     let nb = Array(n.utf8)

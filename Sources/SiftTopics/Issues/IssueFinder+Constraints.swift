@@ -154,17 +154,19 @@ extension IssueFinder {
     static func keyedIDs(_ key: String, _ s: String) -> [String] {
         let found = Facts.identifiers(s)
         guard found.isEmpty else { return found }
-        let k = key.lowercased()
-        guard k == "id" || k.hasSuffix("_id") || k.hasSuffix("-id"), (5...64).contains(s.utf8.count),
+        guard isIDKey(key), (5...64).contains(s.utf8.count),
               s.utf8.allSatisfy({ ByteText.isAlnum($0) || ByteText.isSeparator($0) }), s.utf8.contains(where: ByteText.isSeparator) else { return [] }
         return [s]
     }
 
+    /// A key that says its value is an id: "id", "user_id", "order-id".
+    static func isIDKey(_ key: String) -> Bool {
+        let k = key.lowercased()
+        return k == "id" || k.hasSuffix("_id") || k.hasSuffix("-id")
+    }
+
     static func argumentIdentity(_ c: ToolCall) -> Set<String> {
-        var named = argumentIdentifiers(c)
-        for (k, v) in argumentLeaves(c) ?? [] {
-            if let s = v.stringValue, Facts.identifiers(s).isEmpty { for id in keyedIDs(k, s) { named.append((k, id)) } }
-        }
+        let named = argumentIdentifiers(c) + keyedArgumentIDs(c)
         let specific = named.filter { !ByteText.any($0.key.lowercased(), ownerKeys) }
         var out = Set((specific.isEmpty ? named : specific).map { Facts.normalizedID($0.id) })
         for (k, v) in argumentLeaves(c) ?? [] {
