@@ -61,7 +61,7 @@ public enum Labeler {
             if let (head, w) = heads.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }), w >= 0.6 * size {
                 label = head
             } else if members[c].count == 1 || (members[c].first.map { m in m.weight >= 0.8 * size } ?? false) {
-                label = representative.clipped(60)
+                label = (phrases ? labelReady(representative) : representative).clipped(60)
             } else if phrases, let request = typical(members[c], terms: terms) {
                 label = request
             } else {
@@ -81,18 +81,61 @@ public enum Labeler {
         return text.replacingOccurrences(of: #"<[A-Z_]{2,}>"#, with: " ", options: .regularExpression)
     }
 
+    /// A member's text as a label may show it: without redaction placeholders and pictographs, runs of
+    /// spaces made one. A clause left hanging by a removed placeholder ("Reset my password please,
+    /// email is <EMAIL>") is cut at the break before it when two words or more come before that.
+    static func labelReady(_ text: String) -> String {
+        let hole: Unicode.Scalar = "\u{2}", pictograph: Unicode.Scalar = "\u{1}"
+        let marked = text.contains("<") ? text.replacingOccurrences(of: #"<[A-Z_]{2,}>"#, with: "\u{2}", options: .regularExpression) : text
+        var scalars = Array(marked.unicodeScalars)
+        if let h = scalars.firstIndex(of: hole) {
+            let breaks: Set<Unicode.Scalar> = [",", ";", ":", "(", pictograph]
+            var b = h - 1
+            while b >= 0, !(breaks.contains(scalars[b]) || isPictograph(scalars[b])) { b -= 1 }
+            if b > 0, String(String.UnicodeScalarView(scalars[..<b])).split(separator: " ").count >= 2 { scalars = Array(scalars[..<b]) }
+        }
+        var out = String.UnicodeScalarView()
+        var space = false
+        for u in scalars {
+            if u == hole || isPictograph(u) { space = space || !out.isEmpty; continue }
+            if u == " " || u == "\t" { space = !out.isEmpty; continue }
+            if u == "\n" || u == "\r" { space = false }
+            if space {
+                // No space before punctuation left behind by a removed placeholder ("is <EMAIL>, thanks").
+                if !",.;:!?)".unicodeScalars.contains(u) { out.append(" ") }
+                space = false
+            }
+            out.append(u)
+        }
+        return String(out).trimmingCharacters(in: CharacterSet(charactersIn: ",;: "))
+    }
+
+    static func isPictograph(_ u: Unicode.Scalar) -> Bool {
+        guard u.value >= 0x80 else { return false }
+        let p = u.properties
+        return p.isEmojiPresentation || (p.isEmoji && u.value > 0xFF) || p.generalCategory == .otherSymbol
+            || u.value == 0xFE0F || u.value == 0x200D
+    }
+
     /// The member text that carries most of the topic's distinctive terms, shortened to a label.
     static func typical(_ members: [(text: String, weight: Double, distance: Float)], terms: [String]) -> String? {
         let top = Array(terms.prefix(8))
         var best: (score: Double, text: String)?
         for m in members {
-            let words = Tokens.words(m.text).filter { !Tokens.stopwords.contains($0) && $0.count > 1 }
+            let text = labelReady(m.text)
+            let redacted = withoutPlaceholders(m.text) != m.text
+            let words = Tokens.words(text).filter { !Tokens.stopwords.contains($0) && $0.count > 1 }
             var have = Set(words)
             for i in 0..<max(0, words.count - 1) { have.insert(words[i] + " " + words[i + 1]) }
             var score = 0.0
             for (rank, t) in top.enumerated() where have.contains(t) { score += Double(top.count - rank) }
             score = score * (1 + log(m.weight)) / (1 + Double(words.count) / 12)
-            if best == nil || score > best!.score || (score == best!.score && m.text < best!.text) { best = (score, m.text) }
+            // A figure belongs to one member ("16 people left", "order 4417"), not to the topic: a member
+            // without one names the topic better when it says as much.
+            if text.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { score *= 0.5 }
+            // So does one whose wording did not lose a redacted e-mail or name.
+            if redacted { score *= 0.7 }
+            if best == nil || score > best!.score || (score == best!.score && text < best!.text) { best = (score, text) }
         }
         guard let text = best?.text else { return nil }
         // The first clause that says something, without a greeting.

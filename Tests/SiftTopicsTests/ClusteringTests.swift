@@ -82,6 +82,26 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(single[0].label, topicLabels[0].label)
     }
 
+    func testRequestLabelsLeaveOutFiguresPlaceholdersAndPictographs() {
+        XCTAssertEqual(Labeler.labelReady("Forgot my password again 🙈 email is <EMAIL>, thanks"), "Forgot my password again")
+        XCTAssertEqual(Labeler.labelReady("Reset my password please, email is <EMAIL>"), "Reset my password please")
+        XCTAssertEqual(Labeler.labelReady("Hi, <NAME> here"), "Hi, here")
+        XCTAssertEqual(Labeler.labelReady("Give <EMAIL> a seat ❤️ please"), "Give a seat please")
+        XCTAssertEqual(Labeler.labelReady("Schöne Grüße, ça va ¿qué?"), "Schöne Grüße, ça va ¿qué?")
+        // A topic of one request worded many ways: a member whose wording carries no figure, and lost no
+        // redacted text, names it, though the members with figures are as many.
+        let refund: [(text: String, weight: Double, distance: Float)] = [
+            (text: "16 people left right after the invoice, can we get a refund for those seats", weight: 1, distance: 0.1),
+            (text: "2 people left right after the invoice, refund those seats please", weight: 1, distance: 0.1),
+            (text: "<NAME> left right after the invoice, refund the seat", weight: 1, distance: 0.1),
+            (text: "people left right after the invoice, can we get a refund for those seats", weight: 1, distance: 0.2),
+        ]
+        let other: [(text: String, weight: Double, distance: Float)] = [(text: "how do I add a shared mailbox", weight: 1, distance: 0), (text: "add a shared mailbox in outlook", weight: 1, distance: 0)]
+        let labels = Labeler.label([refund, other], phrases: true)
+        XCTAssertEqual(labels[0].label, "People left right after the invoice, can we…")
+        XCTAssertFalse(labels.contains { $0.label.contains("<") })
+    }
+
     func testSeededAndReproducible() {
         let (x, _) = blobs(k: 5, per: 50)
         let w = [Double](repeating: 1, count: x.rows)
