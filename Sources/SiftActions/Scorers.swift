@@ -200,7 +200,7 @@ public final class Scorers {
 
     /// The template with {{input}}, {{output}} and {{context}} filled from a trace (redacted).
     public static func render(_ template: String, trace: Trace, redactor: Redactor) -> String {
-        let thread = TraceThread(trace: trace).mapText(redactor.redact)
+        let thread = TraceThread(trace: trace).redacted(by: redactor)
         func text(_ v: Value) -> String { v.stringValue ?? (v.isNull ? "" : JSONWriter.string(v)) }
         let input = thread.userTurns.first ?? redactor.redact(text(trace.root.input))
         let output = thread.finalAnswer ?? redactor.redact(text(trace.root.output))

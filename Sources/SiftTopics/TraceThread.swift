@@ -44,6 +44,9 @@ public struct TraceThread: Sendable {
     public var retrievedText: [String] = []
     /// The span each event came from (`span_id`), where known, parallel to `events`.
     public var spanIDs: [String?] = []
+    /// Calls (event index -> argument key) whose e-mail address was a near miss of one seen before
+    /// it, noted by `redacted(by:)` before redaction made every address `<EMAIL>`.
+    public var addressTypos: [Int: String] = [:]
 
     /// The span id of event `i`, if known.
     public func spanID(ofEvent i: Int) -> String? { i < spanIDs.count ? spanIDs[i] : nil }

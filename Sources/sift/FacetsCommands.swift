@@ -129,7 +129,7 @@ struct FacetsTest: ParsableCommand {
             let model = BuiltinFacetModel(custom: [facet])
             let exclude = try facet.exclude.map { try NSRegularExpression(pattern: $0, options: .caseInsensitive) }
             for trace in try ws.traces(project: project, ids: Array(ids)) {
-                let thread = TraceThread(trace: trace).mapText(redactor.redact)
+                let thread = TraceThread(trace: trace).redacted(by: redactor)
                 print("trace \(trace.id)")
                 guard let text = try FacetText.text(facet.preprocessor, thread: thread, trace: trace, redactor: redactor) else {
                     print("  (skipped: the preprocessor gave no text)\n"); continue

@@ -15,3 +15,28 @@ final class KeyedIdentifierTests: XCTestCase {
         XCTAssertEqual(head([.user("Reset my password please"), lookup, right, done]), "NONE")
     }
 }
+
+/// An e-mail address typed into a call a letter off the one the user gave: redaction writes both as
+/// <EMAIL>, so the difference is noted before it.
+final class AddressTypoTests: XCTestCase {
+    func testAnAddressMistypedIntoACallIsFoundThroughRedaction() throws {
+        let redactor = try Redactor()
+        func found(_ e: [ThreadEvent]) -> FacetOutput { BuiltinFacetModel.issues(thread(e).redacted(by: redactor)) }
+        let ask = ThreadEvent.user("Please add a Files seat for me, my address is oksana.ivanenko@brightwell.io")
+        func lookup(_ a: String, found: Bool) -> ThreadEvent {
+            found ? call("lookup_user", args: ["email": .string(a)], result: ["user": ["id": "usr_4412", "email": .string(a)]])
+                : call("lookup_user", args: ["email": .string(a)], result: ["error": "not_found", "message": "no user with that address"])
+        }
+        let sorry = ThreadEvent.assistant("I couldn't find an account with that address. Could you check it?")
+        let typo = found([ask, lookup("oksana.ivanenko@brigthwell.io", found: false), sorry])
+        XCTAssertEqual(typo.summary.components(separatedBy: ":").first, "Mistyped identifier in tool call", typo.summary)
+        XCTAssertFalse(typo.summary.contains("brigthwell") || typo.evidence.description.contains("brigthwell"), "the address stays redacted")
+        XCTAssertEqual(found([ask, lookup("oksana.ivanenko@brightwell.io", found: true), .assistant("Done: the seat is yours.")]).summary, "NONE")
+        // Case is no typo; an address nothing near was given is not reported; nor is one given before.
+        XCTAssertEqual(found([ask, lookup("Oksana.Ivanenko@Brightwell.io", found: true), .assistant("Done.")]).summary, "NONE")
+        XCTAssertEqual(found([ask, lookup("it-admin@brightwell.io", found: false), sorry]).summary, "NONE")
+        let corrected = ThreadEvent.user("sorry, typo: oksana.ivanenko@brightwell.io not brigthwell")
+        XCTAssertEqual(found([.user("my address is oksana.ivanenko@brigthwell.io"), corrected, lookup("oksana.ivanenko@brightwell.io", found: true), .assistant("Done.")]).summary, "NONE")
+        XCTAssertEqual(TraceThread.addresses("mail a.b-c@x.co.uk, or <x@y> or me@host."), ["a.b-c@x.co.uk"])
+    }
+}

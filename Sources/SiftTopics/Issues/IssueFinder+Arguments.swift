@@ -99,6 +99,10 @@ extension IssueFinder {
             case .user(let s): see(s); unpooled.append(s)
             case .assistant(let s): see(s)
             case .tool(let c):
+                if let key = t.addressTypos[i] {
+                    add(.mistypedIdentifier, "The agent called \(c.name) with an e-mail address that differs slightly from one given earlier.",
+                        [(span(i), "\(c.name)(\(key): <EMAIL>) with an address one or two letters off one given earlier")])
+                }
                 let keyed = Self.keyedArgumentIDs(c)
                 for (key, id) in Self.argumentIdentifiers(c) + keyed {
                     let n = Facts.normalizedID(id)

@@ -105,7 +105,7 @@ public final class TopicsPipeline {
                     lock.lock(); let failed = firstError != nil; lock.unlock()
                     if failed { break }
                     guard let trace = byID[slice[j]] else { continue }
-                    let thread = TraceThread(trace: trace).mapText(options.redactor.redact)
+                    let thread = TraceThread(trace: trace).redacted(by: options.redactor)
                     for (fi, f) in facets.enumerated() {
                         do {
                             guard let text = try FacetText.text(f.preprocessor, thread: thread, trace: trace, redactor: options.redactor) else { continue }
