@@ -27,3 +27,25 @@ final class DurationClaimTests: XCTestCase {
         XCTAssertEqual(EvidencePool.durations(#"{"hourly_rate": 3, "monthly_fee": 12, "duration_ms": 500, "expires_in_s": 30}"#), [0.5, 30])
     }
 }
+
+/// A time stated to the minute ("locked at 08:49") needs a time with that minute in the evidence.
+final class ClockTimeClaimTests: XCTestCase {
+    func testATimeToTheMinuteNeedsItsMinuteInTheEvidence() {
+        func answer(_ s: String, _ result: Value) -> String {
+            issues([.user("I can't sign in, please reset my password"), call("reset_password", args: ["user_id": "usr_q81"], result: result), .assistant(s)])
+                .summary.components(separatedBy: ":").first!
+        }
+        let reset: Value = ["status": "reset_link_sent", "user_id": "usr_q81", "link_expires_at": "2025-06-24T09:41:02Z"]
+        XCTAssertEqual(answer("Done. Your account was locked at 08:49 this morning.", reset), "Unsupported claim in answer")
+        // Read out in another time zone, a time stamp keeps its minutes; quarter hours are left alone.
+        XCTAssertEqual(answer("Done. The link expires at 11:41 your time.", reset), "NONE")
+        XCTAssertEqual(answer("Done. Our support desk is open 08:30-17:00.", reset), "NONE")
+        XCTAssertEqual(answer("Done. Use it before 10:00.", reset), "NONE")
+        let locked: Value = ["status": "reset_link_sent", "locked_at": "2025-06-24T06:49:12Z"]
+        XCTAssertEqual(answer("Done. Your account was locked at 08:49 this morning.", locked), "NONE")
+    }
+
+    func testClockTimesAreReadAlone() {
+        XCTAssertEqual(IssueFinder.clockTimes("at 8:05, 2025-06-24T10:06:33Z, 16:9, 123:45, 25:10, 1:2:3").map { "\($0.hour):\($0.minute)" }, ["8:5", "10:6"])
+    }
+}

@@ -198,6 +198,14 @@ extension IssueFinder {
             listsCache = l
             return l
         }
+        var minutesCache: Set<Int>?
+        func evidenceMinutes() -> Set<Int> {
+            if let m = minutesCache { return m }
+            var m = Set<Int>()
+            for text in pool + t.retrievedText { for c in Self.clockTimes(text) { m.insert(c.minute) } }
+            minutesCache = m
+            return m
+        }
         var stale: [(span: String?, quote: String)] = []
         var unsupported: [(span: String?, quote: String)] = []
         var lastClaims: [Fact] = []
@@ -220,6 +228,10 @@ extension IssueFinder {
                         if unsupported.count + stale.count == flagged, Self.unsupportedCount(sentence, evidence: evidence, own: own, lists: lists) != nil {
                             countClaims.append((span(i), sentence))
                         }
+                    }
+                    if Self.hasOddClockTime(sentence), !Self.clockTimesSupported(sentence, by: evidenceMinutes()) {
+                        unsupported.append((span(i), sentence))
+                        continue
                     }
                     for (j, f) in facts.enumerated() {
                         if !supported[k][j] {
@@ -311,5 +323,42 @@ extension IssueFinder {
         let l = sentence.lowercased()
         let mentionsAccount = ByteText.any(l, accountNouns) || Facts.identifiers(sentence).contains { $0.contains(where: \.isLetter) && $0.contains(where: \.isNumber) }
         return mentionsAccount && ByteText.any(l, stateCues)
+    }
+
+    // MARK: - Clock times
+
+    /// The clock times in `text` ("10:06", "08:49:12", the time of "2025-06-24T10:06:33Z"): one or two
+    /// digits, a colon, two digits, not inside a longer run of colons and digits ("1:2:3:4") or a
+    /// ratio with a one-digit second part ("16:9").
+    static func clockTimes(_ text: String) -> [(hour: Int, minute: Int)] {
+        let b = Array(text.utf8)
+        var out: [(Int, Int)] = []
+        func digit(_ i: Int) -> Bool { i >= 0 && i < b.count && b[i] >= 0x30 && b[i] <= 0x39 }
+        var i = 1
+        while i + 2 < b.count {
+            defer { i += 1 }
+            guard b[i] == UInt8(ascii: ":"), digit(i - 1), digit(i + 1), digit(i + 2), !digit(i + 3) else { continue }
+            var lo = i - 1
+            if digit(lo - 1) { lo -= 1 }
+            // Inside a longer run ("123:45") or the seconds of a time ("10:06:33").
+            if digit(lo - 1) || (lo > 0 && b[lo - 1] == UInt8(ascii: ":")) { continue }
+            let hour = Int(b[lo..<i].reduce(0) { $0 * 10 + Int($1 - 0x30) }), minute = Int(b[i + 1] - 0x30) * 10 + Int(b[i + 2] - 0x30)
+            if hour <= 23, minute <= 59 { out.append((hour, minute)) }
+        }
+        return out
+    }
+
+    /// Whether an answer's sentence states a time to the minute that is not on a quarter hour
+    /// ("locked at 08:49"): a specific the agent can only have read somewhere (opening hours and
+    /// slots are on the hour or the quarter, and are left alone).
+    static func hasOddClockTime(_ sentence: String) -> Bool {
+        guard sentence.utf8.contains(UInt8(ascii: ":")) else { return false }
+        return clockTimes(sentence).contains { $0.minute % 15 != 0 }
+    }
+
+    /// Whether each such time's minute is the minute of a time in the evidence: a time stamp read out
+    /// in another time zone keeps its minutes, so the hour is not compared.
+    static func clockTimesSupported(_ sentence: String, by minutes: Set<Int>) -> Bool {
+        clockTimes(sentence).allSatisfy { $0.minute % 15 == 0 || minutes.contains($0.minute) }
     }
 }
