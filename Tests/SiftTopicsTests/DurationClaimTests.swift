@@ -49,3 +49,21 @@ final class ClockTimeClaimTests: XCTestCase {
         XCTAssertEqual(IssueFinder.clockTimes("at 8:05, 2025-06-24T10:06:33Z, 16:9, 123:45, 25:10, 1:2:3").map { "\($0.hour):\($0.minute)" }, ["8:5", "10:6"])
     }
 }
+
+/// A dotted version number in an answer ("plugin version 3.3.7") needs the same version in the evidence.
+final class VersionClaimTests: XCTestCase {
+    func testAVersionNeedsTheSameVersionInTheEvidence() {
+        func answer(_ s: String) -> String {
+            issues([.user("Please install the desktop plugin for me"),
+                    call("queue_install", args: ["package": "desktop-plugin"], result: ["job": "JOB-7411", "package": "desktop-plugin", "version": "3.4.1"]), .assistant(s)])
+                .summary.components(separatedBy: ":").first!
+        }
+        XCTAssertEqual(answer("Queued: the desktop plugin (version 3.3.7) installs at the next check-in."), "Unsupported claim in answer")
+        XCTAssertEqual(answer("Queued: the desktop plugin (version 3.4.1) installs at the next check-in."), "NONE")
+        XCTAssertEqual(answer("Queued as JOB-7411; it installs at the next check-in, on 24.06.2025 at the latest."), "NONE")
+    }
+
+    func testVersionsAreReadAlone() {
+        XCTAssertEqual(IssueFinder.versions("v 5.6.2, 2024.002.20857 and 1.2.3.4.5, 3.14, 24.06.2025, 2025.06.24, x1.2.3, 7.0.1."), ["5.6.2", "2024.002.20857", "7.0.1"])
+    }
+}

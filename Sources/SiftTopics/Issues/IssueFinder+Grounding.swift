@@ -229,7 +229,8 @@ extension IssueFinder {
                             countClaims.append((span(i), sentence))
                         }
                     }
-                    if Self.hasOddClockTime(sentence), !Self.clockTimesSupported(sentence, by: evidenceMinutes()) {
+                    if (Self.hasOddClockTime(sentence) && !Self.clockTimesSupported(sentence, by: evidenceMinutes()))
+                        || Self.versions(sentence).contains(where: { v in !(pool + t.retrievedText).contains { $0.contains(v) } }) {
                         unsupported.append((span(i), sentence))
                         continue
                     }
@@ -360,5 +361,35 @@ extension IssueFinder {
     /// in another time zone keeps its minutes, so the hour is not compared.
     static func clockTimesSupported(_ sentence: String, by minutes: Set<Int>) -> Bool {
         clockTimes(sentence).allSatisfy { $0.minute % 15 == 0 || minutes.contains($0.minute) }
+    }
+
+    // MARK: - Version numbers
+
+    /// Dotted version numbers in `text` ("3.3.7", "2024.002.20857", "5.6.2.1"): three or four groups
+    /// of digits joined by single dots, not inside a longer dotted run or a word, and not a date
+    /// ("24.06.2025", "2025.06.24"). A release is a specific the agent can only have read somewhere.
+    static func versions(_ text: String) -> [String] {
+        guard text.utf8.contains(UInt8(ascii: ".")) else { return [] }
+        let b = Array(text.utf8)
+        var out: [String] = []
+        var i = 0
+        while i < b.count {
+            guard ByteText.isDigit(b[i]), i == 0 || !(ByteText.isAlnum(b[i - 1]) || b[i - 1] == UInt8(ascii: ".")) else { i += 1; continue }
+            var groups: [Int] = [], j = i
+            while j < b.count {
+                let g = j
+                while j < b.count, ByteText.isDigit(b[j]) { j += 1 }
+                groups.append(j - g)
+                guard j + 1 < b.count, b[j] == UInt8(ascii: "."), ByteText.isDigit(b[j + 1]) else { break }
+                j += 1
+            }
+            let whole = String(decoding: b[i..<j], as: UTF8.self)
+            let parts = whole.split(separator: ".")
+            let dateLike = parts.count == 3 && parts.contains { $0.count == 4 && ($0.hasPrefix("19") || $0.hasPrefix("20")) } && parts.allSatisfy { $0.count <= 4 }
+            let boundary = j == b.count || !(ByteText.isAlnum(b[j]))
+            if (3...4).contains(groups.count), boundary, !dateLike { out.append(whole) }
+            i = max(j, i + 1)
+        }
+        return out
     }
 }
