@@ -9,9 +9,11 @@ final class CountClaimTests: XCTestCase {
 
     func testCountsAreReadOnlyWhereTheyCountThings() {
         XCTAssertEqual(IssueFinder.counts("The outage affected about 310 users and 7,738 emails.").map(\.value), [310, 7738])
+        XCTAssertEqual(IssueFinder.counts("You also get 65 premium templates and 310 active users.").map(\.quote), ["65 premium templates", "310 active users"])
         for s in ["Refunds take 10 business days.", "It costs $120 dollars.", "Plan v12 features", "Order #12345 items", "Since 2025 prices rose.",
                   "Use 15 minutes.", "3 users were added.", "12.5 users", "ticket INC-4410 updates", "Il reste 56 jours.",
-                  "It holds 123456789012345678901234567890 users."] {
+                  "It holds 123456789012345678901234567890 users.",
+                  "It takes 10 working hours.", "10 out of the users", "30 calendar days", "24 more hours", "12 new"] {
             XCTAssertEqual(IssueFinder.counts(s).count, 0, s)
         }
     }

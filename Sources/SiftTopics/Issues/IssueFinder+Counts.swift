@@ -20,9 +20,14 @@ extension IssueFinder {
         "dagen", "uren", "weken", "maanden", "jaren", "minuten",
     ]
 
+    /// Words that join a number to something other than the thing counted ("10 out of 12 users", "15
+    /// more minutes" is caught by its unit).
+    static let countLinkWords: Set<String> = ["and", "the", "for", "per", "out", "from", "with", "are", "was", "were", "has", "have", "more",
+                                              "less", "than", "each", "all", "times", "into", "over", "under", "between"]
+
     /// The counts an answer sentence states: an integer of at least 10 (thousands may be grouped with
-    /// commas) right before a plural word, and not part of an amount, a date, a version or an
-    /// identifier.
+    /// commas) right before a plural word, or before one describing word and a plural, and not part of
+    /// an amount, a date, a version or an identifier.
     static func counts(_ sentence: String) -> [(value: Double, quote: String)] {
         let b = Array(sentence.utf8)
         var out: [(Double, String)] = []
@@ -42,13 +47,26 @@ extension IssueFinder {
             }
             // What comes after: a decimal part, a suffix ("10k", "3rd") or anything but one space.
             guard i + 1 < b.count, b[i] == 0x20, !(i + 1 < b.count && b[i + 1] == 0x20) else { continue }
-            var k = i + 1
-            while k < b.count, b[k] >= 0x61 && b[k] <= 0x7a || b[k] >= 0x80 { k += 1 }
-            let wordBytes = b[(i + 1)..<k]
-            guard wordBytes.count >= 3, wordBytes.last == UInt8(ascii: "s"), k == b.count || !ByteText.isAlnum(b[k]) else { continue }
-            let word = String(decoding: wordBytes, as: UTF8.self)
+            func word(from w: Int) -> Int {
+                var k = w
+                while k < b.count, b[k] >= 0x61 && b[k] <= 0x7a || b[k] >= 0x80 { k += 1 }
+                return k
+            }
+            func isPlural(_ lo: Int, _ hi: Int) -> Bool {
+                hi - lo >= 3 && b[hi - 1] == UInt8(ascii: "s") && (hi == b.count || !ByteText.isAlnum(b[hi]))
+                    && !notCountWords.contains(String(decoding: b[lo..<hi], as: UTF8.self))
+            }
+            var k = word(from: i + 1)
+            if !isPlural(i + 1, k) {
+                // One describing word between ("65 premium templates", "310 active users").
+                let first = String(decoding: b[(i + 1)..<k], as: UTF8.self)
+                guard k - (i + 1) >= 3, k + 1 < b.count, b[k] == 0x20, !notCountWords.contains(first), !countLinkWords.contains(first) else { continue }
+                let second = k + 1
+                k = word(from: second)
+                guard isPlural(second, k) else { continue }
+            }
             // (A number of more than 15 digits counts nothing a trace lists, and would not fit an Int.)
-            guard !notCountWords.contains(word), digits.count <= 15, let v = Double(String(decoding: digits, as: UTF8.self)), v >= 10 else { continue }
+            guard digits.count <= 15, let v = Double(String(decoding: digits, as: UTF8.self)), v >= 10 else { continue }
             // A year before a plural ("2025 prices") is no count.
             if digits.count == 4, (1900...2100).contains(Int(v)) { continue }
             out.append((v, String(decoding: b[start..<k], as: UTF8.self)))
