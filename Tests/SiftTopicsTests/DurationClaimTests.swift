@@ -25,6 +25,9 @@ final class DurationClaimTests: XCTestCase {
         XCTAssertEqual(EvidencePool.durations(#"{"expires_in_seconds": 600, "grace_period_hours": 24, "count": 3}"#), [600, 86400])
         XCTAssertEqual(EvidencePool.durations("valid for 7 days; P2 4 business hours; 12 users"), [604_800, 14_400])
         XCTAssertEqual(EvidencePool.durations(#"{"hourly_rate": 3, "monthly_fee": 12, "duration_ms": 500, "expires_in_s": 30}"#), [0.5, 30])
+        // Every whole number of a stated range: "a plan of 3 to 12 months" states a 6-month plan.
+        XCTAssertEqual(EvidencePool.durations("a plan of 3 to 12 months at no less than $25"), (3...12).map { Double($0) * 2_592_000 } + [12 * 2_592_000])
+        XCTAssertEqual(EvidencePool.durations("ships in 1–3 days, or 2-4 weeks, from 5 to 7"), [86400, 172_800, 259_200, 259_200, 1_209_600, 1_814_400, 2_419_200, 2_419_200])
     }
 }
 

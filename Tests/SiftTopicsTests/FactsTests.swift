@@ -22,6 +22,15 @@ final class FactsTests: XCTestCase {
         for m in 1...12 { for d in 1...31 { XCTAssertEqual(Facts.dayKey(m, d), String(format: "%02d-%02d", m, d)) } }
     }
 
+    /// A date needs a month's name: words that only start like one ("mardi 25", "martes 2", "13
+    /// marketing emails", "6 decisions") are not months; month names in other languages are.
+    func testDatesNeedAMonthsName() {
+        func dates(_ s: String) -> [String] { Facts.extract(s).filter { $0.kind == .date }.map(\.key) }
+        XCTAssertEqual(dates("le mardi 25 novembre à 10h00"), ["11-25"])
+        XCTAssertEqual(dates("el martes 2 de diciembre, we sent 13 marketing emails and made 6 decisions"), [])
+        XCTAssertEqual(dates("on March 3, the 3rd of sept., 5 marzo, Dec. 24 and 12 mayo"), ["03-03", "09-03", "03-05", "12-24", "05-12"])
+    }
+
     /// Facts read only around the words with digits are the facts of a search of the whole text.
     func testFactWindowsFindEveryFact() throws {
         var rng = SeededRandom(seed: 11)

@@ -67,6 +67,12 @@ extension EvidencePool {
                 out.append(v * unit)
                 continue
             }
+            // The low end of a range ("3 to 12 months", "1-3 days"): every whole number in it is stated.
+            if let (hi, unit) = Self.rangeEnd(b, after: i), v == v.rounded(), hi > v, hi - v <= 100 {
+                var n = v
+                while n <= hi { out.append(n * unit); n += 1 }
+                continue
+            }
             // Before: a JSON field naming a unit ("expires_in_seconds": 600).
             var j = start - 1
             while j >= 0, b[j] == 0x20 { j -= 1 }
@@ -80,6 +86,26 @@ extension EvidencePool {
             if let perKey = secondsPer(key: String(decoding: b[(q + 1)..<j], as: UTF8.self)) { out.append(v * perKey) }
         }
         return out
+    }
+
+    /// The high end and unit of a range whose low end ends at `i`: " to 12 months", "-3 days", "–5
+    /// weeks", " and 10 days".
+    static func rangeEnd(_ b: [UInt8], after i: Int) -> (Double, Double)? {
+        var k = i
+        while k < b.count, b[k] == 0x20 { k += 1 }
+        let joins: [[UInt8]] = [Array("to".utf8), Array("and".utf8), [UInt8(ascii: "-")], Array("–".utf8)]
+        guard let join = joins.first(where: { k + $0.count <= b.count && Array(b[k..<(k + $0.count)]) == $0 }) else { return nil }
+        k += join.count
+        if join.first! >= 0x61, k < b.count, ByteText.isLetter(b[k]) { return nil }
+        while k < b.count, b[k] == 0x20 { k += 1 }
+        let n0 = k
+        while k < b.count, ByteText.isDigit(b[k]) { k += 1 }
+        guard k > n0, k - n0 <= 4, let hi = Double(String(decoding: b[n0..<k], as: UTF8.self)) else { return nil }
+        if k < b.count, b[k] == 0x20 || b[k] == UInt8(ascii: "-") { k += 1 }
+        let w0 = k
+        while k < b.count, ByteText.isLetter(b[k]) { k += 1 }
+        guard k > w0, let unit = secondsPer(String(decoding: b[w0..<k], as: UTF8.self).lowercased()) else { return nil }
+        return (hi, unit)
     }
 
     /// Every stated duration of the evidence, in seconds, read when a duration claim is checked.

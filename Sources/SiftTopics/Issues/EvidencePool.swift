@@ -30,7 +30,17 @@ final class EvidencePool {
     var digitRuns = Set<String>()
     /// Month-day of the conversation and the days beside it ("today", "tomorrow").
     var nearDates = Set<String>()
-    var offsetDates = Set<String>()
+    /// Dates a stated number of days or weeks from the conversation ("back in stock in 3 days",
+    /// "restock_in_days": 3), read when a date claim is checked. Only a number stated as days counts:
+    /// with any number of the evidence, nearly every date of the next three months was supported.
+    var offsetDates: Set<String> {
+        var out = Set<String>()
+        for s in timedSeconds where s >= 86400 && s <= 90 * 86400 && s.truncatingRemainder(dividingBy: 86400) == 0 {
+            let c = Timestamp.civil(fromDays: day + Int(s / 86400))
+            out.insert(Facts.dayKey(c.month, c.day))
+        }
+        return out
+    }
 
     /// What one text offers as evidence, read once per distinct long text (see `TextMemo`).
     struct TextEvidence {
@@ -106,11 +116,6 @@ final class EvidencePool {
             for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }
             digitRuns.formUnion(e.digitRuns)
             if e.hasDigit { datedTexts.append(t); datesRead = nil; timedRead = nil }
-        }
-        // Dates a stated number of days from the conversation ("back in stock in 3 days").
-        for n in fresh where n >= 2 && n <= 90 && n == n.rounded() {
-            let c = Timestamp.civil(fromDays: day + Int(n))
-            offsetDates.insert(Facts.dayKey(c.month, c.day))
         }
         numbers += fresh.prefix(max(0, 400 - numbers.count))
     }

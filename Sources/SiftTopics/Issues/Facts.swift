@@ -142,6 +142,16 @@ enum Facts {
             case .isoDate(let mo, let d):
                 fact = Int(mo).flatMap { mo in Int(d).flatMap { date(mo, $0) } }.map { Fact(kind: .date, key: $0, number: nil, text: written) }
             case .monthDay(let mo, let d), .dayMonth(let d, let mo):
+                // The pattern takes any word that starts like a month ("mardi 25", "13 marketing emails").
+                guard isMonthWord(written) else {
+                    // The day after a weekday may start a date of its own ("mardi 25 novembre").
+                    if case .monthDay = m.groups, written.hasSuffix(d) {
+                        let from = m.range.location + m.range.length - (d as NSString).length
+                        let rest = ns.substring(with: NSRange(location: from, length: min(40, ns.length - from)))
+                        if let own = extractOnce(rest, whole: true, icu: icu).first(where: { $0.kind == .date && $0.text.hasPrefix(d) }) { out.append(own) }
+                    }
+                    break
+                }
                 fact = Int(d).flatMap { date(monthIndex(mo), $0) }.map { Fact(kind: .date, key: $0, number: nil, text: written) }
             case .slashDate(let a, let b):
                 // Month first when it can be; the other reading is also accepted as support (see `supports`).
@@ -168,6 +178,22 @@ enum Facts {
             out.append(Fact(kind: .identifier, key: normalizedID(id), number: nil, text: id))
         }
         return out
+    }
+
+    /// Month names as written in English and in the languages whose names start as the English
+    /// ones do (March, mars, marzo; November, novembre, noviembre), and their abbreviations.
+    static let monthWords: Set<String> = [
+        "jan", "january", "janvier", "januar", "feb", "february", "februar", "febrero", "mar", "march", "mars", "marzo", "marz",
+        "apr", "april", "may", "mayo", "jun", "june", "juni", "junio", "jul", "july", "juli", "julio", "aug", "august",
+        "sep", "sept", "september", "septembre", "septiembre", "oct", "october", "octobre", "octubre", "nov", "november", "novembre",
+        "noviembre", "dec", "december", "decembre",
+    ]
+
+    /// Whether the first word of letters in a matched date ("November 3", "3rd of sept.") is a month.
+    static func isMonthWord(_ written: String) -> Bool {
+        let words = written.lowercased().split(whereSeparator: { !($0.isASCII && $0.isLetter) })
+        guard let w = words.first(where: { !["st", "nd", "rd", "th", "of"].contains($0) }) else { return false }
+        return monthWords.contains(String(w))
     }
 
     /// Whether `text` may hold an amount of money or a percentage. Each of those alternatives of

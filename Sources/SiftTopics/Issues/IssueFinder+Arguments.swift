@@ -121,7 +121,7 @@ extension IssueFinder {
                 }
                 let amounts = Self.isWrite(c.name) ? Self.argumentAmounts(c) : []
                 if !amounts.isEmpty {
-                    if let pool { pool.add(unpooled) } else { pool = EvidencePool(texts: unpooled, created: t.created) }
+                    if let pool { pool.add(unpooled) } else { pool = EvidencePool(texts: unpooled, created: conversationTime) }
                     unpooled = []
                     for (key, amount) in amounts where !pool!.supports(Fact(kind: .money, key: Facts.numberKey(amount), number: amount, text: ""))
                         && !pool!.derivableWithRate(amount) {

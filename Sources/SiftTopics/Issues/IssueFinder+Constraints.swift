@@ -218,7 +218,7 @@ extension IssueFinder {
         var texts = t.system
         for (_, c) in calls where !c.failed && c.isRetrieval { texts.append(c.result) }
         for text in texts { windows += Self.windowMemo.values(byParagraph: text, Self.windows).joined() }
-        let now = Self.statedNow(t.system) ?? t.created.seconds
+        let now = conversationTime.seconds
         for (ev, c) in calls where !c.failed && !c.isRetrieval {
             let noun = Set(Self.keyWords(c.name))
             func walk(_ v: Value, ids: Set<String>, depth: Int) {

@@ -183,7 +183,7 @@ extension IssueFinder {
             case .assistant: break
             }
         }
-        let evidence = EvidencePool(texts: pool + t.retrievedText, created: t.created)
+        let evidence = EvidencePool(texts: pool + t.retrievedText, created: conversationTime)
         var sourcesCache: [Valued]?
         func sources() -> [Valued] {
             if let s = sourcesCache { return s }

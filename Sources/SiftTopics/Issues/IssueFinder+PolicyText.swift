@@ -112,11 +112,16 @@ extension IssueFinder {
     }
     static let keyWordMemo = TextMemo<[String]>(minBytes: 0, maxBytes: 1 << 20)
 
-    /// The date a system prompt gives as now ("Current date: 2026-01-21", "The current time is
-    /// 2024-05-15 15:00:00 EST"), read once per text: a conversation replayed or exported later is
-    /// judged at the time it happened, not when it was stored.
+    /// The time a system prompt gives as now ("Current date: 2026-01-21", "The current time is
+    /// 2024-05-15 15:00:00 EST", "Today is Sunday, October 19, 2025. The current time is 9:25 PM"), read
+    /// once per text: a conversation replayed or exported later is judged at the time it happened, not
+    /// when it was stored. The clock time is read as written (as the detectors read time stamps); a
+    /// date without one is its midnight.
     static let statedNowMemo = TextMemo<Double?>()
     static let nowCues = ["current date", "current time", "today is", "today's date", "todays date", "the date is", "date today"]
+
+    /// When the conversation happened: the time its system prompt gives as now, else its time stamp.
+    var conversationTime: Timestamp { Timestamp(seconds: Self.statedNow(t.system) ?? t.created.seconds) }
 
     static func statedNow(_ system: [String]) -> Double? {
         for text in system {
@@ -124,19 +129,87 @@ extension IssueFinder {
                 let b = ByteText.lower(text)
                 for cue in nowCues {
                     guard let i = ByteText.firstIndex(of: Array(cue.utf8), in: b, from: 0) else { continue }
-                    let window = b[(i + cue.count)..<min(b.count, i + cue.count + 40)]
-                    var k = window.startIndex
-                    while k + 10 <= window.endIndex {
-                        let w = window[k..<(k + 10)]
-                        if w.enumerated().allSatisfy({ j, c in j == 4 || j == 7 ? c == UInt8(ascii: "-") : ByteText.isDigit(c) }),
-                           let ts = Timestamp(iso8601: String(decoding: w, as: UTF8.self) + "T00:00:00Z") {
-                            return ts.seconds
-                        }
-                        k += 1
-                    }
+                    let window = Array(b[(i + cue.count)..<min(b.count, i + cue.count + 90)])
+                    guard let (day, end) = writtenDay(window) else { continue }
+                    // A clock time right after the date ("2024-05-15 15:00", "..., 12:40 am", "at 9:25") or
+                    // named as the time ("The current time is 9:25 PM"), not any time nearby (opening hours).
+                    let rest = Array(window[end..<min(window.count, end + 40)])
+                    guard let (seconds, at) = clockSeconds(rest) else { return Double(day) * 86400 }
+                    let gap = String(decoding: rest[..<at], as: UTF8.self)
+                    let joined = gap.trimmingCharacters(in: CharacterSet(charactersIn: " ,t")).isEmpty || gap.trimmingCharacters(in: .whitespaces) == "at"
+                    return Double(day) * 86400 + (joined || gap.contains("time") ? seconds : 0)
                 }
                 return nil
             }) { return d }
+        }
+        return nil
+    }
+
+    /// The first date in (lower-cased) `w`, as days since 1970, and where it ends: 2025-10-19,
+    /// "october 19, 2025", "19 october 2025", "oct. 19 2025", 10/19/2025 (month first).
+    static func writtenDay(_ w: [UInt8]) -> (days: Int, end: Int)? {
+        func number(_ i: Int) -> (value: Int, end: Int)? {
+            var j = i, v = 0
+            while j < w.count, j - i < 4, ByteText.isDigit(w[j]) { v = v * 10 + Int(w[j] - 0x30); j += 1 }
+            return j > i && (j == w.count || !ByteText.isDigit(w[j])) ? (v, j) : nil
+        }
+        func days(_ y: Int, _ m: Int, _ d: Int) -> Int? {
+            guard (1900...2200).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
+            return Timestamp(iso8601: String(format: "%04d-%02d-%02dT00:00:00Z", y, m, d)).map { Int(($0.seconds / 86400).rounded(.down)) }
+        }
+        func skip(_ i: Int) -> Int {
+            var j = i
+            while j < w.count, w[j] == 0x20 || w[j] == UInt8(ascii: ",") || w[j] == UInt8(ascii: ".") { j += 1 }
+            return j
+        }
+        func month(_ i: Int) -> (value: Int, end: Int)? {
+            var j = i
+            while j < w.count, w[j] >= 0x61 && w[j] <= 0x7a { j += 1 }
+            guard j - i >= 3, let m = Facts.months.firstIndex(of: String(decoding: w[i..<(i + 3)], as: UTF8.self)) else { return nil }
+            return (m + 1, j)
+        }
+        var i = 0
+        while i < w.count {
+            if ByteText.isDigit(w[i]), i == 0 || !ByteText.isAlnum(w[i - 1]), let a = number(i) {
+                // 2025-10-19
+                if a.end - i == 4, a.end < w.count, w[a.end] == UInt8(ascii: "-"), let m = number(a.end + 1), m.end < w.count, w[m.end] == UInt8(ascii: "-"),
+                   let d = number(m.end + 1), let x = days(a.value, m.value, d.value) { return (x, d.end) }
+                // 10/19/2025
+                if a.end < w.count, w[a.end] == UInt8(ascii: "/"), let d = number(a.end + 1), d.end < w.count, w[d.end] == UInt8(ascii: "/"),
+                   let y = number(d.end + 1), y.end - d.end == 5, let x = days(y.value, a.value, d.value) { return (x, y.end) }
+                // 19 october 2025
+                if let m = month(skip(a.end)), let y = number(skip(m.end)), y.end - skip(m.end) == 4, let x = days(y.value, m.value, a.value) { return (x, y.end) }
+            }
+            // october 19, 2025
+            if w[i] >= 0x61 && w[i] <= 0x7a, i == 0 || !ByteText.isAlnum(w[i - 1]), let m = month(i) {
+                if let d = number(skip(m.end)), let y = number(skip(d.end)), y.end - skip(d.end) == 4, let x = days(y.value, m.value, d.value) { return (x, y.end) }
+                i = m.end
+                continue
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The first clock time in (lower-cased) `w` as seconds after midnight ("15:00:00", "9:25 pm"), and
+    /// where it starts.
+    static func clockSeconds(_ w: [UInt8]) -> (seconds: Double, start: Int)? {
+        var i = 0
+        while i + 3 < w.count {
+            defer { i += 1 }
+            guard ByteText.isDigit(w[i]), i == 0 || !ByteText.isDigit(w[i - 1]) else { continue }
+            var j = i, h = 0
+            while j < w.count, j - i < 2, ByteText.isDigit(w[j]) { h = h * 10 + Int(w[j] - 0x30); j += 1 }
+            guard j + 2 < w.count, w[j] == UInt8(ascii: ":"), ByteText.isDigit(w[j + 1]), ByteText.isDigit(w[j + 2]) else { continue }
+            let m = Int(w[j + 1] - 0x30) * 10 + Int(w[j + 2] - 0x30)
+            var k = j + 3
+            if k + 2 < w.count, w[k] == UInt8(ascii: ":"), ByteText.isDigit(w[k + 1]), ByteText.isDigit(w[k + 2]) { k += 3 }
+            while k < w.count, w[k] == 0x20 { k += 1 }
+            if k + 1 < w.count, w[k + 1] == UInt8(ascii: "m") || (k + 2 < w.count && w[k + 1] == UInt8(ascii: ".") && w[k + 2] == UInt8(ascii: "m")) {
+                if w[k] == UInt8(ascii: "p"), h < 12 { h += 12 } else if w[k] == UInt8(ascii: "a"), h == 12 { h = 0 }
+            }
+            guard h <= 23, m <= 59 else { continue }
+            return (Double(h * 3600 + m * 60), i)
         }
         return nil
     }
