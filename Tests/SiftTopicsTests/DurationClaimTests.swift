@@ -49,7 +49,9 @@ final class ClockTimeClaimTests: XCTestCase {
     }
 
     func testClockTimesAreReadAlone() {
-        XCTAssertEqual(IssueFinder.clockTimes("at 8:05, 2025-06-24T10:06:33Z, 16:9, 123:45, 25:10, 1:2:3").map { "\($0.hour):\($0.minute)" }, ["8:5", "10:6"])
+        XCTAssertEqual(IssueFinder.clockTimes("at 8:05, 2025-06-24T10:06:33Z, 16:9, 123:45, 25:10, 1:2:3, à 14h05, 10h00x, 7h5").map { "\($0.hour):\($0.minute)" },
+                       ["8:5", "10:6", "14:5"])
+        XCTAssertEqual(Facts.identifiers("le jeudi 9 octobre à 14h00, dossier 9h30 ou RX12h345"), ["RX12h345"])
     }
 }
 

@@ -109,8 +109,17 @@ final class IssueDetectorTests: XCTestCase {
         XCTAssertEqual(head([.user("book it"), call("book_trip", error: "ValidationError"), call("think"), call("book_trip", error: "ValidationError"),
                              call("get_user"), call("think"), call("book_trip", error: "ValidationError"), .assistant("Sorry, I could not book it.")]), "Retry storm")
         XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Done, it has been cancelled.")]), "Tool error ignored")
-        XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Sorry, I couldn't cancel it right now.")]),
+        XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Anything else I can help with today?")]),
                        "Tool failure left unresolved")
+        // A turn that opens a new request says something else is wrong, not the answer.
+        let balance: Value = ["patient_id": "PT-1", "balance": 42.5]
+        XCTAssertEqual(head([.user("What do I owe?"), call("get_billing_summary", args: ["patient_id": "PT-1"], result: balance), .assistant("Your balance is $42.50."),
+                             .user("ok thanks. One more thing: there's a charge on my bill for a lipid panel that's wrong, I never had it.")]), "NONE")
+        XCTAssertEqual(head([.user("What do I owe?"), call("get_billing_summary", args: ["patient_id": "PT-1"], result: balance), .assistant("Your balance is $42.50."),
+                             .user("That's wrong, I paid it last week.")]), "User corrected the agent")
+        // An outage the agent tells the user about, in any language, was handled.
+        XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Sorry, I couldn't cancel it right now.")]), "NONE")
+        XCTAssertEqual(head([.user("cancélela"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Lo siento, el sistema no responde ahora. Inténtelo más tarde.")]), "NONE")
         // Staleness needs a newer source that disagrees, never a date alone.
         let doc: Value = ["text": "The Trail Pro tent costs $199.", "last_updated": "2026-01-01"]
         let live: Value = ["name": "Trail Pro tent", "price": 229.0]

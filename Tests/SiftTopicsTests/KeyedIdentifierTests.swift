@@ -40,3 +40,20 @@ final class AddressTypoTests: XCTestCase {
         XCTAssertEqual(TraceThread.addresses("mail a.b-c@x.co.uk, or <x@y> or me@host."), ["a.b-c@x.co.uk"])
     }
 }
+
+/// An id one digit from another is no typo when the call found whom the user named, or names a place.
+final class ConfirmedIdentifierTests: XCTestCase {
+    func testACallThatFoundTheNamedEntityIsNoTypo() {
+        func head(_ e: [ThreadEvent]) -> String { issues(e).summary.components(separatedBy: ":").first! }
+        let orders = call("get_orders", args: ["patient_id": "PT-724127"], result: ["orders": [["order_id": "ORD-2866061", "ordering_provider_id": "PRV-212", "ordering_provider": "Dr. Kwame Asante"]]])
+        let ask = ThreadEvent.user("Please send my question to Dr. Victor Haddad, not my regular doctor.")
+        let found = call("send_provider_message", args: ["provider_id": "PRV-202", "body": "question"], result: ["message_id": "MSG-7733373", "routed_to": "Dr. Victor Haddad care team"])
+        let other = call("send_provider_message", args: ["provider_id": "PRV-202", "body": "question"], result: ["message_id": "MSG-7733373", "routed_to": "Dr. Lena Park care team"])
+        let sent = ThreadEvent.assistant("Sent.")
+        XCTAssertEqual(head([.user("What imaging is ordered for me?"), orders, ask, found, sent]), "NONE")
+        XCTAssertEqual(head([.user("What imaging is ordered for me?"), orders, ask, other, sent]), "Mistyped identifier in tool call")
+        let zip = call("search_pharmacies", args: ["near_zip": "97222"], result: ["pharmacies": [["name": "Eastlake"]]])
+        XCTAssertEqual(head([.user("I live at 97223, which pharmacy is near?"), zip, .assistant("Eastlake is close.")]), "NONE")
+        XCTAssertEqual(IssueFinder.properNames("routed to Dr. Victor Haddad care team at Harbor Point Clinic; The Plan"), ["Victor Haddad", "Harbor Point Clinic"])
+    }
+}

@@ -241,6 +241,8 @@ enum Facts {
                 if k - lo <= 3, k + 3 < hi, bytes[k] == UInt8(ascii: "-"), bytes[(k + 1)..<hi].allSatisfy({ $0 >= 0x61 && $0 <= 0x7a }) { return }
             }
             if letters > 0, isTimeRange(bytes[lo..<hi]) { return }
+            // 14h00, 9h30: a time of day as French, German and others write it.
+            if letters == 1, n <= 5, let h = bytes[lo..<hi].firstIndex(where: { $0 | 0x20 == UInt8(ascii: "h") }), h > lo, h - lo <= 2, hi - h == 3 { return }
             out.append(String(decoding: bytes[lo..<hi], as: UTF8.self))
         }
         for (i, b) in bytes.enumerated() where !(ByteText.isAlnum(b) || ByteText.isSeparator(b)) {

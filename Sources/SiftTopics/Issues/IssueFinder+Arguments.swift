@@ -85,6 +85,7 @@ extension IssueFinder {
             seenIDs.formUnion(read.ids)
         }
         var allUser: [UInt8] = []
+        var toolText: [UInt8] = []
         for s in t.userTurns { allUser += ByteText.alnum(s); allUser.append(0x20) }
         // The evidence before each write call, grown as the trace goes (texts not yet in the pool wait).
         var pool: EvidencePool?
@@ -104,14 +105,23 @@ extension IssueFinder {
                         [(span(i), "\(c.name)(\(key): <EMAIL>) with an address one or two letters off one given earlier")])
                 }
                 let keyed = Self.keyedArgumentIDs(c)
+                // The call found whom or what the user named: its result names a person or place the
+                // user gave that no earlier result held ("Dr. Victor Haddad care team"), so an id one
+                // digit from another is that entity's own, not a typo.
+                lazy var confirmed = !c.failed && Self.properNames(c.result).contains { name in
+                    let nb = ByteText.alnum(name)
+                    return ByteText.contains(allUser, nb) && !ByteText.contains(toolText, nb)
+                }
                 for (key, id) in Self.argumentIdentifiers(c) + keyed {
+                    // A postal code names a place, not a record.
+                    if ByteText.any(key, ["zip", "postal", "postcode"]) { continue }
                     let n = Facts.normalizedID(id)
                     let nb = Array(n.utf8)
                     guard nb.count >= 5, !ByteText.contains(seen, nb), !ByteText.contains(allUser, nb) else { continue }
                     // Composed from parts the conversation gave ("credit_card_7334" from "the card ending 7334").
                     let digits = String(n.filter(\.isNumber))
                     if digits.count >= 4, ByteText.contains(seen, Array(digits.utf8)) { continue }
-                    if let near = seenIDs.first(where: { Self.isNearMiss(n, $0) }) {
+                    if let near = seenIDs.first(where: { Self.isNearMiss(n, $0) }), !confirmed {
                         add(.mistypedIdentifier, "The agent called \(c.name) with an identifier that differs slightly from one given earlier.",
                             [(span(i), "\(c.name)(\(key.isEmpty ? "" : key + ": ")\(id)) where the conversation had \(near)")])
                     }
@@ -133,10 +143,26 @@ extension IssueFinder {
                 unpooled.append(c.result)
                 see(c.arguments)
                 see(c.result)
+                toolText += ByteText.alnum(c.result)
+                toolText.append(0x20)
                 see(c.errorMessage ?? "")
                 for (_, id) in keyed + (c.failed ? [] : Self.keyedIdentifiers(c.resultValue)) { seenIDs.insert(Facts.normalizedID(id)) }
             }
         }
+    }
+
+    /// Names of people and places in `text`: runs of two or three capitalised words ("Victor Haddad",
+    /// "Harbor Point Clinic"), titles ("Dr.") left out.
+    static func properNames(_ text: String) -> [String] {
+        guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return [] }
+        var out: [String] = [], run: [Substring] = []
+        func flush() { if run.count >= 2 { out.append(run.prefix(3).joined(separator: " ")) }; run = [] }
+        for w in text.split(whereSeparator: { !($0.isLetter || $0 == "'" || $0 == "-") }) {
+            let capital = w.first.map { $0.isUppercase } ?? false
+            if capital, w.count >= 2, w.dropFirst().contains(where: \.isLowercase), !["Dr", "Mr", "Mrs", "Ms", "The"].contains(String(w)) { run.append(w) } else { flush() }
+        }
+        flush()
+        return out
     }
 
     /// One or two edits apart (two only for long identifiers), of similar length, and not the same

@@ -141,6 +141,21 @@ extension IssueFinder {
     static let correctionCues = ["that's wrong", "that is wrong", "that's not right", "that is not right", "not correct", "incorrect", "that's not what",
                                  "you're wrong", "you are wrong", "that's not true", "that is not true", "but it says", "but the website", "but your website",
                                  "but your site", "but the app", "but the site", "that doesn't match", "that does not match", "doesn't add up"]
+    /// Openers of a new request in a session of several ("Also, ...", "One more thing: ...", "Autre
+    /// chose : ..."), looked for at the start of a (lower-cased) turn.
+    static let newRequestOpeners = ["also", "another question", "another thing", "one more thing", "one more question", "one more", "while i have you",
+                                    "btw", "by the way", "and also", "oh and", "oh, and", "next thing", "next question", "other thing", "separately",
+                                    "autre chose", "aussi", "une autre question", "otra cosa", "otra pregunta", "además", "tambi", "outra coisa", "outra pergunta",
+                                    "também", "noch etwas", "noch eine frage", "außerdem", "ausserdem", "un'altra cosa", "un'altra domanda", "inoltre", "anche"]
+
+    static func opensNewRequest(_ lower: String) -> Bool {
+        let head = lower.drop(while: { $0.isWhitespace || $0.isPunctuation }).prefix(40)
+        // At the start, or (a phrase of two words or more) after a short acknowledgement ("ok great.
+        // Another question: ...").
+        let lead = String(head.prefix(30))
+        return newRequestOpeners.contains { head.hasPrefix($0) } || newRequestOpeners.contains { $0.contains(" ") && lead.contains($0) }
+    }
+
     static let stalenessCues = ["outdated", "out of date", "old price", "price changed", "prices changed", "no longer", "has changed", "have changed",
                                 "was updated", "been updated", "new price", "now costs", "went up", "increased", "raised", "current price", "latest"]
 
@@ -261,17 +276,20 @@ extension IssueFinder {
                 }
             case .user(let s) where answered:
                 let l = s.lowercased()
+                // A turn that opens a new request ("Also, there's a charge on my bill that's wrong")
+                // says something else is wrong, not the agent's answer.
+                let corrects = !Self.opensNewRequest(l) && ByteText.any(l, Self.correctionCues)
                 let strong = ByteText.any(l, ["outdated", "out of date", "old price", "old information", "not up to date"])
                 if strong {
                     stale.append((span(i), s))
                 } else if lastClaims.isEmpty {
-                    if ByteText.any(l, Self.correctionCues) { add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)]) }
-                } else if ByteText.any(l, Self.stalenessCues) && (ByteText.any(l, Self.correctionCues)
+                    if corrects { add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)]) }
+                } else if ByteText.any(l, Self.stalenessCues) && (corrects
                             || Facts.sentences(s).filter({ !$0.contains("?") }).flatMap(Facts.extract).contains { f in lastClaims.contains { $0.kind == f.kind && $0.key != f.key } }) {
                     // (Figures in a question ask something new; a correction states them: "Are you
                     // sure? Your website shows a new price of $229.")
                     stale.append((span(i), s))
-                } else if ByteText.any(l, Self.correctionCues) {
+                } else if corrects {
                     add(.userCorrection, "The user said the agent's answer was wrong.", [(span(i), s)])
                 }
                 lastClaims = []
@@ -328,8 +346,8 @@ extension IssueFinder {
 
     // MARK: - Clock times
 
-    /// The clock times in `text` ("10:06", "08:49:12", the time of "2025-06-24T10:06:33Z"): one or two
-    /// digits, a colon, two digits, not inside a longer run of colons and digits ("1:2:3:4") or a
+    /// The clock times in `text` ("10:06", "08:49:12", "14h05", the time of "2025-06-24T10:06:33Z"): one
+    /// or two digits, a colon (or an h), two digits, not inside a longer run of colons and digits ("1:2:3:4") or a
     /// ratio with a one-digit second part ("16:9").
     static func clockTimes(_ text: String) -> [(hour: Int, minute: Int)] {
         let b = Array(text.utf8)
@@ -338,7 +356,9 @@ extension IssueFinder {
         var i = 1
         while i + 2 < b.count {
             defer { i += 1 }
-            guard b[i] == UInt8(ascii: ":"), digit(i - 1), digit(i + 1), digit(i + 2), !digit(i + 3) else { continue }
+            // "10:06", or "14h05" as French and German write it.
+            let h = b[i] == UInt8(ascii: "h") && !(i + 3 < b.count && ByteText.isAlnum(b[i + 3]))
+            guard b[i] == UInt8(ascii: ":") || h, digit(i - 1), digit(i + 1), digit(i + 2), !digit(i + 3) else { continue }
             var lo = i - 1
             if digit(lo - 1) { lo -= 1 }
             // Inside a longer run ("123:45") or the seconds of a time ("10:06:33").
@@ -353,7 +373,7 @@ extension IssueFinder {
     /// ("locked at 08:49"): a specific the agent can only have read somewhere (opening hours and
     /// slots are on the hour or the quarter, and are left alone).
     static func hasOddClockTime(_ sentence: String) -> Bool {
-        guard sentence.utf8.contains(UInt8(ascii: ":")) else { return false }
+        guard sentence.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "h") }) else { return false }
         return clockTimes(sentence).contains { $0.minute % 15 != 0 }
     }
 

@@ -66,6 +66,17 @@ struct IssueFinder {
     static let acknowledgeCues = ["sorry", "unable", "couldn't", "could not", "can't", "cannot", "failed", "fail", "error", "unfortunately", "problem",
                                   "not able", "wasn't able", "issue with", "went wrong", "try again", "didn't go through", "did not go through",
                                   "trouble", "not possible", "isn't possible", "no record", "not found", "couldn't find", "could not find", "apolog"]
+        + otherLanguageAcknowledgeCues
+    /// Apologies and failures said in the other languages support traffic comes in (French, Spanish,
+    /// Portuguese, German, Italian, Dutch).
+    static let otherLanguageAcknowledgeCues = [
+        "désolé", "désolée", "desole", "je ne peux pas", "impossible de", "erreur", "malheureusement", "ne fonctionne pas", "ne répond pas",
+        "lo siento", "lo lamento", "disculp", "no puedo", "no pude", "imposible", "no funciona", "no responde", "lamentablemente",
+        "desculp", "lamento", "não consigo", "não posso", "não foi possível", "impossível", "não está respondendo", "não funciona", "infelizmente",
+        "leider", "entschuldig", "kann nicht", "konnte nicht", "fehler", "nicht möglich", "funktioniert nicht", "antwortet nicht",
+        "mi dispiace", "purtroppo", "spiacente", "non riesco", "non posso", "errore", "non è possibile", "non funziona", "non risponde",
+        "helaas", "kan niet", "fout", "niet mogelijk", "werkt niet",
+    ]
     static let successCues = ["successfully", "has been", "have been", "is now", "i've ", "i have ", "done", "all set", "completed", "confirmed",
                               "processed", "went through", "is complete", "taken care", "is on its way", "you will receive", "you'll receive"]
 
@@ -122,7 +133,9 @@ struct IssueFinder {
                 if let answer, !acknowledged, ByteText.any(said, Self.successCues) {
                     add(.ignoredError, "The tool \(name) returned an error (\(types)) that was never recovered, but the agent told the user the action succeeded.",
                         ev + [(span(answer.0), answer.1)])
-                } else if !stormTools.contains(name), failures.contains(where: { Self.isSystemError($0.call) }) {
+                } else if !acknowledged, !stormTools.contains(name), failures.contains(where: { Self.isSystemError($0.call) }) {
+                    // (A failure the agent told the user about was handled: surfacing an outage is what
+                    // an agent should do. One passed over in silence leaves the user waiting.)
                     add(.unresolvedToolFailure, "The tool \(name) failed with a system error (\(types)) and was not recovered.", ev)
                 }
             }
