@@ -7,15 +7,23 @@ public enum ToolResult {
     static let failedStates: Set<String> = ["error", "failed", "failure", "fail"]
 
     /// The failure a tool's result text reports, or nil when it reports none: the text when it opens
-    /// with "Error" (or "error:"); for a JSON object, its non-empty `error` (or `errors`) value, or the
+    /// with the word error ("Error: ...", "ERROR 422: ..."); for a JSON object, its non-empty `error` (or `errors`) value, or the
     /// object itself when its `status` (or `state`) is error, or failed in a result naming no object
     /// of its own (an order whose status is failed was found), or `success`, `ok` is false, or
     /// `isError` is true.
     public static func failure(_ text: String) -> Value? {
-        if text.hasPrefix("Error") || text.hasPrefix("error:") { return .string(text) }
+        if opensWithError(text) { return .string(text) }
         let head = text.utf8.first { $0 != 0x20 && $0 != 0x0a && $0 != 0x0d && $0 != 0x09 }
         guard head == UInt8(ascii: "{"), let v = try? JSONReader.parse(text) else { return nil }
         return failure(v)
+    }
+
+    /// "Error: ...", "ERROR 422: ...", "error - ...": the word error, in any case, as the whole first
+    /// word ("Errors found: none" and "Erroneous" are not).
+    static func opensWithError(_ text: String) -> Bool {
+        let b = Array(text.utf8.prefix(6))
+        guard b.count >= 5, String(decoding: b[0..<5], as: UTF8.self).lowercased() == "error" else { return false }
+        return b.count == 5 || !((b[5] | 0x20) >= 0x61 && (b[5] | 0x20) <= 0x7a)
     }
 
     /// The failure a parsed result reports (see `failure(_: String)`).

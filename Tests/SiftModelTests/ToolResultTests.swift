@@ -5,6 +5,8 @@ final class ToolResultTests: XCTestCase {
     func testFailuresReportedInBand() throws {
         XCTAssertEqual(ToolResult.failure("Error: not allowed"), .string("Error: not allowed"))
         XCTAssertEqual(ToolResult.failure("Error executing tool kb_search: ReadTimeout"), .string("Error executing tool kb_search: ReadTimeout"))
+        XCTAssertEqual(ToolResult.failure("ERROR 422: PHARMACY_NOT_ERX_ENABLED - not updated"), .string("ERROR 422: PHARMACY_NOT_ERX_ENABLED - not updated"))
+        XCTAssertNotNil(ToolResult.failure("error"))
         XCTAssertEqual(ToolResult.failure(#"{"error": {"code": 429, "message": "Too Many Requests"}}"#), ["code": 429, "message": "Too Many Requests"])
         XCTAssertEqual(ToolResult.failure(#"{"error": "not found"}"#), .string("not found"))
         let state = #"{"status": "error", "code": "UPSTREAM_TIMEOUT", "message": "timed out"}"#
@@ -20,6 +22,7 @@ final class ToolResultTests: XCTestCase {
         // eligibility that is false, text that merely mentions an error, and what is not JSON.
         for ok in [#"{"error": null, "data": 1}"#, #"{"error": "", "ok": true}"#, #"{"errors": []}"#, #"{"eligible": false}"#,
                    #"{"status": "active", "last_error": "none"}"#, #"{"items": [{"status": "failed"}]}"#, "The error light is off.",
+                   "Errors found: none", "ERRONEOUS charge reversed",
                    "{not json", "[1, 2]", ""] {
             XCTAssertNil(ToolResult.failure(ok), ok)
         }

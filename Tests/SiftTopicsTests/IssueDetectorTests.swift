@@ -111,6 +111,14 @@ final class IssueDetectorTests: XCTestCase {
         XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "ConflictError"), .assistant("Done, it has been cancelled.")]), "Tool error ignored")
         XCTAssertEqual(head([.user("cancel it"), call("cancel_order", error: "UpstreamTimeout"), .assistant("Anything else I can help with today?")]),
                        "Tool failure left unresolved")
+        // Success claimed after a failed write, however it is said; a failure said to be one is not.
+        let refused = ThreadEvent.tool(ToolCall(name: "update_preferred_pharmacy", arguments: #"{"pharmacy_id": "PH-51670"}"#,
+                                                result: "ERROR 422: PHARMACY_NOT_ERX_ENABLED - Preferred pharmacy not updated",
+                                                errorType: "ToolError", errorMessage: "PHARMACY_NOT_ERX_ENABLED", isRetrieval: false, resultValue: .null))
+        XCTAssertEqual(head([.user("switch my pharmacy to Walgreens"), refused, .assistant("Updated to Walgreens #1183 (3920 SE Hawthorne Blvd).")]), "Tool error ignored")
+        XCTAssertEqual(head([.user("changez ma pharmacie"), refused, .assistant("C'est fait, votre pharmacie est maintenant Walgreens.")]), "Tool error ignored")
+        XCTAssertNotEqual(head([.user("switch my pharmacy to Walgreens"), refused, .assistant("Walgreens was not saved as your pharmacy; it doesn't take e-prescriptions.")]),
+                          "Tool error ignored")
         // A turn that opens a new request says something else is wrong, not the answer.
         let balance: Value = ["patient_id": "PT-1", "balance": 42.5]
         XCTAssertEqual(head([.user("What do I owe?"), call("get_billing_summary", args: ["patient_id": "PT-1"], result: balance), .assistant("Your balance is $42.50."),

@@ -78,7 +78,20 @@ struct IssueFinder {
         "helaas", "kan niet", "fout", "niet mogelijk", "werkt niet",
     ]
     static let successCues = ["successfully", "has been", "have been", "is now", "i've ", "i have ", "done", "all set", "completed", "confirmed",
-                              "processed", "went through", "is complete", "taken care", "is on its way", "you will receive", "you'll receive"]
+                              "processed", "went through", "is complete", "taken care", "is on its way", "you will receive", "you'll receive",
+                              "updated", "booked", "cancelled", "canceled", "rescheduled", "scheduled", "submitted", "sent", "saved", "created",
+                              "opened", "changed", "added", "removed", "you're set", "you are set", "is set up", "is in place", "on your account"]
+        + otherLanguageSuccessCues
+    /// "Done", "it has been done" and completed actions in the other languages support traffic comes in.
+    static let otherLanguageSuccessCues = [
+        "c'est fait", "c’est fait", "a été", "est annulé", "est confirmé", "est enregistré", "c'est réservé", "c'est noté",
+        "listo", "hecho", "ha sido", "está cancelada", "está confirmad", "quedó", "queda registrad",
+        "pronto", "feito", "foi ", "está cancelad", "está confirmad", "erledigt", "wurde", "ist jetzt", "ist gebucht", "storniert",
+        "fatto", "è stato", "è stata", "gedaan", "is gelukt", "is geregeld",
+    ]
+    /// An answer that says something was not done acknowledges the failure ("the refill was not sent").
+    static let negatedCues = [" not ", "wasn't", "weren't", "isn't", "hasn't", "haven't", "didn't", "won't", "pas été", "pas pu", "n'a pas",
+                              "no se pudo", "no fue", "no ha", "não foi", "nicht ", "non è", "non ho", "niet "]
 
     static func isSystemError(_ c: ToolCall) -> Bool {
         let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
@@ -129,7 +142,7 @@ struct IssueFinder {
                 let last = failures.last!.index
                 let answer = reply(after: last)
                 let said = answer?.1.lowercased() ?? ""
-                let acknowledged = ByteText.any(said, Self.acknowledgeCues)
+                let acknowledged = ByteText.any(said, Self.acknowledgeCues) || ByteText.any(said, Self.negatedCues)
                 if let answer, !acknowledged, ByteText.any(said, Self.successCues) {
                     add(.ignoredError, "The tool \(name) returned an error (\(types)) that was never recovered, but the agent told the user the action succeeded.",
                         ev + [(span(answer.0), answer.1)])
