@@ -89,9 +89,12 @@ struct IssueFinder {
         "pronto", "feito", "foi ", "está cancelad", "está confirmad", "erledigt", "wurde", "ist jetzt", "ist gebucht", "storniert",
         "fatto", "è stato", "è stata", "gedaan", "is gelukt", "is geregeld",
     ]
-    /// An answer that says something was not done acknowledges the failure ("the refill was not sent").
-    static let negatedCues = [" not ", "wasn't", "weren't", "isn't", "hasn't", "haven't", "didn't", "won't", "pas été", "pas pu", "n'a pas",
-                              "no se pudo", "no fue", "no ha", "não foi", "nicht ", "non è", "non ho", "niet "]
+    /// An answer that says the action was not done acknowledges the failure ("the refill was not
+    /// sent"); other negations are about other things ("You won't be charged").
+    static let negatedCues = ["was not", "were not", "has not", "have not", "had not", "not been", "wasn't", "weren't", "hasn't", "haven't",
+                              "didn't", "did not", "not saved", "not sent", "not updated", "not booked", "not changed", "not submitted",
+                              "not created", "not processed", "not completed", "pas été", "pas pu", "n'a pas", "no se pudo", "no fue", "no ha ",
+                              "não foi", "wurde nicht", "ist nicht", "nicht gespeichert", "non è stato", "non è stata", "non ho potuto", "niet gelukt"]
 
     static func isSystemError(_ c: ToolCall) -> Bool {
         let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
