@@ -28,6 +28,7 @@ struct IssueFinder {
         f.identifiersInCalls()
         f.policy()
         f.grounding()
+        f.contradictions()
         f.supersededValues()
         f.supersededDocuments()
         f.olderEntries()

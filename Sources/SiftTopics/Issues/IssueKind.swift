@@ -20,6 +20,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
     case ignoredError
     case claimedAction
     case staleContext
+    case contradictedAnswer
     case mistypedIdentifier
     case retryStorm
     case unsupportedClaim
@@ -41,6 +42,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
         case .ignoredError: return "Tool error ignored"
         case .claimedAction: return "Claimed action never taken"
         case .staleContext: return "Answer from outdated information"
+        case .contradictedAnswer: return "Answer contradicts tool result"
         case .mistypedIdentifier: return "Mistyped identifier in tool call"
         case .retryStorm: return "Retry storm"
         case .unsupportedClaim: return "Unsupported claim in answer"
@@ -66,6 +68,8 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
             return "the agent said it had carried out an action, but no tool call in the trace performed it."
         case .staleContext:
             return "the answer used a value from an older source although a newer source or the user gave a different one."
+        case .contradictedAnswer:
+            return "the answer stated the opposite of a state a tool result reported (denied as approved, expired as active, out of network as in network)."
         case .mistypedIdentifier:
             return "a tool call used an identifier that differs slightly from the one given earlier in the conversation."
         case .retryStorm:

@@ -1,0 +1,152 @@
+// Answers that contradict the tool result they report: the result says a request is denied and the
+// answer says approved, a referral expired and the answer says active, a provider out of network and
+// the answer says in network. RAG faithfulness checks (RAGAS, TruLens) and TRAIL's "tool output
+// misinterpretation" name this: the agent had the right evidence and said the opposite.
+// Part of IssueFinder's grounding checks (IssueFinder+Grounding.swift has the claims of numbers and dates).
+
+import Foundation
+import SiftModel
+
+extension IssueFinder {
+    /// A family of states a result reports and an answer restates, each class with the words (or word
+    /// beginnings, for other languages' endings) that say it. Any two classes of a family exclude each other.
+    struct StateFamily {
+        let name: String
+        let classes: [(name: String, words: [String])]
+        /// Boolean fields that report the family, and the class of true and of false.
+        let flags: [String: (yes: Int, no: Int)]
+    }
+
+    /// Words end at a non-letter (a plural "s" allowed); a word ending in "*" is a beginning
+    /// ("aprobad*" for aprobado, aprobada).
+    static let stateFamilies: [StateFamily] = [
+        StateFamily(name: "decision", classes: [
+            ("approved", ["approved", "authorized", "authorised", "granted", "aprobad*", "approuvé*", "aprovad*", "genehmigt", "approvat*", "autorizad*"]),
+            ("denied", ["denied", "rejected", "declined", "refused", "not approved", "denegad*", "rechazad*", "refusé*", "negad*", "recusad*",
+                        "abgelehnt", "rifiutat*", "respint*"]),
+            ("pending", ["pending", "under review", "in review", "awaiting", "being reviewed", "no decision", "pendiente", "en attente", "pendente",
+                         "em análise", "ausstehend", "in attesa"]),
+        ], flags: [:]),
+        StateFamily(name: "validity", classes: [
+            ("active", ["active", "valid", "in effect", "activa", "activo", "actif", "active", "vigente", "válid*", "valide", "gültig", "attiv*"]),
+            ("inactive", ["inactive", "expired", "terminated", "lapsed", "no longer active", "no longer valid", "vencid*", "expiré*", "expirad*",
+                          "caducad*", "abgelaufen", "scadut*", "inactiv*"]),
+        ], flags: ["active": (0, 1), "is_active": (0, 1), "valid": (0, 1), "is_valid": (0, 1)]),
+        StateFamily(name: "network", classes: [
+            ("in network", ["in-network", "in network", "dentro de la red", "dans le réseau", "na rede", "im netzwerk", "in rete"]),
+            ("out of network", ["out-of-network", "out of network", "fuera de la red", "hors réseau", "fora da rede", "außerhalb des netzwerks", "fuori rete"]),
+        ], flags: ["in_network": (0, 1), "is_in_network": (0, 1), "innetwork": (0, 1)]),
+        StateFamily(name: "payment", classes: [
+            ("paid", ["paid", "paid in full", "settled", "pagad*", "payé*", "bezahlt", "pagat*"]),
+            ("unpaid", ["unpaid", "outstanding", "overdue", "still due", "is due", "still owe", "impayé*", "em aberto", "da pagare"]),
+        ], flags: ["paid": (0, 1), "is_paid": (0, 1)]),
+        StateFamily(name: "opening", classes: [
+            ("open", ["open", "abierto", "ouvert", "aberto", "geöffnet", "aperto"]),
+            ("closed", ["closed", "cerrado", "fermé*", "fechado", "geschlossen", "chiuso"]),
+        ], flags: ["open": (0, 1), "is_open": (0, 1)]),
+    ]
+
+    /// Where `word` (see `stateFamilies`) occurs in `l` as a word, not after a negation.
+    static func says(_ l: String, _ word: String) -> Bool {
+        let stem = word.hasSuffix("*")
+        let w = stem ? String(word.dropLast()) : word
+        var from = l.startIndex
+        while let r = l.range(of: w, range: from..<l.endIndex) {
+            from = r.upperBound
+            if let before = l[..<r.lowerBound].last, before.isLetter { continue }
+            if !stem, let after = l[r.upperBound...].first, after.isLetter {
+                // A plural: "approved", not "approvedly"; "valid" is not "validated".
+                let next = l[r.upperBound...].dropFirst().first
+                guard after == "s", !(next?.isLetter ?? false) else { continue }
+            }
+            let head = l[..<r.lowerBound].suffix(8)
+            if ["not ", "n't ", "no ", "never ", "pas ", "nicht ", "não ", "non "].contains(where: { head.hasSuffix($0) }) { continue }
+            return true
+        }
+        return false
+    }
+
+    /// The (family, class) a status value says ("pending_review" -> decision/pending), if one.
+    static func stateClass(ofValue value: String) -> (family: Int, cls: Int)? {
+        let v = " " + value.lowercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ") + " "
+        guard v.count <= 40 else { return nil }
+        for (f, family) in stateFamilies.enumerated() {
+            for (c, cls) in family.classes.enumerated() where cls.words.contains(where: { says(v, $0.replacingOccurrences(of: "-", with: " ")) }) {
+                return (f, c)
+            }
+        }
+        return nil
+    }
+
+    static let hypotheticalCues = [" as soon as ", " once ", " if ", " when ", " after ", " until ", " unless ", " in case ", " will be ", " would be ",
+                                   " should be ", " could be ", " can be ", " may be ", " might be ", " hope ", " expect ",
+                                   " si ", " cuando ", " una vez ", " quand ", " dès que ", " sobald ", " wenn ", " falls ", " quando ", " se ",
+                                   " assim que ", " appena ", " zodra ", " als "]
+
+    /// The (family, class) pairs a text says, each with the sentence saying it (statements only).
+    static func stateClasses(inText text: String) -> [(family: Int, cls: Int, sentence: String)] {
+        var out: [(Int, Int, String)] = []
+        for sentence in Facts.sentences(text) where Facts.isAssertion(sentence) {
+            let l = " " + sentence.lowercased() + " "
+            // A state said of what may come ("As soon as it's approved I can grant the role") is no claim.
+            if hypotheticalCues.contains(where: { l.contains($0) }) { continue }
+            for (f, family) in stateFamilies.enumerated() {
+                for (c, cls) in family.classes.enumerated() where cls.words.contains(where: { says(l, $0) }) { out.append((f, c, sentence)) }
+            }
+        }
+        return out
+    }
+
+    /// The states the successful results of a call report: status-like fields and the family's flags.
+    static func reportedStates(_ v: Value, depth: Int = 0) -> [(family: Int, cls: Int, quote: String)] {
+        guard depth < 4 else { return [] }
+        switch v {
+        case .object(let o):
+            var out: [(Int, Int, String)] = []
+            for (k, x) in o {
+                let key = k.lowercased()
+                switch x {
+                case .string(let s) where ["status", "state", "decision", "coverage", "network"].contains(where: { key.contains($0) }):
+                    if let (f, c) = stateClass(ofValue: s) { out.append((f, c, "\(k): \(s)")) }
+                case .bool(let b):
+                    for (f, family) in stateFamilies.enumerated() {
+                        if let flag = family.flags[key] { out.append((f, b ? flag.yes : flag.no, "\(k): \(b)")) }
+                    }
+                case .object, .array: out += reportedStates(x, depth: depth + 1)
+                default: break
+                }
+            }
+            return out
+        case .array(let a): return a.prefix(20).flatMap { reportedStates($0, depth: depth + 1) }
+        default: return []
+        }
+    }
+
+    mutating func contradictions() {
+        guard !calls.isEmpty else { return }
+        // Every state any result reports: an answer's state that some result holds may be about that
+        // result's entity (a second appointment, another referral), so it contradicts nothing.
+        var states: [(event: Int, family: Int, cls: Int, quote: String)] = []
+        for (i, c) in calls where !c.failed { states += Self.reportedStates(c.resultValue).map { (i, $0.family, $0.cls, $0.quote) } }
+        guard !states.isEmpty else { return }
+        var since = -1
+        for (j, e) in t.events.enumerated() {
+            guard case .assistant(let answer) = e else { continue }
+            defer { since = j }
+            let recent = states.filter { $0.event > since && $0.event < j }
+            guard !recent.isEmpty else { continue }
+            let said = Self.stateClasses(inText: answer)
+            for family in Set(recent.map(\.family)) {
+                let reported = Set(recent.filter { $0.family == family }.map(\.cls))
+                // One state of the family since the last answer: the answer is about that entity.
+                guard reported.count == 1, let actual = reported.first else { continue }
+                let saidHere = said.filter { $0.family == family }
+                guard !saidHere.contains(where: { $0.cls == actual }),
+                      let wrong = saidHere.first(where: { s in !states.contains { $0.family == family && $0.cls == s.cls } }),
+                      let source = recent.first(where: { $0.family == family }) else { continue }
+                add(.contradictedAnswer, "The answer states the opposite of what a tool result reported.",
+                    [(span(j), wrong.sentence), (span(source.event), source.quote)])
+            }
+        }
+    }
+}
