@@ -37,3 +37,21 @@ final class ContradictionTests: XCTestCase {
         XCTAssertEqual(IssueFinder.says(" the claims were approved ", "approved"), true)
     }
 }
+
+/// A request the agent passed over: the user raises it again, or the agent admits missing it.
+final class DroppedRequestTests: XCTestCase {
+    func testARequestRaisedAgainIsFound() {
+        func head(_ e: [ThreadEvent]) -> String { issues(e).summary.components(separatedBy: ":").first! }
+        let two = ThreadEvent.user("Can you set up a payment plan for my bill? And can you cancel my Tuesday appointment?")
+        let plan = call("create_payment_plan", args: ["months": 6], result: ["plan_id": "PP-300653", "status": "active"])
+        let done = ThreadEvent.assistant("Done! Plan PP-300653 is active.")
+        XCTAssertEqual(head([two, plan, done, .user("And the cancellation??"), .assistant("Everything above is all set.")]), "User had to repeat a request")
+        XCTAssertEqual(head([two, plan, done, .user("You didn't answer my other question."), .assistant("Anything else?")]), "User had to repeat a request")
+        XCTAssertEqual(head([.user("Et aussi, annulez mon rendez-vous"), plan, .assistant("Désolé, j'ai oublié ce point."), .assistant("C'est fait.")]),
+                       "User had to repeat a request")
+        // A first question about something new, an answer to the agent's question, a forgotten password.
+        XCTAssertEqual(head([.user("A latte please"), .assistant("One latte."), .user("And the total?"), .assistant("It is shown at checkout.")]), "NONE")
+        XCTAssertEqual(head([two, .assistant("Which appointment, the Tuesday or the Friday one?"), .user("And the Tuesday one?"), plan, done]), "NONE")
+        XCTAssertEqual(head([.user("Ho dimenticato la password, potete aiutarmi?"), .assistant("Certo, ecco il link.")]), "NONE")
+    }
+}

@@ -34,6 +34,7 @@ struct IssueFinder {
         f.olderEntries()
         f.claimedActions()
         f.askedAgain()
+        f.droppedRequests()
         f.outcome()
         f.requestNeverLookedUp()
         if f.findings.isEmpty, !f.countClaims.isEmpty {

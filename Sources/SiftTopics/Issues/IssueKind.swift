@@ -27,6 +27,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
     case rejectedWrite
     case inventedIdentifier
     case repeatedCalls
+    case droppedRequest
     case unresolvedToolFailure
     case askedAgain
     case noLookup
@@ -50,6 +51,7 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
         case .rejectedWrite: return "Write retried by trial and error"
         case .inventedIdentifier: return "Unsourced amount in tool call"
         case .repeatedCalls: return "Repeated identical tool calls"
+        case .droppedRequest: return "User had to repeat a request"
         case .unresolvedToolFailure: return "Tool failure left unresolved"
         case .askedAgain: return "Asked again for given details"
         case .userCorrection: return "User corrected the agent"
@@ -84,6 +86,8 @@ enum IssueKind: Int, CaseIterable, Comparable, Sendable {
             return "a state-changing tool call carried an amount that nothing earlier in the conversation or in earlier tool results supports."
         case .repeatedCalls:
             return "the agent made the same tool call with the same arguments several times, getting the same result."
+        case .droppedRequest:
+            return "the agent passed over one of the user's requests, and the user had to raise it again."
         case .unresolvedToolFailure:
             return "a tool failed with a system error and the agent could not complete the request."
         case .askedAgain:
