@@ -46,52 +46,77 @@ extension IssueFinder {
         ], flags: ["open": (0, 1), "is_open": (0, 1)]),
     ]
 
-    /// Where `word` (see `stateFamilies`) occurs in `l` as a word, not after a negation.
+    /// Each family's words as lower-case bytes, with whether each is a beginning ("aprobad*").
+    static let stateWordBytes: [[[(bytes: [UInt8], stem: Bool)]]] = stateFamilies.map { family in
+        family.classes.map { cls in cls.words.map { w in (Array((w.hasSuffix("*") ? String(w.dropLast()) : w).utf8), w.hasSuffix("*")) } }
+    }
+    static let stateNegations: [[UInt8]] = ["not ", "n't ", "no ", "never ", "pas ", "nicht ", "não ", "non "].map { Array($0.utf8) }
+
+    /// Whether `word` (see `stateFamilies`) occurs in lower-cased `l` as a word, not after a negation.
     static func says(_ l: String, _ word: String) -> Bool {
         let stem = word.hasSuffix("*")
-        let w = stem ? String(word.dropLast()) : word
-        var from = l.startIndex
-        while let r = l.range(of: w, range: from..<l.endIndex) {
-            from = r.upperBound
-            if let before = l[..<r.lowerBound].last, before.isLetter { continue }
-            if !stem, let after = l[r.upperBound...].first, after.isLetter {
-                // A plural: "approved", not "approvedly"; "valid" is not "validated".
-                let next = l[r.upperBound...].dropFirst().first
-                guard after == "s", !(next?.isLetter ?? false) else { continue }
+        return says(Array(l.utf8), (Array((stem ? String(word.dropLast()) : word).utf8), stem))
+    }
+
+    static func says(_ l: [UInt8], _ word: (bytes: [UInt8], stem: Bool)) -> Bool {
+        func letter(_ b: UInt8) -> Bool { b >= 0x80 || (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a }
+        var from = 0
+        while let i = ByteText.firstIndex(of: word.bytes, in: l, from: from) {
+            from = i + 1
+            let end = i + word.bytes.count
+            if i > 0, letter(l[i - 1]) { continue }
+            if !word.stem, end < l.count, letter(l[end]) {
+                // A plural: "approveds" no, "claims" yes; "valid" is not "validated".
+                guard l[end] == UInt8(ascii: "s"), end + 1 == l.count || !letter(l[end + 1]) else { continue }
             }
-            let head = l[..<r.lowerBound].suffix(8)
-            if ["not ", "n't ", "no ", "never ", "pas ", "nicht ", "não ", "non "].contains(where: { head.hasSuffix($0) }) { continue }
+            let head = l[max(0, i - 8)..<i]
+            if stateNegations.contains(where: { n in head.count >= n.count && head.suffix(n.count).elementsEqual(n) }) { continue }
             return true
         }
         return false
     }
 
-    /// The (family, class) a status value says ("pending_review" -> decision/pending), if one.
+    /// The (family, class) a status value says ("pending_review" -> decision/pending), if one; read
+    /// once per distinct value.
     static func stateClass(ofValue value: String) -> (family: Int, cls: Int)? {
-        let v = " " + value.lowercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ") + " "
-        guard v.count <= 40 else { return nil }
-        for (f, family) in stateFamilies.enumerated() {
-            for (c, cls) in family.classes.enumerated() where cls.words.contains(where: { says(v, $0.replacingOccurrences(of: "-", with: " ")) }) {
-                return (f, c)
+        guard value.utf8.count <= 40 else { return nil }
+        let fc = valueClassMemo.value(value) { value in
+            let v = Array((" " + value.lowercased() + " ").utf8).map { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") ? 0x20 : $0 }
+            for (f, family) in stateWordBytes.enumerated() {
+                for (c, words) in family.enumerated() where words.contains(where: { w in says(v, (w.bytes.map { $0 == UInt8(ascii: "-") ? 0x20 : $0 }, w.stem)) }) {
+                    return [f, c]
+                }
             }
+            return []
         }
-        return nil
+        return fc.count == 2 ? (fc[0], fc[1]) : nil
     }
+    static let valueClassMemo = TextMemo<[Int]>(minBytes: 0, maxBytes: 1 << 20)
+    /// Whether a field names a state ("status", "coverage_state", "decision"), read once per key.
+    static func isStateKey(_ key: String) -> Bool {
+        stateKeyMemo.value(key) { k in ByteText.any(k.lowercased(), ["status", "state", "decision", "coverage", "network"]) }
+    }
+    static let stateKeyMemo = TextMemo<Bool>(minBytes: 0, maxBytes: 1 << 20)
 
     static let hypotheticalCues = [" as soon as ", " once ", " if ", " when ", " after ", " until ", " unless ", " in case ", " will be ", " would be ",
                                    " should be ", " could be ", " can be ", " may be ", " might be ", " hope ", " expect ",
                                    " si ", " cuando ", " una vez ", " quand ", " dès que ", " sobald ", " wenn ", " falls ", " quando ", " se ",
                                    " assim que ", " appena ", " zodra ", " als "]
 
-    /// The (family, class) pairs a text says, each with the sentence saying it (statements only).
-    static func stateClasses(inText text: String) -> [(family: Int, cls: Int, sentence: String)] {
+    /// The (family, class) pairs of `families` a text says, each with the sentence saying it
+    /// (statements only). Most answers say none: the whole text is searched first.
+    static func stateClasses(inText text: String, families: Set<Int>) -> [(family: Int, cls: Int, sentence: String)] {
+        let whole = ByteText.lower(text)
+        guard families.contains(where: { f in stateWordBytes[f].contains { $0.contains { ByteText.firstIndex(of: $0.bytes, in: whole, from: 0) != nil } } })
+        else { return [] }
         var out: [(Int, Int, String)] = []
         for sentence in Facts.sentences(text) where Facts.isAssertion(sentence) {
             let l = " " + sentence.lowercased() + " "
             // A state said of what may come ("As soon as it's approved I can grant the role") is no claim.
             if hypotheticalCues.contains(where: { l.contains($0) }) { continue }
-            for (f, family) in stateFamilies.enumerated() {
-                for (c, cls) in family.classes.enumerated() where cls.words.contains(where: { says(l, $0) }) { out.append((f, c, sentence)) }
+            let b = Array(l.utf8)
+            for f in families.sorted() {
+                for (c, words) in stateWordBytes[f].enumerated() where words.contains(where: { says(b, $0) }) { out.append((f, c, sentence)) }
             }
         }
         return out
@@ -106,7 +131,7 @@ extension IssueFinder {
             for (k, x) in o {
                 let key = k.lowercased()
                 switch x {
-                case .string(let s) where ["status", "state", "decision", "coverage", "network"].contains(where: { key.contains($0) }):
+                case .string(let s) where isStateKey(k):
                     if let (f, c) = stateClass(ofValue: s) { out.append((f, c, "\(k): \(s)")) }
                 case .bool(let b):
                     for (f, family) in stateFamilies.enumerated() {
@@ -135,8 +160,9 @@ extension IssueFinder {
             defer { since = j }
             let recent = states.filter { $0.event > since && $0.event < j }
             guard !recent.isEmpty else { continue }
-            let said = Self.stateClasses(inText: answer)
-            for family in Set(recent.map(\.family)) {
+            let families = Set(recent.map(\.family))
+            let said = Self.stateClasses(inText: answer, families: families)
+            for family in families {
                 let reported = Set(recent.filter { $0.family == family }.map(\.cls))
                 // One state of the family since the last answer: the answer is about that entity.
                 guard reported.count == 1, let actual = reported.first else { continue }

@@ -28,12 +28,11 @@ extension IssueFinder {
 
     mutating func droppedRequests() {
         var lastAgentAsked = false
-        var asked: Set<String> = []
+        var earlier: [String] = []
         for (i, e) in t.events.enumerated() {
             switch e {
             case .assistant(let s):
-                let l = s.lowercased()
-                if ByteText.any(l, Self.missedCues) {
+                if ByteText.any(String(decoding: ByteText.lower(s), as: UTF8.self), Self.missedCues) {
                     add(.droppedRequest, "The agent passed over one of the user's requests until the user raised it again.", [(span(i), s)])
                 }
                 lastAgentAsked = s.contains("?")
@@ -41,9 +40,9 @@ extension IssueFinder {
                 let l = s.lowercased().trimmingCharacters(in: .whitespaces)
                 // The item raised again was asked for before: "And the cancellation??" after "can you
                 // cancel my appointment", not "And the total?" for the first time.
-                let pending = !lastAgentAsked && l.count < 80 && l.contains("?") && Self.pendingItemOpeners.contains { l.hasPrefix($0) }
-                    && !Self.stems(l).isDisjoint(with: asked)
-                asked.formUnion(Self.stems(l))
+                let pending = !lastAgentAsked && Self.pendingItemOpeners.contains { l.hasPrefix($0) } && l.count < 80 && l.contains("?")
+                    && !Self.stems(l).isDisjoint(with: earlier.reduce(into: Set<String>()) { $0.formUnion(Self.stems($1)) })
+                earlier.append(l)
                 if ByteText.any(l, Self.unansweredCues) || pending {
                     add(.droppedRequest, "The user had to raise a request of theirs again: the agent had passed over it.", [(span(i), s)])
                 }

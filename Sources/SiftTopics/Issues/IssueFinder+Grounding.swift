@@ -278,7 +278,7 @@ extension IssueFinder {
                 let l = s.lowercased()
                 // A turn that opens a new request ("Also, there's a charge on my bill that's wrong")
                 // says something else is wrong, not the agent's answer.
-                let corrects = !Self.opensNewRequest(l) && ByteText.any(l, Self.correctionCues)
+                let corrects = ByteText.any(l, Self.correctionCues) && !Self.opensNewRequest(l)
                 let strong = ByteText.any(l, ["outdated", "out of date", "old price", "old information", "not up to date"])
                 if strong {
                     stale.append((span(i), s))
