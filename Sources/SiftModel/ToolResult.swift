@@ -19,11 +19,11 @@ public enum ToolResult {
     }
 
     /// "Error: ...", "ERROR 422: ...", "error - ...": the word error, in any case, as the whole first
-    /// word ("Errors found: none" and "Erroneous" are not).
+    /// word ("Errors found: none", "Erroneous", "error_count: 0" and "Error-free run" are not).
     static func opensWithError(_ text: String) -> Bool {
         let b = Array(text.utf8.prefix(6))
         guard b.count >= 5, String(decoding: b[0..<5], as: UTF8.self).lowercased() == "error" else { return false }
-        return b.count == 5 || !((b[5] | 0x20) >= 0x61 && (b[5] | 0x20) <= 0x7a)
+        return b.count == 5 || [UInt8(ascii: ":"), 0x20, 0x09, 0x0a, UInt8(ascii: "["), UInt8(ascii: "(")].contains(b[5])
     }
 
     /// The failure a parsed result reports (see `failure(_: String)`).

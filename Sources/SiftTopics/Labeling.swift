@@ -92,7 +92,10 @@ public enum Labeler {
             let breaks: Set<Unicode.Scalar> = [",", ";", ":", "(", pictograph]
             var b = h - 1
             while b >= 0, !(breaks.contains(scalars[b]) || isPictograph(scalars[b])) { b -= 1 }
-            if b > 0, String(String.UnicodeScalarView(scalars[..<b])).split(separator: " ").count >= 2 { scalars = Array(scalars[..<b]) }
+            // (Only when the request does not go on after it: "Good morning, this is <NAME>, I can't log in"
+            // keeps its request.)
+            let after = String(String.UnicodeScalarView(scalars[(h + 1)...])).split(whereSeparator: { !$0.isLetter }).count
+            if b > 0, after < 2, String(String.UnicodeScalarView(scalars[..<b])).split(separator: " ").count >= 2 { scalars = Array(scalars[..<b]) }
         }
         var out = String.UnicodeScalarView()
         var space = false

@@ -22,7 +22,7 @@ final class ToolResultTests: XCTestCase {
         // eligibility that is false, text that merely mentions an error, and what is not JSON.
         for ok in [#"{"error": null, "data": 1}"#, #"{"error": "", "ok": true}"#, #"{"errors": []}"#, #"{"eligible": false}"#,
                    #"{"status": "active", "last_error": "none"}"#, #"{"items": [{"status": "failed"}]}"#, "The error light is off.",
-                   "Errors found: none", "ERRONEOUS charge reversed",
+                   "Errors found: none", "ERRONEOUS charge reversed", "error_count: 0", "Error-free run",
                    "{not json", "[1, 2]", ""] {
             XCTAssertNil(ToolResult.failure(ok), ok)
         }

@@ -86,6 +86,7 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(Labeler.labelReady("Forgot my password again 🙈 email is <EMAIL>, thanks"), "Forgot my password again")
         XCTAssertEqual(Labeler.labelReady("Reset my password please, email is <EMAIL>"), "Reset my password please")
         XCTAssertEqual(Labeler.labelReady("Hi, <NAME> here"), "Hi, here")
+        XCTAssertEqual(Labeler.labelReady("Good morning, this is <NAME>, I can't log in"), "Good morning, this is, I can't log in")
         XCTAssertEqual(Labeler.labelReady("Give <EMAIL> a seat ❤️ please"), "Give a seat please")
         XCTAssertEqual(Labeler.labelReady("Schöne Grüße, ça va ¿qué?"), "Schöne Grüße, ça va ¿qué?")
         // A topic of one request worded many ways: a member whose wording carries no figure, and lost no

@@ -15,6 +15,13 @@ final class ContradictionTests: XCTestCase {
         XCTAssertEqual(head(denied, "¡Buenas noticias! Su autorización fue aprobada."), "Answer contradicts tool result")
         XCTAssertEqual(head(denied, "Your prior authorization was denied; you can appeal within 30 days."), "NONE")
         XCTAssertEqual(head(denied, "I'm sorry, it was not approved."), "NONE")
+        XCTAssertEqual(head(["auth_id": "PA-1", "status": "pending"], "Your authorization is not yet approved."), "NONE")
+        XCTAssertEqual(head(["auth_id": "PA-1", "status": "pending"], "It hasn't been approved so far."), "NONE")
+        // Ordinary words that only look like states.
+        XCTAssertEqual(head(["ticket_id": "T-1", "status": "closed"], "You can open a new ticket from the portal."), "NONE")
+        XCTAssertEqual(head(["statement_id": "ST-1", "status": "paid"], "The charge is due to a lab fee."), "NONE")
+        XCTAssertEqual(head(["referral_id": "REF-1", "status": "expired"], "Please ask your doctor to send a valid referral."), "NONE")
+        XCTAssertEqual(head(["location_id": "LOC-1", "status": "closed"], "The clinic is open on Saturday."), "Answer contradicts tool result")
         let waiting: Value = ["approval_id": "APR-1", "status": "pending"]
         XCTAssertEqual(head(waiting, "I've asked your admin. As soon as it's approved I can grant the role."), "NONE")
         XCTAssertEqual(head(waiting, "Is it approved yet? Let me check."), "NONE")
@@ -53,5 +60,9 @@ final class DroppedRequestTests: XCTestCase {
         XCTAssertEqual(head([.user("A latte please"), .assistant("One latte."), .user("And the total?"), .assistant("It is shown at checkout.")]), "NONE")
         XCTAssertEqual(head([two, .assistant("Which appointment, the Tuesday or the Friday one?"), .user("And the Tuesday one?"), plan, done]), "NONE")
         XCTAssertEqual(head([.user("Ho dimenticato la password, potete aiutarmi?"), .assistant("Certo, ecco il link.")]), "NONE")
+        XCTAssertEqual(head([.user("The pharmacy didn't answer when I called. Can you check my refill?"), .assistant("It is ready.")]), "NONE")
+        XCTAssertEqual(head([.user("When is my appointment?"), .assistant("Tuesday at 3:15 PM."), .user("And the appointment after that?"),
+                             .assistant("There is none.")]), "NONE")
+        XCTAssertEqual(head([.user("Any appointments?"), .assistant("It looks like you missed your appointment last week. Want to rebook?")]), "NONE")
     }
 }

@@ -13,7 +13,8 @@ final class CountClaimTests: XCTestCase {
         for s in ["Refunds take 10 business days.", "It costs $120 dollars.", "Plan v12 features", "Order #12345 items", "Since 2025 prices rose.",
                   "Use 15 minutes.", "3 users were added.", "12.5 users", "ticket INC-4410 updates", "Il reste 56 jours.",
                   "It holds 123456789012345678901234567890 users.",
-                  "It takes 10 working hours.", "10 out of the users", "30 calendar days", "24 more hours", "12 new"] {
+                  "It takes 10 working hours.", "10 out of the users", "30 calendar days", "24 more hours", "12 new",
+                  "a 45 minute class", "24 hour access", "12 business address"] {
             XCTAssertEqual(IssueFinder.counts(s).count, 0, s)
         }
     }

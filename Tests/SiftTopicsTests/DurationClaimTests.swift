@@ -27,6 +27,7 @@ final class DurationClaimTests: XCTestCase {
         XCTAssertEqual(EvidencePool.durations(#"{"hourly_rate": 3, "monthly_fee": 12, "duration_ms": 500, "expires_in_s": 30}"#), [0.5, 30])
         // Every whole number of a stated range: "a plan of 3 to 12 months" states a 6-month plan.
         XCTAssertEqual(EvidencePool.durations("a plan of 3 to 12 months at no less than $25"), (3...12).map { Double($0) * 2_592_000 } + [12 * 2_592_000])
+        XCTAssertEqual(EvidencePool.durations("appointments can be booked 1 to 90 days in advance"), [86400, 90 * 86400], "a wide range states its ends")
         XCTAssertEqual(EvidencePool.durations("ships in 1–3 days, or 2-4 weeks, from 5 to 7"), [86400, 172_800, 259_200, 259_200, 1_209_600, 1_814_400, 2_419_200, 2_419_200])
     }
 }
@@ -69,6 +70,6 @@ final class VersionClaimTests: XCTestCase {
     }
 
     func testVersionsAreReadAlone() {
-        XCTAssertEqual(IssueFinder.versions("v 5.6.2, 2024.002.20857 and 1.2.3.4.5, 3.14, 24.06.2025, 2025.06.24, x1.2.3, 7.0.1."), ["5.6.2", "2024.002.20857", "7.0.1"])
+        XCTAssertEqual(IssueFinder.versions("v 5.6.2, 2024.002.20857 and 1.2.3.4.5, 3.14, 24.06.2025, 2025.06.24, 24.06.25, x1.2.3, 7.0.1."), ["5.6.2", "2024.002.20857", "7.0.1"])
     }
 }

@@ -117,6 +117,10 @@ final class IssueDetectorTests: XCTestCase {
                                                 errorType: "ToolError", errorMessage: "PHARMACY_NOT_ERX_ENABLED", isRetrieval: false, resultValue: .null))
         XCTAssertEqual(head([.user("switch my pharmacy to Walgreens"), refused, .assistant("Updated to Walgreens #1183 (3920 SE Hawthorne Blvd).")]), "Tool error ignored")
         XCTAssertEqual(head([.user("changez ma pharmacie"), refused, .assistant("C'est fait, votre pharmacie est maintenant Walgreens.")]), "Tool error ignored")
+        let locked = call("cancel_appointment", args: ["appointment_id": "APT-1"], error: "AppointmentLocked")
+        XCTAssertEqual(head([.user("cancel it"), locked, .assistant("Your appointment has been cancelled and you were not charged.")]), "Tool error ignored")
+        XCTAssertNotEqual(head([.user("book it"), call("book_appointment", args: ["slot_id": "SL-1"], error: "SlotTaken"),
+                                .assistant("That slot is fully booked. Would 3:15 PM work instead?")]), "Tool error ignored")
         XCTAssertNotEqual(head([.user("switch my pharmacy to Walgreens"), refused, .assistant("Walgreens was not saved as your pharmacy; it doesn't take e-prescriptions.")]),
                           "Tool error ignored")
         // A turn that opens a new request says something else is wrong, not the answer.

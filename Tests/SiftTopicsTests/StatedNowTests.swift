@@ -14,6 +14,8 @@ final class StatedNowTests: XCTestCase {
         XCTAssertEqual(IssueFinder.statedNow(["Today's date is 3 March 2026."]), iso("2026-03-03T00:00:00Z"))
         XCTAssertEqual(IssueFinder.statedNow(["Current date: 11/05/2025, 12:40 am"]), iso("2025-11-05T00:40:00Z"))
         XCTAssertNil(IssueFinder.statedNow(["You are a helpful agent. Today is a good day."]))
+        XCTAssertEqual(IssueFinder.statedNow(["Current date: 2025-10-19. Opening times: 8:00-17:00."]), iso("2025-10-19T00:00:00Z"))
+        XCTAssertEqual(IssueFinder.statedNow(["Today is October 19, 2025. The current local time here is: 9:25 PM"]), iso("2025-10-19T21:25:00Z"))
     }
 
     func testDaysAgoCountFromTheStatedDay() {

@@ -67,10 +67,15 @@ extension EvidencePool {
                 out.append(v * unit)
                 continue
             }
-            // The low end of a range ("3 to 12 months", "1-3 days"): every whole number in it is stated.
-            if let (hi, unit) = Self.rangeEnd(b, after: i), v == v.rounded(), hi > v, hi - v <= 100 {
-                var n = v
-                while n <= hi { out.append(n * unit); n += 1 }
+            // The low end of a range ("3 to 12 months", "1-3 days"): every whole number of a narrow
+            // range is stated; of a wide one ("booked 1 to 90 days ahead"), only its ends.
+            if let (hi, unit) = Self.rangeEnd(b, after: i), v == v.rounded(), hi > v {
+                if hi - v <= 12 {
+                    var n = v
+                    while n <= hi { out.append(n * unit); n += 1 }
+                } else {
+                    out.append(v * unit)
+                }
                 continue
             }
             // Before: a JSON field naming a unit ("expires_in_seconds": 600).

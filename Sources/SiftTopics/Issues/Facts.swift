@@ -186,7 +186,8 @@ enum Facts {
         "jan", "january", "janvier", "januar", "feb", "february", "februar", "febrero", "mar", "march", "mars", "marzo", "marz",
         "apr", "april", "may", "mayo", "jun", "june", "juni", "junio", "jul", "july", "juli", "julio", "aug", "august",
         "sep", "sept", "september", "septembre", "septiembre", "oct", "october", "octobre", "octubre", "nov", "november", "novembre",
-        "noviembre", "dec", "december", "decembre",
+        "noviembre", "dec", "december", "decembre", "janeiro", "junho", "julho", "novembro", "januari", "februari", "maart", "augustus",
+        "aprile", "febbraio",
     ]
 
     /// Whether the first word of letters in a matched date ("November 3", "3rd of sept.") is a month.

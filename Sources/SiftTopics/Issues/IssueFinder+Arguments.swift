@@ -86,6 +86,7 @@ extension IssueFinder {
         }
         var allUser: [UInt8] = []
         var toolText: [UInt8] = []
+        let userRaw = t.userTurns.joined(separator: "\n")
         for s in t.userTurns { allUser += ByteText.alnum(s); allUser.append(0x20) }
         // The evidence before each write call, grown as the trace goes (texts not yet in the pool wait).
         var pool: EvidencePool?
@@ -109,8 +110,8 @@ extension IssueFinder {
                 // user gave that no earlier result held ("Dr. Victor Haddad care team"), so an id one
                 // digit from another is that entity's own, not a typo.
                 lazy var confirmed = !c.failed && Self.properNames(c.result).contains { name in
-                    let nb = ByteText.alnum(name)
-                    return ByteText.contains(allUser, nb) && !ByteText.contains(toolText, nb)
+                    // Written as a name by the user (capitalised: "credit card" is no name).
+                    userRaw.contains(name) && !ByteText.contains(toolText, ByteText.alnum(name))
                 }
                 for (key, id) in Self.argumentIdentifiers(c) + keyed {
                     // A postal code names a place, not a record.

@@ -28,7 +28,7 @@ extension IssueFinder {
                          "em análise", "ausstehend", "in attesa"]),
         ], flags: [:]),
         StateFamily(name: "validity", classes: [
-            ("active", ["active", "valid", "in effect", "activa", "activo", "actif", "active", "vigente", "válid*", "valide", "gültig", "attiv*"]),
+            ("active", ["is active", "are active", "is still active", "still valid", "is valid", "in effect", "activa", "activo", "actif", "vigente", "válid*", "gültig", "attiv*"]),
             ("inactive", ["inactive", "expired", "terminated", "lapsed", "no longer active", "no longer valid", "vencid*", "expiré*", "expirad*",
                           "caducad*", "abgelaufen", "scadut*", "inactiv*"]),
         ], flags: ["active": (0, 1), "is_active": (0, 1), "valid": (0, 1), "is_valid": (0, 1)]),
@@ -38,11 +38,13 @@ extension IssueFinder {
         ], flags: ["in_network": (0, 1), "is_in_network": (0, 1), "innetwork": (0, 1)]),
         StateFamily(name: "payment", classes: [
             ("paid", ["paid", "paid in full", "settled", "pagad*", "payé*", "bezahlt", "pagat*"]),
-            ("unpaid", ["unpaid", "outstanding", "overdue", "still due", "is due", "still owe", "impayé*", "em aberto", "da pagare"]),
+            ("unpaid", ["unpaid", "outstanding", "overdue", "still due", "is due on", "is due by", "still owe", "impayé*", "em aberto", "da pagare"]),
         ], flags: ["paid": (0, 1), "is_paid": (0, 1)]),
         StateFamily(name: "opening", classes: [
-            ("open", ["open", "abierto", "ouvert", "aberto", "geöffnet", "aperto"]),
-            ("closed", ["closed", "cerrado", "fermé*", "fechado", "geschlossen", "chiuso"]),
+            ("open", ["is open", "are open", "'s open", "open on", "open until", "open from", "está abierto", "est ouvert", "está aberto",
+                      "ist geöffnet", "è aperto"]),
+            ("closed", ["is closed", "are closed", "'s closed", "closed on", "closed until", "closed for", "está cerrado", "est fermé*",
+                        "está fechado", "ist geschlossen", "è chiuso"]),
         ], flags: ["open": (0, 1), "is_open": (0, 1)]),
     ]
 
@@ -50,7 +52,9 @@ extension IssueFinder {
     static let stateWordBytes: [[[(bytes: [UInt8], stem: Bool)]]] = stateFamilies.map { family in
         family.classes.map { cls in cls.words.map { w in (Array((w.hasSuffix("*") ? String(w.dropLast()) : w).utf8), w.hasSuffix("*")) } }
     }
-    static let stateNegations: [[UInt8]] = ["not ", "n't ", "no ", "never ", "pas ", "nicht ", "não ", "non "].map { Array($0.utf8) }
+    static let stateNegations: [[UInt8]] = ["not ", "n't ", "no ", "never ", "pas ", "nicht ", "não ", "non ", "not yet ", "n't yet ", "not been ",
+                                            "n't been ", "not be ", "not yet been ", "n't yet been ", "no longer ", "pas encore ", "aún no ",
+                                            "todavía no ", "ainda não ", "noch nicht ", "non ancora ", "nunca "].map { Array($0.utf8) }
 
     /// Whether `word` (see `stateFamilies`) occurs in lower-cased `l` as a word, not after a negation.
     static func says(_ l: String, _ word: String) -> Bool {
@@ -69,7 +73,7 @@ extension IssueFinder {
                 // A plural: "approveds" no, "claims" yes; "valid" is not "validated".
                 guard l[end] == UInt8(ascii: "s"), end + 1 == l.count || !letter(l[end + 1]) else { continue }
             }
-            let head = l[max(0, i - 8)..<i]
+            let head = l[max(0, i - 16)..<i]
             if stateNegations.contains(where: { n in head.count >= n.count && head.suffix(n.count).elementsEqual(n) }) { continue }
             return true
         }
@@ -82,9 +86,11 @@ extension IssueFinder {
         guard value.utf8.count <= 40 else { return nil }
         let fc = valueClassMemo.value(value) { value in
             let v = Array((" " + value.lowercased() + " ").utf8).map { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") ? 0x20 : $0 }
+            // A value names its class ("active", "closed", "out_of_network") or says it as an answer would.
             for (f, family) in stateWordBytes.enumerated() {
-                for (c, words) in family.enumerated() where words.contains(where: { w in says(v, (w.bytes.map { $0 == UInt8(ascii: "-") ? 0x20 : $0 }, w.stem)) }) {
-                    return [f, c]
+                for (c, words) in family.enumerated() {
+                    let name = (Array(stateFamilies[f].classes[c].name.utf8), false)
+                    if says(v, name) || words.contains(where: { w in says(v, (w.bytes.map { $0 == UInt8(ascii: "-") ? 0x20 : $0 }, w.stem)) }) { return [f, c] }
                 }
             }
             return []
@@ -98,9 +104,9 @@ extension IssueFinder {
     }
     static let stateKeyMemo = TextMemo<Bool>(minBytes: 0, maxBytes: 1 << 20)
 
-    static let hypotheticalCues = [" as soon as ", " once ", " if ", " when ", " after ", " until ", " unless ", " in case ", " will be ", " would be ",
+    static let hypotheticalCues = [" as soon as ", " once ", " if ", " when ", " until ", " unless ", " in case ", " will be ", " would be ",
                                    " should be ", " could be ", " can be ", " may be ", " might be ", " hope ", " expect ",
-                                   " si ", " cuando ", " una vez ", " quand ", " dès que ", " sobald ", " wenn ", " falls ", " quando ", " se ",
+                                   " si ", " cuando ", " una vez ", " quand ", " dès que ", " sobald ", " wenn ", " falls ", " quando ",
                                    " assim que ", " appena ", " zodra ", " als "]
 
     /// The (family, class) pairs of `families` a text says, each with the sentence saying it
@@ -162,7 +168,7 @@ extension IssueFinder {
             guard !recent.isEmpty else { continue }
             let families = Set(recent.map(\.family))
             let said = Self.stateClasses(inText: answer, families: families)
-            for family in families {
+            for family in families.sorted() {
                 let reported = Set(recent.filter { $0.family == family }.map(\.cls))
                 // One state of the family since the last answer: the answer is about that entity.
                 guard reported.count == 1, let actual = reported.first else { continue }

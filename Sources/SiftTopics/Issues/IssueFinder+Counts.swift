@@ -53,14 +53,17 @@ extension IssueFinder {
                 return k
             }
             func isPlural(_ lo: Int, _ hi: Int) -> Bool {
-                hi - lo >= 3 && b[hi - 1] == UInt8(ascii: "s") && (hi == b.count || !ByteText.isAlnum(b[hi]))
+                hi - lo >= 3 && b[hi - 1] == UInt8(ascii: "s") && !["ss", "us", "is"].contains(String(decoding: b[(hi - 2)..<hi], as: UTF8.self))
+                    && (hi == b.count || !ByteText.isAlnum(b[hi]))
                     && !notCountWords.contains(String(decoding: b[lo..<hi], as: UTF8.self))
             }
             var k = word(from: i + 1)
             if !isPlural(i + 1, k) {
                 // One describing word between ("65 premium templates", "310 active users").
                 let first = String(decoding: b[(i + 1)..<k], as: UTF8.self)
-                guard k - (i + 1) >= 3, k + 1 < b.count, b[k] == 0x20, !notCountWords.contains(first), !countLinkWords.contains(first) else { continue }
+                // (A unit in the singular describes a measure: "a 45 minute class", "24 hour access".)
+                guard k - (i + 1) >= 3, k + 1 < b.count, b[k] == 0x20, !notCountWords.contains(first), !notCountWords.contains(first + "s"),
+                      EvidencePool.secondsPer(first) == nil, !countLinkWords.contains(first) else { continue }
                 let second = k + 1
                 k = word(from: second)
                 guard isPlural(second, k) else { continue }

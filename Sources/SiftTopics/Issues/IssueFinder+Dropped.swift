@@ -10,21 +10,27 @@ import SiftModel
 
 extension IssueFinder {
     /// A user saying a request of theirs went unanswered, in the languages support traffic comes in.
-    static let unansweredCues = ["didn't answer", "did not answer", "didnt answer", "you missed", "you forgot", "you skipped", "you ignored",
+    static let unansweredCues = ["you didn't answer", "you did not answer", "you didnt answer", "didn't answer my", "did not answer my", "you haven't answered",
+                                 "you forgot my", "you forgot about my", "you skipped my", "you ignored my",
                                  "my other question", "my other request", "my second question", "the other thing i asked", "still waiting for an answer",
-                                 "n'avez pas répondu", "pas répondu", "vous avez oublié", "mon autre question", "mon autre demande",
-                                 "no respondió", "no me respondió", "no contestó", "se le olvidó", "mi otra pregunta", "mi otra solicitud",
-                                 "não respondeu", "você esqueceu", "minha outra pergunta", "meu outro pedido",
-                                 "nicht beantwortet", "nicht geantwortet", "sie haben vergessen", "meine andere frage",
-                                 "non ha risposto", "non hai risposto", "hai dimenticato", "ha dimenticato", "l'altra domanda", "la mia altra domanda"]
+                                 "vous n'avez pas répondu", "vous avez oublié", "mon autre question", "mon autre demande",
+                                 "no me respondió", "no respondiste", "no me contestó", "se le olvidó", "mi otra pregunta", "mi otra solicitud",
+                                 "você não respondeu", "você esqueceu", "minha outra pergunta", "meu outro pedido",
+                                 "nicht beantwortet", "sie haben nicht geantwortet", "sie haben vergessen", "meine andere frage",
+                                 "non hai risposto", "hai dimenticato", "l'altra domanda", "la mia altra domanda"]
     /// A short turn raising a pending item of the user's own ("And the cancellation??", "What about my
     /// balance?", "Et le rendez-vous ?"), at its start.
     static let pendingItemOpeners = ["and the ", "and my ", "what about my ", "what about the ", "and what about ", "hello? what about",
                                      "et le ", "et la ", "et l'", "et mon ", "et ma ", "et mes ", "¿y el ", "¿y la ", "¿y mi ", "y el ", "y la ", "y mi ",
                                      "e o ", "e a ", "e meu ", "e minha ", "und der ", "und die ", "und das ", "und mein", "e il ", "e la ", "e il mio", "e la mia"]
     /// The agent admitting it passed over a request.
-    static let missedCues = ["i missed that", "missed that part", "missed your", "i overlooked", "i forgot", "you did ask about that",
-                             "j'ai oublié", "oublié ce point", "me olvidé", "se me pasó", "esqueci", "habe ich übersehen", "vergessen", "ho dimenticato"]
+    static let missedCues = ["i missed that", "missed that part", "i missed your", "i overlooked", "i forgot", "you did ask about that",
+                             "j'ai oublié", "oublié ce point", "me olvidé", "se me pasó", "esqueci", "habe ich übersehen", "habe ich vergessen", "ho dimenticato"]
+
+    /// A turn holding several requests: two questions, a numbered second one, or an "also".
+    static func holdsSeveralRequests(_ lower: String) -> Bool {
+        lower.filter { $0 == "?" }.count >= 2 || ByteText.any(lower, [" also", "also,", "as well", "2)", "\n2.", "aussi", "también", "também", " auch ", "anche"])
+    }
 
     mutating func droppedRequests() {
         var lastAgentAsked = false
@@ -41,7 +47,7 @@ extension IssueFinder {
                 // The item raised again was asked for before: "And the cancellation??" after "can you
                 // cancel my appointment", not "And the total?" for the first time.
                 let pending = !lastAgentAsked && Self.pendingItemOpeners.contains { l.hasPrefix($0) } && l.count < 80 && l.contains("?")
-                    && !Self.stems(l).isDisjoint(with: earlier.reduce(into: Set<String>()) { $0.formUnion(Self.stems($1)) })
+                    && !Self.stems(l).isDisjoint(with: earlier.filter(Self.holdsSeveralRequests).reduce(into: Set<String>()) { $0.formUnion(Self.stems($1)) })
                 earlier.append(l)
                 if ByteText.any(l, Self.unansweredCues) || pending {
                     add(.droppedRequest, "The user had to raise a request of theirs again: the agent had passed over it.", [(span(i), s)])

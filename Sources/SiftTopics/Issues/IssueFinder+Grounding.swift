@@ -143,7 +143,7 @@ extension IssueFinder {
                                  "but your site", "but the app", "but the site", "that doesn't match", "that does not match", "doesn't add up"]
     /// Openers of a new request in a session of several ("Also, ...", "One more thing: ...", "Autre
     /// chose : ..."), looked for at the start of a (lower-cased) turn.
-    static let newRequestOpeners = ["also", "another question", "another thing", "one more thing", "one more question", "one more", "while i have you",
+    static let newRequestOpeners = ["also", "another question", "another thing", "one more thing", "one more question", "while i have you",
                                     "btw", "by the way", "and also", "oh and", "oh, and", "next thing", "next question", "other thing", "separately",
                                     "autre chose", "aussi", "une autre question", "otra cosa", "otra pregunta", "además", "tambi", "outra coisa", "outra pergunta",
                                     "também", "noch etwas", "noch eine frage", "außerdem", "ausserdem", "un'altra cosa", "un'altra domanda", "inoltre", "anche"]
@@ -153,7 +153,8 @@ extension IssueFinder {
         // At the start, or (a phrase of two words or more) after a short acknowledgement ("ok great.
         // Another question: ...").
         let lead = String(head.prefix(30))
-        return newRequestOpeners.contains { head.hasPrefix($0) } || newRequestOpeners.contains { $0.contains(" ") && lead.contains($0) }
+        return newRequestOpeners.contains { head.hasPrefix($0) }
+            || newRequestOpeners.contains { o in o.contains(" ") && [":", " -", ",", "?"].contains { lead.contains(o + $0) } }
     }
 
     static let stalenessCues = ["outdated", "out of date", "old price", "price changed", "prices changed", "no longer", "has changed", "have changed",
@@ -378,7 +379,8 @@ extension IssueFinder {
     }
 
     /// Whether each such time's minute is the minute of a time in the evidence: a time stamp read out
-    /// in another time zone keeps its minutes, so the hour is not compared.
+    /// in a zone a whole number of hours away keeps its minutes, so the hour is not compared (a
+    /// half-hour zone's reading is not recognised).
     static func clockTimesSupported(_ sentence: String, by minutes: Set<Int>) -> Bool {
         clockTimes(sentence).allSatisfy { $0.minute % 15 == 0 || minutes.contains($0.minute) }
     }
@@ -405,7 +407,8 @@ extension IssueFinder {
             }
             let whole = String(decoding: b[i..<j], as: UTF8.self)
             let parts = whole.split(separator: ".")
-            let dateLike = parts.count == 3 && parts.contains { $0.count == 4 && ($0.hasPrefix("19") || $0.hasPrefix("20")) } && parts.allSatisfy { $0.count <= 4 }
+            let dateLike = parts.count == 3 && (parts.contains { $0.count == 4 && ($0.hasPrefix("19") || $0.hasPrefix("20")) } && parts.allSatisfy { $0.count <= 4 }
+                || parts.allSatisfy { $0.count == 2 } && (Int(parts[1]) ?? 13) <= 12)
             let boundary = j == b.count || !(ByteText.isAlnum(b[j]))
             if (3...4).contains(groups.count), boundary, !dateLike { out.append(whole) }
             i = max(j, i + 1)

@@ -129,15 +129,16 @@ extension IssueFinder {
                 let b = ByteText.lower(text)
                 for cue in nowCues {
                     guard let i = ByteText.firstIndex(of: Array(cue.utf8), in: b, from: 0) else { continue }
-                    let window = Array(b[(i + cue.count)..<min(b.count, i + cue.count + 90)])
+                    let window = Array(b[(i + cue.count)..<min(b.count, i + cue.count + 120)])
                     guard let (day, end) = writtenDay(window) else { continue }
                     // A clock time right after the date ("2024-05-15 15:00", "..., 12:40 am", "at 9:25") or
                     // named as the time ("The current time is 9:25 PM"), not any time nearby (opening hours).
-                    let rest = Array(window[end..<min(window.count, end + 40)])
+                    let rest = Array(window[end..<min(window.count, end + 60)])
                     guard let (seconds, at) = clockSeconds(rest) else { return Double(day) * 86400 }
                     let gap = String(decoding: rest[..<at], as: UTF8.self)
                     let joined = gap.trimmingCharacters(in: CharacterSet(charactersIn: " ,t")).isEmpty || gap.trimmingCharacters(in: .whitespaces) == "at"
-                    return Double(day) * 86400 + (joined || gap.contains("time") ? seconds : 0)
+                    let named = ["time is", "current time", "local time", "time now", "time:"].contains { gap.contains($0) } && !gap.contains("times")
+                    return Double(day) * 86400 + (joined || named ? seconds : 0)
                 }
                 return nil
             }) { return d }

@@ -81,8 +81,9 @@ struct IssueFinder {
     ]
     static let successCues = ["successfully", "has been", "have been", "is now", "i've ", "i have ", "done", "all set", "completed", "confirmed",
                               "processed", "went through", "is complete", "taken care", "is on its way", "you will receive", "you'll receive",
-                              "updated", "booked", "cancelled", "canceled", "rescheduled", "scheduled", "submitted", "sent", "saved", "created",
-                              "opened", "changed", "added", "removed", "you're set", "you are set", "is set up", "is in place", "on your account"]
+                              " updated", " booked", " cancelled", " canceled", " rescheduled", " scheduled", " submitted", " sent", " saved",
+                              " created", " opened", " changed", " added", " removed", "you're set", "you are set", "is set up", "is in place",
+                              "on your account"]
         + otherLanguageSuccessCues
     /// "Done", "it has been done" and completed actions in the other languages support traffic comes in.
     static let otherLanguageSuccessCues = [
@@ -93,9 +94,9 @@ struct IssueFinder {
     ]
     /// An answer that says the action was not done acknowledges the failure ("the refill was not
     /// sent"); other negations are about other things ("You won't be charged").
-    static let negatedCues = ["was not", "were not", "has not", "have not", "had not", "not been", "wasn't", "weren't", "hasn't", "haven't",
-                              "didn't", "did not", "not saved", "not sent", "not updated", "not booked", "not changed", "not submitted",
-                              "not created", "not processed", "not completed", "pas été", "pas pu", "n'a pas", "no se pudo", "no fue", "no ha ",
+    static let negatedCues = ["not been", "not saved", "not sent", "not updated", "not booked", "not changed", "not submitted", "not created",
+                              "not processed", "not completed", "not cancel", "not go through", "wasn't possible", "was not possible",
+                              "fully booked", "no longer available", "not available", "unavailable", "pas été", "pas pu", "n'a pas", "no se pudo", "no fue", "no ha ",
                               "não foi", "wurde nicht", "ist nicht", "nicht gespeichert", "non è stato", "non è stata", "non ho potuto", "niet gelukt"]
 
     static func isSystemError(_ c: ToolCall) -> Bool {
@@ -148,7 +149,7 @@ struct IssueFinder {
                 let answer = reply(after: last)
                 let said = answer?.1.lowercased() ?? ""
                 let acknowledged = ByteText.any(said, Self.acknowledgeCues) || ByteText.any(said, Self.negatedCues)
-                if let answer, !acknowledged, ByteText.any(said, Self.successCues) {
+                if let answer, !acknowledged, ByteText.any(" " + said, Self.successCues) {
                     add(.ignoredError, "The tool \(name) returned an error (\(types)) that was never recovered, but the agent told the user the action succeeded.",
                         ev + [(span(answer.0), answer.1)])
                 } else if !acknowledged, !stormTools.contains(name), failures.contains(where: { Self.isSystemError($0.call) }) {
