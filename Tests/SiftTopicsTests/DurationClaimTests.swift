@@ -43,6 +43,7 @@ final class ClockTimeClaimTests: XCTestCase {
         XCTAssertEqual(answer("Done. Your account was locked at 08:49 this morning.", reset), "Unsupported claim in answer")
         // Read out in another time zone, a time stamp keeps its minutes; quarter hours are left alone.
         XCTAssertEqual(answer("Done. The link expires at 11:41 your time.", reset), "NONE")
+        XCTAssertEqual(answer("Done. The link expires at 15:11 IST.", reset), "NONE", "a half-hour zone")
         XCTAssertEqual(answer("Done. Our support desk is open 08:30-17:00.", reset), "NONE")
         XCTAssertEqual(answer("Done. Use it before 10:00.", reset), "NONE")
         let locked: Value = ["status": "reset_link_sent", "locked_at": "2025-06-24T06:49:12Z"]

@@ -379,10 +379,10 @@ extension IssueFinder {
     }
 
     /// Whether each such time's minute is the minute of a time in the evidence: a time stamp read out
-    /// in a zone a whole number of hours away keeps its minutes, so the hour is not compared (a
-    /// half-hour zone's reading is not recognised).
+    /// in another zone keeps its minutes, or moves them by half an hour (India, Iran, Newfoundland,
+    /// central Australia), so the hour is not compared.
     static func clockTimesSupported(_ sentence: String, by minutes: Set<Int>) -> Bool {
-        clockTimes(sentence).allSatisfy { $0.minute % 15 == 0 || minutes.contains($0.minute) }
+        clockTimes(sentence).allSatisfy { $0.minute % 15 == 0 || minutes.contains($0.minute) || minutes.contains(($0.minute + 30) % 60) }
     }
 
     // MARK: - Version numbers
