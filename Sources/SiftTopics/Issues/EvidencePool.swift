@@ -34,13 +34,16 @@ final class EvidencePool {
     /// "restock_in_days": 3), read when a date claim is checked. Only a number stated as days counts:
     /// with any number of the evidence, nearly every date of the next three months was supported.
     var offsetDates: Set<String> {
+        if let o = offsetRead { return o }
         var out = Set<String>()
         for s in timedSeconds where s >= 86400 && s <= 90 * 86400 && s.truncatingRemainder(dividingBy: 86400) == 0 {
             let c = Timestamp.civil(fromDays: day + Int(s / 86400))
             out.insert(Facts.dayKey(c.month, c.day))
         }
+        offsetRead = out
         return out
     }
+    private var offsetRead: Set<String>?
 
     /// What one text offers as evidence, read once per distinct long text (see `TextMemo`).
     struct TextEvidence {
@@ -115,7 +118,7 @@ final class EvidencePool {
             text.append(0x20)
             for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }
             digitRuns.formUnion(e.digitRuns)
-            if e.hasDigit { datedTexts.append(t); datesRead = nil; timedRead = nil }
+            if e.hasDigit { datedTexts.append(t); datesRead = nil; timedRead = nil; offsetRead = nil }
         }
         numbers += fresh.prefix(max(0, 400 - numbers.count))
     }

@@ -199,7 +199,8 @@ extension IssueFinder {
             case .assistant: break
             }
         }
-        let evidence = EvidencePool(texts: pool + t.retrievedText, created: conversationTime)
+        let evidenceTexts = pool + t.retrievedText
+        let evidence = EvidencePool(texts: evidenceTexts, created: conversationTime)
         var sourcesCache: [Valued]?
         func sources() -> [Valued] {
             if let s = sourcesCache { return s }
@@ -218,7 +219,7 @@ extension IssueFinder {
         func evidenceMinutes() -> Set<Int> {
             if let m = minutesCache { return m }
             var m = Set<Int>()
-            for text in pool + t.retrievedText { for c in Self.clockTimes(text) { m.insert(c.minute) } }
+            for text in evidenceTexts { for c in Self.clockTimes(text) { m.insert(c.minute) } }
             minutesCache = m
             return m
         }
@@ -246,7 +247,7 @@ extension IssueFinder {
                         }
                     }
                     if (Self.hasOddClockTime(sentence) && !Self.clockTimesSupported(sentence, by: evidenceMinutes()))
-                        || Self.versions(sentence).contains(where: { v in !(pool + t.retrievedText).contains { $0.contains(v) } }) {
+                        || Self.versions(sentence).contains(where: { v in !evidenceTexts.contains { $0.contains(v) } }) {
                         unsupported.append((span(i), sentence))
                         continue
                     }
