@@ -6,7 +6,7 @@
 //   protobuf   the same for OTLP protobuf request bodies
 //   query      a statement (and a plan from the binder), or a diagnostic whose range lies in the text
 //   codec      decoding damaged column bytes gives columns or nil, and re-encoding decoded ones round-trips
-//   packed     stored compressed bytes (a column chunk, a span's text) give their content or nil, and
+//   packed     stored compressed bytes (a column chunk, a span's text, a stored form) give their content or nil, and
 //              what they give packs and unpacks to itself
 //
 // Built with libFuzzer (see .ci/run): `swift build -c release --product sift-fuzz --build-path .build/fuzz
@@ -80,8 +80,14 @@ func run(_ target: Target, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             }
             read = true
         }
+        // Stored forms (RowForms) read as text or are refused; metrics read from one store again as themselves.
+        if let text = PackedBytesProbe.formText(raw) {
+            if raw.first == 0x01 { check(PackedBytesProbe.metricsAgain(text) == text, "metrics read from a form do not store and read back as themselves") }
+            read = true
+        }
         // Any text packs with the dictionary and unpacks to itself.
         let text = String(decoding: bytes, as: UTF8.self)
+        check(PackedBytesProbe.metricsAgain(text) == text, "metrics text does not store and read back as itself")
         if let packed = PackedBytesProbe.packText(text) {
             check(packed.withUnsafeBytes { PackedBytesProbe.text($0) } == text, "text does not pack and unpack to itself")
         }

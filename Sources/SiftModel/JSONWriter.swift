@@ -35,7 +35,7 @@ public enum JSONWriter {
         }
     }
 
-    static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+    public static func writeDouble(_ d: Double, into out: inout [UInt8]) {
         guard d.isFinite else { out.append(contentsOf: Array("null".utf8)); return }
         // Swift prints the shortest text that reads back to the same double; integral values get ".0",
         // which keeps them doubles on the way back in.

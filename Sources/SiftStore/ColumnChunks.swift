@@ -392,16 +392,20 @@ extension Store {
     /// The rows of a project in [first, last] row id, as the writer had them.
     func storedRows(projectRow pid: Int64, from first: Int64, through last: Int64) throws -> [(Int64, SpanRow)] {
         let s = try db.prepare("""
-            SELECT row, id, span_id, root_span_id, span_parents, created, input, output, expected, error, scores, metadata, tags, metrics, span_attributes
+            SELECT row, id, span_id, root_span_id, span_parents, created, input, output, expected, error, scores, metadata, tags, metrics, span_attributes,
+              start, "end", prompt_tokens, completion_tokens, total_tokens
             FROM spans WHERE project_id = ? AND row BETWEEN ? AND ? ORDER BY row
             """)
         try s.bind([.int(pid), .int(first), .int(last)])
         var out: [(Int64, SpanRow)] = []
         while try s.step() {
-            var r = SpanRow(id: s.text(1)!, spanID: s.text(2)!, rootSpanID: s.text(3)!, spanParents: s.text(4), created: s.int(5))
+            let siblings = Store.siblings(s, id: 1, root: 3, numbers: 15)
+            var r = SpanRow(id: s.text(1)!, spanID: try spanText(s, 2, siblings)!, rootSpanID: s.text(3)!, spanParents: try spanText(s, 4, siblings), created: s.int(5))
+            r.start = siblings.start; r.end = siblings.end
+            r.promptTokens = siblings.promptTokens; r.completionTokens = siblings.completionTokens; r.totalTokens = siblings.totalTokens
             r.input = try spanText(s, 6); r.output = try spanText(s, 7); r.expected = try spanText(s, 8)
             r.error = try spanText(s, 9); r.scores = try spanText(s, 10); r.metadata = try spanText(s, 11); r.tags = s.text(12)
-            r.metrics = try spanText(s, 13); r.spanAttributes = try spanText(s, 14)
+            r.metrics = try spanText(s, 13, siblings); r.spanAttributes = try spanText(s, 14)
             out.append((s.int(0), r))
         }
         return out

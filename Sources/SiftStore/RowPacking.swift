@@ -218,4 +218,26 @@ public enum PackedBytesProbe {
 
     /// Text packed with the probe dictionary (nil when short, or libzstd is missing).
     public static func packText(_ s: String) -> [UInt8]? { dictionary?.pack(s) }
+
+    /// A row with fixed columns for the stored forms (`RowForms`) to be read against.
+    static var formRow: SpanRow {
+        var r = SpanRow(id: "a", spanID: "a", rootSpanID: "r", spanParents: nil, created: 0)
+        r.start = 1.5; r.end = 2_000_000_000; r.promptTokens = 3; r.completionTokens = 4; r.totalTokens = 7
+        return r
+    }
+
+    /// Bytes read as one of the stored forms against `formRow` (short text n is "t<n>" for n < 100):
+    /// the text, or nil when they are no form or are refused.
+    public static func formText(_ b: UnsafeRawBufferPointer) -> String? {
+        guard RowForms.isForm(b) else { return nil }
+        return try? RowForms.text(b, RowForms.Siblings(formRow)) { $0 < 100 ? "t\($0)" : nil }
+    }
+
+    /// Metrics text stored again: its form read back, or the text itself where no form fits.
+    public static func metricsAgain(_ text: String) -> String? {
+        var r = formRow
+        r.metrics = text
+        guard let form = RowForms.metricsForm(r) else { return text }
+        return form.withUnsafeBytes { formText($0) }
+    }
 }

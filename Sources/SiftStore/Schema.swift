@@ -262,6 +262,13 @@ enum Schema {
             created INTEGER NOT NULL
         );
         """,
+        // 8: short texts many spans share (RowForms.swift), which their rows name by id.
+        """
+        CREATE TABLE short_texts (
+            id   INTEGER PRIMARY KEY,
+            text TEXT NOT NULL
+        );
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }

@@ -86,7 +86,15 @@ extension Store {
             // in `rows` order); a small one, or a time range, through an index.
             let tableRows = try store.db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
             let scan = lower == nil && upper == nil && Int64(count) * 4 >= tableRows
-            let s = try store.db.prepare("SELECT row, \(field) FROM spans \(scan ? "NOT INDEXED " : "")WHERE \(Self.whereClause(lower, upper))")
+            // The columns a value stored by reference is made from (RowForms).
+            let siblings: String
+            switch field {
+            case "span_id": siblings = ", id"
+            case "span_parents": siblings = ", root_span_id"
+            case "metrics": siblings = #", start, "end", prompt_tokens, completion_tokens, total_tokens"#
+            default: siblings = ""
+            }
+            let s = try store.db.prepare("SELECT row, \(field)\(siblings) FROM spans \(scan ? "NOT INDEXED " : "")WHERE \(Self.whereClause(lower, upper))")
             try s.bind(Self.binds(projectRow, lower, upper))
             let isJSON = field != "id" && field != "span_id"
             let missing: Value = field == "span_parents" ? .array([]) : .null
@@ -108,7 +116,8 @@ extension Store {
                     }
                     next = at + 1
                     filled += 1
-                    guard let text = try store.spanText(s, 1) else { continue }
+                    guard let text = try store.spanText(s, 1, Store.siblings(s, id: field == "span_id" ? 2 : nil, root: field == "span_parents" ? 2 : nil,
+                                                                             numbers: field == "metrics" ? 2 : nil)) else { continue }
                     out[at] = isJSON ? ((try? JSONReader.parse(text)) ?? .string(text)) : .string(text)
                 }
             }
@@ -230,11 +239,11 @@ extension Store {
         }
         for field in ["scores", "metadata", "metrics"] where roots?.contains(field) ?? true {
             // Keys of the first 2,000 objects, read here: the stored text may be compressed.
-            let s = try db.prepare("SELECT \(field) FROM spans WHERE project_id = ? AND \(field) IS NOT NULL LIMIT 2000")
+            let s = try db.prepare(#"SELECT \#(field), start, "end", prompt_tokens, completion_tokens, total_tokens FROM spans WHERE project_id = ? AND \#(field) IS NOT NULL LIMIT 2000"#)
             try s.bind([.int(pid)])
             var seen = Set<String>()
             while try s.step() {
-                guard let text = try? spanText(s, 0), case .object(let o)? = try? JSONReader.parse(text) else { continue }
+                guard let text = try? spanText(s, 0, Store.siblings(s, id: nil, root: nil, numbers: 1)), case .object(let o)? = try? JSONReader.parse(text) else { continue }
                 for k in o.keys where seen.insert(k).inserted { out.append(field + "." + k) }
             }
         }

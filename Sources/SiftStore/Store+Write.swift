@@ -50,6 +50,10 @@ public final class BatchWriter {
     private let clearClassifications: PreparedStatement
     private let insertClassification: PreparedStatement
     private let advanceRun: PreparedStatement
+    private let insertShared: PreparedStatement
+    /// Short texts the batch being committed repeats, and those its transaction has shared so far.
+    private var repeated: [String: Bool] = [:]
+    private var added: [Int64] = []
     private var projectIDs: [String: Int64] = [:]
     public let defaultProject: String?
     /// How small row groups are joined (nil: never). Checked after every few commits that wrote
@@ -98,6 +102,7 @@ public final class BatchWriter {
             INSERT INTO classifications(project_id, trace_id, facet, position, topic_id, label, confidence, distance, metadata, source)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        insertShared = try db.prepare("INSERT INTO short_texts(text) VALUES (?)")
         advanceRun = try db.prepare("UPDATE ingest_runs SET records_committed = records_committed + ?, spans_committed = spans_committed + ?, rejected = rejected + ? WHERE id = ?")
     }
 
@@ -151,10 +156,17 @@ public final class BatchWriter {
         let checkKeys = db.isAutocommit
         if checkKeys { try db.execute("PRAGMA foreign_keys = OFF") }
         defer { if checkKeys { try? db.execute("PRAGMA foreign_keys = ON") } }
-        try store.transaction {
+        var sharedAdded: [Int64] = []
+        defer { repeated = [:] }
+        do { try store.transaction {
             // The dictionaries the rows were packed with, in the same transaction as the rows.
             var dictionaries = Set<UInt32>()
             for i in rows.indices { if let d = rows[i].packed?.dictionary, dictionaries.insert(d.id).inserted { try store.saveRowDictionary(d) } }
+            // Short texts this batch repeats are shared (RowForms), with those another writer added.
+            try store.loadSharedTexts()
+            repeated = Self.repeatedShortTexts(rows)
+            added = []
+            defer { sharedAdded = added }
             let before = try db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
             var added: [Int64: [Int64: Int]] = [:]      // project -> row -> index in `rows` (the last write wins)
             var updated: [Int64: Set<Int64>] = [:]
@@ -188,6 +200,11 @@ public final class BatchWriter {
                 advanceRun.bind(run, at: 4)
                 try advanceRun.run()
             }
+        } } catch {
+            // Rolled back with the rows: the short texts it shared and any project it made.
+            store.sharedTexts.remove(sharedAdded)
+            projectIDs = [:]
+            throw error
         }
         if compactAfterCommits && smallGroupsSinceCompaction >= 8 { compact(onlyDue: true) }
         if let defaultProject {
@@ -229,29 +246,31 @@ public final class BatchWriter {
         s.bind(r.completionTokens, at: 13)
         s.bind(r.totalTokens, at: 14)
         s.bind(Int64(r.error == nil ? 0 : 1), at: 15)
-        if let p = r.packed {
-            // Packed fields as BLOBs, the rest as text (RowPacking.fields order).
-            let text = RowPacking.fields(r)
-            for (k, at) in [Int32(16), 17, 18, 19, 20, 21, 23, 24, 25].enumerated() {
-                if let b = p.fields[k] { try s.bindBlobNoCopy(b, at: at) } else { try s.bindNoCopy(text[k], at: at) }
+        // Values the row's other columns make, and short texts shared with other rows, are stored
+        // as references (RowForms); the others packed (RowPacking) or as text.
+        if r.spanID == r.id { try s.bindBlobNoCopy(RowForms.sameAsID, at: 3) }
+        if RowForms.parentIsRoot(r) { try s.bindBlobNoCopy(RowForms.rootParent, at: 5) }
+        let text = RowPacking.fields(r)
+        var forms: [[UInt8]] = []   // kept alive until the statement has run
+        for (k, at) in [Int32(16), 17, 18, 19, 20, 21, 23, 24, 25].enumerated() {
+            if k == 6, let form = RowForms.metricsForm(r) {
+                forms.append(form)
+                try s.bindBlobNoCopy(form, at: at)
+            } else if let b = r.packed?.fields[k] {
+                try s.bindBlobNoCopy(b, at: at)
+            } else if let t = text[k], let id = try sharedID(t) {
+                forms.append(RowForms.internedForm(id))
+                try s.bindBlobNoCopy(forms[forms.count - 1], at: at)
+            } else {
+                try s.bindNoCopy(text[k], at: at)
             }
-        } else {
-            try s.bindNoCopy(r.input, at: 16)
-            try s.bindNoCopy(r.output, at: 17)
-            try s.bindNoCopy(r.expected, at: 18)
-            try s.bindNoCopy(r.error, at: 19)
-            try s.bindNoCopy(r.scores, at: 20)
-            try s.bindNoCopy(r.metadata, at: 21)
-            try s.bindNoCopy(r.metrics, at: 23)
-            try s.bindNoCopy(r.spanAttributes, at: 24)
-            try s.bindNoCopy(r.extra, at: 25)
         }
         try s.bindNoCopy(r.tags, at: 22)
         // Which row the upsert wrote: a new row moves the connection's last insert rowid, an update
         // leaves it, and then the row is looked up. (`RETURNING row` said it directly but halved the
         // writer's speed: SQLite buffers RETURNING rows and opens a statement journal for each.)
         let previous = store.db.lastInsertRowID
-        try s.run()
+        try withExtendedLifetime(forms) { try s.run() }
         var row = store.db.lastInsertRowID
         if row == previous {
             findRow.bind(pid, at: 1)
@@ -262,6 +281,33 @@ public final class BatchWriter {
         if let facets = r.facets { try writeFacets(facets, pid: pid, trace: r.rootSpanID) }
         if let cls = r.classifications { try writeClassifications(cls, pid: pid, trace: r.rootSpanID) }
         return (pid, row)
+    }
+
+    /// The id of a short text shared with other rows: one shared before, or one this batch repeats
+    /// (then added, in the batch's transaction); nil when the text stays in its row.
+    private func sharedID(_ t: String) throws -> Int64? {
+        guard t.utf8.count < RowForms.shortBytes else { return nil }
+        if let id = store.sharedTexts.id(t) { return id }
+        guard repeated[t] != nil, store.sharedTexts.count < RowForms.maximumShared else { return nil }
+        try insertShared.bind(t, at: 1)
+        try insertShared.run()
+        let id = store.db.lastInsertRowID
+        store.sharedTexts.add(id, t)
+        added.append(id)
+        return id
+    }
+
+    /// The short texts (not packed) that appear at least twice among the rows' text fields.
+    static func repeatedShortTexts(_ rows: [SpanRow]) -> [String: Bool] {
+        var seen: [String: Bool] = [:]
+        for r in rows {
+            for (k, t) in RowPacking.fields(r).enumerated() {
+                guard let t, r.packed?.fields[k] == nil, t.utf8.count < RowForms.shortBytes else { continue }
+                if k == 6 && r.start != nil { continue }   // metrics with times are made from the number columns
+                if let v = seen[t] { if !v { seen[t] = true } } else { seen[t] = false }
+            }
+        }
+        return seen.filter { $0.value }
     }
 
     private func writeFacets(_ facets: JSONObject, pid: Int64, trace: String) throws {

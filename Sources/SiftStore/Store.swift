@@ -25,6 +25,8 @@ public final class Store {
     public var path: String { db.path }
     /// Dictionaries of the spans' compressed text, read when first needed.
     let rowDictionaries = RowDictionaries()
+    /// Short texts many spans share, by id (`RowForms`).
+    let sharedTexts = SharedTexts()
 
     /// The default store path: `SIFT_DB`, else `./sift.db`.
     public static var defaultPath: String { ProcessInfo.processInfo.environment["SIFT_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "sift.db" }
@@ -212,33 +214,88 @@ public final class Store {
 
     static let spanColumns = """
         p.name, s.id, s.span_id, s.root_span_id, s.span_parents, s.created, s.input, s.output, s.expected, s.error,
-        s.scores, s.metadata, s.tags, s.metrics, s.span_attributes, s.extra, s.project_id
+        s.scores, s.metadata, s.tags, s.metrics, s.span_attributes, s.extra, s.project_id,
+        s.start, s."end", s.prompt_tokens, s.completion_tokens, s.total_tokens
         """
 
-    /// A span text column's value: its text, or its compressed frame decompressed (`RowPacking`).
-    func spanText(_ s: PreparedStatement, _ col: Int32) throws -> String? {
+    /// A span text column's value: its text, its compressed frame decompressed (`RowPacking`), or
+    /// the value one of `RowForms` stands for, made with the row's other columns where it needs them.
+    func spanText(_ s: PreparedStatement, _ col: Int32, _ siblings: @autoclosure () -> RowForms.Siblings = RowForms.Siblings()) throws -> String? {
         guard s.isBlob(col) else { return s.text(col) }
-        return try s.withBlob(col) { try RowPacking.unpack($0, dictionary: rowDictionary) }
+        return try s.withBlob(col) { try storedText($0, siblings()) }
+    }
+
+    /// Stored BLOB bytes of a span text column as text.
+    func storedText(_ b: UnsafeRawBufferPointer, _ siblings: RowForms.Siblings) throws -> String {
+        if RowForms.isForm(b) { return try RowForms.text(b, siblings, shared: sharedText) }
+        return try RowPacking.unpack(b, dictionary: rowDictionary)
+    }
+
+    /// The row's other columns the forms need, from statement columns id, root_span_id and the five
+    /// number columns (start, end, prompt, completion and total tokens) from `numbers` on.
+    static func siblings(_ s: PreparedStatement, id: Int32?, root: Int32?, numbers: Int32?) -> RowForms.Siblings {
+        var r = RowForms.Siblings()
+        if let id { r.id = s.text(id) }
+        if let root { r.root = s.text(root) }
+        if let n = numbers {
+            r.start = s.optionalDouble(n); r.end = s.optionalDouble(n + 1)
+            r.promptTokens = s.optionalInt(n + 2); r.completionTokens = s.optionalInt(n + 3); r.totalTokens = s.optionalInt(n + 4)
+        }
+        return r
+    }
+
+    /// A shared short text by id, reading texts another connection added when it is not known yet.
+    func sharedText(_ id: Int64) throws -> String? {
+        if let t = sharedTexts.text(id) { return t }
+        try loadSharedTexts()
+        return sharedTexts.text(id)
+    }
+
+    /// Reads the shared short texts this process has not seen.
+    func loadSharedTexts() throws {
+        let s = try db.prepare("SELECT id, text FROM short_texts WHERE id > ? ORDER BY id")
+        try s.bind([.int(sharedTexts.loadedThrough)])
+        while try s.step() { sharedTexts.add(s.int(0), s.text(1) ?? "") }
     }
 
     /// `sift_text(x)` in this connection's SQL: a span text column's value as text, its compressed
-    /// frame decompressed (other values unchanged), so SQLite's own JSON functions can read it
-    /// (`json_extract(sift_text(metadata), '$.model')`); tests compare the engine with SQLite this way.
+    /// frame decompressed or its shared short text looked up (other values unchanged), so SQLite's own
+    /// JSON functions can read it (`json_extract(sift_text(metadata), '$.model')`); tests compare the
+    /// engine with SQLite this way. Values made from the row's other columns (span_id, span_parents,
+    /// metrics: `RowForms`) need them: `sift_text(x, id, root_span_id, start, "end", prompt_tokens,
+    /// completion_tokens, total_tokens)`, or the view `span_text`, which has every column as text.
     private func registerSpanTextFunction() {
         let me = Unmanaged.passUnretained(self).toOpaque()   // the connection closes with the store
-        sqlite3_create_function_v2(db.handle, "sift_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, me, { ctx, _, argv in
-            guard let ctx, let v = argv?[0] else { return }
-            guard sqlite3_value_type(v) == SQLITE_BLOB, let p = sqlite3_value_blob(v) else { sqlite3_result_value(ctx, v); return }
-            let store = Unmanaged<Store>.fromOpaque(sqlite3_user_data(ctx)).takeUnretainedValue()
-            do {
-                var text = try RowPacking.unpack(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(v))), dictionary: store.rowDictionary)
-                text.withUTF8 { b in
-                    b.withMemoryRebound(to: CChar.self) { sqlite3_result_text(ctx, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+        for arguments: Int32 in [1, 8] {
+            sqlite3_create_function_v2(db.handle, "sift_text", arguments, SQLITE_UTF8 | SQLITE_DETERMINISTIC, me, { ctx, n, argv in
+                guard let ctx, let argv, let v = argv[0] else { return }
+                guard sqlite3_value_type(v) == SQLITE_BLOB, let p = sqlite3_value_blob(v) else { sqlite3_result_value(ctx, v); return }
+                let store = Unmanaged<Store>.fromOpaque(sqlite3_user_data(ctx)).takeUnretainedValue()
+                var siblings = RowForms.Siblings()
+                if n == 8 {
+                    func text(_ i: Int) -> String? { sqlite3_value_text(argv[i]).map { String(cString: $0) } }
+                    func double(_ i: Int) -> Double? { sqlite3_value_type(argv[i]) == SQLITE_NULL ? nil : sqlite3_value_double(argv[i]) }
+                    func int(_ i: Int) -> Int64? { sqlite3_value_type(argv[i]) == SQLITE_NULL ? nil : sqlite3_value_int64(argv[i]) }
+                    siblings.id = text(1); siblings.root = text(2); siblings.start = double(3); siblings.end = double(4)
+                    siblings.promptTokens = int(5); siblings.completionTokens = int(6); siblings.totalTokens = int(7)
                 }
-            } catch {
-                sqlite3_result_error(ctx, "\(error)", -1)
-            }
-        }, nil, nil, nil)
+                do {
+                    var text = try store.storedText(UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(v))), siblings)
+                    text.withUTF8 { b in
+                        b.withMemoryRebound(to: CChar.self) { sqlite3_result_text(ctx, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+                    }
+                } catch {
+                    sqlite3_result_error(ctx, "\(error)", -1)
+                }
+            }, nil, nil, nil)
+        }
+        let all = #"id, root_span_id, start, "end", prompt_tokens, completion_tokens, total_tokens"#
+        let columns = ["span_id", "span_parents", "input", "output", "expected", "error", "scores", "metadata", "tags", "metrics", "span_attributes", "extra"]
+            .map { "sift_text(\($0), \(all)) AS \($0)" }.joined(separator: ", ")
+        try? db.execute("""
+            CREATE TEMP VIEW IF NOT EXISTS span_text AS SELECT row, project_id, id, root_span_id, is_root, created, span_type, span_name,
+              start, "end", prompt_tokens, completion_tokens, total_tokens, has_error, \(columns) FROM main.spans
+            """)
     }
 
     /// The dictionary with this id, from the store.
@@ -265,13 +322,14 @@ public final class Store {
     }
 
     func readSpan(_ s: PreparedStatement) throws -> Span {
+        let siblings = Self.siblings(s, id: 1, root: 3, numbers: 17)
         func json(_ c: Int32) throws -> Value {
-            guard let t = try spanText(s, c) else { return .null }
+            guard let t = try spanText(s, c, siblings) else { return .null }
             return try JSONReader.parse(t)
         }
         func object(_ c: Int32) throws -> JSONObject { try json(c).objectValue ?? JSONObject() }
         let parents = try json(4).arrayValue?.compactMap(\.stringValue) ?? []
-        var span = Span(id: s.text(1)!, spanID: s.text(2)!, rootSpanID: s.text(3)!, spanParents: parents,
+        var span = Span(id: s.text(1)!, spanID: try spanText(s, 2, siblings)!, rootSpanID: s.text(3)!, spanParents: parents,
                         created: Timestamp(microseconds: s.int(5)))
         span.projectID = s.text(0)
         span.input = try json(6)

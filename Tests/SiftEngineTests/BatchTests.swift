@@ -21,7 +21,7 @@ extension ColumnCacheTests {
             ("SELECT count(*) AS c FROM project_logs('demo') WHERE lower(span_attributes.name) LIKE '%refund%' OR metrics.total_tokens * 2 > 3000",
              "SELECT count(*) FROM spans WHERE lower(span_name) LIKE '%refund%' OR total_tokens * 2 > 3000"),
             ("SELECT span_attributes.type AS t, sum(metrics.prompt_tokens + metrics.completion_tokens) AS s, max(metrics.total_tokens - 1) AS mx, min(metrics.total_tokens + 1) AS mn, count(metrics.total_tokens + 0) AS n FROM project_logs('demo') GROUP BY t ORDER BY t",
-             "SELECT span_type, sum(json_extract(sift_text(metrics), '$.prompt_tokens') + json_extract(sift_text(metrics), '$.completion_tokens')), max(total_tokens - 1), min(total_tokens + 1), count(total_tokens) FROM spans GROUP BY 1 ORDER BY 1"),
+             "SELECT span_type, sum(json_extract(metrics, '$.prompt_tokens') + json_extract(metrics, '$.completion_tokens')), max(total_tokens - 1), min(total_tokens + 1), count(total_tokens) FROM span_text GROUP BY 1 ORDER BY 1"),
             ("SELECT hour(created) AS h, count(*) AS c FROM project_logs('demo') WHERE created > now() - interval 2 day GROUP BY h ORDER BY h",
              "SELECT strftime('%Y-%m-%dT%H:00:00.000Z', created / 1000000, 'unixepoch'), count(*) FROM spans WHERE created > \(Timestamp(iso8601: "2026-11-18T00:00:00Z")!.microseconds) GROUP BY 1 ORDER BY 1"),
             ("SELECT count(DISTINCT lower(span_attributes.name)) AS d FROM project_logs('demo')",

@@ -84,7 +84,7 @@ final class OTLPIngestTests: XCTestCase {
         XCTAssertEqual(retriever.output["documents"]?[0], .string("30 days"))
         XCTAssertEqual(retriever.metrics["prompt_tokens"], .int(5))
         XCTAssertEqual(retriever.metadata["tags"], .array([.string("a"), .int(2)]))
-        XCTAssertEqual(try store.db.scalarInt("SELECT has_error FROM spans WHERE span_id = 'eee19b7ec3c1b176'"), 1)
+        XCTAssertEqual(try store.db.scalarInt("SELECT has_error FROM span_text WHERE span_id = 'eee19b7ec3c1b176'"), 1)
     }
 
     func testOTLPJSONLinesAndProjectOverride() throws {
