@@ -172,6 +172,23 @@ final class IssueDetectorTests: XCTestCase {
         XCTAssertEqual(head([.user("Change R8XK2P to Friday. Yes."), call("get_reservation", args: ["reservation_id": "R8XK2P"], result: basic),
                              call("update_reservation_flights", args: ["reservation_id": "R8XK2P"]), .assistant("Changed.")],
                             system: ["Basic economy flights cannot be modified."]), "Action against stated policy")
+        // The rule is about the flights: a write to another part of the same booking keeps to it, a
+        // write to the flights or to the whole booking does not.
+        let booking: Value = ["reservation_id": "R8XK2P", "cabin": "basic_economy", "flights": [["flight_number": "HAT005"]],
+                              "passengers": [["first_name": "Anya"]], "total_baggages": 1]
+        for (tool, flagged) in [("update_reservation_passengers", false), ("update_reservation_baggages", false),
+                                ("update_reservation_flights", true), ("modify_reservation", true)] {
+            XCTAssertEqual(head([.user("Change R8XK2P please. Yes."), call("get_reservation_details", args: ["reservation_id": "R8XK2P"], result: booking),
+                                 call(tool, args: ["reservation_id": "R8XK2P"]), .assistant("Changed.")],
+                                system: ["- Change flights: Basic economy flights cannot be modified."]), flagged ? "Action against stated policy" : "NONE", tool)
+        }
+        // Giving the booking its own flights (to change the cabin) does not change them; other flights do.
+        for (flight, flagged) in [("HAT005", false), ("HAT006", true)] {
+            XCTAssertEqual(head([.user("Change R8XK2P please. Yes."), call("get_reservation_details", args: ["reservation_id": "R8XK2P"], result: booking),
+                                 call("update_reservation_flights", args: ["reservation_id": "R8XK2P", "cabin": "economy", "flights": [["flight_number": .string(flight)]]]),
+                                 .assistant("Changed.")],
+                                system: ["- Change flights: Basic economy flights cannot be modified."]), flagged ? "Action against stated policy" : "NONE", flight)
+        }
         XCTAssertEqual(head([.user("Cancel R8XK2P"), call("cancel_reservation", args: ["reservation_id": "R8XK2P"]), .assistant("Cancelled.")],
                             system: ["Obtain explicit user confirmation before any action that changes a booking."]), "Action against stated policy")
         // A credit names the charge by its amount; a refusal names the object it was asked about.

@@ -319,15 +319,21 @@ extension IssueFinder {
     /// The words of every earlier result object that carries one of `ids`.
     func objectWords(ids: Set<String>, before event: Int) -> Set<String> {
         var out = Set<String>()
+        forEachObject(carrying: ids, before: event) { o in
+            for (_, v) in o { if let s = v.stringValue { out.formUnion(Words.split(s.replacingOccurrences(of: "_", with: " "))) } }
+        }
+        return out
+    }
+
+    /// Calls `body` with every object of an earlier successful, non-retrieval result that carries one
+    /// of `ids` as a string field.
+    func forEachObject(carrying ids: Set<String>, before event: Int, _ body: (JSONObject) -> Void) {
         for (ev, c) in calls where ev < event && !c.failed && !c.isRetrieval {
             func walk(_ v: Value, depth: Int) {
                 guard depth < 8 else { return }
                 switch v {
                 case .object(let o):
-                    let strings = o.compactMap { $0.1.stringValue }
-                    if strings.contains(where: { ids.contains(Facts.normalizedID($0)) }) {
-                        for s in strings { out.formUnion(Words.split(s.replacingOccurrences(of: "_", with: " "))) }
-                    }
+                    if o.contains(where: { $0.1.stringValue.map { ids.contains(Facts.normalizedID($0)) } ?? false }) { body(o) }
                     for (_, x) in o { walk(x, depth: depth + 1) }
                 case .array(let a): for x in a.prefix(100) { walk(x, depth: depth + 1) }
                 default: break
@@ -335,7 +341,6 @@ extension IssueFinder {
             }
             walk(c.resultValue, depth: 0)
         }
-        return out
     }
 
     /// Whether a system prompt asks for the user's confirmation before changes, read once per run.
@@ -375,7 +380,10 @@ extension IssueFinder {
                 let ids = Set(Self.argumentIdentifiers(w).map { Facts.normalizedID($0.id) })
                 guard !fam.isEmpty, !ids.isEmpty else { continue }
                 let words = objectWords(ids: ids, before: ev)
-                if let rule = banned.first(where: { !$0.families.isDisjoint(with: fam) && $0.subject.isSubset(of: words) }) {
+                let parts = objectParts(ids: ids, before: ev)
+                if let rule = banned.first(where: { !$0.families.isDisjoint(with: fam) && $0.subject.isSubset(of: words)
+                                                    && !Self.changesAnotherPart(w.name, head: $0.head, parts: parts)
+                                                    && !keepsPart(w, head: $0.head, ids: ids, before: ev) }) {
                     add(.policyViolation, "The agent ran \(w.name) on something the policy says cannot be changed that way.",
                         [(nil, "policy: " + rule.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 }

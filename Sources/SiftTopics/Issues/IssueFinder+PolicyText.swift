@@ -44,11 +44,13 @@ extension IssueFinder {
                                             "other", "some", "each", "these", "those", "they", "them", "also", "once", "already", "however", "note"]
 
     /// The policy's "things like X cannot be V-ed" sentences: (the words naming X, the action family, the sentence).
-    func prohibitions() -> [(subject: Set<String>, families: Set<String>, quote: String)] {
+    func prohibitions() -> [Prohibition] {
         t.system.flatMap { Self.prohibitionMemo.values(byParagraph: $0, Self.prohibitions).joined() }
     }
 
-    typealias Prohibition = (subject: Set<String>, families: Set<String>, quote: String)
+    /// `head`: the stem of the clause's last word, the part of the thing the rule is about
+    /// ("Basic economy flights cannot be modified": fligh).
+    typealias Prohibition = (subject: Set<String>, families: Set<String>, quote: String, head: String?)
     /// A system prompt comes back with every trace: its prohibitions are read once per paragraph.
     static let prohibitionMemo = TextMemo<[Prohibition]>()
 
@@ -92,7 +94,8 @@ extension IssueFinder {
             let clause = before.split(whereSeparator: { ",;:".contains($0) }).last.map(String.init) ?? before
             let words = Words.split(clause).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && !Self.subjectNoise.contains($0) && !$0.contains(where: \.isNumber) }
             guard !words.isEmpty, words.count <= 3 else { continue }
-            out.append((Set(words), fam, sentence))
+            let last = Words.split(clause).last.flatMap { w in w.count >= 4 && w.allSatisfy(\.isLetter) ? String(w.prefix(5)) : nil }
+            out.append((Set(words), fam, sentence, last))
         }
         return out
     }
