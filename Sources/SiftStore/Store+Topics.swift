@@ -216,15 +216,28 @@ extension Store {
         }
     }
 
-    /// Sizes of topics as classified now (so incremental classification keeps counts true).
+    /// Sizes of topics as classified now: the facet's classifications counted in one pass.
     public func refreshTopicSizes(projectRow pid: Int64, facet: String) throws {
-        let s = try db.prepare("""
-            UPDATE topics SET size = (SELECT count(*) FROM classifications c
-              WHERE c.project_id = topics.project_id AND c.facet = topics.facet AND c.topic_id = topics.id AND c.position = 0)
-            WHERE project_id = ? AND facet = ?
+        let count = try db.prepare("""
+            SELECT topic_id, count(*) FROM classifications WHERE project_id = ? AND facet = ? AND position = 0 AND topic_id IS NOT NULL GROUP BY topic_id
             """)
-        try s.bind([.int(pid), .text(facet)])
-        try s.run()
+        try count.bind([.int(pid), .text(facet)])
+        var sizes: [String: Int64] = [:]
+        while try count.step() { sizes[count.text(0)!] = count.int(1) }
+        let zero = try db.prepare("UPDATE topics SET size = 0 WHERE project_id = ? AND facet = ?")
+        try zero.bind([.int(pid), .text(facet)])
+        try zero.run()
+        try addToTopicSizes(projectRow: pid, facet: facet, sizes)
+    }
+
+    /// Adds traces newly classified to each topic's size (live classification of new traces).
+    public func addToTopicSizes(projectRow pid: Int64, facet: String, _ added: [String: Int64]) throws {
+        let s = try db.prepare("UPDATE topics SET size = size + ? WHERE project_id = ? AND facet = ? AND id = ?")
+        for (topic, n) in added.sorted(by: { $0.key < $1.key }) where n != 0 {
+            s.reset()
+            try s.bind([.int(n), .int(pid), .text(facet), .text(topic)])
+            try s.run()
+        }
     }
 
     // MARK: - Embedding cache

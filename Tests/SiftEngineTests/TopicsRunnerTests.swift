@@ -111,6 +111,13 @@ final class TopicsRunnerTests: XCTestCase {
         XCTAssertEqual(reports.map(\.classified), [300, 300, 300])
         XCTAssertEqual(try store.classifications(projectRow: pid, facet: "Issues").count, 1100)
         XCTAssertEqual(try store.topics(projectRow: pid, facet: "Issues").reduce(0) { $0 + $1.size }, 1100)
+        // Sizes added to as traces were classified equal a recount, topic by topic.
+        for facet in ["Task", "Sentiment", "Issues"] {
+            func sizes() throws -> [String: Int] { Dictionary(uniqueKeysWithValues: try store.topics(projectRow: pid, facet: facet).map { ($0.id, $0.size) }) }
+            let added = try sizes()
+            try store.refreshTopicSizes(projectRow: pid, facet: facet)
+            XCTAssertEqual(added, try sizes(), facet)
+        }
         // Nothing left to classify.
         XCTAssertEqual(try runner.classifyNew(try TopicsOptions(project: "demo")).map(\.classified), [0, 0, 0])
         // The new traces' planted patterns land in the matching topics.

@@ -25,6 +25,8 @@ public protocol TopicStore: AnyObject {
     func writeClassifications(projectRow: Int64, facet: String, rows: [ClassificationRow], source: String, run: Int64?) throws
     /// Sets each topic's size to the number of traces classified to it now.
     func refreshTopicSizes(projectRow: Int64, facet: String) throws
+    /// Adds traces newly classified (none classified along the facet before) to their topics' sizes.
+    func addToTopicSizes(projectRow: Int64, facet: String, _ added: [String: Int64]) throws
 
     func cachedEmbeddings(model: String, keys: [String]) throws -> [String: [Float]]
     func cacheEmbeddings(model: String, _ items: [(key: String, vector: [Float])]) throws

@@ -62,7 +62,10 @@ extension TopicsPipeline {
                    try store.topics(projectRow: pid, facet: facet.name).first(where: { $0.id == unclustered }) == nil {
                     try store.saveTopics(projectRow: pid, [TopicLifecycle.unclusteredTopic(facet: facet.name, size: 0, run: nil)])
                 }
-                try store.refreshTopicSizes(projectRow: pid, facet: facet.name)
+                // The traces were unclassified along the facet: each adds one to its topic.
+                var added: [String: Int64] = [:]
+                for r in rows { if let t = r.topicID { added[t, default: 0] += 1 } }
+                try store.addToTopicSizes(projectRow: pid, facet: facet.name, added)
             }
         }
         return reports
