@@ -344,13 +344,25 @@ public final class Table {
     /// codes. Nil when `root_span_id` is not in kept parts of strings, or `is_root` is not booleans.
     private func traceStructureFromParts() -> (ofRow: [Int], roots: [Int])? {
         guard let (parts, _) = keptParts("root_span_id"), let flags = typed(of: "is_root"), case .bools(let isRoot) = flags.values else { return nil }
-        var traceOf: [ColumnFormat.ByteKey: Int] = [:]
+        // Each distinct id is found by a 64-bit hash of its bytes (the bytes compared on a match, a
+        // dictionary of the bytes on the rare hash collision); rows with no id or an empty one share a trace.
+        var byHash: [UInt64: Int] = [:]
+        var collided: [ColumnFormat.ByteKey: Int] = [:]
+        var idAt: [(part: Int, lo: Int, hi: Int)] = []   // where each trace's id bytes are
+        var noID = -1
         // Sized once: about one trace per dictionary entry.
-        traceOf.reserveCapacity(parts.reduce(0) { n, p in n + (p.withUnsafeBufferPointer { ColumnFormat.Parts($0)?.entries.count } ?? 0) })
+        byHash.reserveCapacity(parts.reduce(0) { n, p in n + (p.withUnsafeBufferPointer { ColumnFormat.Parts($0)?.entries.count } ?? 0) })
         var ofRow = [Int](repeating: 0, count: count)
         var roots: [Int] = []
         var r = 0
-        for part in parts {
+        func same(_ a: (part: Int, lo: Int, hi: Int), _ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool {
+            guard a.hi - a.lo == hi - lo else { return false }
+            return parts[a.part].withUnsafeBufferPointer { x in
+                for k in 0..<(hi - lo) where x[a.lo + k] != b[lo + k] { return false }
+                return true
+            }
+        }
+        for (pi, part) in parts.enumerated() {
             let ok = part.withUnsafeBufferPointer { b -> Bool in
                 guard let layout = ColumnFormat.Parts(b) else { return false }
                 // Each entry's trace, found or numbered by first appearance in row order.
@@ -358,7 +370,6 @@ public final class Table {
                 var at = layout.codes.lowerBound
                 for i in 0..<layout.rows {
                     let tag = b[layout.tags.lowerBound + i]
-                    var key = ColumnFormat.ByteKey(bytes: [])
                     var code = -1
                     if tag == ColumnFormat.Tag.string.rawValue {
                         guard at + 4 <= layout.codes.upperBound else { return false }
@@ -370,8 +381,25 @@ public final class Table {
                     }
                     var t = code >= 0 ? entryTrace[code] : -1
                     if t < 0 {
-                        if code >= 0 { key = ColumnFormat.ByteKey(bytes: part[layout.entries[code]]) }
-                        if let known = traceOf[key] { t = known } else { t = roots.count; traceOf[key] = t; roots.append(r) }
+                        let range = code >= 0 ? layout.entries[code] : 0..<0
+                        if range.isEmpty {
+                            if noID < 0 { noID = roots.count; roots.append(r); idAt.append((pi, 0, 0)) }
+                            t = noID
+                        } else {
+                            let h = Self.idHash(b, range.lowerBound, range.upperBound)
+                            if let known = byHash[h] {
+                                if same(idAt[known], b, range.lowerBound, range.upperBound) {
+                                    t = known
+                                } else {
+                                    let key = ColumnFormat.ByteKey(bytes: part[range])
+                                    if let k = collided[key] { t = k } else {
+                                        t = roots.count; collided[key] = t; roots.append(r); idAt.append((pi, range.lowerBound, range.upperBound))
+                                    }
+                                }
+                            } else {
+                                t = roots.count; byHash[h] = t; roots.append(r); idAt.append((pi, range.lowerBound, range.upperBound))
+                            }
+                        }
                         if code >= 0 { entryTrace[code] = t }
                     }
                     ofRow[r] = t
@@ -383,6 +411,21 @@ public final class Table {
             guard ok else { return nil }
         }
         return r == count ? (ofRow, roots) : nil
+    }
+
+    /// A 64-bit hash of b[lo..<hi], eight bytes at a time.
+    @inline(__always) static func idHash(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(hi - lo)
+        var i = lo
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        while i + 8 <= hi {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+            h ^= h >> 29
+            i += 8
+        }
+        while i < hi { h = (h ^ UInt64(b[i])) &* 0x100_0000_01b3; i += 1 }
+        h ^= h >> 33; h = h &* 0xc4ce_b9fe_1a85_ec53; h ^= h >> 33
+        return h
     }
 
     /// The trace structure with each trace's id.
