@@ -10,6 +10,57 @@ import SiftTopics
 
 /// Decoded columns kept in the store between processes: exact round trips, never stale, never a trap.
 final class ColumnCacheTests: XCTestCase {
+    /// The byte search of JSON arrays skips strings with memchr: it must say what a byte-by-byte walk
+    /// says on every text, escapes and unterminated strings included, and never rule out an array
+    /// whose decoded string elements hold the needle.
+    func testArrayStringSearchAgreesWithAByteWalk() throws {
+        func walk(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
+            var i = 0
+            while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
+            guard i < text.count, text[i] == UInt8(ascii: "[") else { return false }
+            var depth = 0
+            while i < text.count {
+                let c = text[i]
+                if c == UInt8(ascii: "\"") {
+                    let start = i + 1
+                    var j = start, escaped = false, wide = false
+                    while j < text.count && text[j] != UInt8(ascii: "\"") {
+                        if text[j] == UInt8(ascii: "\\") { escaped = true; j += 2; continue }
+                        if text[j] >= 0x80 { wide = true }
+                        j += 1
+                    }
+                    if depth == 1 {
+                        if escaped || (fold && wide) { return true }
+                        if ColumnCodec.contains(UnsafeBufferPointer(rebasing: text[start..<min(j, text.count)]), needle, fold) { return true }
+                    }
+                    i = j + 1
+                    continue
+                }
+                if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth -= 1 }
+                i += 1
+            }
+            return false
+        }
+        var rng = SeededRandom(seed: 11)
+        let pieces = ["[", "]", "{", "}", "\"", "\\", "\\\"", "\\\\", ",", ":", " ", "ab", "AB", "refund", "x", "é", "\"k\":", "[\"", "\"]"]
+        var checked = 0
+        for round in 0..<40_000 {
+            var text = round % 3 == 0 ? "[" : ""
+            for _ in 0..<(1 + Int(rng.next() % 24)) { text += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            let bytes = Array(text.utf8)
+            for (needle, fold) in [(Array("ab".utf8), true), (Array("refund".utf8), false)] {
+                let (got, want) = bytes.withUnsafeBufferPointer { (ColumnCodec.arrayStringsMayContain($0, needle, fold), walk($0, needle, fold)) }
+                XCTAssertEqual(got, want, "\(text) (\(String(decoding: needle, as: UTF8.self)))")
+                checked += 1
+            }
+            // Valid JSON arrays: a string element holding the needle is never ruled out.
+            if case .array(let a)? = try? JSONReader.parse(text), a.contains(where: { $0.stringValue?.lowercased().contains("ab") ?? false }) {
+                XCTAssertTrue(bytes.withUnsafeBufferPointer { ColumnCodec.arrayStringsMayContain($0, Array("ab".utf8), true) }, text)
+            }
+        }
+        XCTAssertEqual(checked, 80_000)
+    }
+
     var temp: TempDir!
     var dir: URL { temp.url }
 

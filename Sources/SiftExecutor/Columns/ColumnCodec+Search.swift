@@ -5,6 +5,7 @@
 // bytes hold the text; a JSON entry only when it is an array one of whose top-level string elements
 // does (or might: an escape sequence, or non-ASCII bytes under case folding, keeps it a candidate).
 
+import Foundation
 import SiftModel
 
 extension ColumnCodec {
@@ -69,26 +70,31 @@ extension ColumnCodec {
 
     /// For JSON text: whether it is an array one of whose top-level string elements might contain
     /// `needle`. Objects and scalars give false; an element with an escape sequence, or with non-ASCII
-    /// bytes when folding case, gives true (decided on the decoded value instead).
+    /// bytes when folding case, gives true (decided on the decoded value instead). Strings are
+    /// skipped to their closing quote with `memchr` (a quote after an odd run of backslashes is
+    /// escaped); only elements at the top level are read.
     static func arrayStringsMayContain(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
         var i = 0
         while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
-        guard i < text.count, text[i] == UInt8(ascii: "[") else { return false }
+        guard i < text.count, text[i] == UInt8(ascii: "["), let base = text.baseAddress else { return false }
         var depth = 0
         while i < text.count {
             let c = text[i]
             if c == UInt8(ascii: "\"") {
-                // A string: at depth 1 it is an element; skip it, noting escapes and non-ASCII bytes.
                 let start = i + 1
-                var j = start, escaped = false, wide = false
-                while j < text.count && text[j] != UInt8(ascii: "\"") {
-                    if text[j] == UInt8(ascii: "\\") { escaped = true; j += 2; continue }
-                    if text[j] >= 0x80 { wide = true }
-                    j += 1
+                var j = start
+                while true {
+                    guard j < text.count, let p = memchr(base + j, 0x22, text.count - j) else { j = text.count; break }
+                    let q = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                    var k = q - 1, backslashes = 0
+                    while k >= start && text[k] == UInt8(ascii: "\\") { backslashes += 1; k -= 1 }
+                    if backslashes % 2 == 0 { j = q; break }
+                    j = q + 1
                 }
                 if depth == 1 {
-                    if escaped || (fold && wide) { return true }
-                    if contains(UnsafeBufferPointer(rebasing: text[start..<min(j, text.count)]), needle, fold) { return true }
+                    let element = UnsafeBufferPointer(rebasing: text[start..<j])
+                    if element.contains(UInt8(ascii: "\\")) || (fold && element.contains { $0 >= 0x80 }) { return true }
+                    if contains(element, needle, fold) { return true }
                 }
                 i = j + 1
                 continue
