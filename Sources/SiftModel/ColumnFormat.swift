@@ -127,9 +127,8 @@ public enum ColumnFormat {
         public init?(_ b: UnsafeBufferPointer<UInt8>) {
             var at = 0
             func u64() -> Int? {
-                guard at + 8 <= b.count else { return nil }
-                var x: UInt64 = 0
-                for i in 0..<8 { x |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+                guard at + 8 <= b.count, let base = b.baseAddress else { return nil }
+                let x = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: at, as: UInt64.self))
                 at += 8
                 return x <= UInt64(b.count) ? Int(x) : nil
             }

@@ -233,11 +233,14 @@ public final class Table {
         return result
     }
     private var partsRead: [String: (parts: [[UInt8]], starts: [Int])?] = [:]
+    private var gatherIndexes: [String: [ColumnCodec.GatherIndex?]] = [:]
 
     /// Values of column `name` at `rows`, read from its kept bytes without decoding the rest.
     func gatherKept(_ name: String, _ rows: [Int]) -> [Datum]? {
         guard let (parts, starts) = keptParts(name) else { return nil }
-        var indexes = [ColumnCodec.GatherIndex?](repeating: nil, count: parts.count)
+        // Each part's index is made once per table: a session's later queries gather with it again.
+        var indexes = gatherIndexes[name] ?? [ColumnCodec.GatherIndex?](repeating: nil, count: parts.count)
+        defer { gatherIndexes[name] = indexes }
         var out: [Datum] = []
         out.reserveCapacity(rows.count)
         var i = 0
