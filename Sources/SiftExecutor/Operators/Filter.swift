@@ -100,10 +100,17 @@ extension Evaluator {
         guard case .string(let pattern) = try eval(c, Rows(base: [0]))[0] else { return nil }
         let fold = op == .ilike
         guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold), let (parts, _) = table.keptParts(name) else { return nil }
+        // The parts (row groups) are searched on every core at once.
+        let masks = UnsafeMutableBufferPointer<[Bool]?>.allocate(capacity: parts.count)
+        masks.initialize(repeating: nil)
+        defer { masks.deinitialize(); masks.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+            masks[i] = ColumnCodec.mayContain(parts[i], needle: needle, caseInsensitive: fold)
+        }
         var may: [Bool] = []
         may.reserveCapacity(table.count)
-        for part in parts {
-            guard let m = ColumnCodec.mayContain(part, needle: needle, caseInsensitive: fold) else { return nil }
+        for m in masks {
+            guard let m else { return nil }
             may += m
         }
         guard may.count == table.count else { return nil }
