@@ -46,6 +46,10 @@ enum RowForms {
         return first == metricsMarker || first == internedMarker || first == rootParentMarker || first == sameAsIDMarker
     }
 
+    /// Byte equality: Swift's `==` on strings is canonical equivalence ("caf\u{e9}" equals
+    /// "cafe\u{301}"), and a form must give back the very bytes it stands for.
+    static func sameBytes(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+
     // MARK: - span_id and span_parents
 
     static let sameAsID: [UInt8] = [sameAsIDMarker]
@@ -57,7 +61,7 @@ enum RowForms {
     /// Whether the span's parents are the root alone, written as the writer writes them.
     static func parentIsRoot(_ r: SpanRow) -> Bool {
         guard let p = r.spanParents, p.utf8.count == r.rootSpanID.utf8.count + 4 else { return false }
-        return p == rootParentText(r.rootSpanID)
+        return sameBytes(p, rootParentText(r.rootSpanID))
     }
 
     // MARK: - Metrics
@@ -128,7 +132,7 @@ enum RowForms {
             }
         }
         let made = form.withUnsafeBytes { metricsText(UnsafeRawBufferPointer(rebasing: $0.dropFirst()), Siblings(r)) }
-        return made == text ? form : nil
+        return made.map { sameBytes($0, text) } == true ? form : nil
     }
 
     // MARK: - Short shared texts
@@ -195,19 +199,19 @@ enum RowForms {
 final class SharedTexts: @unchecked Sendable {
     private let lock = NSLock()
     private var byID: [Int64: String] = [:]
-    private var byText: [String: Int64] = [:]
+    private var byText: [[UInt8]: Int64] = [:]   // by bytes, not by canonically equivalent text
     /// The highest id read from the table (rows above it were written by another connection).
     private(set) var loadedThrough: Int64 = 0
 
     var count: Int { lock.withLock { byID.count } }
 
     func text(_ id: Int64) -> String? { lock.withLock { byID[id] } }
-    func id(_ text: String) -> Int64? { lock.withLock { byText[text] } }
+    func id(_ text: String) -> Int64? { lock.withLock { byText[Array(text.utf8)] } }
 
     func add(_ id: Int64, _ text: String) {
         lock.withLock {
             byID[id] = text
-            byText[text] = id
+            byText[Array(text.utf8)] = id
             loadedThrough = max(loadedThrough, id)
         }
     }
@@ -215,7 +219,7 @@ final class SharedTexts: @unchecked Sendable {
     /// Forgets texts a rolled-back transaction had added.
     func remove(_ ids: [Int64]) {
         lock.withLock {
-            for id in ids { if let t = byID.removeValue(forKey: id) { byText.removeValue(forKey: t) } }
+            for id in ids { if let t = byID.removeValue(forKey: id) { byText.removeValue(forKey: Array(t.utf8)) } }
             loadedThrough = byID.keys.max() ?? 0
         }
     }

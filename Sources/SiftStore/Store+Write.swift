@@ -52,7 +52,7 @@ public final class BatchWriter {
     private let advanceRun: PreparedStatement
     private let insertShared: PreparedStatement
     /// Short texts the batch being committed repeats, and those its transaction has shared so far.
-    private var repeated: [String: Bool] = [:]
+    private var repeated: Set<[UInt8]> = []
     private var added: [Int64] = []
     private var projectIDs: [String: Int64] = [:]
     public let defaultProject: String?
@@ -157,7 +157,7 @@ public final class BatchWriter {
         if checkKeys { try db.execute("PRAGMA foreign_keys = OFF") }
         defer { if checkKeys { try? db.execute("PRAGMA foreign_keys = ON") } }
         var sharedAdded: [Int64] = []
-        defer { repeated = [:] }
+        defer { repeated = [] }
         do { try store.transaction {
             // The dictionaries the rows were packed with, in the same transaction as the rows.
             var dictionaries = Set<UInt32>()
@@ -248,7 +248,7 @@ public final class BatchWriter {
         s.bind(Int64(r.error == nil ? 0 : 1), at: 15)
         // Values the row's other columns make, and short texts shared with other rows, are stored
         // as references (RowForms); the others packed (RowPacking) or as text.
-        if r.spanID == r.id { try s.bindBlobNoCopy(RowForms.sameAsID, at: 3) }
+        if RowForms.sameBytes(r.spanID, r.id) { try s.bindBlobNoCopy(RowForms.sameAsID, at: 3) }
         if RowForms.parentIsRoot(r) { try s.bindBlobNoCopy(RowForms.rootParent, at: 5) }
         let text = RowPacking.fields(r)
         var forms: [[UInt8]] = []   // kept alive until the statement has run
@@ -288,7 +288,7 @@ public final class BatchWriter {
     private func sharedID(_ t: String) throws -> Int64? {
         guard t.utf8.count < RowForms.shortBytes else { return nil }
         if let id = store.sharedTexts.id(t) { return id }
-        guard repeated[t] != nil, store.sharedTexts.count < RowForms.maximumShared else { return nil }
+        guard repeated.contains(Array(t.utf8)), store.sharedTexts.count < RowForms.maximumShared else { return nil }
         try insertShared.bind(t, at: 1)
         try insertShared.run()
         let id = store.db.lastInsertRowID
@@ -298,16 +298,17 @@ public final class BatchWriter {
     }
 
     /// The short texts (not packed) that appear at least twice among the rows' text fields.
-    static func repeatedShortTexts(_ rows: [SpanRow]) -> [String: Bool] {
-        var seen: [String: Bool] = [:]
+    static func repeatedShortTexts(_ rows: [SpanRow]) -> Set<[UInt8]> {
+        var seen: [[UInt8]: Bool] = [:]   // by bytes: canonically equivalent texts are different texts
         for r in rows {
             for (k, t) in RowPacking.fields(r).enumerated() {
                 guard let t, r.packed?.fields[k] == nil, t.utf8.count < RowForms.shortBytes else { continue }
                 if k == 6 && r.start != nil { continue }   // metrics with times are made from the number columns
-                if let v = seen[t] { if !v { seen[t] = true } } else { seen[t] = false }
+                let key = Array(t.utf8)
+                if let v = seen[key] { if !v { seen[key] = true } } else { seen[key] = false }
             }
         }
-        return seen.filter { $0.value }
+        return Set(seen.filter { $0.value }.keys)
     }
 
     private func writeFacets(_ facets: JSONObject, pid: Int64, trace: String) throws {

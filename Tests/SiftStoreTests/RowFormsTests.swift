@@ -152,6 +152,32 @@ final class RowFormsTests: XCTestCase {
         XCTAssertEqual(try Store(path: dir.path("s.db")).spans(project: "p").map(\.id), spans.map(\.id))
     }
 
+    /// Canonically equivalent texts ("caf\u{e9}", "cafe\u{301}") are equal as Swift strings but are
+    /// different bytes: no form may stand for one with the other.
+    func testCanonicallyEquivalentTextsKeepTheirBytes() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("s.db"))
+        let composed = "caf\u{e9}", decomposed = "cafe\u{301}"
+        XCTAssertEqual(composed, decomposed)
+        var rows: [SpanRow] = []
+        for (i, (id, spanID, k)) in [(composed, decomposed, composed), ("b", "b", decomposed), ("c", "c", composed), ("d", "d", decomposed)].enumerated() {
+            var r = SpanRow(id: id, spanID: spanID, rootSpanID: i == 0 ? composed : decomposed, spanParents: i == 0 ? nil : "[\"\(composed)\"]", created: Int64(i))
+            r.metadata = #"{"k":"\#(k)"}"#
+            rows.append(r)
+        }
+        try BatchWriter(store: store, defaultProject: "p").commit(rows, records: 4, rejected: 0, run: nil)
+        let back = try Store(path: dir.path("s.db")).spans(project: "p")
+        XCTAssertEqual(back.count, 4)
+        for (r, got) in zip(rows, back.sorted { $0.created.microseconds < $1.created.microseconds }) {
+            XCTAssertTrue(got.spanID.utf8.elementsEqual(r.spanID.utf8), "span_id of \(r.id)")
+            XCTAssertTrue(JSONWriter.string(.object(got.metadata)).utf8.elementsEqual(r.metadata!.utf8), "metadata of \(r.id)")
+            XCTAssertTrue(got.spanParents.joined().utf8.elementsEqual((r.spanParents == nil ? "" : composed).utf8), "parents of \(r.id)")
+        }
+        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE typeof(span_id) = 'blob'"), 3, "only the ids that are the same bytes")
+        XCTAssertEqual(try count(store, "SELECT count(*) FROM short_texts"), 2, "one shared text for each spelling")
+        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE typeof(span_parents) = 'blob'"), 0, "the parent is not the root's bytes")
+    }
+
     func testWritersOnTwoConnectionsShareTexts() throws {
         let dir = TempDir()
         let a = try Store(path: dir.path("s.db")), b = try Store(path: dir.path("s.db"))
