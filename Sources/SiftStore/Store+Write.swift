@@ -53,7 +53,7 @@ public final class BatchWriter {
     private let insertShared: PreparedStatement
     /// Short texts the batch being committed repeats, and those its transaction has shared so far.
     private var repeated: Set<[UInt8]> = []
-    private var added: [Int64] = []
+    private var sharedInCommit: [Int64] = []
     private var projectIDs: [String: Int64] = [:]
     public let defaultProject: String?
     /// How small row groups are joined (nil: never). Checked after every few commits that wrote
@@ -165,8 +165,8 @@ public final class BatchWriter {
             // Short texts this batch repeats are shared (RowForms), with those another writer added.
             try store.loadSharedTexts()
             repeated = Self.repeatedShortTexts(rows)
-            added = []
-            defer { sharedAdded = added }
+            sharedInCommit = []
+            defer { sharedAdded = sharedInCommit }
             let before = try db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
             var added: [Int64: [Int64: Int]] = [:]      // project -> row -> index in `rows` (the last write wins)
             var updated: [Int64: Set<Int64>] = [:]
@@ -293,7 +293,7 @@ public final class BatchWriter {
         try insertShared.run()
         let id = store.db.lastInsertRowID
         store.sharedTexts.add(id, t)
-        added.append(id)
+        sharedInCommit.append(id)
         return id
     }
 

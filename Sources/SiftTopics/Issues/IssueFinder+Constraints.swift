@@ -380,7 +380,7 @@ extension IssueFinder {
                 let ids = Set(Self.argumentIdentifiers(w).map { Facts.normalizedID($0.id) })
                 guard !fam.isEmpty, !ids.isEmpty else { continue }
                 let words = objectWords(ids: ids, before: ev)
-                let parts = objectParts(ids: ids, before: ev)
+                lazy var parts = objectParts(ids: ids, before: ev)   // only once a rule's words fit
                 if let rule = banned.first(where: { !$0.families.isDisjoint(with: fam) && $0.subject.isSubset(of: words)
                                                     && !Self.changesAnotherPart(w.name, head: $0.head, parts: parts)
                                                     && !keepsPart(w, head: $0.head, ids: ids, before: ev) }) {
