@@ -122,7 +122,10 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "you're not helping", "thanks for nothing", "i give up", "this is a joke", "seriously?", "come on",
                                  "outrageous", "unacceptable", "incompetent", "scam", "livid", "i'm done", "i am done",
                                  "still not working", "still doesn't work", "still broken", "pointless",
-                                 "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you"]
+                                 "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you",
+                                 // The verdict of a user who leaves unhelped: the conversation went nowhere, no help came.
+                                 "going nowhere", "getting nowhere", "no help at all", "not helpful at all", "not at all helpful",
+                                 "didn't help at all", "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever"]
         + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
                                "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
@@ -147,6 +150,11 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         "schon dreimal", "sinnlos", "frechheit", "unverschämt", "es reicht",
         "inaccettabile", "ridicolo", "perdita di tempo", "mi arrendo", "lascia perdere", "lasci perdere", "l'ho già detto",
         "terza volta", "che vergogna", "assurdo",
+        "aucune aide", "ne m'a pas aidé", "ne m'avez pas aidé", "ça n'avance pas", "on tourne en rond",
+        "no me has ayudado", "no me ha ayudado", "no ayudó en nada", "no sirvió de nada", "no avanzamos",
+        "não ajudou em nada", "não me ajudou", "não adiantou nada", "não serviu de nada",
+        "überhaupt nicht hilfreich", "gar nicht geholfen", "bringt nichts", "drehen uns im kreis",
+        "non mi hai aiutato", "non mi ha aiutato", "non è servito a niente", "non serve a niente",
         "belachelijk", "onacceptabel", "tijdverspilling", "ik geef het op", "laat maar zitten",
     ]
     static let otherLanguageDissatisfaction = [
@@ -186,7 +194,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         // FAILED and capitals that are the machine's, not the user's.
         let text = text.utf8.contains(0x0a) ? prose(text) : text
         let b = ByteText.lower(text)
-        if frustratedBytes.contains(where: { ByteText.hasCue(b, $0) }) { return .frustrated }
+        if frustratedBytes.contains(where: { ByteText.hasCue(b, $0) }) || dismisses(b) { return .frustrated }
         let harsh = harshBytes.contains { ByteText.hasCue(b, $0) }
         if harsh && serviceBytes.contains(where: { ByteText.contains(b, $0) }) { return .frustrated }
         // Shouting: several words in capitals, or runs of ?! marks.
@@ -215,6 +223,27 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         if pos && !neg { return .positive }
         return .neutral
     }
+
+    /// Dismissal words that make a sentence of their own ("whatever. logging off.", "Fine, whatever"):
+    /// the user stops arguing without being helped. Inside a sentence they are no dismissal ("whatever
+    /// time suits you").
+    static let dismissals: Set<String> = ["whatever", "da igual", "tanto faz", "peu importe", "egal", "fine whatever"]
+
+    static func dismisses(_ lower: [UInt8]) -> Bool {
+        guard ByteText.contains(lower, Array("whatever".utf8)) || ByteText.contains(lower, Array("igual".utf8))
+                || ByteText.contains(lower, Array("tanto faz".utf8)) || ByteText.contains(lower, Array("importe".utf8))
+                || ByteText.contains(lower, Array("egal".utf8)) else { return false }
+        let text = String(decoding: lower, as: UTF8.self)
+        for piece in text.split(whereSeparator: { ".!?;,\n…".contains($0) }) {
+            let words = Words.split(String(piece))
+            if !words.isEmpty, dismissals.contains(words.joined(separator: " ")) { return true }
+        }
+        return false
+    }
+
+    /// Words of a user who leaves the conversation ("bye", "logging off").
+    static let leavingCues = ["bye", "goodbye", "logging off", "signing off", "i'm out", "gotta go", "au revoir", "adiós", "adios", "tschüss",
+                              "tschüs", "ciao", "tchau"]
 
     /// A multi-line turn without what the user pasted: fenced blocks (```), and lines that read as
     /// machine output (starting with a time stamp, a bracketed field or a stack frame, or holding a
@@ -345,7 +374,12 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                              "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless",
                              "j'abandonne", "laissez tomber", "laisse tomber", "perte de temps", "me rindo", "olvídalo", "olvidalo", "pérdida de tiempo",
                              "desisto", "esquece isso", "deixa pra lá", "perda de tempo", "ich gebe auf", "vergiss es", "zeitverschwendung",
-                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling"]
+                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling",
+                             // Taking the problem back: the user will sort it out without the agent.
+                             "i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",
+                             "i'll do it myself", "i'll sort it myself", "je me débrouillerai", "je vais me débrouiller", "tant pis",
+                             "lo resuelvo yo", "lo resolveré yo", "lo arreglo yo", "eu resolvo sozinh", "eu mesmo resolvo", "ich kläre das selbst",
+                             "ich mache das selbst", "kümmere mich selbst", "lo risolvo da sol", "faccio da sol", "ik los het zelf op"]
 
     /// The Issues facet: every problem the detectors find (see `IssueFinder`), dominant first. The
     /// topic is formed on the dominant problem's fixed sentence, so one behaviour makes one topic

@@ -27,4 +27,31 @@ final class MultilingualToneTests: XCTestCase {
         // "merci" inside "commercial" thanks nobody.
         XCTAssertEqual(head(opening + [.user("This is useless, I'll take it to a commercial competitor.")]), "User left frustrated")
     }
+
+    /// A user who leaves unhelped says so in a verdict ("this is going nowhere", "no me has ayudado en
+    /// nada"), takes the problem back ("I'll sort it out myself"), dismisses the agent ("whatever.") or
+    /// leaves after a frustrated turn without thanks. Each is read in the other languages too; none of
+    /// them reads into a satisfied ending or a "whatever" inside a sentence.
+    func testAUserWhoLeavesUnhelpedLeftFrustrated() {
+        XCTAssertEqual(BuiltinFacetModel.tone("ok this is going nowhere. bye"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("Whatever. Logging off."), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("Fine, whatever"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("Nada, lo resuelvo yo. No me has ayudado en nada."), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("Schon gut. Das war überhaupt nicht hilfreich."), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("Whatever time suits you is fine."), .neutral)
+        XCTAssertEqual(BuiltinFacetModel.tone("Peu importe l'heure, merci !"), .positive)
+        XCTAssertEqual(BuiltinFacetModel.tone("Es ist mir egal, welcher Tag."), .neutral)
+
+        func head(_ e: [ThreadEvent]) -> String { issues(e).summary.components(separatedBy: ":").first! }
+        let lookup = call("get_vpn_status", args: ["user_id": "usr_n2r84"], result: ["vpn": "enabled", "last_error": "809"])
+        let opening: [ThreadEvent] = [.user("My VPN fails with error 809."), lookup,
+                                      .assistant("Please try a phone hotspot."),
+                                      .user("Tried that twice. It's YOUR side. This is ridiculous."),
+                                      .assistant("I understand. Please restart your router.")]
+        XCTAssertEqual(head(opening + [.user("bye.")]), "User left frustrated")
+        XCTAssertEqual(head(opening + [.user("Deixa, eu resolvo sozinho.")]), "User left frustrated")
+        XCTAssertEqual(head(opening + [.user("I'll sort it out myself.")]), "User left frustrated")
+        XCTAssertEqual(head(opening + [.user("ok, that worked. thanks, bye!")]), "NONE")
+        XCTAssertEqual(head(opening + [.user("ok bye")]), "NONE")
+    }
 }

@@ -137,8 +137,12 @@ extension IssueFinder {
         let stayedDown = users.count >= 2 && lastThree.filter { $0 == .negative || $0 == .frustrated }.count >= 2
             && lastThree.contains(.frustrated) && lastThree.last != .positive && !accepts
         let lastTone = tone == .neutral ? (lastThree.last ?? .neutral) : tone
+        // A user who was frustrated a turn or two before and now leaves without thanks or acceptance
+        // ("This is ridiculous." ... "bye.") leaves unhelped.
+        let leavesUnhappy = users.count >= 2 && lastThree.dropLast().contains(.frustrated) && !accepts
+            && BuiltinFacetModel.leavingCues.contains { BuiltinFacetModel.has(l, $0) }
         guard lastTone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
-                || (lastTone == .negative && earlierUnhappy && stillAsking && !accepts) || stayedDown else { return }
+                || (lastTone == .negative && earlierUnhappy && stillAsking && !accepts) || stayedDown || leavesUnhappy else { return }
         var ev = [(span(last.0), last.1)]
         if let asked = users.first(where: { u in BuiltinFacetModel.asksForPerson(u.1) }), asked.0 != last.0 {
             ev.insert((span(asked.0), asked.1), at: 0)
