@@ -86,6 +86,23 @@ final class DerivedClaimTests: XCTestCase {
                              .assistant("INV-70246 is $640.00."), .user("Thanks. Our latest invoice INV-70311 went up to $700.00 compared to that one, what changed?")]), "NONE")
     }
 
+    /// A price list that names its currency once writes its amounts bare ("- Starter: 7.00"); an answer
+    /// quoting one after a fresher price list changed it is stale, unless it calls the price old.
+    func testPricesFromABareAmountPriceListALaterListChanged() {
+        let kb: Value = ["article": ["id": "KB-2015", "last_updated": "2024-10-14",
+                                    "body": "Plans (price per user per month, billed monthly)\n- Starter: 7.00 - 250 GB pooled storage, email support.\n- Business: 14.00 - 1 TB pooled storage.\n\nPrices are in USD, excluding tax. Version 2.10.25 of the app is 1.5 GB."]]
+        let prices: Value = ["price_list": "PL-2025-04", "effective_from": "2025-04-01",
+                             "plans": [["plan": "Starter", "price_per_seat_month": 8.0, "support": "email"], ["plan": "Business", "price_per_seat_month": 15.0, "support": "chat"]]]
+        func answer(_ s: String) -> String {
+            head([.user("Starter for 29 seats, how much?"), call("get_kb_article", args: ["article_id": "KB-2015"], result: kb, retrieval: true),
+                  call("get_plan_pricing", args: ["currency": "USD"], result: prices), .assistant(s)])
+        }
+        XCTAssertEqual(answer("Starter is $7.00 per user per month."), "Answer from outdated information")
+        XCTAssertEqual(answer("Starter is $8.00 per user per month."), "NONE")
+        XCTAssertEqual(answer("Starter is $8.00 per user per month; the help article still shows the old price of $7.00."), "NONE")
+        XCTAssertEqual(IssueFinder.bareAmounts("- Starter: 7.00 - Business: 14.50; $9.00, v2.10, 1.90.25, 3.5 GB, 12.345"), [7.0, 14.5])
+    }
+
     func testAnswersFromAResultALaterCallReplaced() {
         let before: Value = ["account_id": "acc_cwm31k", "usage": ["total_used_mb": 10_046_873], "request_id": "req_1a2b3c"]
         let after: Value = ["account_id": "acc_cwm31k", "usage": ["total_used_mb": 7_919_718], "request_id": "req_9z8y7x"]

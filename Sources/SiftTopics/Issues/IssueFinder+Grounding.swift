@@ -43,6 +43,29 @@ extension IssueFinder {
     static let moneyKeys = ["price", "cost", "fee", "amount", "total", "rate", "fare", "charge", "subtotal", "msrp", "balance", "refund", "premium"]
     static let dateKeys = ["updated", "modified", "as_of", "asof", "indexed", "refreshed", "snapshot", "published", "effective", "last_", "date", "version"]
 
+    static let priceWords = ["price", "pricing", "cost", "fee"]
+
+    /// Numbers written as amounts without a currency: digits, a point and two decimals, standing alone
+    /// (not "1.90.25", "v2.10" or "$7.00", which the fact pattern reads).
+    static func bareAmounts(_ sentence: String) -> [Double] {
+        let b = Array(sentence.utf8)
+        var out: [Double] = []
+        var i = 0
+        while i < b.count {
+            guard ByteText.isDigit(b[i]) else { i += 1; continue }
+            let start = i
+            while i < b.count, ByteText.isDigit(b[i]) { i += 1 }
+            let before: UInt8? = start > 0 ? b[start - 1] : nil
+            guard i + 2 < b.count, b[i] == UInt8(ascii: "."), ByteText.isDigit(b[i + 1]), ByteText.isDigit(b[i + 2]) else { continue }
+            let end = i + 3
+            i = end
+            if let p = before, ByteText.isAlnum(p) || p == UInt8(ascii: ".") || p == UInt8(ascii: ",") || p >= 0x80 || p == UInt8(ascii: "$") { continue }
+            if end < b.count, ByteText.isAlnum(b[end]) || (b[end] == UInt8(ascii: ".") && end + 1 < b.count && ByteText.isDigit(b[end + 1])) { continue }
+            if let v = Double(String(decoding: b[start..<end], as: UTF8.self)) { out.append(v) }
+        }
+        return out
+    }
+
     /// Amounts in successful tool results, with the words around them and how fresh their source is.
     func valuedFacts() -> [Valued] {
         var out: [Valued] = []
@@ -62,11 +85,17 @@ extension IssueFinder {
             // Only amounts and percentages are kept: text that cannot hold one is not split or read.
             func text(_ s: String, words extra: () -> Set<String>) {
                 guard Facts.mayHoldMoneyOrPercent(s) else { return }
+                // A price list names its currency once ("Prices are in USD") and writes its amounts bare
+                // ("- Starter: 7.00 - 250 GB"): in a text about prices, a number with two decimals is an amount.
+                let priced = ByteText.any(s.lowercased(), Self.priceWords)
                 for sentence in Facts.sentences(s) {
-                    let facts = Facts.extract(sentence).filter { ($0.kind == .money || $0.kind == .percent) && $0.number != nil }
-                    guard !facts.isEmpty else { continue }
+                    var found = Facts.extract(sentence).compactMap { f -> (Double, FactKind)? in
+                        (f.kind == .money || f.kind == .percent) ? f.number.map { ($0, f.kind) } : nil
+                    }
+                    if priced { for v in Self.bareAmounts(sentence) where !found.contains(where: { $0.1 == .money && $0.0 == v }) { found.append((v, .money)) } }
+                    guard !found.isEmpty else { continue }
                     let w = Self.contentWords(sentence).union(extra())
-                    for f in facts { out.append(Valued(value: f.number!, kind: f.kind, words: w, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name, quote: sentence)) }
+                    for (v, kind) in found { out.append(Valued(value: v, kind: kind, words: w, retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name, quote: sentence)) }
                 }
             }
             func walk(_ v: Value, depth: Int) {
@@ -157,6 +186,8 @@ extension IssueFinder {
             || newRequestOpeners.contains { o in o.contains(" ") && [":", " -", ",", "?"].contains { lead.contains(o + $0) } }
     }
 
+    static let oldValueCues = ["old price", "old rate", "old fee", "outdated", "out of date", "previous", "no longer", "used to", "formerly",
+                               "still shows", "still lists", "still says", "not current", "superseded"]
     static let stalenessCues = ["outdated", "out of date", "old price", "price changed", "prices changed", "no longer", "has changed", "have changed",
                                 "was updated", "been updated", "new price", "now costs", "went up", "increased", "raised", "current price", "latest"]
 
@@ -260,7 +291,9 @@ extension IssueFinder {
                         let words = Self.contentWords(sentence)
                         let sources = sources()
                         let support = sources.filter { $0.kind == f.kind && abs($0.value - v) < 0.0051 && $0.event < i }
-                        guard !support.isEmpty else { continue }
+                        // An answer that calls the value old ("the article still shows the old price of $7.00")
+                        // reports the change rather than answering from before it.
+                        guard !support.isEmpty, !ByteText.any(sentence.lowercased(), Self.oldValueCues) else { continue }
                         // A newer value conflicts when it is about what the claim and its source are about:
                         // it shares a word with the claim and two with the source (a plan's monthly price
                         // is no newer value of a static IP's price because both mention fiber).
