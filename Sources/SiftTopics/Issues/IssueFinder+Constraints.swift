@@ -13,7 +13,8 @@ extension IssueFinder {
                                           "apply", "credit", "schedule", "submit", "transfer", "return", "exchange", "add", "set", "post", "place", "charge",
                                           "pay", "approve", "grant", "upgrade", "downgrade", "edit", "close", "reopen", "assign", "write", "save", "reverse",
                                           "void", "waive", "rebook", "reimburse", "compensate", "process", "initiate", "order", "purchase", "buy", "unsubscribe",
-                                          "swap", "replace", "activate", "deactivate", "suspend", "block", "unblock", "enable", "disable", "renew", "redeem"]
+                                          "swap", "replace", "activate", "deactivate", "suspend", "block", "unblock", "enable", "disable", "renew", "redeem",
+                                          "enroll", "enrol", "register", "install", "provision", "invite", "unlock", "revoke", "restore"]
 
     /// Words of a tool name ("issue_refund", "cancelOrder" -> [issue, refund] / [cancel, order]).
     static func nameWords(_ name: String) -> [String] {
@@ -219,7 +220,9 @@ extension IssueFinder {
         for (_, c) in calls where !c.failed && c.isRetrieval { texts.append(c.result) }
         for text in texts { windows += Self.windowMemo.values(byParagraph: text, Self.windows).joined() }
         let now = conversationTime.seconds
-        for (ev, c) in calls where !c.failed && !c.isRetrieval {
+        // A search result's records carry states (a catalog's "approved": false) as any result does;
+        // the words of its documents are policy text, read above.
+        for (ev, c) in calls where !c.failed {
             let noun = Set(Self.keyWords(c.name))
             func walk(_ v: Value, ids: Set<String>, depth: Int) {
                 guard depth < 8 else { return }
@@ -250,7 +253,9 @@ extension IssueFinder {
                         if let n = x.doubleValue, n <= 0, Self.capacityKeys.contains(kc.lower), !own.isEmpty {
                             out.append(Restriction(families: [], ids: own, event: ev, quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", capacity: true))
                         }
-                        if let b = x.boolValue {
+                        if !c.isRetrieval, let r = Self.openDispute(k, x, ids: here, event: ev, tool: c.name) { out.append(r) }
+                        // A state may be an object of its own: "legal_hold": {"active": true, ...}.
+                        if let b = x.boolValue ?? (kc.state != nil ? Self.activeFlag(x) : nil) {
                             if let held = kc.state {
                                 // A state of one object that bars changing it (a legal hold, a failed
                                 // compliance check) until a later result says otherwise.
@@ -259,6 +264,7 @@ extension IssueFinder {
                                 } else if b != held {
                                     for i in out.indices where out[i].state == kc.lower && out[i].liftedAt == nil && !out[i].ids.isDisjoint(with: own.union(ids)) { out[i].liftedAt = ev }
                                 }
+                            } else if c.isRetrieval {
                             } else if kc.gate {
                                 // A failed gate holds until passed; a passed one lifts the gates before it.
                                 if !b { out.append(Restriction(families: [], ids: [], event: ev, quote: "\(c.name) -> \(k): false", gate: kc.lower)) }
@@ -269,7 +275,7 @@ extension IssueFinder {
                                 r.owners = ids.union(owner)
                                 out.append(r)
                             }
-                        } else if let s = x.stringValue, s.count <= 80 {
+                        } else if !c.isRetrieval, let s = x.stringValue, s.count <= 80 {
                             if s.utf8.count >= 6, ByteText.any(s, Self.forbiddingPhrases) {
                                 let ls = s.lowercased()
                                 if !ls.contains(" if ") && !ls.hasPrefix("if ") && !ls.contains("unless") {
@@ -373,6 +379,7 @@ extension IssueFinder {
         }
         skippedPrerequisites(writes)
         ignoredWarnings(writes)
+        writesOnRefusedDecisions(writes)
         let banned = prohibitions()
         if !banned.isEmpty {
             for (ev, w) in writes {
@@ -426,7 +433,7 @@ extension IssueFinder {
                 break
             }
             for r in rules where r.state != nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
-                guard !argIDs.isEmpty, !r.ids.isDisjoint(with: argIDs) else { continue }
+                guard !argIDs.isEmpty, !r.ids.isDisjoint(with: argIDs), !Self.protects(w.name) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) on something a tool result said may not be changed now.",
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 break
@@ -434,9 +441,11 @@ extension IssueFinder {
             for r in rules where !r.capacity && r.state == nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
                 // A failed gate holds for every write; a restriction on no family in particular, for
                 // writes of a known family (a locked account still takes a password reset).
-                let familyMatch = r.gate != nil || (r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam))
+                let familyMatch = r.gate != nil ? gateHolds(r, for: w) : (r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam))
                 guard familyMatch else { continue }
-                if let a = r.action, !ByteText.contains(ByteText.lower(w.name + " " + w.arguments), Array(a.utf8)) { continue }
+                // The action a permission names is taken by a write that names it, or that carries out the
+                // user's request for it ("We'd like to downgrade to Starter" -> change_plan).
+                if let a = r.action, !ByteText.contains(ByteText.lower(w.name + " " + w.arguments + " " + lastUserTurn(before: ev)), Array(a.utf8)) { continue }
                 guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) || (r.action != nil && !r.owners.isDisjoint(with: argIDs)) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) after a tool result or the policy stated a condition that forbids it.",
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])

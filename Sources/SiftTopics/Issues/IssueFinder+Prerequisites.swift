@@ -58,4 +58,18 @@ extension IssueFinder {
             }
         }
     }
+
+    /// Whether a failed verification (`verified: false`) holds for write `w`: for the writes a policy
+    /// sentence naming its tool makes wait for it ("verify ... (send_verification_code, then
+    /// verify_identity) before any password reset" holds for a reset, not for a refund the same user
+    /// asks for next); for every write when no sentence names it, or one makes anything wait for it.
+    func gateHolds(_ r: Restriction, for w: ToolCall) -> Bool {
+        let tool = r.quote.components(separatedBy: " -> ").first?.lowercased() ?? ""
+        let rules = t.system.flatMap { Self.prerequisiteMemo.values(byParagraph: $0, Self.prerequisites).joined() }.filter { $0.tools.contains(tool) }
+        guard !rules.isEmpty else { return true }
+        let action = Self.stems(w.name.lowercased())
+        // "Before you reveal or change anything in a record, verify ..." holds for every write.
+        return rules.contains { r in ByteText.any(r.quote.lowercased(), Self.blanketCues) || (action.count >= 2 && action.isSubset(of: r.action)) }
+    }
+    static let blanketCues = ["anything", "any change", "any action", "any write", "any update", "any request", "all changes", "every change"]
 }
