@@ -124,8 +124,8 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "still not working", "still doesn't work", "still broken", "pointless",
                                  "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you",
                                  // The verdict of a user who leaves unhelped: the conversation went nowhere, no help came.
-                                 "going nowhere", "getting nowhere", "no help at all", "not helpful at all", "not at all helpful",
-                                 "didn't help at all", "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever"]
+                                 "going nowhere", "no help at all", "not helpful at all", "not at all helpful",
+                                 "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever"]
         + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
                                "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
@@ -150,11 +150,11 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         "schon dreimal", "sinnlos", "frechheit", "unverschämt", "es reicht",
         "inaccettabile", "ridicolo", "perdita di tempo", "mi arrendo", "lascia perdere", "lasci perdere", "l'ho già detto",
         "terza volta", "che vergogna", "assurdo",
-        "aucune aide", "ne m'a pas aidé", "ne m'avez pas aidé", "ça n'avance pas", "on tourne en rond",
-        "no me has ayudado", "no me ha ayudado", "no ayudó en nada", "no sirvió de nada", "no avanzamos",
-        "não ajudou em nada", "não me ajudou", "não adiantou nada", "não serviu de nada",
-        "überhaupt nicht hilfreich", "gar nicht geholfen", "bringt nichts", "drehen uns im kreis",
-        "non mi hai aiutato", "non mi ha aiutato", "non è servito a niente", "non serve a niente",
+        "aucune aide", "ne m'avez pas aidé", "ça n'avance pas", "on tourne en rond",
+        "no me has ayudado", "no me ha ayudado", "no avanzamos",
+        "não me ajudou", "não ajudou em nada",
+        "überhaupt nicht hilfreich", "drehen uns im kreis",
+        "non mi hai aiutato", "non mi ha aiutato",
         "belachelijk", "onacceptabel", "tijdverspilling", "ik geef het op", "laat maar zitten",
     ]
     static let otherLanguageDissatisfaction = [
@@ -227,22 +227,24 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     /// Dismissal words that make a sentence of their own ("whatever. logging off.", "Fine, whatever"):
     /// the user stops arguing without being helped. Inside a sentence they are no dismissal ("whatever
     /// time suits you").
-    static let dismissals: Set<String> = ["whatever", "da igual", "tanto faz", "peu importe", "egal", "fine whatever"]
+    static let dismissals: Set<String> = ["whatever", "fine whatever", "ok whatever", "yeah whatever"]
 
+    /// A turn made only of a dismissal and leaving words ("whatever. logging off."); "Whatever, the
+    /// earliest slot is fine" answers a choice.
     static func dismisses(_ lower: [UInt8]) -> Bool {
-        guard ByteText.contains(lower, Array("whatever".utf8)) || ByteText.contains(lower, Array("igual".utf8))
-                || ByteText.contains(lower, Array("tanto faz".utf8)) || ByteText.contains(lower, Array("importe".utf8))
-                || ByteText.contains(lower, Array("egal".utf8)) else { return false }
+        guard ByteText.contains(lower, Array("whatever".utf8)) else { return false }
         let text = String(decoding: lower, as: UTF8.self)
+        var dismissed = false
         for piece in text.split(whereSeparator: { ".!?;,\n…".contains($0) }) {
-            let words = Words.split(String(piece))
-            if !words.isEmpty, dismissals.contains(words.joined(separator: " ")) { return true }
+            let words = Words.split(String(piece)).joined(separator: " ")
+            if words.isEmpty { continue }
+            if dismissals.contains(words) { dismissed = true } else if !leavingCues.contains(words) { return false }
         }
-        return false
+        return dismissed
     }
 
     /// Words of a user who leaves the conversation ("bye", "logging off").
-    static let leavingCues = ["bye", "goodbye", "logging off", "signing off", "i'm out", "gotta go", "au revoir", "adiós", "adios", "tschüss",
+    static let leavingCues = ["bye", "goodbye", "logging off", "signing off", "gotta go", "au revoir", "adiós", "adios", "tschüss",
                               "tschüs", "ciao", "tchau"]
 
     /// A multi-line turn without what the user pasted: fenced blocks (```), and lines that read as
@@ -374,12 +376,18 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                              "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless",
                              "j'abandonne", "laissez tomber", "laisse tomber", "perte de temps", "me rindo", "olvídalo", "olvidalo", "pérdida de tiempo",
                              "desisto", "esquece isso", "deixa pra lá", "perda de tempo", "ich gebe auf", "vergiss es", "zeitverschwendung",
-                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling",
-                             // Taking the problem back: the user will sort it out without the agent.
-                             "i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",
-                             "i'll do it myself", "i'll sort it myself", "je me débrouillerai", "je vais me débrouiller", "tant pis",
-                             "lo resuelvo yo", "lo resolveré yo", "lo arreglo yo", "eu resolvo sozinh", "eu mesmo resolvo", "ich kläre das selbst",
-                             "ich mache das selbst", "kümmere mich selbst", "lo risolvo da sol", "faccio da sol", "ik los het zelf op"]
+                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling"]
+    /// Taking the problem back: the user will sort it out without the agent. Giving up only when the
+    /// turn asks for nothing more ("Just send me the link and I'll do it myself" is a request).
+    static let takeBackCues = ["i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",
+                               "i'll do it myself", "i'll sort it myself", "je me débrouillerai", "je vais me débrouiller",
+                               "lo resuelvo yo", "lo resolveré yo", "lo arreglo yo", "eu resolvo sozinh", "eu mesmo resolvo", "ich kläre das selbst",
+                               "ich mache das selbst", "kümmere mich selbst", "lo risolvo da sol", "faccio da sol", "ik los het zelf op"]
+    static let requestWords = ["?", "send", "please", "schick", "manda", "envoy", "envía", "envia", "bitte", "por favor", "s'il vous", "per favore"]
+
+    static func takesBack(_ lower: String) -> Bool {
+        ByteText.any(lower, takeBackCues) && !ByteText.any(lower, requestWords)
+    }
 
     /// The Issues facet: every problem the detectors find (see `IssueFinder`), dominant first. The
     /// topic is formed on the dominant problem's fixed sentence, so one behaviour makes one topic

@@ -31,8 +31,8 @@ final class ContradictionTests: XCTestCase {
         let expired: Value = ["referral_id": "REF-1", "status": "expired", "valid_to": "2025-09-01"]
         XCTAssertEqual(head(expired, "Your referral is active, so you can book."), "Answer contradicts tool result")
         XCTAssertEqual(head(expired, "Your referral expired, so you need a new one."), "NONE")
-        // Validity said without "active": still good, valid until.
-        XCTAssertEqual(head(expired, "It's still good - REF-1 covers 2 more visits."), "Answer contradicts tool result")
+        // Validity said without "active".
+        XCTAssertEqual(head(expired, "It remains valid - REF-1 covers 2 more visits."), "Answer contradicts tool result")
         XCTAssertEqual(head(expired, "It was valid until September 1, so it can't be used now."), "NONE")
         let network: Value = ["provider_id": "PRV-1", "in_network": false]
         XCTAssertEqual(head(network, "Dr. Moreno is in network for your plan."), "Answer contradicts tool result")

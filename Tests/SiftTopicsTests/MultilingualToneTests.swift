@@ -35,7 +35,10 @@ final class MultilingualToneTests: XCTestCase {
     func testAUserWhoLeavesUnhelpedLeftFrustrated() {
         XCTAssertEqual(BuiltinFacetModel.tone("ok this is going nowhere. bye"), .frustrated)
         XCTAssertEqual(BuiltinFacetModel.tone("Whatever. Logging off."), .frustrated)
-        XCTAssertEqual(BuiltinFacetModel.tone("Fine, whatever"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("ok whatever"), .frustrated)
+        // A dismissal that answers a choice, and a user who will do the rest once sent a link.
+        XCTAssertEqual(BuiltinFacetModel.tone("Whatever, the earliest slot is fine."), .neutral)
+        XCTAssertFalse(BuiltinFacetModel.takesBack("just send me the reset link and i'll do it myself."))
         XCTAssertEqual(BuiltinFacetModel.tone("Nada, lo resuelvo yo. No me has ayudado en nada."), .frustrated)
         XCTAssertEqual(BuiltinFacetModel.tone("Schon gut. Das war überhaupt nicht hilfreich."), .frustrated)
         XCTAssertEqual(BuiltinFacetModel.tone("Whatever time suits you is fine."), .neutral)
@@ -53,5 +56,9 @@ final class MultilingualToneTests: XCTestCase {
         XCTAssertEqual(head(opening + [.user("I'll sort it out myself.")]), "User left frustrated")
         XCTAssertEqual(head(opening + [.user("ok, that worked. thanks, bye!")]), "NONE")
         XCTAssertEqual(head(opening + [.user("ok bye")]), "NONE")
+        XCTAssertEqual(head(opening + [.user("Vale, lo arreglo yo.")]), "NONE")
+        // A complaint that opened the conversation, the fix, and a goodbye.
+        XCTAssertEqual(head([.user("My order hasn't arrived, this is unacceptable."), lookup, .assistant("It was delivered to your neighbour at no. 12."),
+                             .user("Found it, it was there."), .assistant("Great!"), .user("Perfect, bye!")]), "NONE")
     }
 }

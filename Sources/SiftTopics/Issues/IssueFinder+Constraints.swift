@@ -35,7 +35,8 @@ extension IssueFinder {
     private static func judgeWrite(_ name: String) -> Bool {
         let w = nameWords(name)
         guard let first = w.first, !readVerbs.contains(first) else { return false }
-        return w.contains { writeVerbs.contains($0) || writeVerbs.contains(String($0.dropLast())) || writeVerbs.contains(String($0.dropLast(2))) }
+        // ("enrolled_courses", "registered_devices" list what was done: no stem of a past participle.)
+        return w.contains { writeVerbs.contains($0) || !$0.hasSuffix("ed") && (writeVerbs.contains(String($0.dropLast())) || writeVerbs.contains(String($0.dropLast(2)))) }
     }
 
     /// The action families a word names: a refund and a return are one family.
@@ -104,10 +105,14 @@ extension IssueFinder {
     /// security_hold), false for compliance and approval. Nil for any other field.
     static func objectState(_ key: String) -> Bool? {
         let words = Set(keyWords(key))
-        if words.contains("hold") && !words.contains("on") { return true }
+        if words.contains("hold") && !words.contains("on") && words.isDisjoint(with: heldNot) { return true }
         if words.contains("compliant") || words.contains("approved") { return false }
         return nil
     }
+
+    /// Words beside "hold" that make it no bar: an option to hold, a fare hold, a hold queue.
+    static let heldNot: Set<String> = ["can", "available", "allowed", "eligible", "option", "options", "price", "fare", "fee", "queue", "music",
+                                       "time", "duration", "days", "until", "expires", "expiry", "count"]
 
     /// The stem of the action a permission key names besides its cue ("early_downgrade_allowed" ->
     /// "downg"), when there is one.
@@ -250,7 +255,7 @@ extension IssueFinder {
                     var newest: Double?
                     var dated: [(key: String, seconds: Double)] = []
                     for ((k, x), kc) in zip(o, classes) {
-                        if let n = x.doubleValue, n <= 0, Self.capacityKeys.contains(kc.lower), !own.isEmpty {
+                        if !c.isRetrieval, let n = x.doubleValue, n <= 0, Self.capacityKeys.contains(kc.lower), !own.isEmpty {
                             out.append(Restriction(families: [], ids: own, event: ev, quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", capacity: true))
                         }
                         if !c.isRetrieval, let r = Self.openDispute(k, x, ids: here, event: ev, tool: c.name) { out.append(r) }
@@ -433,7 +438,8 @@ extension IssueFinder {
                 break
             }
             for r in rules where r.state != nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
-                guard !argIDs.isEmpty, !r.ids.isDisjoint(with: argIDs), !Self.protects(w.name) else { continue }
+                guard !argIDs.isEmpty, !r.ids.isDisjoint(with: argIDs), !Self.protects(w.name),
+                      !(r.state?.contains("approv") == true && ByteText.any(w.name.lowercased(), Self.approvalWords)) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) on something a tool result said may not be changed now.",
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 break
@@ -445,7 +451,7 @@ extension IssueFinder {
                 guard familyMatch else { continue }
                 // The action a permission names is taken by a write that names it, or that carries out the
                 // user's request for it ("We'd like to downgrade to Starter" -> change_plan).
-                if let a = r.action, !ByteText.contains(ByteText.lower(w.name + " " + w.arguments + " " + lastUserTurn(before: ev)), Array(a.utf8)) { continue }
+                if let a = r.action, !ByteText.contains(ByteText.lower(w.name + " " + w.arguments + " " + asked(ev, fam)), Array(a.utf8)) { continue }
                 guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) || (r.action != nil && !r.owners.isDisjoint(with: argIDs)) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) after a tool result or the policy stated a condition that forbids it.",
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])

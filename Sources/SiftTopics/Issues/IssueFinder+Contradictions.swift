@@ -28,8 +28,8 @@ extension IssueFinder {
                          "em análise", "ausstehend", "in attesa"]),
         ], flags: [:]),
         StateFamily(name: "validity", classes: [
-            ("active", ["is active", "are active", "still active", "still valid", "still good", "is valid", "in effect", "remains valid",
-                        "remains active", "valid until", "valid through", "good until", "good through", "activa", "activo", "actif", "vigente", "válid*", "gültig", "attiv*"]),
+            ("active", ["is active", "are active", "still active", "still valid", "is valid", "in effect", "remains valid",
+                        "remains active", "valid through", "good through", "activa", "activo", "actif", "vigente", "válid*", "gültig", "attiv*"]),
             ("inactive", ["inactive", "expired", "terminated", "lapsed", "no longer active", "no longer valid", "vencid*", "expiré*", "expirad*",
                           "caducad*", "abgelaufen", "scadut*", "inactiv*"]),
         ], flags: ["active": (0, 1), "is_active": (0, 1), "valid": (0, 1), "is_valid": (0, 1)]),

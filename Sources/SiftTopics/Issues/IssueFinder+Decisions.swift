@@ -30,8 +30,10 @@ extension IssueFinder {
     /// refunds and credits of the object that carries it.
     static func openDispute(_ key: String, _ v: Value, ids: Set<String>, event: Int, tool: String) -> Restriction? {
         let words = keyWords(key)
-        guard words.contains(where: { $0.hasPrefix("disput") || $0.hasPrefix("chargeback") }),
-              !words.contains(where: { ["no", "none", "count", "reason", "window", "days", "deadline"].contains($0) }) else { return nil }
+        guard !ids.isEmpty, words.contains(where: { ["dispute", "disputes", "disputed", "chargeback", "chargebacks"].contains($0) }),
+              !words.contains(where: { ["no", "none", "count", "reason", "window", "days", "deadline", "able", "eligible", "can", "enabled",
+                                        "allowed", "protection", "insurance", "liability", "has", "rate", "limit", "policy"].contains($0) })
+        else { return nil }
         let open: Bool
         switch v {
         case .bool(let b): open = b
@@ -48,12 +50,27 @@ extension IssueFinder {
     /// hold or a failed check asks for, not against it.
     static let protectiveVerbs: Set<String> = ["deactivate", "suspend", "block", "lock", "disable", "revoke", "freeze", "escalate", "flag",
                                                "quarantine", "archive", "preserve"]
-    static func protects(_ tool: String) -> Bool { nameWords(tool).contains(where: protectiveVerbs.contains) }
+    static func protects(_ tool: String) -> Bool {
+        let words = nameWords(tool)
+        // "disable_mfa", "revoke_legal_hold": what they take away is the protection.
+        return words.contains(where: protectiveVerbs.contains)
+            && !words.contains(where: { ["mfa", "hold", "security", "protection", "lock", "encryption", "audit", "alert", "alerts", "monitoring",
+                                         "factor", "verification", "restriction", "restrictions", "freeze"].contains($0) })
+    }
 
     /// The last thing the user said before event `i` (lower-cased), or "".
     func lastUserTurn(before i: Int) -> String {
         for j in stride(from: min(i, t.events.count) - 1, through: 0, by: -1) { if case .user(let s) = t.events[j] { return s.lowercased() } }
         return ""
+    }
+
+    /// The user's last turn when it asks plainly for what write `ev` of families `fam` does: only for
+    /// a generic change (change_plan carrying out "downgrade us to Starter"), not a question or a
+    /// condition ("can I downgrade later?", "if I can't pause it, cancel").
+    func asked(_ ev: Int, _ fam: Set<String>) -> String {
+        guard fam.isSubset(of: ["modify"]) else { return "" }
+        let said = lastUserTurn(before: ev)
+        return ByteText.any(said, ["?", " if ", "can't", "cannot", "not ", "later", "whether"]) ? "" : said
     }
 
     /// Verbs of writes that act on what an approval allows.
@@ -81,17 +98,36 @@ extension IssueFinder {
         }
         var w = 0
         for (ev, c) in calls {
-            while w < writes.count, writes[w].index < ev { check(writes[w]); w += 1 }
-            guard !c.failed, !c.isRetrieval else { continue }
+            // A write is judged before its own result is read (a refund whose result says "pending
+            // approval" acts on nothing refused).
+            while w < writes.count, writes[w].index <= ev { check(writes[w]); w += 1 }
+            guard !c.failed else { continue }
             let approvalTool = ByteText.any(c.name.lowercased(), Self.approvalWords)
             func walk(_ v: Value, depth: Int) {
                 guard depth < 6 else { return }
                 switch v {
                 case .object(let o):
-                    if let (k, s) = o.first(where: { Self.isStateKey($0.0) && $0.1.stringValue != nil }).map({ ($0.0, $0.1.stringValue!) }),
-                       let (f, cls) = Self.stateClass(ofValue: s), f == decision,
-                       approvalTool || o.contains(where: { ByteText.any($0.0.lowercased(), Self.approvalWords) || ($0.1.stringValue.map { ByteText.any($0.lowercased(), Self.approvalWords) } ?? false) }) {
-                        for id in objectIDs(o, tool: c.name) { latest[id] = (cls, ev, "\(c.name) -> \(k): \(s)") }
+                    for (k, x) in o where Self.isStateKey(k) {
+                        guard let s = x.stringValue else { continue }
+                        // The object's own identifiers, else what the call asked about.
+                        // (The approval's own id, not the user or order it is about.)
+                        var ids = Set(o.compactMap { kv -> [String]? in
+                            let lk = kv.0.lowercased()
+                            guard lk == "id" || (lk.hasSuffix("id") && ByteText.any(lk, Self.approvalWords + ["request", "ticket", "case"])),
+                                  let v = kv.1.stringValue else { return nil }
+                            return Facts.identifiers(v).map(Facts.normalizedID)
+                        }.joined())
+                        if ids.isEmpty && depth == 0 { ids = Self.argumentIdentity(c) }
+                        let state = Self.stateClass(ofValue: s)
+                        // A decision about an approval: the field or the tool says so, or the object's type.
+                        let approval = approvalTool || ByteText.any(k.lowercased(), Self.approvalWords)
+                            || ["type", "kind", "category"].contains { o[$0]?.stringValue.map { ByteText.any($0.lowercased(), Self.approvalWords) } ?? false }
+                        if let (f, cls) = state, f == decision, approval, !c.isRetrieval {
+                            for id in ids { latest[id] = (cls, ev, "\(c.name) -> \(k): \(s)") }
+                        } else {
+                            // Any later state of the object (approved elsewhere, completed, withdrawn) replaces the refusal.
+                            for id in ids where latest[id] != nil && (state.map { $0.family != decision || $0.cls == approved } ?? true) { latest[id] = nil }
+                        }
                     }
                     for (_, x) in o { walk(x, depth: depth + 1) }
                 case .array(let a): for x in a.prefix(50) { walk(x, depth: depth + 1) }
@@ -103,5 +139,5 @@ extension IssueFinder {
         while w < writes.count { check(writes[w]); w += 1 }
     }
 
-    static let approvalWords = ["approv", "authori", "authoris", "permission", "consent", "sign_off", "signoff"]
+    static let approvalWords = ["approv", "authoriz", "authoris", "permission", "consent", "sign_off", "signoff"]
 }

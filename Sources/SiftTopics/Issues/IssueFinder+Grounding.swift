@@ -43,7 +43,18 @@ extension IssueFinder {
     static let moneyKeys = ["price", "cost", "fee", "amount", "total", "rate", "fare", "charge", "subtotal", "msrp", "balance", "refund", "premium"]
     static let dateKeys = ["updated", "modified", "as_of", "asof", "indexed", "refreshed", "snapshot", "published", "effective", "last_", "date", "version"]
 
-    static let priceWords = ["price", "pricing", "cost", "fee"]
+    static let priceWords = ["price", "prices", "pricing", "cost", "costs", "fee", "fees"]
+    static let currencyWords = ["usd", "eur", "gbp", "chf", "cad", "aud", "dollar", "euro", "pound", "$", "€", "£"]
+    /// Words after a number that make it no amount ("2.50 TB", "4.50/5", "08.30 Uhr").
+    static let unitWords: Set<String> = ["kb", "mb", "gb", "tb", "kg", "g", "oz", "lb", "lbs", "h", "hr", "hrs", "am", "pm", "uhr", "stars", "star",
+                                         "km", "mi", "m", "cm", "mm", "ml", "l", "mbps", "gbps", "ghz", "mhz", "min", "mins", "x"]
+
+    /// Whether a text is a price list that names its currency once: a price word as a word, and a currency.
+    static func pricedText(_ s: String) -> Bool {
+        let l = s.lowercased()
+        guard ByteText.any(l, currencyWords) else { return false }
+        return Words.split(l).contains(where: { priceWords.contains($0) })
+    }
 
     /// Numbers written as amounts without a currency: digits, a point and two decimals, standing alone
     /// (not "1.90.25", "v2.10" or "$7.00", which the fact pattern reads).
@@ -61,6 +72,14 @@ extension IssueFinder {
             i = end
             if let p = before, ByteText.isAlnum(p) || p == UInt8(ascii: ".") || p == UInt8(ascii: ",") || p >= 0x80 || p == UInt8(ascii: "$") { continue }
             if end < b.count, ByteText.isAlnum(b[end]) || (b[end] == UInt8(ascii: ".") && end + 1 < b.count && ByteText.isDigit(b[end + 1])) { continue }
+            // A range, a ratio, a percentage or a unit after it: no amount ("08.30-17.30", "4.50/5", "2.50 TB").
+            if end < b.count, [UInt8(ascii: "/"), UInt8(ascii: "%"), UInt8(ascii: "-")].contains(b[end]) { continue }
+            if end + 2 < b.count, b[end] == 0xE2, b[end + 1] == 0x80, b[end + 2] == 0x93 || b[end + 2] == 0x94 { continue }   // – —
+            var k = end
+            while k < b.count, b[k] == 0x20 { k += 1 }
+            var w = k
+            while w < b.count, ByteText.isLetter(b[w]) { w += 1 }
+            if w > k, unitWords.contains(String(decoding: b[k..<w], as: UTF8.self).lowercased()) { continue }
             if let v = Double(String(decoding: b[start..<end], as: UTF8.self)) { out.append(v) }
         }
         return out
@@ -87,7 +106,7 @@ extension IssueFinder {
                 guard Facts.mayHoldMoneyOrPercent(s) else { return }
                 // A price list names its currency once ("Prices are in USD") and writes its amounts bare
                 // ("- Starter: 7.00 - 250 GB"): in a text about prices, a number with two decimals is an amount.
-                let priced = ByteText.any(s.lowercased(), Self.priceWords)
+                let priced = Self.pricedText(s)
                 for sentence in Facts.sentences(s) {
                     var found = Facts.extract(sentence).compactMap { f -> (Double, FactKind)? in
                         (f.kind == .money || f.kind == .percent) ? f.number.map { ($0, f.kind) } : nil
@@ -186,8 +205,16 @@ extension IssueFinder {
             || newRequestOpeners.contains { o in o.contains(" ") && [":", " -", ",", "?"].contains { lead.contains(o + $0) } }
     }
 
-    static let oldValueCues = ["old price", "old rate", "old fee", "outdated", "out of date", "previous", "no longer", "used to", "formerly",
-                               "still shows", "still lists", "still says", "not current", "superseded"]
+    static let oldValueCues = ["old price", "old rate", "old fee", "outdated", "out of date", "previous price", "previous rate", "formerly",
+                               "still shows", "still lists", "still says", "superseded"]
+
+    /// Whether the words just before the claim call it old ("still shows the old price of $7.00").
+    static func calledOld(_ f: Fact, in sentence: String) -> Bool {
+        let l = Array(sentence.lowercased().utf8)
+        guard let at = ByteText.firstIndex(of: Array(f.text.lowercased().utf8), in: l, from: 0) else { return false }
+        let before = Array(l[max(0, at - 40)..<at])
+        return oldValueCues.contains { ByteText.contains(before, Array($0.utf8)) }
+    }
     static let stalenessCues = ["outdated", "out of date", "old price", "price changed", "prices changed", "no longer", "has changed", "have changed",
                                 "was updated", "been updated", "new price", "now costs", "went up", "increased", "raised", "current price", "latest"]
 
@@ -293,7 +320,7 @@ extension IssueFinder {
                         let support = sources.filter { $0.kind == f.kind && abs($0.value - v) < 0.0051 && $0.event < i }
                         // An answer that calls the value old ("the article still shows the old price of $7.00")
                         // reports the change rather than answering from before it.
-                        guard !support.isEmpty, !ByteText.any(sentence.lowercased(), Self.oldValueCues) else { continue }
+                        guard !support.isEmpty, !Self.calledOld(f, in: sentence) else { continue }
                         // A newer value conflicts when it is about what the claim and its source are about:
                         // it shares a word with the claim and two with the source (a plan's monthly price
                         // is no newer value of a static IP's price because both mention fiber).

@@ -101,7 +101,7 @@ extension IssueFinder {
         let users = t.events.enumerated().compactMap { i, e -> (Int, String)? in if case .user(let s) = e { return (i, s) } else { return nil } }
         guard let last = users.last else { return }
         let tone = BuiltinFacetModel.tone(last.1)
-        let gaveUp = ByteText.any(last.1.lowercased(), BuiltinFacetModel.giveUpCues)
+        let gaveUp = ByteText.any(last.1.lowercased(), BuiltinFacetModel.giveUpCues) || BuiltinFacetModel.takesBack(last.1.lowercased())
         // Frustration at the end, not a complaint that opened a conversation the agent then handled:
         // the last turn frustrated or giving up, or a second dissatisfied turn.
         guard users.count >= 2 || gaveUp else { return }
@@ -128,8 +128,9 @@ extension IssueFinder {
         guard !thanks else { return }
         // "ok never mind, I'll ask our IT admin": a user who drops the request calmly, with a way on.
         // (Its "never mind" reads as frustration on its own; the acceptance and the plan outweigh it.)
-        if gaveUp && accepts && ByteText.any(l, ["i'll ", "i will ", "i'm going to "])
-            && !ByteText.any(l, ["elsewhere", "my business", "cancel", "competitor", "useless", "pointless", "waste"]) { return }
+        if gaveUp && accepts && (ByteText.any(l, ["i'll ", "i will ", "i'm going to "]) || BuiltinFacetModel.takesBack(l))
+            && !ByteText.any(l, ["elsewhere", "my business", "cancel", "competitor", "useless", "pointless", "waste", "no help", "not helpful",
+                                 "nowhere", "helped", "aucune aide", "ayudado", "ajudou", "hilfreich", "aiutato"]) { return }
         // The user's tone fell and stayed down: two of the last three turns unhappy, one of them
         // frustrated (disappointment alone is a verdict), typos forgiven, and the last neither thanks
         // nor accepts ("so this was pointless" then "no. bye").
@@ -139,7 +140,9 @@ extension IssueFinder {
         let lastTone = tone == .neutral ? (lastThree.last ?? .neutral) : tone
         // A user who was frustrated a turn or two before and now leaves without thanks or acceptance
         // ("This is ridiculous." ... "bye.") leaves unhelped.
-        let leavesUnhappy = users.count >= 2 && lastThree.dropLast().contains(.frustrated) && !accepts
+        // (Not a complaint that opened the conversation, nor a goodbye that praises the fix.)
+        let leavesUnhappy = users.count >= 3 && lastThree.dropLast().contains(.frustrated) && !accepts && tone != .positive
+            && !(users.count == 3 && lastThree.first == .frustrated && lastThree[1] != .frustrated && lastThree[1] != .negative)
             && BuiltinFacetModel.leavingCues.contains { BuiltinFacetModel.has(l, $0) }
         guard lastTone == .frustrated || gaveUp || (asksHuman && !handedOff && tone != .positive)
                 || (lastTone == .negative && earlierUnhappy && stillAsking && !accepts) || stayedDown || leavesUnhappy else { return }

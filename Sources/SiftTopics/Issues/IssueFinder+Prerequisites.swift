@@ -68,8 +68,13 @@ extension IssueFinder {
         let rules = t.system.flatMap { Self.prerequisiteMemo.values(byParagraph: $0, Self.prerequisites).joined() }.filter { $0.tools.contains(tool) }
         guard !rules.isEmpty else { return true }
         let action = Self.stems(w.name.lowercased())
-        // "Before you reveal or change anything in a record, verify ..." holds for every write.
-        return rules.contains { r in ByteText.any(r.quote.lowercased(), Self.blanketCues) || (action.count >= 2 && action.isSubset(of: r.action)) }
+        // "Before you reveal or change anything in a record, verify ..." holds for every write; else the
+        // writes whose words the sentence names besides its tools ("before any refund": issue_refund).
+        return rules.contains { r in
+            let toolWords = r.tools.reduce(into: Set<String>()) { $0.formUnion(Self.stems($1)) }
+            return ByteText.any(r.quote.lowercased(), Self.blanketCues) || !action.isDisjoint(with: r.action.subtracting(toolWords).subtracting(Self.genericStems))
+        }
     }
+    static let genericStems: Set<String> = Set(["get", "set", "make", "user", "account", "customer", "request", "any", "new"].map { stems($0) }.joined())
     static let blanketCues = ["anything", "any change", "any action", "any write", "any update", "any request", "all changes", "every change"]
 }
