@@ -44,6 +44,7 @@ final class EvidencePool {
         return out
     }
     private var offsetRead: Set<String>?
+    private var totalsRead: Set<String>?
 
     /// What one text offers as evidence, read once per distinct long text (see `TextMemo`).
     struct TextEvidence {
@@ -118,7 +119,7 @@ final class EvidencePool {
             text.append(0x20)
             for (v, k) in e.numbers where numberKeys.insert(k).inserted { fresh.append(v) }
             digitRuns.formUnion(e.digitRuns)
-            if e.hasDigit { datedTexts.append(t); datesRead = nil; timedRead = nil; offsetRead = nil }
+            if e.hasDigit { datedTexts.append(t); datesRead = nil; timedRead = nil; offsetRead = nil; totalsRead = nil }
         }
         numbers += fresh.prefix(max(0, 400 - numbers.count))
     }
@@ -146,9 +147,49 @@ final class EvidencePool {
         case .money, .percent, .quantity:
             guard let v = f.number else { return true }
             if numberKeys.contains(f.key) { return true }
-            if f.kind != .money && f.kind != .percent { return converted(f, v) }
-            return derivable(v)
+            if f.kind != .money && f.kind != .percent { return converted(f, v) || columnTotals.contains(f.key) }
+            return derivable(v) || (f.kind == .money && columnTotals.contains(f.key))
         }
+    }
+
+    /// Totals of a field that repeats in one result ("amount" of each of three statements), read
+    /// when a claim needs them: "your last three quarters earned £177.39 in total".
+    var columnTotals: Set<String> {
+        if let t = totalsRead { return t }
+        let t = Set(datedTexts.flatMap(Self.columnTotals).map(Facts.numberKey))
+        totalsRead = t
+        return t
+    }
+
+    /// The sum of each JSON field that holds a number at least twice in one text.
+    static func columnTotals(_ text: String) -> [Double] {
+        let b = Array(text.utf8)
+        guard b.first(where: { $0 > 0x20 }) == UInt8(ascii: "{") || b.first(where: { $0 > 0x20 }) == UInt8(ascii: "[") else { return [] }
+        var sums: [String: (total: Double, count: Int)] = [:]
+        var i = 0
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "\"") else { i += 1; continue }
+            // A string, read whole so that the next quote opens the next one.
+            var k = i + 1
+            while k < b.count, b[k] != UInt8(ascii: "\"") { k += b[k] == UInt8(ascii: "\\") ? 2 : 1 }
+            guard k < b.count else { break }
+            let key = b[(i + 1)..<k]
+            i = k + 1
+            var j = i
+            while j < b.count, b[j] == 0x20 { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: ":") else { continue }
+            j += 1
+            while j < b.count, b[j] == 0x20 { j += 1 }
+            let n0 = j
+            if j < b.count, b[j] == UInt8(ascii: "-") { j += 1 }
+            while j < b.count, ByteText.isDigit(b[j]) || b[j] == UInt8(ascii: ".") { j += 1 }
+            guard j > n0, let v = Double(String(decoding: b[n0..<j], as: UTF8.self)) else { continue }
+            let name = String(decoding: key, as: UTF8.self)
+            let s = sums[name] ?? (0, 0)
+            sums[name] = (s.total + v, s.count + 1)
+            i = j
+        }
+        return sums.values.filter { $0.count >= 2 && $0.count <= 100 }.map(\.total)
     }
 
     /// Scale and unit steps a quantity or duration may be written in other than its source's, within

@@ -106,6 +106,15 @@ extension IssueFinder {
                         [(span(i), "\(c.name)(\(key): <EMAIL>) with an address one or two letters off one given earlier")])
                 }
                 let keyed = Self.keyedArgumentIDs(c)
+                // A nearby postal code may be meant; two characters swapped ("L15 6AG" for "L15 6GA") is a slip.
+                for (key, v) in Self.argumentLeaves(c) ?? [] where ByteText.any(key, Self.postalKeys) {
+                    guard let s = v.stringValue else { continue }
+                    let nb = ByteText.alnum(s)
+                    if !ByteText.contains(seen, nb), let swapped = Self.swappedVariant(nb, in: seen) {
+                        add(.mistypedIdentifier, "The agent called \(c.name) with a postal code that has two characters of one given earlier swapped.",
+                            [(span(i), "\(c.name)(\(key): \(s)) where the conversation had \(swapped)")])
+                    }
+                }
                 // The call found whom or what the user named: its result names a person or place the
                 // user gave that no earlier result held ("Dr. Victor Haddad care team"), so an id one
                 // digit from another is that entity's own, not a typo.
@@ -114,15 +123,19 @@ extension IssueFinder {
                     userRaw.contains(name) && !ByteText.contains(toolText, ByteText.alnum(name))
                 }
                 for (key, id) in Self.argumentIdentifiers(c) + keyed {
-                    // A postal code names a place, not a record.
-                    if ByteText.any(key, ["zip", "postal", "postcode"]) { continue }
+                    // A postal code names a place, not a record (below).
+                    if ByteText.any(key, Self.postalKeys) { continue }
                     let n = Facts.normalizedID(id)
                     let nb = Array(n.utf8)
                     guard nb.count >= 5, !ByteText.contains(seen, nb), !ByteText.contains(allUser, nb) else { continue }
-                    // Composed from parts the conversation gave ("credit_card_7334" from "the card ending 7334").
+                    let near = seenIDs.first(where: { Self.isNearMiss(n, $0) })
+                    // Composed from parts the conversation gave ("credit_card_7334" from "the card ending
+                    // 7334"); not a letter slipped in an identifier given whole ("ING-2024-189957" for
+                    // "INV-2024-189957").
                     let digits = String(n.filter(\.isNumber))
-                    if digits.count >= 4, ByteText.contains(seen, Array(digits.utf8)) { continue }
-                    if let near = seenIDs.first(where: { Self.isNearMiss(n, $0) }), !confirmed {
+                    if digits.count >= 4, ByteText.contains(seen, Array(digits.utf8)),
+                       !(near.map { $0.count == n.count && String($0.filter(\.isNumber)) == digits } ?? false) { continue }
+                    if let near, !confirmed {
                         add(.mistypedIdentifier, "The agent called \(c.name) with an identifier that differs slightly from one given earlier.",
                             [(span(i), "\(c.name)(\(key.isEmpty ? "" : key + ": ")\(id)) where the conversation had \(near)")])
                     }
@@ -150,6 +163,19 @@ extension IssueFinder {
                 for (_, id) in keyed + (c.failed ? [] : Self.keyedIdentifiers(c.resultValue)) { seenIDs.insert(Facts.normalizedID(id)) }
             }
         }
+    }
+
+    static let postalKeys = ["zip", "postal", "postcode"]
+
+    /// `id` with two neighbouring characters swapped, as the seen text holds it, if it does.
+    static func swappedVariant(_ id: [UInt8], in seen: [UInt8]) -> String? {
+        guard id.count >= 5, id.count <= 10 else { return nil }
+        for k in 0..<(id.count - 1) where id[k] != id[k + 1] {
+            var v = id
+            v.swapAt(k, k + 1)
+            if ByteText.contains(seen, v) { return String(decoding: v, as: UTF8.self).uppercased() }
+        }
+        return nil
     }
 
     /// Names of people and places in `text`: runs of two or three capitalised words ("Victor Haddad",

@@ -46,9 +46,19 @@ extension IssueFinder {
     ].map { (stems: $0.0.map { Array($0.utf8) }, families: $0.1) }
 
     static func families(_ text: String) -> Set<String> {
-        let b = ByteText.lower(text)
+        let b = ByteText.lower(text), raw = Array(text.utf8)
+        // A stem of four letters only at a word's start: "edit" is not in "credit".
+        func named(_ stem: [UInt8]) -> Bool {
+            guard stem.count <= 4 else { return ByteText.contains(b, stem) }
+            var i = 0
+            while let k = ByteText.firstIndex(of: stem, in: b, from: i) {
+                if k == 0 || !ByteText.isLetter(raw[k - 1]) || (raw[k] >= 0x41 && raw[k] <= 0x5a) { return true }
+                i = k + 1
+            }
+            return false
+        }
         var out = Set<String>()
-        for f in familyStems where f.stems.contains(where: { ByteText.contains(b, $0) }) { out.formUnion(f.families) }
+        for f in familyStems where f.stems.contains(where: named) { out.formUnion(f.families) }
         return out
     }
 
@@ -70,35 +80,12 @@ extension IssueFinder {
         /// Whom the object belongs to (its account): a write naming only them is about it when it
         /// names the restricted action too.
         var owners: Set<String> = []
+        /// The object is named only by whose it is (an account's flags): the restriction holds for
+        /// writes on that account, whatever more specific thing they name besides.
+        var onOwner = false
         /// For a state of one object (`objectState`): its field. It holds for writes naming that
         /// object by its own identifier, until a later result of the field lifts it.
         var state: String? = nil
-    }
-
-    /// "key: value > maxKey: max" for the first field of an object above its sibling maximum.
-    static func aboveMaximum(_ v: Value, depth: Int = 0) -> String? {
-        guard depth < 6 else { return nil }
-        switch v {
-        case .object(let o):
-            let bounds: Set<String> = ["max", "maximum", "limit"]
-            let noise: Set<String> = ["max", "maximum", "limit", "total", "current", "new", "the"]
-            func stem(_ k: String) -> Set<String> { Set(keyWords(k)).subtracting(noise) }
-            for (mk, mx) in o {
-                guard let m = mx.doubleValue, !Set(keyWords(mk)).isDisjoint(with: bounds) else { continue }
-                let ms = stem(mk)
-                guard !ms.isEmpty else { continue }
-                for (k, x) in o where k != mk {
-                    if let d = x.doubleValue, stem(k) == ms, Set(keyWords(k)).isDisjoint(with: bounds), d > m {
-                        return "\(k): \(JSONWriter.string(x)) > \(mk): \(JSONWriter.string(mx))"
-                    }
-                }
-            }
-            for (_, x) in o { if let f = aboveMaximum(x, depth: depth + 1) { return f } }
-        case .array(let a):
-            for x in a.prefix(50) { if let f = aboveMaximum(x, depth: depth + 1) { return f } }
-        default: break
-        }
-        return nil
     }
 
     /// Fields whose value bars changing the object that carries them: true for holds (legal_hold,
@@ -171,6 +158,11 @@ extension IssueFinder {
         return k == "id" || k.hasSuffix("_id") || k.hasSuffix("-id")
     }
 
+    /// Every identifier a call's arguments name, its owner's included.
+    static func namedIDs(_ c: ToolCall) -> Set<String> {
+        Set((argumentIdentifiers(c) + keyedArgumentIDs(c)).map { Facts.normalizedID($0.id) })
+    }
+
     static func argumentIdentity(_ c: ToolCall) -> Set<String> {
         let named = argumentIdentifiers(c) + keyedArgumentIDs(c)
         let specific = named.filter { !ByteText.any($0.key.lowercased(), ownerKeys) }
@@ -234,6 +226,7 @@ extension IssueFinder {
                 switch v {
                 case .object(let o):
                     var own = Set<String>(), owner = Set<String>()
+                    var byOwner = false
                     let classes = o.map { Self.keyClass($0.0) }
                     for ((_, x), kc) in zip(o, classes) where kc.names {
                         if let s = x.stringValue {
@@ -250,6 +243,7 @@ extension IssueFinder {
                             if let s = x.stringValue { for id in Self.keyedIDs(kc.lower, s) { mine.insert(Facts.normalizedID(id)) } }
                         }
                         own = mine.isEmpty ? owner : mine
+                        byOwner = !own.isEmpty
                     }
                     let here = own.isEmpty ? ids : own.union(Self.amountKeys(o))
                     var newest: Double?
@@ -275,9 +269,13 @@ extension IssueFinder {
                                 if !b { out.append(Restriction(families: [], ids: [], event: ev, quote: "\(c.name) -> \(k): false", gate: kc.lower)) }
                                 else { for i in out.indices where out[i].gate == kc.lower && out[i].liftedAt == nil { out[i].liftedAt = ev } }
                             } else if (!b && kc.forbidsWhenFalse) || (b && kc.forbidsWhenTrue) {
-                                var r = Restriction(families: kc.families, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)")
-                                r.action = kc.families.isEmpty ? Self.namedAction(kc.lower) : nil
+                                // A verdict of no family of its own ("eligible": false) is about what the
+                                // check that returned it asked (check_refund_eligibility: refunds).
+                                let fam = kc.families.isEmpty && !Self.isWrite(c.name) ? Self.families(c.name) : kc.families
+                                var r = Restriction(families: fam, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)")
+                                r.action = fam.isEmpty ? Self.namedAction(kc.lower) : nil
                                 r.owners = ids.union(owner)
+                                r.onOwner = byOwner
                                 out.append(r)
                             }
                         } else if !c.isRetrieval, let s = x.stringValue, s.count <= 80 {
@@ -409,7 +407,7 @@ extension IssueFinder {
                 guard !fam.isEmpty else { continue }
                 for (k, v) in Self.argumentLeaves(w) ?? [] {
                     guard let d = v.doubleValue, ByteText.any(k.lowercased(), Self.amountKeys) else { continue }
-                    if let cap = caps.first(where: { !$0.families.isDisjoint(with: fam) && d > $0.limit + 0.005 }) {
+                    if let cap = caps.first(where: { !$0.families.isDisjoint(with: fam) && d > $0.limit + 0.005 && Self.names(w, $0.subject) }) {
                         add(.policyViolation, "The agent ran \(w.name) for an amount above the limit the policy states.",
                             [(nil, "policy: " + cap.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                         break capped
@@ -417,15 +415,7 @@ extension IssueFinder {
                 }
             }
         }
-        // A write whose own result shows a value above the maximum beside it ("total_quota_gb":
-        // 52224 with "max_quota_gb": 51200): the system took it, the limit says it should not have.
-        for (ev, w) in writes {
-            if let over = Self.aboveMaximum(w.resultValue) {
-                add(.policyViolation, "The agent ran \(w.name), which left a value above the maximum its result states.",
-                    [(span(ev), "\(w.name) -> \(over)")])
-                break
-            }
-        }
+        statedBounds(writes)
         let rules = restrictions()
         guard !rules.isEmpty else { return }
         for (ev, w) in writes {
@@ -452,7 +442,8 @@ extension IssueFinder {
                 // The action a permission names is taken by a write that names it, or that carries out the
                 // user's request for it ("We'd like to downgrade to Starter" -> change_plan).
                 if let a = r.action, !ByteText.contains(ByteText.lower(w.name + " " + w.arguments + " " + asked(ev, fam)), Array(a.utf8)) { continue }
-                guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) || (r.action != nil && !r.owners.isDisjoint(with: argIDs)) else { continue }
+                guard r.ids.isEmpty || argIDs.isEmpty || !r.ids.isDisjoint(with: argIDs) || (r.action != nil && !r.owners.isDisjoint(with: argIDs))
+                        || (r.onOwner && !r.ids.isDisjoint(with: Self.namedIDs(w))) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) after a tool result or the policy stated a condition that forbids it.",
                     [(span(r.event), r.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 break

@@ -54,10 +54,16 @@ extension IssueFinder {
     /// A system prompt comes back with every trace: its prohibitions are read once per paragraph.
     static let prohibitionMemo = TextMemo<[Prohibition]>()
 
-    typealias AmountCap = (families: Set<String>, limit: Double, quote: String)
+    /// `subject`: stems of the words that narrow what the cap is about ("Goodwill credits: ...":
+    /// goodwill); a write is under it only when it names them.
+    typealias AmountCap = (families: Set<String>, limit: Double, quote: String, subject: Set<String>)
     static let capMemo = TextMemo<[AmountCap]>()
     nonisolated(unsafe) static let capPattern = Facts.compiled(
         #"\b(?:above|over|more than|exceeding|exceeds|greater than|higher than|in excess of|larger than)\s+(?:[$€£]\s?)?(\d[\d,]*(?:\.\d+)?)"#)
+    /// "you may issue up to £40 ... without approval": the amount the agent may give on its own,
+    /// written as money (a bare number after "up to" is as often days or items).
+    nonisolated(unsafe) static let upToPattern = Facts.compiled(
+        #"\b(?:up to|at most|no more than|a maximum of|maximum of)\s+(?:[$€£]\s?)(\d[\d,]*(?:\.\d+)?)"#)
     static let capConsequences = ["need", "require", "escalat", "approv", "supervisor", "manager", "not allowed", "cannot", "can't", "never", "must not", "may not", "prohibit"]
 
     /// Limits a policy puts on the amount of an action: a sentence (or clause) of an action family
@@ -70,12 +76,34 @@ extension IssueFinder {
                 let fam = families(clause).intersection(["refund", "return", "cancel", "exchange"])
                 guard !fam.isEmpty, ByteText.any(clause.lowercased(), capConsequences) else { continue }
                 let ns = clause as NSString
-                for m in pattern.matches(in: clause, range: NSRange(location: 0, length: ns.length)) {
-                    if let v = Facts.number(ns.substring(with: m.range(at: 1))), v > 0 { out.append((fam, v, clause.trimmingCharacters(in: .whitespaces))) }
+                for p in [pattern, upToPattern].compactMap({ $0 }) {
+                    for m in p.matches(in: clause, range: NSRange(location: 0, length: ns.length)) {
+                        guard let v = Facts.number(ns.substring(with: m.range(at: 1))), v > 0 else { continue }
+                        out.append((fam, v, clause.trimmingCharacters(in: .whitespaces), capSubject(ns.substring(to: m.range.location))))
+                    }
                 }
             }
         }
         return out
+    }
+
+    /// What a cap is about besides its action: the words of its heading ("Goodwill credits:") or,
+    /// without one, of the words before the amount, less the action's own words and generic ones.
+    static func capSubject(_ before: String) -> Set<String> {
+        let head = before.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let text = head.count > 1 ? String(head[0]) : before
+        let generic: Set<String> = ["issue", "issued", "give", "given", "make", "made", "single", "account", "accounts", "customer", "customers",
+                                    "agent", "agents", "each", "every", "value", "amount", "amounts", "total", "only", "with", "than", "more", "over", "above"]
+        return Set(Words.split(text).filter { w in
+            w.count >= 4 && w.allSatisfy(\.isLetter) && !Tokens.stopwords.contains(w) && !generic.contains(w) && families(w).isEmpty
+        }.map { String($0.prefix(5)) })
+    }
+
+    /// Whether a call's name or arguments name every stem of `subject`.
+    static func names(_ w: ToolCall, _ subject: Set<String>) -> Bool {
+        guard !subject.isEmpty else { return true }
+        let b = ByteText.lower(w.name + " " + w.arguments)
+        return subject.allSatisfy { ByteText.contains(b, Array($0.utf8)) }
     }
 
     /// The negations `prohibition` starts from (a cheap test before the expression).

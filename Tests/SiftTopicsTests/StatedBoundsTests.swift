@@ -1,0 +1,119 @@
+import XCTest
+import SiftModel
+@testable import SiftTopics
+
+/// Bounds and verdicts a result states about an account, caps a policy gives as "up to" an amount,
+/// totals of a repeated field and durations inside codes as evidence, and identifiers with a letter
+/// slipped or two characters of a postal code swapped.
+final class StatedBoundsTests: XCTestCase {
+    func head(_ e: [ThreadEvent], system: [String] = []) -> String { issues(e, system: system).summary.components(separatedBy: ":").first! }
+    let violation = "Action against stated policy"
+
+    func testWritesPastABoundAResultStated() {
+        func plan(months: Int, account: String = "AC-55120") -> String {
+            head([.user("Can I spread my arrears? Account AC-55120."),
+                  call("get_instalment_options", args: ["account_id": "AC-55120"],
+                       result: ["account_id": "AC-55120", "arrears": 600.0, "options": [["months": 3, "monthly": 200.0]], "max_months": 12]),
+                  call("create_instalment_plan", args: ["account_id": .string(account), "months": .int(Int64(months))], result: ["plan_id": "PL-88213", "status": "active"]),
+                  .assistant("Your plan PL-88213 is active.")])
+        }
+        XCTAssertEqual(plan(months: 18), violation)
+        XCTAssertEqual(plan(months: 12), "NONE")
+        XCTAssertEqual(plan(months: 18, account: "AC-99431"), "NONE")
+        func payment(_ amount: Double) -> String {
+            head([.user("lower my monthly payment to \(amount), account SUB-40021"),
+                  call("get_payment_schedule", args: ["subscriber_id": "SUB-40021"],
+                       result: ["subscriber_id": "SUB-40021", "monthly_amount": 95.0, "minimum_without_review": 80.0]),
+                  call("update_payment_schedule", args: ["subscriber_id": "SUB-40021", "amount": .double(amount)], result: ["status": "updated"]),
+                  .assistant("Updated.")])
+        }
+        XCTAssertEqual(payment(60), violation)
+        XCTAssertEqual(payment(85), "NONE")
+        func refund(_ amount: Double) -> String {
+            head([.user("refund \(amount) of my credit please, ACC-77310"),
+                  call("check_refund", args: ["account_id": "ACC-77310"], result: ["account_id": "ACC-77310", "eligible": true, "refundable_amount": 50.0]),
+                  call("issue_refund", args: ["account_id": "ACC-77310", "amount": .double(amount)], result: ["status": "submitted"]),
+                  .assistant("Submitted.")])
+        }
+        XCTAssertEqual(refund(80), violation)
+        XCTAssertEqual(refund(50), "NONE")
+        // A page size is no bound on an amount.
+        XCTAssertEqual(head([.user("pay my open invoice, ACC-77310"),
+                             call("list_invoices", args: ["account_id": "ACC-77310"], result: ["account_id": "ACC-77310", "limit": 10, "invoices": [["id": "INV-3321", "total": 25.0]]]),
+                             call("pay_invoice", args: ["account_id": "ACC-77310", "invoice_id": "INV-3321", "amount": 25.0], result: ["status": "paid"]),
+                             .assistant("Paid.")]), "NONE")
+    }
+
+    func testAnAccountsOwnVerdictCoversWritesOnIt() {
+        func change(_ permitted: Bool, tool: String = "change_plan", args: Value = ["account_id": "AC-12345", "plan_code": "PRO-2"]) -> String {
+            head([.user("move me to the Pro plan, AC-12345"),
+                  call("get_account_flags", args: ["account_id": "AC-12345"], result: ["account_id": "AC-12345", "flags": ["fraud_review"], "changes_permitted": .bool(permitted)]),
+                  call(tool, args: args, result: ["status": "scheduled"]), .assistant("Done.")])
+        }
+        XCTAssertEqual(change(false), violation)
+        XCTAssertEqual(change(true), "NONE")
+        // Another account, and a write of another family ("credit" holds no "edit").
+        XCTAssertEqual(change(false, args: ["account_id": "AC-67890", "plan_code": "PRO-2"]), "NONE")
+        XCTAssertEqual(change(false, tool: "issue_credit", args: ["account_id": "AC-12345", "amount": 10.0]), "NONE")
+        XCTAssertEqual(IssueFinder.families("issue_credit"), ["refund"])
+        XCTAssertEqual(IssueFinder.families("editInvoice"), ["modify"])
+    }
+
+    func testAnEligibilityVerdictIsAboutWhatTheCheckAsked() {
+        func after(_ tool: String, _ args: Value) -> String {
+            head([.user("refund my balance and switch my plan, AC-31337"),
+                  call("check_refund_eligibility", args: ["account_id": "AC-31337"], result: ["account_id": "AC-31337", "eligible": false, "reason": "account_under_review"]),
+                  call(tool, args: args, result: ["status": "done"]), .assistant("Done.")])
+        }
+        XCTAssertEqual(after("issue_refund", ["account_id": "AC-31337", "amount": 40.0]), violation)
+        XCTAssertEqual(after("change_plan", ["account_id": "AC-31337", "plan_code": "BASIC-1"]), "NONE")
+    }
+
+    func testCapsGivenAsUpToAnAmountWithoutApproval() {
+        let policy = ["Goodwill credits: you may issue up to £30 per account without approval. Larger amounts must be escalated."]
+        func credit(_ amount: Double, reason: String) -> String {
+            head([.user("I want \(amount) in compensation, account CU-50213"),
+                  call("issue_credit", args: ["account_id": "CU-50213", "amount": .double(amount), "reason": .string(reason)], result: ["status": "applied"]),
+                  .assistant("I've added a credit to your account.")], system: policy)
+        }
+        XCTAssertEqual(credit(50, reason: "goodwill"), violation)
+        XCTAssertEqual(credit(25, reason: "goodwill"), "NONE")
+        // A credit the cap's heading does not name.
+        XCTAssertEqual(credit(50, reason: "missed_appointment"), "NONE")
+        // "up to" a number of days is no amount.
+        XCTAssertTrue(IssueFinder.amountCaps("Refunds may be issued up to 30 days after purchase without approval.").isEmpty)
+        XCTAssertEqual(IssueFinder.amountCaps(policy[0]).first?.subject, ["goodw"])
+    }
+
+    func testTotalsOfARepeatedFieldAndDurationsInCodesAreEvidence() {
+        let statement = call("get_statements", args: ["account_id": "AC-62327"],
+                             result: ["account_id": "AC-62327", "statements": [["period": "Q1", "amount": 40.99], ["period": "Q2", "amount": 15.53], ["period": "Q3", "amount": 120.87]]])
+        XCTAssertEqual(head([.user("what did I earn? AC-62327"), statement, .assistant("Your last three quarters earned £177.39 in total.")]), "NONE")
+        XCTAssertEqual(head([.user("what did I earn? AC-62327"), statement, .assistant("Your last three quarters earned £181.39 in total.")]), "Unsupported claim in answer")
+        let verdict = call("check_refund_eligibility", args: ["account_id": "AC-59918"], result: ["account_id": "AC-59918", "eligible": false, "reason": "no_actual_reading_last_30_days"])
+        XCTAssertEqual(head([.user("refund my credit, AC-59918"), verdict, .assistant("I can't refund yet: we need an actual meter reading from the last 30 days.")]), "NONE")
+        XCTAssertEqual(head([.user("refund my credit, AC-59918"), verdict, .assistant("I can't refund yet: we need an actual meter reading from the last 45 days.")]),
+                       "Unsupported claim in answer")
+        XCTAssertEqual(EvidencePool.columnTotals(#"{"a": [{"amount": 1.5, "kwh": 3}, {"amount": 2.25, "kwh": 4}], "note": "x \"amount\": 9"}"#).sorted(), [3.75, 7])
+    }
+
+    func testALetterSlippedInAnIdentifierAndASwappedPostcode() {
+        func invoice(_ id: String) -> String {
+            head([.user("Can you explain invoice INV-2024-189957 please?"),
+                  call("get_invoice", args: ["invoice_id": .string(id)], result: ["invoice_id": .string(id), "amount": 129.62]),
+                  .assistant("That invoice is £129.62.")])
+        }
+        XCTAssertEqual(invoice("ING-2024-189957"), "Mistyped identifier in tool call")
+        XCTAssertEqual(invoice("INV-2024-189957"), "NONE")
+        func outage(_ postcode: String) -> String {
+            head([.user("power cut? L15 6GA"),
+                  call("check_outage", args: ["postcode": .string(postcode)], result: ["postcode": .string(postcode), "incidents": []]),
+                  .assistant("There are no reported outages there.")])
+        }
+        XCTAssertEqual(outage("L15 6AG"), "Mistyped identifier in tool call")
+        XCTAssertEqual(outage("L15 6GA"), "NONE")
+        XCTAssertEqual(outage("l156ga"), "NONE")
+        // Another place nearby is not a slip of the hand.
+        XCTAssertEqual(outage("L15 6GB"), "NONE")
+    }
+}
