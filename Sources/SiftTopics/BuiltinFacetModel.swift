@@ -125,7 +125,10 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "makes no sense", "this is insane", "wtf", "ffs", "what the hell", "damn", "going in circles", "report you",
                                  // The verdict of a user who leaves unhelped: the conversation went nowhere, no help came.
                                  "going nowhere", "no help at all", "not helpful at all", "not at all helpful",
-                                 "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever"]
+                                 "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever",
+                                 // Repeating oneself and being answered the same.
+                                 "as i said", "as i've said", "i just told you", "just told you", "same answer", "nobody cares", "no one cares",
+                                 "nobody here cares", "no one here cares"]
         + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
                                "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
@@ -377,6 +380,12 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                              "j'abandonne", "laissez tomber", "laisse tomber", "perte de temps", "me rindo", "olvídalo", "olvidalo", "pérdida de tiempo",
                              "desisto", "esquece isso", "deixa pra lá", "perda de tempo", "ich gebe auf", "vergiss es", "zeitverschwendung",
                              "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling"]
+        + complainElsewhereCues
+    /// Taking the complaint to someone else (an ombudsman, a regulator, the public): the user gives
+    /// up on the agent, however calmly it is said ("Fine, I'll take it to the ombudsman then").
+    static let complainElsewhereCues = ["ombudsman", "the regulator", "trading standards", "consumer protection", "my lawyer", "small claims",
+                                        "on twitter", "on social media", "on facebook", "bad review", "a review online", "take it further",
+                                        "take this further", "formal complaint", "complain elsewhere", "report this to"]
     /// Taking the problem back: the user will sort it out without the agent. Giving up only when the
     /// turn asks for nothing more ("Just send me the link and I'll do it myself" is a request).
     static let takeBackCues = ["i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",

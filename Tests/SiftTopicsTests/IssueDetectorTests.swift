@@ -105,6 +105,18 @@ final class IssueDetectorTests: XCTestCase {
         func head(_ e: [ThreadEvent], system: [String] = []) -> String { issues(e, system: system).summary.components(separatedBy: ":").first! }
         XCTAssertEqual(head([.user("refund please"), call("issue_refund", error: "Timeout"), call("issue_refund", error: "HTTPError"), call("issue_refund", error: "Timeout"),
                              call("issue_refund"), .assistant("Refunded.")]), "Retry storm")
+        // Two time-outs, then the service answers that the account does not exist, and the user gives
+        // the right number: two retries, not a storm.
+        XCTAssertEqual(head([.user("my account is AC-47249"), call("get_account", args: ["account_id": "AC-47249"], error: "Timeout"),
+                             call("get_account", args: ["account_id": "AC-47249"], error: "ServiceUnavailable"),
+                             call("get_account", args: ["account_id": "AC-47249"], error: "NotFound: no account matches"),
+                             .assistant("I can't find AC-47249; could you check it?"), .user("sorry, it's AC-47294"),
+                             call("get_account", args: ["account_id": "AC-47294"], error: "Timeout"),
+                             call("get_account", args: ["account_id": "AC-47294"], result: ["account_id": "AC-47294"]), .assistant("Found it.")]), "NONE")
+        XCTAssertEqual(head([.user("my account is AC-47249"), call("get_account", args: ["account_id": "AC-47249"], error: "Timeout"),
+                             call("get_account", args: ["account_id": "AC-47249"], error: "ServiceUnavailable"),
+                             call("get_account", args: ["account_id": "AC-47249"], error: "Timeout"),
+                             call("get_account", args: ["account_id": "AC-47249"], result: ["account_id": "AC-47249"]), .assistant("Found it.")]), "Retry storm")
         // Attempts with the agent's own reasoning or a lookup between them are still one run of retries.
         XCTAssertEqual(head([.user("book it"), call("book_trip", error: "ValidationError"), call("think"), call("book_trip", error: "ValidationError"),
                              call("get_user"), call("think"), call("book_trip", error: "ValidationError"), .assistant("Sorry, I could not book it.")]), "Retry storm")

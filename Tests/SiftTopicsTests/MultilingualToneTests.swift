@@ -57,6 +57,13 @@ final class MultilingualToneTests: XCTestCase {
         XCTAssertEqual(head(opening + [.user("ok, that worked. thanks, bye!")]), "NONE")
         XCTAssertEqual(head(opening + [.user("ok bye")]), "NONE")
         XCTAssertEqual(head(opening + [.user("Vale, lo arreglo yo.")]), "NONE")
+        // Taking the complaint elsewhere, however calmly; and being answered the same twice.
+        XCTAssertEqual(head(opening + [.user("Fine, I'll take it to the ombudsman then.")]), "User left frustrated")
+        XCTAssertEqual(head([.user("My VPN fails with error 809."), lookup, .assistant("Please try a phone hotspot."),
+                             .user("Same answer again... I just told you I tried that."), .assistant("Please try a phone hotspot."), .user("no. bye.")]),
+                       "User left frustrated")
+        XCTAssertEqual(head([.user("My VPN fails with error 809."), lookup, .assistant("Please try a phone hotspot."),
+                             .user("That worked, thanks."), .assistant("Glad to help."), .user("no. bye.")]), "NONE")
         // A complaint that opened the conversation, the fix, and a goodbye.
         XCTAssertEqual(head([.user("My order hasn't arrived, this is unacceptable."), lookup, .assistant("It was delivered to your neighbour at no. 12."),
                              .user("Found it, it was there."), .assistant("Great!"), .user("Perfect, bye!")]), "NONE")

@@ -15,6 +15,8 @@ extension IssueFinder {
         var value: Double
         var isMax: Bool
         var families: Set<String>   // for an "-able" amount: the action it bounds (refundable: refund)
+        var verb: String?           // and the stem a write's name must hold ("refun": a credit is no refund)
+        var key: String
         var ids: Set<String>
         var event: Int
         var quote: String
@@ -46,16 +48,18 @@ extension IssueFinder {
                     let able = words.filter { $0.count > 6 && $0.hasSuffix("able") && $0 != "available" }
                     let isMax = !ws.isDisjoint(with: Self.maxWords), isMin = !ws.isDisjoint(with: Self.minWords)
                     var families = Set<String>()
+                    var verb: String?
                     if !isMax && !isMin {
                         // "refundable_amount": 162.24 bounds a refund.
                         guard let a = able.first, ws.contains("amount") || ws.contains("balance") else { continue }
                         families = Self.families(a)
+                        verb = String(a.prefix(5))
                         guard !families.isEmpty else { continue }
                     }
                     guard isMax != isMin || !families.isEmpty else { continue }
                     let stem = ws.subtracting(Self.boundNoise).subtracting(able)
                     if stem.isEmpty && ws.isDisjoint(with: Self.amountBoundWords) && families.isEmpty { continue }
-                    out.append(Bound(stem: stem, value: m, isMax: !isMin, families: families, ids: ids, event: event,
+                    out.append(Bound(stem: stem, value: m, isMax: !isMin, families: families, verb: verb, key: k.lowercased(), ids: ids, event: event,
                                      quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
                 }
             case .array(let a):
@@ -93,11 +97,18 @@ extension IssueFinder {
                 let stem = kw.subtracting(Self.boundNoise)
                 let isAmount = ByteText.any(k, Self.amountKeys)
                 if let b = found.last(where: { b in
-                    (b.families.isEmpty || !b.families.isDisjoint(with: fam))
+                    (b.families.isEmpty || (!b.families.isDisjoint(with: fam) && b.verb.map { w.name.lowercased().contains($0) } ?? true))
                         && (b.stem.isEmpty ? isAmount && stem.isEmpty || isAmount && b.families.count > 0 : b.stem == stem)
                         && !b.ids.isDisjoint(with: named)
                         && (b.isMax ? d > b.value + 0.005 : d < b.value - 0.005)
                 }) {
+                    // The amount an earlier result gave before this one revised it: the write acted on
+                    // outdated information ("refundable_amount" 212.31, then 120.35 after a new bill).
+                    if let old = found.first(where: { $0.key == b.key && $0.event < b.event && !$0.ids.isDisjoint(with: b.ids) && abs($0.value - d) < 0.005 }) {
+                        add(.staleContext, "The agent ran \(w.name) with the \(k) an earlier result gave, after a later one revised it.",
+                            [(span(old.event), old.quote), (span(b.event), b.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                        return
+                    }
                     add(.policyViolation, "The agent ran \(w.name) with \(k) \(b.isMax ? "above the maximum" : "below the minimum") a tool result stated.",
                         [(span(b.event), b.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return

@@ -270,8 +270,9 @@ extension IssueFinder {
                                 else { for i in out.indices where out[i].gate == kc.lower && out[i].liftedAt == nil { out[i].liftedAt = ev } }
                             } else if (!b && kc.forbidsWhenFalse) || (b && kc.forbidsWhenTrue) {
                                 // A verdict of no family of its own ("eligible": false) is about what the
-                                // check that returned it asked (check_refund_eligibility: refunds).
-                                let fam = kc.families.isEmpty && !Self.isWrite(c.name) ? Self.families(c.name) : kc.families
+                                // check that returned it asked (check_refund_eligibility: refunds and credits).
+                                let asked = kc.families.isEmpty && !Self.isWrite(c.name) ? Self.nameWords(c.name).first { !Self.families($0).isEmpty } : nil
+                                let fam = asked.map(Self.families) ?? kc.families
                                 var r = Restriction(families: fam, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)")
                                 r.action = fam.isEmpty ? Self.namedAction(kc.lower) : nil
                                 r.owners = ids.union(owner)

@@ -129,6 +129,7 @@ extension IssueFinder {
         // "ok never mind, I'll ask our IT admin": a user who drops the request calmly, with a way on.
         // (Its "never mind" reads as frustration on its own; the acceptance and the plan outweigh it.)
         if gaveUp && accepts && (ByteText.any(l, ["i'll ", "i will ", "i'm going to "]) || BuiltinFacetModel.takesBack(l))
+            && !ByteText.any(l, BuiltinFacetModel.complainElsewhereCues)
             && !ByteText.any(l, ["elsewhere", "my business", "cancel", "competitor", "useless", "pointless", "waste", "no help", "not helpful",
                                  "nowhere", "helped", "aucune aide", "ayudado", "ajudou", "hilfreich", "aiutato"]) { return }
         // The user's tone fell and stayed down: two of the last three turns unhappy, one of them

@@ -64,7 +64,7 @@ struct IssueFinder {
 
     static let systemErrorCues = ["timeout", "timed out", "unavailable", "internal", "rate limit", "ratelimit", "too many requests", "429", "500", "502",
                                   "503", "504", "connection", "upstream", "gateway", "overloaded", "throttl", "econn", "server error", "service error",
-                                  "temporar", "try again later"]
+                                  "temporar", "try again later", "retry later", "rate_limit", "quota exceeded"]
     static let acknowledgeCues = ["sorry", "unable", "couldn't", "could not", "can't", "cannot", "failed", "fail", "error", "unfortunately", "problem",
                                   "not able", "wasn't able", "issue with", "went wrong", "try again", "didn't go through", "did not go through",
                                   "trouble", "not possible", "isn't possible", "no record", "not found", "couldn't find", "could not find", "apolog"]
@@ -99,6 +99,12 @@ struct IssueFinder {
                               "fully booked", "no longer available", "not available", "unavailable", "pas été", "pas pu", "n'a pas", "no se pudo", "no fue", "no ha ",
                               "não foi", "wurde nicht", "ist nicht", "nicht gespeichert", "non è stato", "non è stata", "non ho potuto", "niet gelukt"]
 
+    /// A failure that answers: what was asked for does not exist ("No account matches AC-47249").
+    static func isAbsent(_ c: ToolCall) -> Bool {
+        let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
+        return !ByteText.any(s, systemErrorCues) && ByteText.any(s, ["not found", "not_found", "notfound", "no such", "does not exist", "doesn't exist", "no match"])
+    }
+
     static func isSystemError(_ c: ToolCall) -> Bool {
         let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
         return ByteText.any(s, systemErrorCues)
@@ -117,6 +123,12 @@ struct IssueFinder {
             while j < calls.count {
                 if calls[j].call.name == name {
                     if !calls[j].call.failed { break }
+                    // The service answered ("not found" after two time-outs): the retrying is over.
+                    let prev = calls[run[run.count - 1]].call
+                    if Self.isSystemError(prev), Self.isAbsent(calls[j].call) { break }
+                    // The user gave something new in between ("sorry, it's AC-47294"): a new request.
+                    if calls[j].call.arguments != prev.arguments,
+                       t.events[(calls[run[run.count - 1]].index + 1)..<calls[j].index].contains(where: { if case .user = $0 { return true } else { return false } }) { break }
                     run.append(j)
                 }
                 j += 1
