@@ -116,4 +116,32 @@ final class StatedBoundsTests: XCTestCase {
         // Another place nearby is not a slip of the hand.
         XCTAssertEqual(outage("L15 6GB"), "NONE")
     }
+
+    func testAWritesOwnResultSupersedesTheCatalogAndAUsersCorrectionTheValueItCorrects() {
+        let stale = "Answer from outdated information"
+        func upgrade(_ answer: String) -> String {
+            head([.user("upgrade me to Fibre 150, account 130217041"),
+                  call("check_availability", args: ["account_id": "130217041"], result: ["packages": [["code": "FF-150", "name": "Fibre 150", "monthly_price": 29.99]]]),
+                  call("change_package", args: ["account_id": "130217041", "package_code": "FF-150"],
+                       result: ["status": "scheduled", "package_code": "FF-150", "package_name": "Fibre 150", "monthly_price": 32.99]),
+                  .assistant(answer)])
+        }
+        XCTAssertEqual(upgrade("All booked: Fibre 150 is yours for £29.99 a month."), stale)
+        XCTAssertEqual(upgrade("All booked: Fibre 150 is yours for £32.99 a month."), "NONE")
+        // Both values named: the answer reports the change.
+        XCTAssertEqual(upgrade("All booked. Note the price on the order is £32.99 rather than £29.99."), "NONE")
+
+        func reading(_ sent: String) -> String {
+            head([.user("meter reading 32470"), .assistant("So that's 32470 - shall I send it?"),
+                  .user("Actually it's 32570, I just checked again"),
+                  call("submit_meter_reading", args: ["account_id": "AC-81166", "reading": .string(sent)], result: ["status": "accepted", "reading": .string(sent)]),
+                  .assistant("Reading \(sent) accepted.")])
+        }
+        XCTAssertEqual(reading("32470"), stale)
+        XCTAssertEqual(reading("32570"), "NONE")
+        // A second value that is no correction of the first.
+        XCTAssertEqual(head([.user("meter reading 32470"), .assistant("Sent."), .user("sorry, and the gas is 04836"),
+                             call("submit_meter_reading", args: ["account_id": "AC-81166", "reading": "32470"], result: ["status": "accepted"]),
+                             .assistant("Both accepted.")]), "NONE")
+    }
 }

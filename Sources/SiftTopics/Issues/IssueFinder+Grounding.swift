@@ -183,6 +183,9 @@ extension IssueFinder {
         if let db = b.date, let da = a.date { return db > da + 86400 }
         if a.retrieval && !b.retrieval { return true }
         if b.retrieval && !a.retrieval { return false }
+        // What a write reports back is the object's state after it: a package's price in the change's
+        // own result over the catalog's price before it.
+        if b.event > a.event, isWrite(b.tool) { return true }
         return b.tool == a.tool && b.event > a.event
     }
 
@@ -329,7 +332,10 @@ extension IssueFinder {
                                 && !support.contains { abs($0.value - c.value) < 0.0051 }
                                 && support.contains { $0.sameFact(as: c) }
                         }
-                        if let c = conflicts.first(where: { c in support.allSatisfy { Self.fresher(c, than: $0) } }) {
+                        // An answer that states the newer value too reports the change ("£34.99 rather
+                        // than £31.99").
+                        if let c = conflicts.first(where: { c in support.allSatisfy { Self.fresher(c, than: $0) } }),
+                           !Self.numbersIn(s).contains(where: { abs($0.value - c.value) < 0.0051 }) {
                             stale.append((span(i), sentence))
                             stale.append((span(c.event), c.quote))
                             break

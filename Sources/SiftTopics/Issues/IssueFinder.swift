@@ -30,6 +30,7 @@ struct IssueFinder {
         f.grounding()
         f.contradictions()
         f.supersededValues()
+        f.correctedValues()
         f.supersededDocuments()
         f.olderEntries()
         f.claimedActions()
