@@ -144,4 +144,24 @@ final class StatedBoundsTests: XCTestCase {
                              call("submit_meter_reading", args: ["account_id": "AC-81166", "reading": "32470"], result: ["status": "accepted"]),
                              .assistant("Both accepted.")]), "NONE")
     }
+
+    func testAnAmountFurtherFromAReportedValueThanThePolicyAllows() {
+        let policy = ["Standing order amounts must not be set more than 20% below the suggested amount without a review."]
+        func set(_ amount: Double) -> String {
+            head([.user("set my standing order to \(amount), account SO-55102"),
+                  call("get_standing_order", args: ["account_id": "SO-55102"],
+                       result: ["account_id": "SO-55102", "current_amount": 120.0, "previous_suggested": 90.0, "suggested_amount": 150.0]),
+                  call("update_standing_order", args: ["account_id": "SO-55102", "amount": .double(amount)], result: ["status": "updated"]),
+                  .assistant("Updated.")], system: policy)
+        }
+        XCTAssertEqual(set(100), violation)
+        XCTAssertEqual(set(125), "NONE")
+        XCTAssertEqual(IssueFinder.relativeLimits(policy[0]).first?.field, ["sugge"])
+        XCTAssertEqual(IssueFinder.relativeLimits(policy[0]).first?.below, true)
+        // A write the rule's subject does not name.
+        XCTAssertEqual(head([.user("pay 100 now, account SO-55102"),
+                             call("get_standing_order", args: ["account_id": "SO-55102"], result: ["account_id": "SO-55102", "suggested_amount": 150.0]),
+                             call("take_payment", args: ["account_id": "SO-55102", "amount": 100.0], result: ["status": "paid"]),
+                             .assistant("Paid.")], system: policy), "NONE")
+    }
 }

@@ -71,6 +71,68 @@ extension IssueFinder {
         return out
     }
 
+    /// A policy's limit relative to a value a tool reports: "Direct Debit amounts must not be set
+    /// more than 25% below the recommended amount". `subject`: stems a write must name (direc,
+    /// debit); `field`: stems of the reported field (recom); `below`: the direction.
+    typealias RelativeLimit = (subject: Set<String>, field: Set<String>, percent: Double, below: Bool, quote: String)
+    static let relativeMemo = TextMemo<[RelativeLimit]>()
+    nonisolated(unsafe) static let relativePattern = Facts.compiled(
+        #"^(.*?)\b(?:must not|may not|cannot|can't|should not|never)\b.*?\bmore than\s+(\d{1,2}(?:\.\d+)?)\s?%\s+(below|under|lower than|less than|above|over|higher than)\s+(?:the|their|its|our)?\s*((?:[a-z-]+\s+){0,2}?)(?:amount|price|value|figure|level|rate)\b"#)
+
+    static let earlierWords: Set<String> = ["previous", "prev", "old", "prior", "former", "last", "original", "was"]
+
+    static func relativeLimits(_ text: String) -> [RelativeLimit] {
+        guard let re = relativePattern, text.contains("%") else { return [] }
+        var out: [RelativeLimit] = []
+        for sentence in Facts.sentences(text) where sentence.utf8.count < 400 && sentence.contains("%") {
+            let ns = sentence as NSString
+            guard let m = re.firstMatch(in: sentence, range: NSRange(location: 0, length: ns.length)),
+                  let pct = Double(ns.substring(with: m.range(at: 2))) else { continue }
+            let field = stems(ns.substring(with: m.range(at: 4)))
+            guard !field.isEmpty else { continue }
+            let direction = ns.substring(with: m.range(at: 3)).lowercased()
+            let below = ["below", "under", "lower than", "less than"].contains(direction)
+            out.append((capSubject(ns.substring(with: m.range(at: 1))), field, pct, below, sentence.trimmingCharacters(in: .whitespaces)))
+        }
+        return out
+    }
+
+    /// Writes that set an amount further from a reported value than the policy allows.
+    mutating func relativeLimitBreaches(_ writes: [(index: Int, call: ToolCall)]) {
+        let limits = t.system.flatMap { Self.relativeMemo.values(byParagraph: $0, Self.relativeLimits).joined() }
+        guard !limits.isEmpty else { return }
+        for (ev, w) in writes {
+            let rules = limits.filter { Self.names(w, $0.subject) }
+            guard !rules.isEmpty, let leaves = Self.argumentLeaves(w) else { continue }
+            let named = Self.namedIDs(w)
+            for (k, x) in leaves {
+                guard let d = x.doubleValue, ByteText.any(k, Self.amountKeys) else { continue }
+                for r in rules {
+                    // The latest value an earlier result about the same account reports under that field.
+                    var reported: (value: Double, event: Int, key: String)?
+                    for (e, c) in calls where e < ev && !c.failed && !c.isRetrieval && !Self.namedIDs(c).isDisjoint(with: named) {
+                        // The field itself, not an earlier version of it ("previous_recommended"); the
+                        // plainest name when several fit.
+                        let fits = Self.leaves(c.resultValue).compactMap { rk, rv -> (key: String, value: Double)? in
+                            let key = rk.split(separator: ".").last.map(String.init) ?? rk
+                            guard let v = rv.doubleValue, v > 0, r.field.isSubset(of: Self.stems(key)),
+                                  Set(Self.keyWords(key.lowercased())).isDisjoint(with: Self.earlierWords) else { return nil }
+                            return (key, v)
+                        }.sorted { ($0.key.count, $0.key) < ($1.key.count, $1.key) }
+                        if let f = fits.first { reported = (f.value, e, f.key) }
+                    }
+                    guard let rep = reported else { continue }
+                    let bound = r.below ? rep.value * (1 - r.percent / 100) : rep.value * (1 + r.percent / 100)
+                    if r.below ? d < bound - 0.005 : d > bound + 0.005 {
+                        add(.policyViolation, "The agent ran \(w.name) with \(k) further from the \(rep.key) than the policy allows.",
+                            [(nil, "policy: " + r.quote), (span(rep.event), "\(rep.key): \(Facts.numberKey(rep.value))"), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                        return
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes that go past a bound an earlier result stated for the same object or account, and
     /// writes whose own result shows a value above the maximum beside it.
     mutating func statedBounds(_ writes: [(index: Int, call: ToolCall)]) {
@@ -83,6 +145,7 @@ extension IssueFinder {
                 break
             }
         }
+        relativeLimitBreaches(writes)
         var found: [Bound] = []
         var read = 0
         for (ev, w) in writes {
