@@ -117,6 +117,13 @@ final class IssueDetectorTests: XCTestCase {
                              call("get_account", args: ["account_id": "AC-47249"], error: "ServiceUnavailable"),
                              call("get_account", args: ["account_id": "AC-47249"], error: "Timeout"),
                              call("get_account", args: ["account_id": "AC-47249"], result: ["account_id": "AC-47249"]), .assistant("Found it.")]), "Retry storm")
+        // A refused write re-sent once as the error asked is ordinary; two refused guesses are trial and error.
+        let dateFirst = call("book_slot", args: ["date": "12/05/2025"], error: "ValidationError")
+        XCTAssertEqual(head([.user("book me on 12 May"), dateFirst, call("book_slot", args: ["date": "2025-05-12"], result: ["booking": "BK-22091"]),
+                             .assistant("Booked: BK-22091.")]), "NONE")
+        XCTAssertEqual(head([.user("book me on 12 May"), dateFirst, call("book_slot", args: ["date": "12 May 2025"], error: "ValidationError"),
+                             call("book_slot", args: ["date": "2025-05-12"], result: ["booking": "BK-22091"]), .assistant("Booked: BK-22091.")]),
+                       "Write retried by trial and error")
         // Attempts with the agent's own reasoning or a lookup between them are still one run of retries.
         XCTAssertEqual(head([.user("book it"), call("book_trip", error: "ValidationError"), call("think"), call("book_trip", error: "ValidationError"),
                              call("get_user"), call("think"), call("book_trip", error: "ValidationError"), .assistant("Sorry, I could not book it.")]), "Retry storm")

@@ -148,8 +148,11 @@ struct IssueFinder {
             // anything more: the agent was guessing at them by trial and error (a user who corrects a
             // typo and is retried is not; measured on tau-bench, allowing a user turn in between
             // flagged 9 runs of which 5 failed, against 4 of 5 without).
+            // One corrected attempt after a refusal (a date re-sent in the format asked for) is
+            // ordinary; guessing is two refused attempts with different arguments, or more.
             let refusedAt = failures[0].index
-            let guessed = calls.contains { c in
+            let refusedArgs = Set(failures.filter { !Self.isSystemError($0.call) }.map(\.call.arguments))
+            let guessed = refusedArgs.count >= 2 && calls.contains { c in
                 guard c.index > refusedAt, c.call.name == name, c.call.arguments != failures[0].call.arguments else { return false }
                 return !t.events[refusedAt..<c.index].contains { if case .user = $0 { return true } else { return false } }
             }
