@@ -127,7 +127,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "going nowhere", "no help at all", "not helpful at all", "not at all helpful",
                                  "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever",
                                  // Repeating oneself and being answered the same.
-                                 "as i said", "as i've said", "i just told you", "just told you", "same answer", "nobody cares", "no one cares",
+                                 "i just told you", "just told you", "same answer again", "nobody cares", "no one cares",
                                  "nobody here cares", "no one here cares"]
         + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
@@ -383,9 +383,10 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         + complainElsewhereCues
     /// Taking the complaint to someone else (an ombudsman, a regulator, the public): the user gives
     /// up on the agent, however calmly it is said ("Fine, I'll take it to the ombudsman then").
-    static let complainElsewhereCues = ["ombudsman", "the regulator", "trading standards", "consumer protection", "my lawyer", "small claims",
-                                        "on twitter", "on social media", "on facebook", "bad review", "a review online", "take it further",
-                                        "take this further", "formal complaint", "complain elsewhere", "report this to"]
+    /// (Phrased as taking it there: "do I need to report this to the police?" asks how.)
+    static let complainElsewhereCues = ["to the ombudsman", "to the regulator", "to trading standards", "report you to", "reporting you to",
+                                        "complain on twitter", "complain on social media", "complaining on twitter", "post this on twitter",
+                                        "take it further", "take this further", "see you in court"]
     /// Taking the problem back: the user will sort it out without the agent. Giving up only when the
     /// turn asks for nothing more ("Just send me the link and I'll do it myself" is a request).
     static let takeBackCues = ["i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",

@@ -164,4 +164,38 @@ final class StatedBoundsTests: XCTestCase {
                              call("take_payment", args: ["account_id": "SO-55102", "amount": 100.0], result: ["status": "paid"]),
                              .assistant("Paid.")], system: policy), "NONE")
     }
+
+    /// Near-misses a review of the checks above found: each stays NONE.
+    func testNearMissesOfTheBoundsAndCorrections() {
+        // A write that sets a limit; a limit raised later; options of one result; a bound of another tool's object.
+        XCTAssertEqual(head([.user("raise my daily limit to 2000, card CARD-48213"),
+                             call("get_card", args: ["card_id": "CARD-48213"], result: ["card_id": "CARD-48213", "daily_limit": 1000]),
+                             call("update_card", args: ["card_id": "CARD-48213", "daily_limit": 2000], result: ["status": "updated"]), .assistant("Done.")]), "NONE")
+        XCTAssertEqual(head([.user("refund 212.31 of my credit, ACC-77310"),
+                             call("check_refund", args: ["account_id": "ACC-77310"], result: ["account_id": "ACC-77310", "refundable_amount": 120.35]),
+                             call("check_refund", args: ["account_id": "ACC-77310"], result: ["account_id": "ACC-77310", "refundable_amount": 212.31]),
+                             call("issue_refund", args: ["account_id": "ACC-77310", "amount": 212.31], result: ["status": "submitted"]), .assistant("Submitted.")]), "NONE")
+        XCTAssertEqual(head([.user("a 12 month plan please, AC-55120"),
+                             call("get_instalment_options", args: ["account_id": "AC-55120"], result: ["account_id": "AC-55120", "options": [["max_months": 6], ["max_months": 24]]]),
+                             call("create_instalment_plan", args: ["account_id": "AC-55120", "months": 12], result: ["status": "active"]), .assistant("Done.")]), "NONE")
+        XCTAssertEqual(head([.user("refund 25 of my credit, AC-55120"),
+                             call("get_direct_debit", args: ["account_id": "AC-55120"], result: ["account_id": "AC-55120", "minimum_without_review": 60.0]),
+                             call("issue_refund", args: ["account_id": "AC-55120", "amount": 25.0], result: ["status": "submitted"]), .assistant("Submitted.")]), "NONE")
+        // A later write does not make an earlier answer stale.
+        XCTAssertEqual(head([.user("what do I pay for Fibre 500? account AC-1234"),
+                             call("get_plan", args: ["account_id": "AC-1234"], result: ["account_id": "AC-1234", "plan": "Fibre 500", "monthly_price": 45.0]),
+                             .assistant("You're on Fibre 500 at £45.00 a month."), .user("move me to Fibre 150 then"),
+                             call("change_plan", args: ["account_id": "AC-1234", "plan": "Fibre 150"], result: ["account_id": "AC-1234", "plan": "Fibre 500 to Fibre 150", "monthly_price": 30.0]),
+                             .assistant("Done: Fibre 150 at £30.00 a month.")]), "NONE")
+        // Asking how to report, and a second value that corrects nothing.
+        XCTAssertEqual(BuiltinFacetModel.tone("My card was stolen, do I need to report this to the police?"), .neutral)
+        XCTAssertEqual(head([.user("Return order 100234"), .assistant("Sure."), .user("Sorry, also order 100235"),
+                             call("create_return", args: ["order_id": "100234"], result: ["status": "created"]),
+                             call("create_return", args: ["order_id": "100235"], result: ["status": "created"]), .assistant("Both returns are created.")]), "NONE")
+        XCTAssertEqual(IssueFinder.families("ISSUE_CREDIT"), ["refund"])
+        // A cap with no heading holds for its action whatever the write is called.
+        XCTAssertEqual(head([.user("I want 150 in compensation, account CU-50213"),
+                             call("issue_compensation", args: ["account_id": "CU-50213", "amount": 150.0], result: ["status": "applied"]),
+                             .assistant("Done.")], system: ["Compensation payments above £100 need approval."]), violation)
+    }
 }

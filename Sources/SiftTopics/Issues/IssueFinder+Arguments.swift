@@ -91,7 +91,9 @@ extension IssueFinder {
         // The evidence before each write call, grown as the trace goes (texts not yet in the pool wait).
         var pool: EvidencePool?
         var unpooled = t.system
+        var seenTexts: [String] = []
         func see(_ s: String) {
+            seenTexts.append(s)
             seen.append(0x20)
             seen += ByteText.alnum(s)
             for id in Facts.identifiers(s) { seenIDs.insert(Facts.normalizedID(id)) }
@@ -110,7 +112,7 @@ extension IssueFinder {
                 for (key, v) in Self.argumentLeaves(c) ?? [] where ByteText.any(key, Self.postalKeys) {
                     guard let s = v.stringValue else { continue }
                     let nb = ByteText.alnum(s)
-                    if !ByteText.contains(seen, nb), let swapped = Self.swappedVariant(nb, in: seen) {
+                    if !ByteText.contains(seen, nb), let swapped = Self.swappedVariant(nb, in: Self.wordsAndPairs(seenTexts)) {
                         add(.mistypedIdentifier, "The agent called \(c.name) with a postal code that has two characters of one given earlier swapped.",
                             [(span(i), "\(c.name)(\(key): \(s)) where the conversation had \(swapped)")])
                     }
@@ -128,13 +130,14 @@ extension IssueFinder {
                     let n = Facts.normalizedID(id)
                     let nb = Array(n.utf8)
                     guard nb.count >= 5, !ByteText.contains(seen, nb), !ByteText.contains(allUser, nb) else { continue }
-                    let near = seenIDs.first(where: { Self.isNearMiss(n, $0) })
+                    let nears = seenIDs.filter { Self.isNearMiss(n, $0) }.sorted()
+                    let near = nears.first
                     // Composed from parts the conversation gave ("credit_card_7334" from "the card ending
                     // 7334"); not a letter slipped in an identifier given whole ("ING-2024-189957" for
                     // "INV-2024-189957").
                     let digits = String(n.filter(\.isNumber))
                     if digits.count >= 4, ByteText.contains(seen, Array(digits.utf8)),
-                       !(near.map { $0.count == n.count && String($0.filter(\.isNumber)) == digits } ?? false) { continue }
+                       !nears.contains(where: { $0.count == n.count && String($0.filter(\.isNumber)) == digits }) { continue }
                     if let near, !confirmed {
                         add(.mistypedIdentifier, "The agent called \(c.name) with an identifier that differs slightly from one given earlier.",
                             [(span(i), "\(c.name)(\(key.isEmpty ? "" : key + ": ")\(id)) where the conversation had \(near)")])
@@ -167,15 +170,29 @@ extension IssueFinder {
 
     static let postalKeys = ["zip", "postal", "postcode"]
 
-    /// `id` with two neighbouring characters swapped, as the seen text holds it, if it does.
-    static func swappedVariant(_ id: [UInt8], in seen: [UInt8]) -> String? {
+    /// `id` with two neighbouring characters swapped, as a word (or two words: "L15 6GA") of the
+    /// texts seen holds it, if one does.
+    static func swappedVariant(_ id: [UInt8], in words: Set<[UInt8]>) -> String? {
         guard id.count >= 5, id.count <= 10 else { return nil }
         for k in 0..<(id.count - 1) where id[k] != id[k + 1] {
             var v = id
             v.swapAt(k, k + 1)
-            if ByteText.contains(seen, v) { return String(decoding: v, as: UTF8.self).uppercased() }
+            if words.contains(v) { return String(decoding: v, as: UTF8.self).uppercased() }
         }
         return nil
+    }
+
+    /// The words of the texts (letters and digits, lower-cased) and each two neighbouring words joined.
+    static func wordsAndPairs(_ texts: [String]) -> Set<[UInt8]> {
+        var out = Set<[UInt8]>()
+        for t in texts {
+            let words = t.split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber)) }).map { ByteText.alnum(String($0)) }
+            for (i, w) in words.enumerated() {
+                out.insert(w)
+                if i + 1 < words.count { out.insert(w + words[i + 1]) }
+            }
+        }
+        return out
     }
 
     /// Names of people and places in `text`: runs of two or three capitalised words ("Victor Haddad",

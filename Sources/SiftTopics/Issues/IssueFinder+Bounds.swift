@@ -17,6 +17,7 @@ extension IssueFinder {
         var families: Set<String>   // for an "-able" amount: the action it bounds (refundable: refund)
         var verb: String?           // and the stem a write's name must hold ("refun": a credit is no refund)
         var key: String
+        var toolStems: Set<String>  // what the tool that stated it handles (get_direct_debit: direc, debit)
         var ids: Set<String>
         var event: Int
         var quote: String
@@ -35,6 +36,7 @@ extension IssueFinder {
     func bounds(in c: ToolCall, event: Int) -> [Bound] {
         var out: [Bound] = []
         let callIDs = Self.namedIDs(c)
+        let toolStems = Self.stems(c.name).subtracting(Self.readVerbs.map { String($0.prefix(5)) })
         func walk(_ v: Value, depth: Int) {
             guard depth < 6 else { return }
             switch v {
@@ -59,7 +61,7 @@ extension IssueFinder {
                     guard isMax != isMin || !families.isEmpty else { continue }
                     let stem = ws.subtracting(Self.boundNoise).subtracting(able)
                     if stem.isEmpty && ws.isDisjoint(with: Self.amountBoundWords) && families.isEmpty { continue }
-                    out.append(Bound(stem: stem, value: m, isMax: !isMin, families: families, verb: verb, key: k.lowercased(), ids: ids, event: event,
+                    out.append(Bound(stem: stem, value: m, isMax: !isMin, families: families, verb: verb, key: k.lowercased(), toolStems: toolStems, ids: ids, event: event,
                                      quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
                 }
             case .array(let a):
@@ -92,7 +94,7 @@ extension IssueFinder {
             guard !field.isEmpty else { continue }
             let direction = ns.substring(with: m.range(at: 3)).lowercased()
             let below = ["below", "under", "lower than", "less than"].contains(direction)
-            out.append((capSubject(ns.substring(with: m.range(at: 1))), field, pct, below, sentence.trimmingCharacters(in: .whitespaces)))
+            out.append((subjectWords(ns.substring(with: m.range(at: 1))), field, pct, below, sentence.trimmingCharacters(in: .whitespaces)))
         }
         return out
     }
@@ -113,12 +115,12 @@ extension IssueFinder {
                     for (e, c) in calls where e < ev && !c.failed && !c.isRetrieval && !Self.namedIDs(c).isDisjoint(with: named) {
                         // The field itself, not an earlier version of it ("previous_recommended"); the
                         // plainest name when several fit.
-                        let fits = Self.leaves(c.resultValue).compactMap { rk, rv -> (key: String, value: Double)? in
+                        let fits = Self.leaves(c.resultValue).compactMap { rk, rv -> (key: String, path: String, value: Double)? in
                             let key = rk.split(separator: ".").last.map(String.init) ?? rk
                             guard let v = rv.doubleValue, v > 0, r.field.isSubset(of: Self.stems(key)),
-                                  Set(Self.keyWords(key.lowercased())).isDisjoint(with: Self.earlierWords) else { return nil }
-                            return (key, v)
-                        }.sorted { ($0.key.count, $0.key) < ($1.key.count, $1.key) }
+                                  Set(Self.keyWords(rk.lowercased().replacingOccurrences(of: ".", with: " "))).isDisjoint(with: Self.earlierWords) else { return nil }
+                            return (key, rk, v)
+                        }.sorted { ($0.key.count, $0.key, $0.path) < ($1.key.count, $1.key, $1.path) }
                         if let f = fits.first { reported = (f.value, e, f.key) }
                     }
                     guard let rep = reported else { continue }
@@ -147,24 +149,36 @@ extension IssueFinder {
         }
         relativeLimitBreaches(writes)
         var found: [Bound] = []
-        var read = 0
+        var read = -1
         for (ev, w) in writes {
             for (e, c) in calls where e > read && e < ev && !c.failed && !c.isRetrieval { found += bounds(in: c, event: e) }
             read = max(read, ev - 1)
             guard !found.isEmpty, let leaves = Self.argumentLeaves(w) else { continue }
             let named = Self.namedIDs(w)
             let fam = Self.families(w.name)
+            let writeStems = Self.stems(w.name)
             for (k, x) in leaves {
-                guard let d = x.doubleValue else { continue }
                 let kw = Set(Self.keyWords(k))
+                // A write that sets a limit ("daily_limit": 2000) changes it; it is not judged by it.
+                guard let d = x.doubleValue, kw.isDisjoint(with: Self.maxWords), kw.isDisjoint(with: Self.minWords) else { continue }
                 let stem = kw.subtracting(Self.boundNoise)
                 let isAmount = ByteText.any(k, Self.amountKeys)
-                if let b = found.last(where: { b in
+                // The bounds that apply, the latest of them: a limit raised later is the limit. A bound
+                // on no subject of its own ("minimum_without_review") holds for writes of what the tool
+                // that stated it handles (get_direct_debit: update_direct_debit, not a refund).
+                let applicable = found.filter { b in
                     (b.families.isEmpty || (!b.families.isDisjoint(with: fam) && b.verb.map { w.name.lowercased().contains($0) } ?? true))
                         && (b.stem.isEmpty ? isAmount && stem.isEmpty || isAmount && b.families.count > 0 : b.stem == stem)
+                        && (!b.stem.isEmpty || !b.families.isEmpty || !b.toolStems.isDisjoint(with: writeStems))
                         && !b.ids.isDisjoint(with: named)
-                        && (b.isMax ? d > b.value + 0.005 : d < b.value - 0.005)
-                }) {
+                }
+                guard let latest = applicable.last else { continue }
+                // Options of one result ("max_months" 6 or 24): the most the options allow.
+                let options = applicable.filter { $0.event == latest.event && $0.key == latest.key }
+                let limit = latest.isMax ? options.map(\.value).max()! : options.map(\.value).min()!
+                var b = latest
+                b.value = limit
+                if b.isMax ? d > limit + 0.005 : d < limit - 0.005 {
                     // The amount an earlier result gave before this one revised it: the write acted on
                     // outdated information ("refundable_amount" 212.31, then 120.35 after a new bill).
                     if let old = found.first(where: { $0.key == b.key && $0.event < b.event && !$0.ids.isDisjoint(with: b.ids) && abs($0.value - d) < 0.005 }) {
@@ -185,15 +199,14 @@ extension IssueFinder {
         guard depth < 6 else { return nil }
         switch v {
         case .object(let o):
-            let bounds: Set<String> = ["max", "maximum", "limit"]
             let noise: Set<String> = ["max", "maximum", "limit", "total", "current", "new", "the"]
             func stem(_ k: String) -> Set<String> { Set(keyWords(k)).subtracting(noise) }
             for (mk, mx) in o {
-                guard let m = mx.doubleValue, !Set(keyWords(mk)).isDisjoint(with: bounds) else { continue }
+                guard let m = mx.doubleValue, !Set(keyWords(mk)).isDisjoint(with: maxWords) else { continue }
                 let ms = stem(mk)
                 guard !ms.isEmpty else { continue }
                 for (k, x) in o where k != mk {
-                    if let d = x.doubleValue, stem(k) == ms, Set(keyWords(k)).isDisjoint(with: bounds), d > m {
+                    if let d = x.doubleValue, stem(k) == ms, Set(keyWords(k)).isDisjoint(with: maxWords), d > m {
                         return "\(k): \(JSONWriter.string(x)) > \(mk): \(JSONWriter.string(mx))"
                     }
                 }

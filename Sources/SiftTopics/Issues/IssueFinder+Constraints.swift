@@ -52,7 +52,8 @@ extension IssueFinder {
             guard stem.count <= 4 else { return ByteText.contains(b, stem) }
             var i = 0
             while let k = ByteText.firstIndex(of: stem, in: b, from: i) {
-                if k == 0 || !ByteText.isLetter(raw[k - 1]) || (raw[k] >= 0x41 && raw[k] <= 0x5a) { return true }
+                // (A capital starts a word of a camel-cased name, not one inside CAPITALS.)
+                if k == 0 || !ByteText.isLetter(raw[k - 1]) || (raw[k] >= 0x41 && raw[k] <= 0x5a && !(raw[k - 1] >= 0x41 && raw[k - 1] <= 0x5a)) { return true }
                 i = k + 1
             }
             return false

@@ -24,12 +24,15 @@ extension IssueFinder {
         guard calls.count > 0 else { return }
         var given: [[UInt8]] = []     // what the user gave before, in order
         var replaced: [(old: [UInt8], new: [UInt8], event: Int, quote: String)] = []
+        var suspect: [(replaced: Int, event: Int, call: ToolCall)] = []
+        var usedNew = Set<Int>()
         for (i, e) in t.events.enumerated() {
             switch e {
             case .user(let s):
                 let tokens = Self.digitTokens(s)
                 let l = s.lowercased()
-                if !tokens.isEmpty, ByteText.any(l, Self.userCorrectionCues) {
+                // ("Sorry, also order 100235" adds a second value; it corrects nothing.)
+                if !tokens.isEmpty, ByteText.any(l, Self.userCorrectionCues), !Words.split(l).contains(where: Self.additionWords.contains) {
                     for new in tokens where !given.contains(new) {
                         // The value it replaces: one the user gave before, of the same length, one or two
                         // characters off.
@@ -42,14 +45,21 @@ extension IssueFinder {
             case .tool(let c):
                 guard !replaced.isEmpty else { continue }
                 let args = ByteText.alnum(c.arguments)
-                if let r = replaced.first(where: { ByteText.contains(args, $0.old) && !ByteText.contains(args, $0.new) }) {
-                    add(.staleContext, "The agent called \(c.name) with a value the user had corrected.",
-                        [(span(r.event), r.quote), (span(i), "\(c.name)(\(c.arguments.clipped(120)))")])
-                    return
+                for (k, r) in replaced.enumerated() {
+                    if ByteText.contains(args, r.new) { usedNew.insert(k) } else if ByteText.contains(args, r.old) { suspect.append((k, i, c)) }
                 }
             case .assistant:
                 break
             }
         }
+        // A correction the agent never acted on: no call ever took the new value.
+        if let s = suspect.first(where: { !usedNew.contains($0.replaced) }) {
+            let r = replaced[s.replaced]
+            add(.staleContext, "The agent called \(s.call.name) with a value the user had corrected.",
+                [(span(r.event), r.quote), (span(s.event), "\(s.call.name)(\(s.call.arguments.clipped(120)))")])
+        }
     }
+
+    /// Words that add a value rather than correct one.
+    static let additionWords: Set<String> = ["also", "another", "too", "plus", "additionally", "second", "además", "también", "aussi", "auch", "anche"]
 }

@@ -328,7 +328,7 @@ extension IssueFinder {
                         // it shares a word with the claim and two with the source (a plan's monthly price
                         // is no newer value of a static IP's price because both mention fiber).
                         let conflicts = sources.filter { c in
-                            c.kind == f.kind && abs(c.value - v) >= 0.0051 && !c.words.isDisjoint(with: words)
+                            c.kind == f.kind && abs(c.value - v) >= 0.0051 && c.event < i && !c.words.isDisjoint(with: words)
                                 && !support.contains { abs($0.value - c.value) < 0.0051 }
                                 && support.contains { $0.sameFact(as: c) }
                         }

@@ -90,13 +90,20 @@ extension IssueFinder {
     /// What a cap is about besides its action: the words of its heading ("Goodwill credits:") or,
     /// without one, of the words before the amount, less the action's own words and generic ones.
     static func capSubject(_ before: String) -> Set<String> {
+        // Only a heading narrows ("Goodwill credits: ..."); the words of a sentence without one
+        // ("Compensation payments above £100 need approval") name the action itself.
         let head = before.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        let text = head.count > 1 ? String(head[0]) : before
-        let generic: Set<String> = ["issue", "issued", "give", "given", "make", "made", "single", "account", "accounts", "customer", "customers",
-                                    "agent", "agents", "each", "every", "value", "amount", "amounts", "total", "only", "with", "than", "more", "over", "above"]
+        guard head.count > 1 else { return [] }
+        return subjectWords(String(head[0]))
+    }
+
+    /// Stems of the words that say what a rule is about, less the action's own words and generic ones.
+    static func subjectWords(_ text: String) -> Set<String> {
+        let generic: Set<String> = ["issue", "issued", "single", "account", "accounts", "customer", "customers", "agent", "agents", "each", "every",
+                                    "value", "amount", "amounts", "total", "only"].map { String($0.prefix(5)) }.reduce(into: []) { $0.insert($1) }
         return Set(Words.split(text).filter { w in
-            w.count >= 4 && w.allSatisfy(\.isLetter) && !Tokens.stopwords.contains(w) && !generic.contains(w) && families(w).isEmpty
-        }.map { String($0.prefix(5)) })
+            w.count >= 4 && w.allSatisfy(\.isLetter) && !Tokens.stopwords.contains(w) && families(w).isEmpty
+        }.map { String($0.prefix(5)) }).subtracting(generic)
     }
 
     /// Whether a call's name or arguments name every stem of `subject`.

@@ -136,12 +136,14 @@ struct IssueFinder {
             }
             seen.formUnion(run)
             let failures = run.map { calls[$0] }
+            // Recovered: the tool ran again after the run (it succeeded, or answered "not found", or
+            // was called with what the user gave next).
             let recovered = j < calls.count
             let types = Array(Set(failures.compactMap { $0.call.errorType })).sorted().joined(separator: ", ")
             let ev = failures.prefix(3).map { (span(for: $0.index), "\(name) -> " + ($0.call.errorType ?? "error") + ": " + ($0.call.errorMessage ?? "")) }
             if failures.count >= 3 {
                 stormTools.insert(name)
-                let end = recovered ? "before it finally succeeded" : "and never succeeded"
+                let end = !recovered ? "and never succeeded" : calls[j].call.failed ? "before the service answered" : "before it finally succeeded"
                 add(.retryStorm, "The tool \(name) failed again and again (\(types)) and was retried many times in a row \(end).", ev)
             }
             // A refused state-changing call re-issued with other arguments before the user said
