@@ -163,32 +163,21 @@ final class EvidencePool {
 
     /// The sum of each JSON field that holds a number at least twice in one text.
     static func columnTotals(_ text: String) -> [Double] {
-        let b = Array(text.utf8)
-        guard b.first(where: { $0 > 0x20 }) == UInt8(ascii: "{") || b.first(where: { $0 > 0x20 }) == UInt8(ascii: "[") else { return [] }
+        guard let first = text.utf8.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+              let value = try? JSONReader.parse(text) else { return [] }
         var sums: [String: (total: Double, count: Int)] = [:]
-        var i = 0
-        while i < b.count {
-            guard b[i] == UInt8(ascii: "\"") else { i += 1; continue }
-            // A string, read whole so that the next quote opens the next one.
-            var k = i + 1
-            while k < b.count, b[k] != UInt8(ascii: "\"") { k += b[k] == UInt8(ascii: "\\") ? 2 : 1 }
-            guard k < b.count else { break }
-            let key = b[(i + 1)..<k]
-            i = k + 1
-            var j = i
-            while j < b.count, b[j] == 0x20 { j += 1 }
-            guard j < b.count, b[j] == UInt8(ascii: ":") else { continue }
-            j += 1
-            while j < b.count, b[j] == 0x20 { j += 1 }
-            let n0 = j
-            if j < b.count, b[j] == UInt8(ascii: "-") { j += 1 }
-            while j < b.count, ByteText.isDigit(b[j]) || b[j] == UInt8(ascii: ".") { j += 1 }
-            guard j > n0, let v = Double(String(decoding: b[n0..<j], as: UTF8.self)) else { continue }
-            let name = String(decoding: key, as: UTF8.self)
-            let s = sums[name] ?? (0, 0)
-            sums[name] = (s.total + v, s.count + 1)
-            i = j
+        func walk(_ v: Value, depth: Int) {
+            guard depth < 8 else { return }
+            switch v {
+            case .object(let o):
+                for (k, x) in o {
+                    if let d = x.doubleValue, x.stringValue == nil { let s = sums[k] ?? (0, 0); sums[k] = (s.total + d, s.count + 1) } else { walk(x, depth: depth + 1) }
+                }
+            case .array(let a): for x in a.prefix(200) { walk(x, depth: depth + 1) }
+            default: break
+            }
         }
+        walk(value, depth: 0)
         return sums.values.filter { $0.count >= 2 && $0.count <= 100 }.map(\.total)
     }
 

@@ -107,29 +107,27 @@ extension IssueFinder {
             let rules = limits.filter { Self.names(w, $0.subject) }
             guard !rules.isEmpty, let leaves = Self.argumentLeaves(w) else { continue }
             let named = Self.namedIDs(w)
-            for (k, x) in leaves {
-                guard let d = x.doubleValue, ByteText.any(k, Self.amountKeys) else { continue }
-                for r in rules {
-                    // The latest value an earlier result about the same account reports under that field.
-                    var reported: (value: Double, event: Int, key: String)?
-                    for (e, c) in calls where e < ev && !c.failed && !c.isRetrieval && !Self.namedIDs(c).isDisjoint(with: named) {
-                        // The field itself, not an earlier version of it ("previous_recommended"); the
-                        // plainest name when several fit.
-                        let fits = Self.leaves(c.resultValue).compactMap { rk, rv -> (key: String, path: String, value: Double)? in
-                            let key = rk.split(separator: ".").last.map(String.init) ?? rk
-                            guard let v = rv.doubleValue, v > 0, r.field.isSubset(of: Self.stems(key)),
-                                  Set(Self.keyWords(rk.lowercased().replacingOccurrences(of: ".", with: " "))).isDisjoint(with: Self.earlierWords) else { return nil }
-                            return (key, rk, v)
-                        }.sorted { ($0.key.count, $0.key, $0.path) < ($1.key.count, $1.key, $1.path) }
-                        if let f = fits.first { reported = (f.value, e, f.key) }
-                    }
-                    guard let rep = reported else { continue }
-                    let bound = r.below ? rep.value * (1 - r.percent / 100) : rep.value * (1 + r.percent / 100)
-                    if r.below ? d < bound - 0.005 : d > bound + 0.005 {
-                        add(.policyViolation, "The agent ran \(w.name) with \(k) further from the \(rep.key) than the policy allows.",
-                            [(nil, "policy: " + r.quote), (span(rep.event), "\(rep.key): \(Facts.numberKey(rep.value))"), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
-                        return
-                    }
+            for r in rules {
+                // The latest value an earlier result about the same account reports under that field:
+                // the field itself, not an earlier version of it ("previous_recommended"); the plainest
+                // name when several fit.
+                var reported: (value: Double, event: Int, key: String)?
+                for (e, c) in calls where e < ev && !c.failed && !c.isRetrieval && !Self.namedIDs(c).isDisjoint(with: named) {
+                    let fits = Self.leaves(c.resultValue).compactMap { rk, rv -> (key: String, path: String, value: Double)? in
+                        let key = rk.split(separator: ".").last.map(String.init) ?? rk
+                        guard let v = rv.doubleValue, v > 0, r.field.isSubset(of: Self.stems(key)),
+                              Set(Self.keyWords(rk.lowercased().replacingOccurrences(of: ".", with: " "))).isDisjoint(with: Self.earlierWords) else { return nil }
+                        return (key, rk, v)
+                    }.sorted { ($0.key.count, $0.key, $0.path) < ($1.key.count, $1.key, $1.path) }
+                    if let f = fits.first { reported = (f.value, e, f.key) }
+                }
+                guard let rep = reported else { continue }
+                let bound = r.below ? rep.value * (1 - r.percent / 100) : rep.value * (1 + r.percent / 100)
+                for (k, x) in leaves {
+                    guard let d = x.doubleValue, ByteText.any(k, Self.amountKeys), r.below ? d < bound - 0.005 : d > bound + 0.005 else { continue }
+                    add(.policyViolation, "The agent ran \(w.name) with \(k) further from the \(rep.key) than the policy allows.",
+                        [(nil, "policy: " + r.quote), (span(rep.event), "\(rep.key): \(Facts.numberKey(rep.value))"), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                    return
                 }
             }
         }

@@ -87,8 +87,8 @@ extension IssueFinder {
         return out
     }
 
-    /// What a cap is about besides its action: the words of its heading ("Goodwill credits:") or,
-    /// without one, of the words before the amount, less the action's own words and generic ones.
+    /// What a cap is about besides its action: the words of its heading ("Goodwill credits:"), if it
+    /// has one, less the action's own words and generic ones.
     static func capSubject(_ before: String) -> Set<String> {
         // Only a heading narrows ("Goodwill credits: ..."); the words of a sentence without one
         // ("Compensation payments above £100 need approval") name the action itself.
@@ -99,12 +99,11 @@ extension IssueFinder {
 
     /// Stems of the words that say what a rule is about, less the action's own words and generic ones.
     static func subjectWords(_ text: String) -> Set<String> {
-        let generic: Set<String> = ["issue", "issued", "single", "account", "accounts", "customer", "customers", "agent", "agents", "each", "every",
-                                    "value", "amount", "amounts", "total", "only"].map { String($0.prefix(5)) }.reduce(into: []) { $0.insert($1) }
-        return Set(Words.split(text).filter { w in
+        Set(Words.split(text).filter { w in
             w.count >= 4 && w.allSatisfy(\.isLetter) && !Tokens.stopwords.contains(w) && families(w).isEmpty
-        }.map { String($0.prefix(5)) }).subtracting(generic)
+        }.map { String($0.prefix(5)) }).subtracting(genericSubjectStems)
     }
+    static let genericSubjectStems: Set<String> = ["issue", "singl", "accou", "custo", "agent", "each", "every", "value", "amoun", "total", "only"]
 
     /// Whether a call's name or arguments name every stem of `subject`.
     static func names(_ w: ToolCall, _ subject: Set<String>) -> Bool {

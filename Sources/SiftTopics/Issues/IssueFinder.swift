@@ -102,13 +102,20 @@ struct IssueFinder {
 
     /// A failure that answers: what was asked for does not exist ("No account matches AC-47249").
     static func isAbsent(_ c: ToolCall) -> Bool {
-        let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
+        let s = failureText(c)
         return !ByteText.any(s, systemErrorCues) && ByteText.any(s, ["not found", "not_found", "notfound", "no such", "does not exist", "doesn't exist", "no match"])
     }
 
+    /// A failed call's error type and message, lower-cased.
+    static func failureText(_ c: ToolCall) -> String { ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased() }
+
+    /// Whether the user said anything between two events.
+    func userSpoke(after a: Int, before b: Int) -> Bool {
+        a + 1 < b && t.events[(a + 1)..<b].contains { if case .user = $0 { return true } else { return false } }
+    }
+
     static func isSystemError(_ c: ToolCall) -> Bool {
-        let s = ((c.errorType ?? "") + " " + (c.errorMessage ?? "")).lowercased()
-        return ByteText.any(s, systemErrorCues)
+        ByteText.any(failureText(c), systemErrorCues)
     }
 
     mutating func toolFailures() {
@@ -128,8 +135,7 @@ struct IssueFinder {
                     let prev = calls[run[run.count - 1]].call
                     if Self.isSystemError(prev), Self.isAbsent(calls[j].call) { break }
                     // The user gave something new in between ("sorry, it's AC-47294"): a new request.
-                    if calls[j].call.arguments != prev.arguments,
-                       t.events[(calls[run[run.count - 1]].index + 1)..<calls[j].index].contains(where: { if case .user = $0 { return true } else { return false } }) { break }
+                    if calls[j].call.arguments != prev.arguments, userSpoke(after: calls[run[run.count - 1]].index, before: calls[j].index) { break }
                     run.append(j)
                 }
                 j += 1
@@ -156,7 +162,7 @@ struct IssueFinder {
             let refusedArgs = Set(failures.filter { !Self.isSystemError($0.call) }.map(\.call.arguments))
             let guessed = refusedArgs.count >= 2 && calls.contains { c in
                 guard c.index > refusedAt, c.call.name == name, c.call.arguments != failures[0].call.arguments else { return false }
-                return !t.events[refusedAt..<c.index].contains { if case .user = $0 { return true } else { return false } }
+                return !userSpoke(after: refusedAt, before: c.index)
             }
             if Self.isWrite(name), guessed, let refused = failures.first(where: { !Self.isSystemError($0.call) }) {
                 add(.rejectedWrite, "The system refused the state-changing call \(name) (\(refused.call.errorType ?? "error")).",
