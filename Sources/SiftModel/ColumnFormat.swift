@@ -21,8 +21,14 @@ public enum ColumnFormat {
         var tags: [UInt8] = []
         var fixed: [UInt8] = []
         var codes: [UInt8] = []
-        var dictionary: [Entry: UInt32] = [:]
-        var entries: [String] = []
+        /// The distinct entries' bytes one after another, where each starts, and each one's hash.
+        var arena: [UInt8] = []
+        var starts: [Int] = [0]
+        var hashes: [UInt64] = []
+        /// Open addressing over the entries by hash: entry number + 1, 0 for an empty slot. Keyed by
+        /// the bytes (Swift's `==` on strings is canonical equivalence, which would fold "caf\u{e9}"
+        /// and "cafe\u{301}" into one entry and give the second row the first one's bytes back).
+        var slots: [UInt32] = []
         var entryBytes = 0
         /// Whether any row is not NULL.
         public private(set) var anyValue = false
@@ -31,39 +37,75 @@ public enum ColumnFormat {
 
         /// Bytes so far, about (for size limits).
         public var byteCount: Int { 36 + tags.count + fixed.count + entryBytes + codes.count }
-        public var distinctEntries: Int { entries.count }
+        public var distinctEntries: Int { hashes.count }
 
         @inline(__always) mutating func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { fixed.append(contentsOf: $0) } }
-        /// A dictionary key that is the string's bytes: Swift's `==` on strings is canonical
-        /// equivalence, which would fold "caf\u{e9}" and "cafe\u{301}" into one entry and give the
-        /// second row the first one's bytes back.
-        struct Entry: Hashable {
-            let s: String
-            func hash(into h: inout Hasher) {
-                var s = s
-                s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+
+        /// A fast hash of bytes, eight at a time (the codes do not depend on it: entries are numbered
+        /// in order of first appearance).
+        @inline(__always) static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(p.count) &* 0xC2B2_AE3D_27D4_EB4F)
+            let n = p.count
+            var i = 0
+            while i + 8 <= n {
+                h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                i += 8
             }
-            static func == (a: Entry, b: Entry) -> Bool {
-                var x = a.s, y = b.s
-                return x.withUTF8 { p in
-                    y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
-                }
+            if i < n {
+                var w: UInt64 = 0
+                var shift: UInt64 = 0
+                while i < n { w |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+                h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
             }
+            h ^= h >> 33; h = h &* 0xC4CE_B9FE_1A85_EC53; h ^= h >> 33
+            return h
         }
 
         mutating func code(_ s: String) {
-            // One hash per row: the entry is looked up and, when new, added in the same access.
-            let next = UInt32(entries.count)
-            var c = next
-            Self.read(&dictionary[Entry(s: s), default: next], into: &c)
-            if c == next {
-                entries.append(s)
-                entryBytes += 8 + s.utf8.count
-            }
+            var s = s
+            let c = s.withUTF8 { code(bytes: UnsafeRawBufferPointer($0)) }
             withUnsafeBytes(of: c.littleEndian) { codes.append(contentsOf: $0) }
         }
 
-        @inline(__always) private static func read(_ v: inout UInt32, into c: inout UInt32) { c = v }
+        /// The entry number of `b`, added when new.
+        private mutating func code(bytes b: UnsafeRawBufferPointer) -> UInt32 {
+            if slots.count < 2 * (hashes.count + 1) { grow() }
+            let h = Self.hash(b)
+            let mask = slots.count - 1
+            var at = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let e = Int(slots[at])
+                if e == 0 { break }
+                if hashes[e - 1] == h {
+                    let from = starts[e - 1], count = starts[e] - from
+                    if count == b.count && (count == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + from, b.baseAddress!, count) == 0 }) {
+                        return UInt32(e - 1)
+                    }
+                }
+                at = (at + 1) & mask
+            }
+            let c = UInt32(hashes.count)
+            slots[at] = c + 1
+            hashes.append(h)
+            arena.append(contentsOf: b)
+            starts.append(arena.count)
+            entryBytes += 8 + b.count
+            return c
+        }
+
+        private mutating func grow() {
+            let size = max(64, slots.count * 2)
+            slots = [UInt32](repeating: 0, count: size)
+            let mask = size - 1
+            slots.withUnsafeMutableBufferPointer { t in
+                for (e, h) in hashes.enumerated() {
+                    var at = Int(truncatingIfNeeded: h) & mask
+                    while t[at] != 0 { at = (at + 1) & mask }
+                    t[at] = UInt32(e + 1)
+                }
+            }
+        }
 
         public mutating func null() { tags.append(Tag.null.rawValue); rows += 1 }
         public mutating func bool(_ b: Bool) { tags.append(b ? Tag.trueValue.rawValue : Tag.falseValue.rawValue); rows += 1; anyValue = true }
@@ -106,10 +148,10 @@ public enum ColumnFormat {
             out += tags
             put(UInt64(fixed.count))
             out += fixed
-            put(UInt64(entries.count))
-            for e in entries {
-                var s = e
-                s.withUTF8 { b in put(UInt64(b.count)); out.append(contentsOf: b) }
+            put(UInt64(hashes.count))
+            for e in hashes.indices {
+                put(UInt64(starts[e + 1] - starts[e]))
+                out += arena[starts[e]..<starts[e + 1]]
             }
             out += codes
             return out
