@@ -137,6 +137,15 @@ public struct JSONReader {
 
     // MARK: - Values
 
+    /// Whether a key appears twice: pairs compared for the small objects most are, a set for others.
+    static func hasDuplicate(_ keys: [String]) -> Bool {
+        if keys.count > 12 { return Set(keys).count != keys.count }
+        for i in 1..<keys.count {
+            for j in 0..<i where keys[i] == keys[j] { return true }
+        }
+        return false
+    }
+
     /// Parses the value at the cursor into a Value.
     public mutating func parseValue() throws -> Value {
         skipWhitespace()
@@ -148,7 +157,7 @@ public struct JSONReader {
                 keys.append(key)
                 values.append(try r.parseValue())
             }
-            if keys.count > 1 && Set(keys).count != keys.count {
+            if keys.count > 1 && Self.hasDuplicate(keys) {
                 // Duplicate keys: the last one wins, at the position of the first (as most parsers do).
                 var o = JSONObject()
                 for (k, v) in zip(keys, values) { o[k] = v }

@@ -15,6 +15,16 @@ final class JSONReaderTests: XCTestCase {
         let v = try JSONReader.parse(#"{"z":1,"a":2,"z":3}"#)
         XCTAssertEqual(v.objectValue?.keys, ["z", "a"])
         XCTAssertEqual(v["z"], .int(3))
+        // Past a dozen keys the duplicates are found by a set rather than pair by pair: same rule.
+        let keys = (0..<20).map { "k\($0)" }
+        let text = "{" + (keys + ["k3", "k19"]).enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",") + "}"
+        let w = try JSONReader.parse(text)
+        XCTAssertEqual(w.objectValue?.keys, keys)
+        XCTAssertEqual(w["k3"], .int(20))
+        XCTAssertEqual(w["k19"], .int(21))
+        XCTAssertEqual(w["k4"], .int(4))
+        XCTAssertEqual(try JSONReader.parse(#"{"a":1,"b":2,"c":3}"#).objectValue?.count, 3)
+        XCTAssertEqual(try JSONReader.parse(#"{"a":1,"b":2,"c":3,"b":4}"#)["b"], .int(4))
     }
 
     func testNumbers() throws {
