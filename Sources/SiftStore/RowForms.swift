@@ -48,7 +48,12 @@ enum RowForms {
 
     /// Byte equality: Swift's `==` on strings is canonical equivalence ("caf\u{e9}" equals
     /// "cafe\u{301}"), and a form must give back the very bytes it stands for.
-    static func sameBytes(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { p in
+            b.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
+        }
+    }
 
     // MARK: - span_id and span_parents
 
@@ -121,7 +126,8 @@ enum RowForms {
     static func metricsForm(_ r: SpanRow) -> [UInt8]? {
         guard let text = r.metrics, text.utf8.count <= 512, text.utf8.first == UInt8(ascii: "{"),
               r.start != nil || r.end != nil || r.totalTokens != nil,
-              case .object(let o)? = try? JSONReader.parse(text), o.count > 0, o.count <= 8 else { return nil }
+              // A row made from a span still has the object: no need to parse the text again.
+              case .object(let o)? = r.parsed.map({ $0.metrics }) ?? (try? JSONReader.parse(text)), o.count > 0, o.count <= 8 else { return nil }
         var form: [UInt8] = [metricsMarker]
         for (k, v) in o {
             guard let key = metricKeys.firstIndex(of: k) else { return nil }

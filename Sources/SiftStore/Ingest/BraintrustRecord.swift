@@ -30,6 +30,10 @@ enum BraintrustRecord {
         var hasParents = false
         var extraParts: [(String, Range<Int>)] = []
         var projectID: String?
+        // The small objects as parsed, handed on with the row so the column chunks and row forms
+        // need not parse their text again.
+        var metadataValue = Value.null, metricsValue = Value.null, attributesValue = Value.null
+        var scoresValue = Value.null, errorValue = Value.null
 
         func text(_ range: Range<Int>) -> String {
             String(decoding: UnsafeBufferPointer(rebasing: slice[range]), as: UTF8.self)
@@ -51,14 +55,12 @@ enum BraintrustRecord {
             default: throw SpanError(field: field, "expected an object, found \(v.kindName)")
             }
         }
-        /// A number or null at the cursor; the exact value is read again where an integer matters.
-        func number(_ r: inout JSONReader, _ field: String) throws -> Value {
-            let c = r.peek()
-            if c == UInt8(ascii: "n") { return try r.parseValue() }
-            guard let c, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else {
-                throw SpanError(field: field, "expected a number, found \(try r.parseValue().kindName)")
+        /// Checks a number or null.
+        func number(_ v: Value, _ field: String) throws {
+            switch v {
+            case .null, .int, .double: return
+            default: throw SpanError(field: field, "expected a number, found \(v.kindName)")
             }
-            return try r.parseNumber()
         }
         /// True at `{`; consumes null and returns false; anything else is the wrong type.
         func objectStart(_ r: inout JSONReader, _ field: String) throws -> Bool {
@@ -85,6 +87,14 @@ enum BraintrustRecord {
             default: throw SpanError(field: field, "expected an array of strings, found \(try r.parseValue().kindName)")
             }
         }
+        /// The object at the cursor, parsed, with where it sits; nil (and nothing kept) for null.
+        func objectValue(_ r: inout JSONReader, _ f: RawField, _ key: String) throws -> Value {
+            guard try objectStart(&r, key) else { raws[f.rawValue] = nil; return .null }
+            let at = r.position
+            let v = try r.parseValue()
+            raws[f.rawValue] = at..<r.position
+            return v
+        }
         /// Records where a field's value sits, as written: `[]` and `{}` stay what they are, distinct
         /// from null and from an absent field.
         func keep(_ f: RawField, from at: Int, _ r: JSONReader, nonEmpty: Bool = true) {
@@ -107,18 +117,16 @@ enum BraintrustRecord {
             case "input": raws[RawField.input.rawValue] = try r.skipValue()
             case "output": raws[RawField.output.rawValue] = try r.skipValue()
             case "expected": raws[RawField.expected.rawValue] = try r.skipValue()
-            case "error": raws[RawField.error.rawValue] = try r.skipValue()
-            case "metadata":
-                if try objectStart(&r, key) {
-                    try r.skipValue()
-                    keep(.metadata, from: at, r)
-                } else {
-                    raws[RawField.metadata.rawValue] = nil
-                }
+            case "error":
+                errorValue = try r.parseValue()
+                raws[RawField.error.rawValue] = at..<r.position
+            case "metadata": metadataValue = try objectValue(&r, .metadata, key)
             case "scores":
+                scoresValue = .null
                 if try objectStart(&r, key) {
-                    try r.forEachMember { r, scoreName in
-                        let v = try number(&r, "scores.\(scoreName)")
+                    scoresValue = try r.parseValue()
+                    for (scoreName, v) in scoresValue.objectValue ?? JSONObject() {
+                        try number(v, "scores.\(scoreName)")
                         if let d = v.doubleValue, !(d >= 0 && d <= 1) {
                             throw SpanError(field: "scores.\(scoreName)", "a score must be between 0 and 1, found \(v)")
                         }
@@ -126,9 +134,11 @@ enum BraintrustRecord {
                 }
                 keep(.scores, from: at, r)
             case "metrics":
+                metricsValue = .null
                 if try objectStart(&r, key) {
-                    try r.forEachMember { r, metric in
-                        let v = try number(&r, "metrics.\(metric)")
+                    metricsValue = try r.parseValue()
+                    for (metric, v) in metricsValue.objectValue ?? JSONObject() {
+                        try number(v, "metrics.\(metric)")
                         switch metric {
                         case "start": start = v.doubleValue
                         case "end": end = v.doubleValue
@@ -141,16 +151,19 @@ enum BraintrustRecord {
                 }
                 keep(.metrics, from: at, r)
             case "span_attributes":
+                attributesValue = .null
                 if try objectStart(&r, key) {
-                    try r.forEachMember { r, attribute in
-                        guard attribute == "type" || attribute == "name" else { try r.skipValue(); return }
-                        var value: String?
-                        switch r.peek() {
-                        case UInt8(ascii: "\""): value = try r.parseString()
-                        case UInt8(ascii: "n"): _ = try r.parseValue()
-                        default: throw SpanError(field: "span_attributes.\(attribute)", "expected a string, found \(try r.parseValue().kindName)")
+                    attributesValue = try r.parseValue()
+                    if case .object(let o) = attributesValue {
+                        for (attribute, v) in o where attribute == "type" || attribute == "name" {
+                            let value: String?
+                            switch v {
+                            case .string(let s): value = s
+                            case .null: value = nil
+                            default: throw SpanError(field: "span_attributes.\(attribute)", "expected a string, found \(v.kindName)")
+                            }
+                            if attribute == "type" { type = value } else { name = value }
                         }
-                        if attribute == "type" { type = value } else { name = value }
                     }
                 }
                 keep(.attributes, from: at, r)
@@ -202,6 +215,8 @@ enum BraintrustRecord {
         row.promptTokens = promptTokens
         row.completionTokens = completionTokens
         row.totalTokens = totalTokens ?? ((promptTokens != nil || completionTokens != nil) ? (promptTokens ?? 0) + (completionTokens ?? 0) : nil)
+        row.parsed = SpanRow.Parsed(metadata: metadataValue, metrics: metricsValue, spanAttributes: attributesValue,
+                                    scores: scoresValue, error: errorValue)
         if !facets.isEmpty { row.facets = facets }
         if !classifications.isEmpty { row.classifications = classifications }
         if !extraParts.isEmpty || projectID != nil {
