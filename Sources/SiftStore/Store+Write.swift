@@ -130,9 +130,9 @@ public final class BatchWriter {
         if defaultProject == nil, rows.contains(where: { $0.projectName != first.projectName }) { return nil }
         var ids = Set<String>(minimumCapacity: rows.count)
         var b = ColumnChunks.SpanBuilder()
-        for (i, r) in rows.enumerated() {
-            guard ids.insert(r.id).inserted else { return nil }
-            b.add(row: Int64(i), r)
+        for i in rows.indices {
+            guard ids.insert(rows[i].id).inserted else { return nil }
+            b.add(row: Int64(i), rows[i])
         }
         return ColumnChunks.Built(b)
     }

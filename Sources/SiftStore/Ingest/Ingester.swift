@@ -134,11 +134,18 @@ public final class Ingester {
         var batch: [SpanRow] = []
         batch.reserveCapacity(options.batchSize)
         var batchRecords = 0, batchRejected = 0
+        // The first batch of a large-batch ingest is an eighth of the size, so the writer starts
+        // while the parser fills the next one instead of waiting idle for a whole batch.
+        var limit = options.batchSize >= 8192 ? options.batchSize / 8 : options.batchSize
 
         func flush() throws {
-            try pipe.send(batch, records: batchRecords, rejected: batchRejected)
-            batch = []
-            batch.reserveCapacity(options.batchSize)
+            limit = options.batchSize
+            // Handed over, not copied: the batch's only reference goes to the pipe, so preparing it
+            // changes the rows in place (a shared array would be copied, every row's fields retained).
+            var full: [SpanRow] = []
+            full.reserveCapacity(options.batchSize)
+            swap(&full, &batch)
+            try pipe.send(&full, records: batchRecords, rejected: batchRejected)
             batchRecords = 0; batchRejected = 0
             try rejects.flush()
         }
@@ -158,7 +165,7 @@ public final class Ingester {
         // and the record is counted in the batch where it ends.
         func acceptPart(_ rows: [SpanRow]) throws {
             try accept(rows)
-            if batch.count >= options.batchSize { try flush() }
+            if batch.count >= limit { try flush() }
         }
         // A record is counted in the batch that holds its rows, so the run's committed-record count
         // always matches what is in the store.
@@ -167,7 +174,7 @@ public final class Ingester {
             batchRecords += 1
             progress.bytes = bytes
             if progress.records & 255 == 0 { report() }
-            if batch.count >= options.batchSize { try flush() }
+            if batch.count >= limit { try flush() }
         }
         func reject(line: Int, _ message: String, raw: UnsafeBufferPointer<UInt8>?) throws {
             progress.rejected += 1
@@ -502,16 +509,16 @@ final class CommitPipe {
         }
     }
 
-    func send(_ rows: [SpanRow], records: Int, rejected: Int) throws {
+    func send(_ rows: inout [SpanRow], records: Int, rejected: Int) throws {
         // The batch's text is compressed and its column chunks built here, on the parsing thread,
         // while the writer commits the previous batch: the two threads share the work.
-        var rows = rows
         let prebuilt = writer.prepare(&rows)
         cond.lock()
         defer { cond.unlock() }
         while queue.count >= 2 && failure == nil { cond.wait() }
         if let failure { throw failure }
         queue.append((rows, records, rejected, prebuilt))
+        rows = []
         cond.broadcast()
     }
 
