@@ -143,6 +143,9 @@ public enum ColumnChunks {
         var maxCreated: Int64
         var chunks: [(String, [UInt8])]
         var complete: [String]
+        /// The short texts the batch repeats (`BatchWriter.repeatedShortTexts`), found off the
+        /// writer's thread; nil when not known (the writer then finds them).
+        var repeatedTexts: Set<[UInt8]>?
         init(_ b: SpanBuilder) {
             rows = b.rows.count
             minCreated = b.minCreated

@@ -27,7 +27,7 @@ public struct SpanRow: Sendable {
     public var scores: String? { didSet { parsed = nil; packed = nil } }
     public var metadata: String? { didSet { parsed = nil; packed = nil } }
     public var tags: String?
-    public var metrics: String? { didSet { parsed = nil; packed = nil } }
+    public var metrics: String? { didSet { parsed = nil; packed = nil; metricsFormPrepared = false } }
     public var spanAttributes: String? { didSet { parsed = nil; packed = nil } }
     public var extra: String? { didSet { packed = nil } }
     /// Facets and classifications that came with the record (root spans of exports); stored in their own tables.
@@ -40,6 +40,11 @@ public struct SpanRow: Sendable {
     /// The text fields compressed as they are stored (`RowPacking`), made off the writer's thread;
     /// nil until packed, and again once any of them changes.
     var packed: Packed?
+
+    /// The metrics form (`RowForms.metricsForm`), made off the writer's thread when the batch was
+    /// prepared; it depends on the metrics text and the number columns, set before then.
+    var preparedMetricsForm: [UInt8]?
+    var metricsFormPrepared = false
 
     struct Packed: @unchecked Sendable {
         let dictionary: RowDictionary

@@ -117,12 +117,20 @@ public final class BatchWriter {
     /// The project each row went to, by name, with counts (for the summary).
     public private(set) var spansByProject: [String: Int] = [:]
 
-    /// Prepares a batch off the writer's thread: compresses the rows' text as it will be stored, and
-    /// returns the span chunks for `rows` as a group of new rows in batch order (the common case: every
-    /// row new, one project); nil when the batch names more than one project or repeats an id.
+    /// Prepares a batch off the writer's thread: compresses the rows' text as it will be stored, makes
+    /// their metrics forms, and returns the span chunks for `rows` as a group of new rows in batch
+    /// order (the common case: every row new, one project) with the short texts the batch repeats;
+    /// nil when the batch names more than one project or repeats an id. On a large ingest the
+    /// writer's thread is the busier one, so what needs no store is done here.
     public func prepare(_ rows: inout [SpanRow]) -> ColumnChunks.Built? {
         packer.pack(&rows)
-        return prebuild(rows)
+        for i in rows.indices {
+            rows[i].preparedMetricsForm = RowForms.metricsForm(rows[i])
+            rows[i].metricsFormPrepared = true
+        }
+        guard var built = prebuild(rows) else { return nil }
+        built.repeatedTexts = Self.repeatedShortTexts(rows)
+        return built
     }
 
     func prebuild(_ rows: [SpanRow]) -> ColumnChunks.Built? {
@@ -164,7 +172,7 @@ public final class BatchWriter {
             for i in rows.indices { if let d = rows[i].packed?.dictionary, dictionaries.insert(d.id).inserted { try store.saveRowDictionary(d) } }
             // Short texts this batch repeats are shared (RowForms), with those another writer added.
             try store.loadSharedTexts()
-            repeated = Self.repeatedShortTexts(rows)
+            repeated = prebuilt?.repeatedTexts ?? Self.repeatedShortTexts(rows)
             sharedInCommit = []
             defer { sharedAdded = sharedInCommit }
             let before = try db.scalarInt("SELECT coalesce(max(row), 0) FROM spans") ?? 0
@@ -183,7 +191,7 @@ public final class BatchWriter {
                    order.indices.allSatisfy({ byRow[order[$0]] == $0 }) {
                     // Every row new, in batch order: the chunks built ahead are this group's.
                     try store.writeGroup(projectRow: pid, first: first, last: last, built: prebuilt,
-                                         isRoot: rows.map(\.isRoot), traces: rows.map(\.rootSpanID))
+                                         isRoot: rows.map { $0.isRoot }, traces: rows.map { $0.rootSpanID })
                 } else {
                     try store.writeGroup(projectRow: pid, rows: order.map { ($0, rows[byRow[$0]!]) })
                 }
@@ -253,7 +261,7 @@ public final class BatchWriter {
         let text = RowPacking.fields(r)
         var forms: [[UInt8]] = []   // kept alive until the statement has run
         for (k, at) in [Int32(16), 17, 18, 19, 20, 21, 23, 24, 25].enumerated() {
-            if k == 6, let form = RowForms.metricsForm(r) {
+            if k == 6, let form = r.metricsFormPrepared ? r.preparedMetricsForm : RowForms.metricsForm(r) {
                 forms.append(form)
                 try s.bindBlobNoCopy(form, at: at)
             } else if let b = r.packed?.fields[k] {
@@ -300,10 +308,10 @@ public final class BatchWriter {
     /// The short texts (not packed) that appear at least twice among the rows' text fields.
     static func repeatedShortTexts(_ rows: [SpanRow]) -> Set<[UInt8]> {
         var seen: [[UInt8]: Bool] = [:]   // by bytes: canonically equivalent texts are different texts
-        for r in rows {
-            for (k, t) in RowPacking.fields(r).enumerated() {
-                guard let t, r.packed?.fields[k] == nil, t.utf8.count < RowForms.shortBytes else { continue }
-                if k == 6 && r.start != nil { continue }   // metrics with times are made from the number columns
+        for i in rows.indices {   // by index: `for r in rows` copies every row, retaining each of its fields
+            for (k, t) in RowPacking.fields(rows[i]).enumerated() {
+                guard let t, rows[i].packed?.fields[k] == nil, t.utf8.count < RowForms.shortBytes else { continue }
+                if k == 6 && rows[i].start != nil { continue }   // metrics with times are made from the number columns
                 let key = Array(t.utf8)
                 if let v = seen[key] { if !v { seen[key] = true } } else { seen[key] = false }
             }
