@@ -41,27 +41,6 @@ public enum ColumnFormat {
 
         @inline(__always) mutating func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { fixed.append(contentsOf: $0) } }
 
-        /// A fast hash of bytes, eight at a time (the codes do not depend on it: entries are numbered
-        /// in order of first appearance).
-        @inline(__always) static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(p.count) &* 0xC2B2_AE3D_27D4_EB4F)
-            let n = p.count
-            var i = 0
-            while i + 8 <= n {
-                h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-                h ^= h >> 32
-                i += 8
-            }
-            if i < n {
-                var w: UInt64 = 0
-                var shift: UInt64 = 0
-                while i < n { w |= UInt64(p[i]) << shift; shift += 8; i += 1 }
-                h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-            }
-            h ^= h >> 33; h = h &* 0xC4CE_B9FE_1A85_EC53; h ^= h >> 33
-            return h
-        }
-
         mutating func code(_ s: String) {
             var s = s
             let c = s.withUTF8 { code(bytes: UnsafeRawBufferPointer($0)) }
@@ -71,7 +50,7 @@ public enum ColumnFormat {
         /// The entry number of `b`, added when new.
         private mutating func code(bytes b: UnsafeRawBufferPointer) -> UInt32 {
             if slots.count < 2 * (hashes.count + 1) { grow() }
-            let h = Self.hash(b)
+            let h = ByteHash.hash(b)   // the codes do not depend on it: entries are numbered by first appearance
             let mask = slots.count - 1
             var at = Int(truncatingIfNeeded: h) & mask
             while true {

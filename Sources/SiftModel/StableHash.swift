@@ -18,3 +18,29 @@ public enum StableHash {
         return String(a, radix: 16) + String(b, radix: 16)
     }
 }
+
+/// A fast hash of bytes for in-memory tables (a column chunk's dictionary, a query's trace ids),
+/// eight bytes at a time. Seeded per process, as Swift's own hashing is, so that no one can choose
+/// inputs that collide ahead of time; nothing stored or shown depends on its values.
+public enum ByteHash {
+    public static let processSeed = UInt64.random(in: 1...UInt64.max)
+
+    @inline(__always) public static func hash(_ p: UnsafeRawBufferPointer, seed: UInt64 = processSeed) -> UInt64 {
+        let n = p.count
+        var h: UInt64 = seed ^ 0x9E37_79B9_7F4A_7C15 ^ (UInt64(n) &* 0xC2B2_AE3D_27D4_EB4F)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n {
+            var w: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n { w |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        }
+        h ^= h >> 33; h = h &* 0xC4CE_B9FE_1A85_EC53; h ^= h >> 33
+        return h
+    }
+}

@@ -15,11 +15,12 @@ public struct SpanRow: Sendable {
     public var created: Int64
     public var type: String?
     public var name: String?
-    public var start: Double?
-    public var end: Double?
-    public var promptTokens: Int64?
-    public var completionTokens: Int64?
-    public var totalTokens: Int64?
+    // The number columns make the metrics form (`preparedMetricsForm`): a change clears it.
+    public var start: Double? { didSet { metricsFormPrepared = false } }
+    public var end: Double? { didSet { metricsFormPrepared = false } }
+    public var promptTokens: Int64? { didSet { metricsFormPrepared = false } }
+    public var completionTokens: Int64? { didSet { metricsFormPrepared = false } }
+    public var totalTokens: Int64? { didSet { metricsFormPrepared = false } }
     public var input: String? { didSet { packed = nil } }
     public var output: String? { didSet { packed = nil } }
     public var expected: String? { didSet { packed = nil } }
@@ -33,8 +34,9 @@ public struct SpanRow: Sendable {
     /// Facets and classifications that came with the record (root spans of exports); stored in their own tables.
     public var facets: JSONObject?
     public var classifications: JSONObject?
-    /// The objects the path columns read, kept when the row was made from a Span so that building the
-    /// column chunks does not parse the JSON text back. Nil for rows built from bytes.
+    /// The objects the path columns read, kept when the row was made from a Span or read from a
+    /// Braintrust record, so that building the column chunks and the metrics form does not parse the
+    /// JSON text back. Nil for rows read back from the store.
     var parsed: Parsed?
 
     /// The text fields compressed as they are stored (`RowPacking`), made off the writer's thread;

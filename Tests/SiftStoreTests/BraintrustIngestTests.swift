@@ -90,6 +90,28 @@ final class BraintrustIngestTests: XCTestCase {
         XCTAssertEqual(root.classifications["Task"]?[0]?["metadata"]?["distance"], .double(0.2))
     }
 
+    /// A record is accepted exactly when `Span(json:)` accepts it, duplicate keys included: an object
+    /// is read as JSON reads it (the last of a repeated key wins) before its members are checked.
+    func testDuplicateKeysAreCheckedAsSpanJSONChecksThem() throws {
+        let base = #""id":"d","span_id":"d","root_span_id":"d","span_parents":[],"created":"2026-11-01T00:00:00Z""#
+        let lines = [
+            #"{\#(base),"scores":{"s":5,"s":0.5}}"#,
+            #"{\#(base),"scores":{"s":0.5,"s":5}}"#,
+            #"{\#(base),"metrics":{"start":"x","start":1}}"#,
+            #"{\#(base),"metrics":{"start":1,"start":"x"}}"#,
+            #"{\#(base),"span_attributes":{"type":5,"type":"llm"}}"#,
+            #"{\#(base),"span_attributes":{"type":"llm","type":5}}"#,
+        ]
+        for line in lines {
+            let dir = TempDir()
+            let store = try Store(path: dir.path("s.db"))
+            let run = try ingest(store, [dir.write("one.jsonl", line + "\n")])
+            let accepted = (try? Span(json: JSONReader.parse(line))) != nil
+            XCTAssertEqual(run.summary.spans == 1, accepted, line)
+            XCTAssertEqual(run.rejects.isEmpty, accepted, line)
+        }
+    }
+
     func testReingestIsIdempotent() throws {
         let dir = TempDir()
         var config = SimulatorConfig(end: Timestamp(iso8601: "2026-11-20T00:00:00Z")!)

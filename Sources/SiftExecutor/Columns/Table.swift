@@ -389,7 +389,7 @@ public final class Table {
                             if noID < 0 { noID = roots.count; roots.append(r); idAt.append((pi, 0, 0)) }
                             t = noID
                         } else {
-                            let h = Self.idHash(b, range.lowerBound, range.upperBound)
+                            let h = ByteHash.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[range])))
                             if let known = byHash[h] {
                                 if same(idAt[known], b, range.lowerBound, range.upperBound) {
                                     t = known
@@ -414,21 +414,6 @@ public final class Table {
             guard ok else { return nil }
         }
         return r == count ? (ofRow, roots) : nil
-    }
-
-    /// A 64-bit hash of b[lo..<hi], eight bytes at a time.
-    @inline(__always) static func idHash(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(hi - lo)
-        var i = lo
-        let raw = UnsafeRawPointer(b.baseAddress!)
-        while i + 8 <= hi {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
-            h ^= h >> 29
-            i += 8
-        }
-        while i < hi { h = (h ^ UInt64(b[i])) &* 0x100_0000_01b3; i += 1 }
-        h ^= h >> 33; h = h &* 0xc4ce_b9fe_1a85_ec53; h ^= h >> 33
-        return h
     }
 
     /// The trace structure with each trace's id.
