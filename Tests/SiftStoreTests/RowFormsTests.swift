@@ -137,6 +137,22 @@ final class RowFormsTests: XCTestCase {
         try check(store, "re-ingested")
     }
 
+    /// A metrics form made when the batch was prepared is not used once a number column changes: the
+    /// row's text is what is read back.
+    func testPreparedMetricsFormFollowsTheNumberColumns() throws {
+        let dir = TempDir()
+        let store = try Store(path: dir.path("s.db"))
+        let writer = try BatchWriter(store: store, defaultProject: "p")
+        var rows = [row(metrics: #"{"start":1.5,"end":2.5}"#, start: 1.5, end: 2.5)]
+        _ = writer.prepare(&rows)
+        XCTAssertNotNil(rows[0].preparedMetricsForm)
+        rows[0].start = 9.5   // the text no longer matches the column: it stays text
+        try writer.commit(rows, records: 1, rejected: 0, run: nil)
+        let back = try XCTUnwrap(Store(path: dir.path("s.db")).spans(project: "p").first)
+        XCTAssertEqual(back.metrics["start"], .double(1.5))
+        XCTAssertEqual(try count(store, "SELECT count(*) FROM spans WHERE typeof(metrics) = 'blob'"), 0)
+    }
+
     func testSharedTextsOfARolledBackBatchAreForgotten() throws {
         let dir = TempDir()
         let store = try Store(path: dir.path("s.db"))
