@@ -117,6 +117,22 @@ extension Span {
         expected = o["expected"] ?? .null
         error = o["error"] ?? .null
         scores = try Span.object(o["scores"], field: "scores")
+        try Span.checkScores(scores)
+        metadata = try Span.object(o["metadata"], field: "metadata")
+        tags = try Span.stringArray(o["tags"], field: "tags")
+        metrics = try Span.object(o["metrics"], field: "metrics")
+        try Span.checkMetrics(metrics)
+        spanAttributes = try Span.object(o["span_attributes"], field: "span_attributes")
+        try Span.checkAttributes(spanAttributes)
+        facets = try Span.object(o["facets"], field: "facets")
+        classifications = try Span.object(o["classifications"], field: "classifications")
+        for (k, v) in o where !Span.modelFields.contains(k) { extra[k] = v }
+        if let p = o["project_id"]?.stringValue { extra["project_id"] = .string(p) }
+    }
+
+    /// The checks of a span's scores, metrics and span_attributes, shared with the readers that build
+    /// rows straight from a record's bytes.
+    public static func checkScores(_ scores: JSONObject) throws {
         for (k, v) in scores {
             switch v {
             case .null: break
@@ -126,19 +142,18 @@ extension Span {
             default: throw SpanError(field: "scores.\(k)", "expected a number or null, found \(v.kindName)")
             }
         }
-        metadata = try Span.object(o["metadata"], field: "metadata")
-        tags = try Span.stringArray(o["tags"], field: "tags")
-        metrics = try Span.object(o["metrics"], field: "metrics")
+    }
+
+    public static func checkMetrics(_ metrics: JSONObject) throws {
         for (k, v) in metrics where !v.isNull && v.doubleValue == nil {
             throw SpanError(field: "metrics.\(k)", "expected a number, found \(v.kindName)")
         }
-        spanAttributes = try Span.object(o["span_attributes"], field: "span_attributes")
-        if let t = spanAttributes["type"], !t.isNull, t.stringValue == nil { throw SpanError(field: "span_attributes.type", "expected a string, found \(t.kindName)") }
-        if let t = spanAttributes["name"], !t.isNull, t.stringValue == nil { throw SpanError(field: "span_attributes.name", "expected a string, found \(t.kindName)") }
-        facets = try Span.object(o["facets"], field: "facets")
-        classifications = try Span.object(o["classifications"], field: "classifications")
-        for (k, v) in o where !Span.modelFields.contains(k) { extra[k] = v }
-        if let p = o["project_id"]?.stringValue { extra["project_id"] = .string(p) }
+    }
+
+    public static func checkAttributes(_ attributes: JSONObject) throws {
+        for k in ["type", "name"] {
+            if let t = attributes[k], !t.isNull, t.stringValue == nil { throw SpanError(field: "span_attributes.\(k)", "expected a string, found \(t.kindName)") }
+        }
     }
 
     static func object(_ v: Value?, field: String) throws -> JSONObject {

@@ -55,13 +55,6 @@ enum BraintrustRecord {
             default: throw SpanError(field: field, "expected an object, found \(v.kindName)")
             }
         }
-        /// Checks a number or null.
-        func number(_ v: Value, _ field: String) throws {
-            switch v {
-            case .null, .int, .double: return
-            default: throw SpanError(field: field, "expected a number, found \(v.kindName)")
-            }
-        }
         /// True at `{`; consumes null and returns false; anything else is the wrong type.
         func objectStart(_ r: inout JSONReader, _ field: String) throws -> Bool {
             switch r.peek() {
@@ -125,20 +118,16 @@ enum BraintrustRecord {
                 scoresValue = .null
                 if try objectStart(&r, key) {
                     scoresValue = try r.parseValue()
-                    for (scoreName, v) in scoresValue.objectValue ?? JSONObject() {
-                        try number(v, "scores.\(scoreName)")
-                        if let d = v.doubleValue, !(d >= 0 && d <= 1) {
-                            throw SpanError(field: "scores.\(scoreName)", "a score must be between 0 and 1, found \(v)")
-                        }
-                    }
+                    try Span.checkScores(scoresValue.objectValue ?? JSONObject())
                 }
                 keep(.scores, from: at, r)
             case "metrics":
                 metricsValue = .null
                 if try objectStart(&r, key) {
                     metricsValue = try r.parseValue()
-                    for (metric, v) in metricsValue.objectValue ?? JSONObject() {
-                        try number(v, "metrics.\(metric)")
+                    let metrics = metricsValue.objectValue ?? JSONObject()
+                    try Span.checkMetrics(metrics)
+                    for (metric, v) in metrics {
                         switch metric {
                         case "start": start = v.doubleValue
                         case "end": end = v.doubleValue
@@ -154,17 +143,10 @@ enum BraintrustRecord {
                 attributesValue = .null
                 if try objectStart(&r, key) {
                     attributesValue = try r.parseValue()
-                    if case .object(let o) = attributesValue {
-                        for (attribute, v) in o where attribute == "type" || attribute == "name" {
-                            let value: String?
-                            switch v {
-                            case .string(let s): value = s
-                            case .null: value = nil
-                            default: throw SpanError(field: "span_attributes.\(attribute)", "expected a string, found \(v.kindName)")
-                            }
-                            if attribute == "type" { type = value } else { name = value }
-                        }
-                    }
+                    let attributes = attributesValue.objectValue ?? JSONObject()
+                    try Span.checkAttributes(attributes)
+                    if let t = attributes["type"] { type = t.stringValue }
+                    if let n = attributes["name"] { name = n.stringValue }
                 }
                 keep(.attributes, from: at, r)
             case "tags":
