@@ -20,12 +20,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "SiftModel", exclude: ["README.md"]),
         .target(name: "SiftQuery", exclude: ["README.md"]),
-        .target(name: "SiftExecutor", dependencies: ["SiftModel", "SiftQuery"], exclude: ["README.md"]),
+        .target(name: "SiftExecutor", dependencies: ["SiftModel", "SiftQuery", "CKernels"], exclude: ["README.md"]),
         .target(name: "SiftStore", dependencies: ["CSQLite", "CZlib", "CZstd", "SiftModel"], exclude: ["README.md"]),
         .target(name: "SiftSimulator", dependencies: ["SiftModel"], exclude: ["README.md"]),
         // Clustering and embedding are numeric loops that run 50-100x slower unoptimised: the debug
         // build (what `swift test` uses) compiles this module optimised too.
-        // The encoder's matrix kernels in C: an AVX2/FMA path chosen at run time, a portable fallback.
+        // The encoder's matrix kernels in C (an AVX2/FMA path chosen at run time, a portable
+        // fallback) and the executor's substring search (SSE2).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // HTTP(S) through the system's libcurl, loaded with dlopen when first needed (not at start-up).
         .target(name: "CHTTP", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),

@@ -130,3 +130,39 @@ void ck_gelu(float *x, long n) {
 #endif
     gelu_range(x, n);
 }
+
+// MARK: - Substring search (ck_find)
+
+static inline unsigned char ck_fold(unsigned char c, int fold) { return fold && c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c; }
+
+static inline int ck_equal_at(const unsigned char *h, const unsigned char *needle, long m, int fold) {
+    for (long j = 0; j < m; j++) if (ck_fold(h[j], fold) != needle[j]) return 0;
+    return 1;
+}
+
+long ck_find(const unsigned char *hay, long n, const unsigned char *needle, long m, int fold) {
+    if (m <= 0) return 0;
+    if (n < m) return -1;
+    long i = 0;
+#if defined(__SSE2__)
+    // A byte OR 0x20 equals a lower-case letter exactly when it is that letter in either case; other
+    // first and last bytes are compared as they are.
+    const unsigned char first = needle[0], last = needle[m - 1];
+    const __m128i f = _mm_set1_epi8((char)first), l = _mm_set1_epi8((char)last);
+    const __m128i fm = _mm_set1_epi8(fold && first >= 'a' && first <= 'z' ? 0x20 : 0);
+    const __m128i lm = _mm_set1_epi8(fold && last >= 'a' && last <= 'z' ? 0x20 : 0);
+    for (; i + m - 1 + 16 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(hay + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(hay + i + m - 1));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, fm), f),
+                                                                  _mm_cmpeq_epi8(_mm_or_si128(b, lm), l)));
+        while (mask) {
+            int bit = __builtin_ctz(mask);
+            if (ck_equal_at(hay + i + bit, needle, m, fold)) return i + bit;
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i + m <= n; i++) if (ck_equal_at(hay + i, needle, m, fold)) return i;
+    return -1;
+}

@@ -180,6 +180,42 @@ public struct JSONReader {
         }
     }
 
+    /// The value at a path of member names below the value at the cursor, building only that value
+    /// (the rest is skipped, still validated): NULL when a level is not an object or lacks the member
+    /// (a repeated key: the last one wins, as in `parseValue`); nil when a level is an array, whose
+    /// elements a path maps over (the caller then parses the whole value). The cursor is left
+    /// anywhere when nil is returned.
+    public mutating func value(atMembers path: ArraySlice<String>) throws -> Value? {
+        guard let name = path.first else { return try parseValue() }
+        skipWhitespace()
+        guard position < bytes.count else { throw JSONError("unexpected end of input, expected a value", offset: position) }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            var found: Value = .null
+            var mapped = false
+            try forEachMember { r, key in
+                if mapped { try r.skipValue(); return }
+                guard key == name else { try r.skipValue(); return }
+                if let v = try r.value(atMembers: path.dropFirst()) { found = v } else { mapped = true }
+            }
+            return mapped ? nil : found
+        case UInt8(ascii: "["):
+            return nil
+        default:
+            try skipValue()
+            return .null
+        }
+    }
+
+    /// The value at a path of member names in one complete document (see `value(atMembers:)`).
+    public static func value(atMembers path: [String], in bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws -> Value? {
+        var r = JSONReader(bytes, maxDepth: maxDepth)
+        guard let v = try r.value(atMembers: path[...]) else { return nil }
+        r.skipWhitespace()
+        if r.position < bytes.count { throw JSONError("unexpected text after the JSON value", offset: r.position) }
+        return v
+    }
+
     /// Validates and steps over the value at the cursor without building it; returns its byte range.
     @discardableResult
     public mutating func skipValue() throws -> Range<Int> {

@@ -12,8 +12,21 @@ import SiftTopics
 final class ColumnCacheTests: XCTestCase {
     /// The byte search of JSON arrays skips strings with memchr: it must say what a byte-by-byte walk
     /// says on every text, escapes and unterminated strings included, and never rule out an array
-    /// whose decoded string elements hold the needle.
+    /// whose decoded string elements match (nor, below a field, a value any of whose strings does:
+    /// the matcher itself is the judge, escapes and Kelvin signs included).
     func testArrayStringSearchAgreesWithAByteWalk() throws {
+        func mayHide(_ element: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+            var j = 0
+            while j + 1 < element.count {
+                if element[j] == UInt8(ascii: "\\") {
+                    if element[j + 1] == UInt8(ascii: "u") || (needle.contains(UInt8(ascii: "/")) && element[j + 1] == UInt8(ascii: "/")) { return true }
+                    j += 2
+                    continue
+                }
+                j += 1
+            }
+            return String(decoding: element, as: UTF8.self).unicodeScalars.contains { [0x37E, 0x1FEF, 0x212A].contains($0.value) }
+        }
         func walk(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
             var i = 0
             while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
@@ -23,15 +36,15 @@ final class ColumnCacheTests: XCTestCase {
                 let c = text[i]
                 if c == UInt8(ascii: "\"") {
                     let start = i + 1
-                    var j = start, escaped = false, wide = false
+                    var j = start
                     while j < text.count && text[j] != UInt8(ascii: "\"") {
-                        if text[j] == UInt8(ascii: "\\") { escaped = true; j += 2; continue }
-                        if text[j] >= 0x80 { wide = true }
+                        if text[j] == UInt8(ascii: "\\") { j += 2; continue }
                         j += 1
                     }
                     if depth == 1 {
-                        if escaped || (fold && wide) { return true }
-                        if ColumnCodec.contains(UnsafeBufferPointer(rebasing: text[start..<min(j, text.count)]), needle, fold) { return true }
+                        let element = UnsafeBufferPointer(rebasing: text[start..<min(j, text.count)])
+                        if mayHide(element, needle) { return true }
+                        if ColumnCodec.contains(element, needle, fold) { return true }
                     }
                     i = j + 1
                     continue
@@ -42,7 +55,8 @@ final class ColumnCacheTests: XCTestCase {
             return false
         }
         var rng = SeededRandom(seed: 11)
-        let pieces = ["[", "]", "{", "}", "\"", "\\", "\\\"", "\\\\", ",", ":", " ", "ab", "AB", "refund", "x", "é", "\"k\":", "[\"", "\"]"]
+        let pieces = ["[", "]", "{", "}", "\"", "\\", "\\\"", "\\\\", ",", ":", " ", "ab", "AB", "refund", "x", "é", "\"k\":", "[\"", "\"]",
+                      "\\u0041", "\\u212a", "\u{212A}", "\\/", "a/b", "\\n"]
         var checked = 0
         for round in 0..<40_000 {
             var text = round % 3 == 0 ? "[" : ""
@@ -59,6 +73,74 @@ final class ColumnCacheTests: XCTestCase {
             }
         }
         XCTAssertEqual(checked, 80_000)
+    }
+
+    /// On valid JSON written with random escapes (`\uXXXX` for any character, `\/`) and Kelvin signs,
+    /// the byte search never rules out what the matcher matches: an array with a matching string
+    /// element, or (below a field) a value with any matching string. And it does rule texts out.
+    func testByteSearchNeverRulesOutAMatch() throws {
+        var rng = SeededRandom(seed: 12)
+        let fragments = ["ab", "AB", "a/b", "x", "é", "\u{212A}", "refund", " ", "\"", "\\", "\n", "/", "k", "\u{37E}"]
+        func text() -> String { (0..<(1 + Int(rng.next() % 4))).map { _ in fragments[Int(rng.next() % UInt64(fragments.count))] }.joined() }
+        func value(_ depth: Int) -> Value {
+            switch rng.next() % (depth > 2 ? 2 : 5) {
+            case 0: return .string(text())
+            case 1: return .int(Int64(rng.next() % 100))
+            case 2: return .array((0..<(rng.next() % 4)).map { _ in value(depth + 1) })
+            default:
+                var o = JSONObject()
+                for _ in 0..<(rng.next() % 4) { o[text()] = value(depth + 1) }
+                return .object(o)
+            }
+        }
+        func write(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                if rng.next() % 4 == 0 && u.value < 0x10000 { out += String(format: "\\u%04x", u.value); continue }
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "/": out += rng.next() % 2 == 0 ? "\\/" : "/"
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        func write(_ v: Value) -> String {
+            switch v {
+            case .string(let s): return write(s)
+            case .array(let a): return "[" + a.map(write).joined(separator: ", ") + "]"
+            case .object(let o): return "{" + o.keys.map { write($0) + ": " + write(o[$0]!) }.joined(separator: ", ") + "}"
+            default: return JSONWriter.string(v)
+            }
+        }
+        func strings(_ v: Value) -> [String] {
+            switch v {
+            case .string(let s): return [s]
+            case .array(let a): return a.flatMap(strings)
+            case .object(let o): return o.keys.map { o[$0]! }.flatMap(strings)
+            default: return []
+            }
+        }
+        let matcher = PatternCache()
+        var matched = 0, ruledOut = 0
+        for _ in 0..<20_000 {
+            let v = value(0)
+            let json = write(v)
+            XCTAssertEqual(try JSONReader.parse(json), v, json)
+            let bytes = Array(json.utf8)
+            for (pattern, needle) in [("%ab%", "ab"), ("%a/b%", "a/b"), ("%k%", "k"), ("%;%", ";")] {
+                let test = { (s: String) in matcher.like(s, pattern, caseInsensitive: true) }
+                let deep = bytes.withUnsafeBufferPointer { ColumnCodec.jsonTextMayContain($0, Array(needle.utf8), true) }
+                if strings(v).contains(where: test) { XCTAssertTrue(deep, "\(json) \(pattern)"); matched += 1 } else if !deep { ruledOut += 1 }
+                if case .array(let a) = v, a.contains(where: { $0.stringValue.map(test) ?? false }) {
+                    XCTAssertTrue(bytes.withUnsafeBufferPointer { ColumnCodec.arrayStringsMayContain($0, Array(needle.utf8), true) }, "\(json) \(pattern)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(matched, 5_000)
+        XCTAssertGreaterThan(ruledOut, 5_000)
     }
 
     var temp: TempDir!

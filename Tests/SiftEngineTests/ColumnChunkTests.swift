@@ -16,13 +16,20 @@ final class ColumnChunkTests: XCTestCase {
         var out: [String] = []
         let inputs = [#""Where is my REFUND?""#, #"["refund please", "other"]"#, #"[{"role": "user", "content": "refund"}]"#, #"{"q": "refund"}"#,
                       #""caf\u00e9 refund""#, #"["ref\u0075nd"]"#, #""K\u212a refund""#, "42", "null", #""plain text""#, #"["a", ["refund"]]"#]
+        // Outputs for paths below a field (`output.content ILIKE`): escapes that hide the text, a
+        // Kelvin sign (equal to K), arrays the path maps over, repeated keys, strings and numbers.
+        let outputs = [#"{"role": "assistant", "content": "Your Refund is on its way"}"#, #"{"content": "ref\u0075nd sent"}"#,
+                       #"{"content": null, "tool_calls": [{"function": {"arguments": "{\"refund\": true}"}}]}"#,
+                       #"{"content": "\u212a-refund"}"#, "{\"content\": \"\u{212A}elvin\"}", #"[{"content": "refund a"}, {"content": "b"}]"#,
+                       #"{"content": "first refund", "content": "last"}"#, #"{"content": ["x", "REFUND y"]}"#, #""refund as a string""#,
+                       #"{"content": {"text": "refund"}}"#, "7", #"{"Content": "refund"}"#, #"{"content": "a\/b refund/c"}"#]
         for i in 0..<60 {
             let day = 1 + i % 9
             let root = "t\(i / 3)"
             let parents = i % 3 == 0 ? "" : #","span_parents":["\#(root)"]"#
             let facets = i % 3 == 0 ? #","facets":{"Sentiment":"\#(i % 2 == 0 ? "NEGATIVE" : "POSITIVE")"},"classifications":{"Task":[{"id":"k\#(i % 4)","label":"task \#(i % 4)","confidence":0.5}]}"# : ""
             let meta = i % 5 == 0 ? #"{}"# : #"{"model":"m\#(i % 3)","n":\#(i),"x":\#(Double(i) / 4),"deep":{"k":\#(i % 2)}}"#
-            out.append(#"{"id":"s\#(i)","root_span_id":"\#(root)"\#(parents),"created":"2026-01-0\#(day)T00:00:\#(10 + i % 50)Z","input":\#(inputs[i % inputs.count]),"metadata":\#(meta),"span_attributes":{"type":"\#(i % 2 == 0 ? "llm" : "tool")","name":"n\#(i % 4)"},"metrics":{"total_tokens":\#(i * 10)},"tags":\#(i % 4 == 0 ? "[]" : #"["x"]"#)\#(facets)}"#)
+            out.append(#"{"id":"s\#(i)","root_span_id":"\#(root)"\#(parents),"created":"2026-01-0\#(day)T00:00:\#(10 + i % 50)Z","input":\#(inputs[i % inputs.count]),"metadata":\#(meta),"span_attributes":{"type":"\#(i % 2 == 0 ? "llm" : "tool")","name":"n\#(i % 4)"},"metrics":{"total_tokens":\#(i * 10)},"output":\#(outputs[i % outputs.count]),"tags":\#(i % 4 == 0 ? "[]" : #"["x"]"#)\#(facets)}"#)
         }
         return out
     }()
@@ -43,6 +50,13 @@ final class ColumnChunkTests: XCTestCase {
         "SELECT count(*) AS n FROM project_logs('p', shape => 'traces') WHERE created < '2026-01-04'",
         "SELECT id, metrics.total_tokens AS t FROM project_logs('p', shape => 'summary') WHERE input ILIKE '%refund%' ORDER BY t DESC, id LIMIT 5",
         "SELECT count(tags) AS t, count(metadata) AS m, count(metadata.model) AS mm FROM project_logs('p')",
+        "SELECT id FROM project_logs('p') WHERE output.content ILIKE '%refund%' ORDER BY id",
+        "SELECT id FROM project_logs('p') WHERE output.content LIKE '%refund%' ORDER BY id",
+        "SELECT id FROM project_logs('p') WHERE output.content ILIKE '%k%' ORDER BY id",
+        "SELECT id FROM project_logs('p') WHERE output.content ILIKE '%a/b%' ORDER BY id",
+        "SELECT id FROM project_logs('p') WHERE output.content.text ILIKE 'ref%' ORDER BY id",
+        "SELECT id FROM project_logs('p') WHERE output[0].content LIKE '%refund%' ORDER BY id",
+        "SELECT id FROM project_logs('p') WHERE span_attributes.type = 'llm' AND output.content NOT ILIKE '%refund%' ORDER BY id",
     ]
 
     func answers(_ store: Store, chunks: Bool, caching: Bool = false) throws -> [[[Datum]]] {
@@ -73,6 +87,12 @@ final class ColumnChunkTests: XCTestCase {
         XCTAssertEqual(try store.rowGroups(projectRow: pid).count, 9)   // 60 rows in batches of 7
         let rows = try answers(store, chunks: false)
         XCTAssertEqual(rows[1].count, 28, "\(rows[1])")   // the string and string-array inputs that hold refund, in any case
+        // Below `output`: six of the thirteen outputs hold refund in a content string (one behind a
+        // \u escape, one behind \u212a, two in arrays the path maps over); Kelvin signs read as k;
+        // `a\/b` reads as a/b.
+        XCTAssertEqual(rows[15].count, 29, "\(rows[15])")
+        XCTAssertEqual(rows[17].count, 10, "\(rows[17])")
+        XCTAssertEqual(rows[18].count, 4, "\(rows[18])")
         XCTAssertEqual(try answers(store, chunks: true), rows)
         XCTAssertEqual(try answers(store, chunks: true, caching: true), rows)
 

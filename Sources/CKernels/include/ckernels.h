@@ -1,4 +1,5 @@
-// Dense kernels for the sentence encoder: y[r][j] = dot(x[r], w[j]) + bias[j] for the output
+// Dense kernels for the sentence encoder, and a substring search for the query executor.
+// Dense kernels: y[r][j] = dot(x[r], w[j]) + bias[j] for the output
 // columns [col0, col1), with an AVX2/FMA path chosen at run time and a portable fallback.
 #ifndef CKERNELS_H
 #define CKERNELS_H
@@ -11,5 +12,10 @@ void ck_linear(const float *x, int rows, int in, const float *w, const float *bi
 
 /// GELU in place (erf by Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7).
 void ck_gelu(float *x, long n);
+
+/// The first position of `needle` (m bytes) in `hay` (n bytes), or -1. With `fold`, ASCII capitals
+/// of `hay` are read as lower case (`needle` must be lower case already). 16 positions at a time
+/// on SSE2 (first and last byte compared together), byte by byte elsewhere.
+long ck_find(const unsigned char *hay, long n, const unsigned char *needle, long m, int fold);
 
 #endif

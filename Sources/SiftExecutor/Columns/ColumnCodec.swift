@@ -187,6 +187,39 @@ public enum ColumnCodec {
             count = n
         }
 
+        /// The values at a path of member names below the rows' values (`output.content` of the
+        /// `output` column), as `Evaluator.member` takes them, building only what the path reaches
+        /// when it can. Nil for damaged bytes.
+        func gather(_ bytes: [UInt8], _ rows: [Int], members path: [String]) -> [Datum]? {
+            bytes.withUnsafeBufferPointer { b -> [Datum]? in
+                var out: [Datum] = []
+                out.reserveCapacity(rows.count)
+                for r in rows {
+                    guard r >= 0 && r < count, b[12 + r] == Tag.json.rawValue else {
+                        // Not JSON: a path below any other value is NULL.
+                        guard r >= 0 && r < count, Tag(rawValue: b[12 + r]) != nil else { return nil }
+                        out.append(.null)
+                        continue
+                    }
+                    let at = codeStart + 4 * Int(ordinal[r])
+                    let c = Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24
+                    guard c < entryOffsets.count else { return nil }
+                    let start = entryOffsets[c], len = Int(le64(b, start - 8))
+                    let text = UnsafeBufferPointer(rebasing: b[start..<(start + len)])
+                    do {
+                        if let v = try JSONReader.value(atMembers: path, in: text) { out.append(Datum(v)); continue }
+                        // An array on the way: the path maps over its elements, as the evaluator does.
+                        var d = Datum(try JSONReader.parse(text))
+                        for name in path { d = Evaluator.member(d, name, caseInsensitive: false) }
+                        out.append(d)
+                    } catch {
+                        return nil
+                    }
+                }
+                return out
+            }
+        }
+
         func gather(_ bytes: [UInt8], _ rows: [Int]) -> [Datum]? {
             bytes.withUnsafeBufferPointer { b -> [Datum]? in
                 func u64(_ at: Int) -> UInt64 { le64(b, at) }

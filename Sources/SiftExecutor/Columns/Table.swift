@@ -260,6 +260,47 @@ public final class Table {
         return out
     }
 
+    /// Values of column `name` at `rows` (ascending), read from its kept bytes part by part on every
+    /// core at once: `body` gets each part's slice of `rows` (its range in `rows`) and their values,
+    /// on any thread, and says whether it managed. With `members`, the values at that path of member
+    /// names below the rows' values. False when the column is not in kept parts, its bytes cannot be
+    /// read, or `body` failed.
+    func forEachKeptPart(_ name: String, _ rows: [Int], members: [String]? = nil, _ body: (Range<Int>, [Datum]) -> Bool) -> Bool {
+        guard let (parts, starts) = keptParts(name) else { return false }
+        // Each part's slice of rows.
+        var slices: [(part: Int, range: Range<Int>)] = []
+        var i = 0
+        while i < rows.count {
+            let r = rows[i]
+            guard r >= 0 && r < count, i == 0 || rows[i - 1] < r else { return false }
+            var lo = 0, hi = starts.count
+            while hi - lo > 1 { let mid = (lo + hi) / 2; if starts[mid] <= r { lo = mid } else { hi = mid } }
+            let end = lo + 1 < starts.count ? starts[lo + 1] : count
+            var j = i
+            while j < rows.count && rows[j] < end { j += 1 }
+            slices.append((lo, i..<j))
+            i = j
+        }
+        // Each part's index is made once per table (kept for the session's later queries).
+        var indexes = gatherIndexes[name] ?? [ColumnCodec.GatherIndex?](repeating: nil, count: parts.count)
+        let made = UnsafeMutableBufferPointer<ColumnCodec.GatherIndex?>.allocate(capacity: parts.count)
+        made.initialize(from: indexes)
+        let ok = UnsafeMutableBufferPointer<Bool>.allocate(capacity: slices.count)
+        ok.initialize(repeating: false)
+        defer { made.deinitialize(); made.deallocate(); ok.deinitialize(); ok.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: slices.count) { k in
+            let (p, range) = slices[k]
+            // A part appears in one slice only (rows ascend), so each index is made by one thread.
+            if made[p] == nil { made[p] = ColumnCodec.GatherIndex(parts[p]) }
+            let local = rows[range].map { $0 - starts[p] }
+            guard let index = made[p], let values = members.map({ index.gather(parts[p], local, members: $0) }) ?? index.gather(parts[p], local) else { return }
+            ok[k] = body(range, values)
+        }
+        indexes = Array(made)
+        gatherIndexes[name] = indexes
+        return !ok.contains(false)
+    }
+
     /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
     func isAvailable(_ name: String) -> Bool {
         cache[name] != nil || encodings[name] != nil || persistedBytes(name) != nil

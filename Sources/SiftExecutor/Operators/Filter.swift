@@ -90,22 +90,31 @@ extension Evaluator {
         }
     }
 
-    /// `x [I]LIKE 'pattern'` over a column still in its kept bytes (a field or a path with a chunk):
-    /// the rows whose bytes cannot hold the pattern's longest literal are ruled out by a byte search
-    /// (ColumnCodec+Search), and only the rest are decoded and tested as the general path does.
+    /// `x [I]LIKE 'pattern'` over a column still in its kept bytes (a field or a path with a chunk, or
+    /// a path below a field with chunks, such as `output.content`, not computed yet): the rows whose
+    /// bytes cannot hold the pattern's longest literal are ruled out by a byte search
+    /// (ColumnCodec+Search), and only the rest are decoded and tested as the general path does. Below
+    /// a field, only the candidates' values of the field are decoded and the path taken from them, so
+    /// a first query does not compute the path for every row.
     private func likeScanKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
         guard case .binary(let op, let x, let c, false) = e.kind, op == .like || op == .ilike, c.isConstant,
               let path = x.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
-        let name = path.count == 1 ? path[0] : "path:" + path.joined(separator: ".")
+        var name = path.count == 1 ? path[0] : "path:" + path.joined(separator: ".")
         guard case .string(let pattern) = try eval(c, Rows(base: [0]))[0] else { return nil }
         let fold = op == .ilike
-        guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold), let (parts, _) = table.keptParts(name) else { return nil }
+        guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold) else { return nil }
+        var below = false
+        if table.keptParts(name) == nil, path.count > 1, !table.isAvailable(name), table.keptParts(path[0]) != nil {
+            name = path[0]
+            below = true
+        }
+        guard let (parts, _) = table.keptParts(name) else { return nil }
         // The parts (row groups) are searched on every core at once.
         let masks = UnsafeMutableBufferPointer<[Bool]?>.allocate(capacity: parts.count)
         masks.initialize(repeating: nil)
         defer { masks.deinitialize(); masks.deallocate() }
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-            masks[i] = ColumnCodec.mayContain(parts[i], needle: needle, caseInsensitive: fold)
+            masks[i] = ColumnCodec.mayContain(parts[i], needle: needle, caseInsensitive: fold, below: below)
         }
         var may: [Bool] = []
         may.reserveCapacity(table.count)
@@ -115,17 +124,45 @@ extension Evaluator {
         }
         guard may.count == table.count else { return nil }
         let candidates = may.withUnsafeBufferPointer { m in rows.positions { m[$0] } }
-        guard let values = table.gatherKept(name, candidates.map { rows.base[$0] }) else { return nil }
-        let cache = PatternCache()
-        var kept: [Int] = []
-        for (k, v) in values.enumerated() {
-            let hit = Evaluator.anyElement(v) { d in
-                guard case .string(let s) = d else { return d.isNull ? nil : false }
-                return cache.like(s, pattern, caseInsensitive: fold)
+        let candidateRows = candidates.map { rows.base[$0] }
+        // The candidates' values are read and tested part by part, on every core at once; each part
+        // marks its own candidates.
+        let hits = UnsafeMutableBufferPointer<Bool>.allocate(capacity: candidates.count)
+        hits.initialize(repeating: false)
+        defer { hits.deinitialize(); hits.deallocate() }
+        let field = name
+        // A path of member names (`output.content`) is read from each value's bytes, building only
+        // what it reaches; other paths below the field are taken as the general path takes them.
+        var members: [String]?
+        if below, !SpanFields.caseInsensitiveChildren.contains(path[0]) { members = Self.memberNames(x).map { Array($0.dropFirst()) } }
+        let read = table.forEachKeptPart(name, candidateRows, members: members) { range, gathered in
+            var values = gathered
+            if below && members == nil {
+                guard let v = try? self.eval(x, Rows(base: Array(candidateRows[range]), extra: [field: gathered])) else { return false }
+                values = v
             }
-            if hit == true { kept.append(candidates[k]) }
+            let cache = PatternCache()
+            for (k, v) in values.enumerated() {
+                let hit = Evaluator.anyElement(v) { d in
+                    guard case .string(let s) = d else { return d.isNull ? nil : false }
+                    return cache.like(s, pattern, caseInsensitive: fold)
+                }
+                hits[range.lowerBound + k] = hit == true
+            }
+            return true
         }
-        return kept
+        guard read else { return nil }
+        return hits.indices.filter { hits[$0] }.map { candidates[$0] }
+    }
+
+    /// The names of a path made of member accesses only (`output.content` -> ["output", "content"]);
+    /// nil when it has an index.
+    static func memberNames(_ e: Expr) -> [String]? {
+        switch e.kind {
+        case .name(let n, _): return [n]
+        case .field(let base, let n, _): return memberNames(base).map { $0 + [n] }
+        default: return nil
+        }
     }
 
     /// Positions (into `rows`) where a simple predicate holds, or nil when it is not a simple one.
