@@ -154,6 +154,8 @@ public final class Session: Catalog {
             table = Table(count: columns.count) { try Self.column($0, of: columns) }
         }
         if caching { tables[project] = table } else { lastTable = table }
+        // A one-shot table searches a big column one row group at a time instead of holding it whole.
+        table.keepsParts = caching
         return table
     }
 
@@ -193,14 +195,16 @@ public final class Session: Catalog {
         // Scores computed by scorers show in `scores` and `metadata.sift_scores`: those come from the rows.
         let computedScores = try store.hasComputedScores(projectRow: pid)
         func fromChunks(_ key: String) -> [UInt8]? { chunkParts(key).flatMap(ColumnFormat.concatenate) }
-        func chunkParts(_ key: String) -> [[UInt8]]? {
+        func chunkParts(_ key: String, packed: Bool = false) -> [[UInt8]]? {
             if computedScores && (key == "scores" || key == "metadata" || key.hasPrefix("path:scores.") || key.hasPrefix("path:metadata.sift_scores")) { return nil }
             var parts: [[UInt8]] = []
             parts.reserveCapacity(groups.count)
             for g in groups {
                 // A chunk that cannot be read (damaged, or the store failed) is computed from the rows.
                 let c: [UInt8]?
-                do { c = try store.chunk(projectRow: pid, group: g, key: key) } catch { return nil }
+                do {
+                    c = packed ? try store.packedChunk(projectRow: pid, group: g, key: key) : try store.chunk(projectRow: pid, group: g, key: key)
+                } catch { return nil }
                 if let c { parts.append(c); continue }
                 // A key missing from a family whose every key has a chunk is NULL in that group.
                 // (Only a key one level down: `metadata.list.[1]` is computed from `metadata.list`.)
@@ -231,6 +235,9 @@ public final class Session: Catalog {
             return try Self.column(field, of: spanColumns!)
         }
         persistence.loadParts = { key in chunkParts(key) }
+        persistence.loadPacked = { key in
+            chunkParts(key, packed: true).map { (parts: $0, rows: groups.map(\.rows), unpack: { Store.unpackChunk($0) }) }
+        }
         table.persisted = persistence
         return table
     }

@@ -295,6 +295,18 @@ extension Store {
         return data
     }
 
+    /// The column chunk as the store holds it (packed or not), for unpacking later with
+    /// `unpackChunk` (on any thread); nil when the group has no chunk for `key`.
+    public func packedChunk(projectRow pid: Int64, group: RowGroup, key: String) throws -> [UInt8]? {
+        let s = try db.prepare("SELECT data FROM column_chunks WHERE project_id = ? AND first_row = ? AND key = ?")
+        try s.bind([.int(pid), .int(group.firstRow), .text(key)])
+        guard try s.step() else { return nil }
+        return s.withBlob(0) { Array($0) } ?? []
+    }
+
+    /// A chunk from `packedChunk` unpacked; nil when it is damaged.
+    public static func unpackChunk(_ bytes: [UInt8]) -> [UInt8]? { ChunkPacking.unpack(bytes) }
+
     /// Whether every span is in a row group: false for a store written before groups existed, until
     /// `completeChunks` has put its spans in groups.
     public func chunksComplete() throws -> Bool { (try db.scalarInt("SELECT chunks_complete FROM store_state") ?? 0) != 0 }

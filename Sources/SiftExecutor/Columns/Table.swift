@@ -260,19 +260,40 @@ public final class Table {
         return out
     }
 
-    /// Values of column `name` at `rows` (ascending), read from its kept bytes part by part on every
-    /// core at once: `body` gets each part's slice of `rows` (its range in `rows`) and their values,
-    /// on any thread, and says whether it managed. With `members`, the values at that path of member
-    /// names below the rows' values. False when the column is not in kept parts, its bytes cannot be
-    /// read, or `body` failed.
-    func forEachKeptPart(_ name: String, _ rows: [Int], members: [String]? = nil, _ body: (Range<Int>, [Datum]) -> Bool) -> Bool {
-        guard let (parts, starts) = keptParts(name) else { return false }
+    /// Whether the table keeps what it reads for later queries (a session's table); a one-shot table
+    /// searches a column not yet read one part at a time, unpacking each and dropping it after use.
+    public var keepsParts = true
+
+    /// Runs `body` on every core at once for each part (row group) of column `name` that holds some
+    /// of `rows` (table rows in non-decreasing order): with the part's bytes, its first row, the range
+    /// of `rows` in it, and a maker of its gather index (made once, kept for the session's later
+    /// queries when the bytes are kept). The bytes are the kept parts, or, for a one-shot table whose
+    /// column is not read yet, each part unpacked when its turn comes and dropped after, so a search
+    /// never holds a big column whole. False when the column has no parts, `rows` are out of order,
+    /// the bytes are damaged, or `body` failed.
+    func forEachPart(_ name: String, rows: [Int],
+                     _ body: (_ bytes: [UInt8], _ start: Int, _ range: Range<Int>, _ index: () -> ColumnCodec.GatherIndex?) -> Bool) -> Bool {
+        var starts: [Int] = [], bytesOf: (Int) -> [UInt8]?
+        var kept: [[UInt8]]?
+        if !keepsParts, cache[name] == nil, encodings[name] == nil, partsRead[name] == nil, (bytesRead[name] ?? nil) == nil,
+           let packed = persisted?.loadPacked?(name), packed.parts.count == packed.rows.count {
+            var total = 0
+            for n in packed.rows { starts.append(total); total += n }
+            guard total == count else { return false }
+            let unpack = packed.unpack, parts = packed.parts, counts = packed.rows
+            bytesOf = { i in unpack(parts[i]).flatMap { ColumnCodec.rowCount($0) == counts[i] ? $0 : nil } }
+        } else {
+            guard let (parts, s) = keptParts(name) else { return false }
+            starts = s
+            kept = parts
+            bytesOf = { parts[$0] }
+        }
         // Each part's slice of rows.
         var slices: [(part: Int, range: Range<Int>)] = []
         var i = 0
         while i < rows.count {
             let r = rows[i]
-            guard r >= 0 && r < count, i == 0 || rows[i - 1] < r else { return false }
+            guard r >= 0 && r < count, i == 0 || rows[i - 1] <= r else { return false }
             var lo = 0, hi = starts.count
             while hi - lo > 1 { let mid = (lo + hi) / 2; if starts[mid] <= r { lo = mid } else { hi = mid } }
             let end = lo + 1 < starts.count ? starts[lo + 1] : count
@@ -281,24 +302,43 @@ public final class Table {
             slices.append((lo, i..<j))
             i = j
         }
-        // Each part's index is made once per table (kept for the session's later queries).
-        var indexes = gatherIndexes[name] ?? [ColumnCodec.GatherIndex?](repeating: nil, count: parts.count)
-        let made = UnsafeMutableBufferPointer<ColumnCodec.GatherIndex?>.allocate(capacity: parts.count)
-        made.initialize(from: indexes)
+        let indexes = UnsafeMutableBufferPointer<ColumnCodec.GatherIndex?>.allocate(capacity: starts.count)
+        indexes.initialize(from: kept != nil ? (gatherIndexes[name] ?? [ColumnCodec.GatherIndex?](repeating: nil, count: starts.count))
+                                             : [ColumnCodec.GatherIndex?](repeating: nil, count: starts.count))
         let ok = UnsafeMutableBufferPointer<Bool>.allocate(capacity: slices.count)
         ok.initialize(repeating: false)
-        defer { made.deinitialize(); made.deallocate(); ok.deinitialize(); ok.deallocate() }
+        defer { indexes.deinitialize(); indexes.deallocate(); ok.deinitialize(); ok.deallocate() }
         DispatchQueue.concurrentPerform(iterations: slices.count) { k in
             let (p, range) = slices[k]
-            // A part appears in one slice only (rows ascend), so each index is made by one thread.
-            if made[p] == nil { made[p] = ColumnCodec.GatherIndex(parts[p]) }
-            let local = rows[range].map { $0 - starts[p] }
-            guard let index = made[p], let values = members.map({ index.gather(parts[p], local, members: $0) }) ?? index.gather(parts[p], local) else { return }
-            ok[k] = body(range, values)
+            guard let bytes = bytesOf(p) else { return }
+            // A part appears in one slice only (rows do not go back), so one thread makes its index.
+            ok[k] = body(bytes, starts[p], range) {
+                if indexes[p] == nil { indexes[p] = ColumnCodec.GatherIndex(bytes) }
+                return indexes[p]
+            }
+            if kept == nil { indexes[p] = nil }   // its bytes are dropped with it
         }
-        indexes = Array(made)
-        gatherIndexes[name] = indexes
+        if kept != nil { gatherIndexes[name] = Array(indexes) }
         return !ok.contains(false)
+    }
+
+    /// Values of column `name` at `rows` (in any order), read part by part on every core
+    /// (`forEachPart`: a one-shot table unpacks one part at a time); nil when the column is not in
+    /// parts or its bytes cannot be read.
+    func gatherParts(_ name: String, _ rows: [Int]) -> [Datum]? {
+        var ascending = true
+        for i in rows.indices.dropFirst() where rows[i - 1] > rows[i] { ascending = false; break }
+        let order = ascending ? Array(rows.indices) : rows.indices.sorted { rows[$0] < rows[$1] }
+        let sorted = ascending ? rows : order.map { rows[$0] }
+        let out = UnsafeMutableBufferPointer<Datum>.allocate(capacity: rows.count)
+        out.initialize(repeating: .null)
+        defer { out.deinitialize(); out.deallocate() }
+        let read = forEachPart(name, rows: sorted) { bytes, start, range, index in
+            guard let index = index(), let values = index.gather(bytes, range.map { sorted[$0] - start }) else { return false }
+            for (k, position) in range.enumerated() { out[order[position]] = values[k] }
+            return true
+        }
+        return read ? Array(out) : nil
     }
 
     /// Whether column `name` is at hand without computing it (decoded, as codes, or kept).
@@ -480,6 +520,9 @@ public struct ColumnPersistence {
     /// The kept bytes of a column in parts (row groups), when the store keeps it so: for reading a
     /// few rows or searching the bytes without joining the parts first.
     public var loadParts: ((String) -> [[UInt8]]?)?
+    /// The column's parts as the store holds them (packed), each part's row count, and how to unpack
+    /// one (on any thread): a one-shot search unpacks one part at a time instead of holding them all.
+    public var loadPacked: ((String) -> (parts: [[UInt8]], rows: [Int], unpack: @Sendable ([UInt8]) -> [UInt8]?)?)?
     public var save: (String, [UInt8]) -> Void
     /// Columns bigger than this (encoded) are not kept: reading them back would cost about what
     /// decoding them from the spans does.

@@ -94,8 +94,10 @@ extension Evaluator {
     /// a path below a field with chunks, such as `output.content`, not computed yet): the rows whose
     /// bytes cannot hold the pattern's longest literal are ruled out by a byte search
     /// (ColumnCodec+Search), and only the rest are decoded and tested as the general path does. Below
-    /// a field, only the candidates' values of the field are decoded and the path taken from them, so
-    /// a first query does not compute the path for every row.
+    /// a field, only the candidates' values of the field are read and the path taken from them, so a
+    /// first query does not compute the path for every row. Row groups are searched on every core at
+    /// once, each from its own bytes (a one-shot query unpacks one group at a time: see
+    /// `Table.forEachPart`).
     private func likeScanKeep(_ e: Expr, _ rows: Rows) throws -> [Int]? {
         guard case .binary(let op, let x, let c, false) = e.kind, op == .like || op == .ilike, c.isConstant,
               let path = x.pathComponents, table.fieldNames.contains(path[0]), rows.extra[path[0]] == nil else { return nil }
@@ -104,41 +106,29 @@ extension Evaluator {
         let fold = op == .ilike
         guard let needle = PatternCache.longestLiteral(pattern, caseInsensitive: fold) else { return nil }
         var below = false
-        if table.keptParts(name) == nil, path.count > 1, !table.isAvailable(name), table.keptParts(path[0]) != nil {
+        if path.count > 1, table.keptParts(name) == nil, !table.isAvailable(name) {
             name = path[0]
             below = true
         }
-        guard let (parts, _) = table.keptParts(name) else { return nil }
-        // The parts (row groups) are searched on every core at once.
-        let masks = UnsafeMutableBufferPointer<[Bool]?>.allocate(capacity: parts.count)
-        masks.initialize(repeating: nil)
-        defer { masks.deinitialize(); masks.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-            masks[i] = ColumnCodec.mayContain(parts[i], needle: needle, caseInsensitive: fold, below: below)
-        }
-        var may: [Bool] = []
-        may.reserveCapacity(table.count)
-        for m in masks {
-            guard let m else { return nil }
-            may += m
-        }
-        guard may.count == table.count else { return nil }
-        let candidates = may.withUnsafeBufferPointer { m in rows.positions { m[$0] } }
-        let candidateRows = candidates.map { rows.base[$0] }
-        // The candidates' values are read and tested part by part, on every core at once; each part
-        // marks its own candidates.
-        let hits = UnsafeMutableBufferPointer<Bool>.allocate(capacity: candidates.count)
-        hits.initialize(repeating: false)
-        defer { hits.deinitialize(); hits.deallocate() }
-        let field = name
         // A path of member names (`output.content`) is read from each value's bytes, building only
         // what it reaches; other paths below the field are taken as the general path takes them.
         var members: [String]?
         if below, !SpanFields.caseInsensitiveChildren.contains(path[0]) { members = Self.memberNames(x).map { Array($0.dropFirst()) } }
-        let read = table.forEachKeptPart(name, candidateRows, members: members) { range, gathered in
-            var values = gathered
+        let field = name
+        let base = rows.base
+        // Each group marks its own rows' positions.
+        let hits = UnsafeMutableBufferPointer<Bool>.allocate(capacity: rows.count)
+        hits.initialize(repeating: false)
+        defer { hits.deinitialize(); hits.deallocate() }
+        let searched = table.forEachPart(name, rows: base) { bytes, start, range, index in
+            guard let may = ColumnCodec.mayContain(bytes, needle: needle, caseInsensitive: fold, below: below) else { return false }
+            let candidates = range.filter { may[base[$0] - start] }
+            guard !candidates.isEmpty else { return true }
+            let local = candidates.map { base[$0] - start }
+            guard let index = index(),
+                  var values = members.map({ index.gather(bytes, local, members: $0) }) ?? index.gather(bytes, local) else { return false }
             if below && members == nil {
-                guard let v = try? self.eval(x, Rows(base: Array(candidateRows[range]), extra: [field: gathered])) else { return false }
+                guard let v = try? self.eval(x, Rows(base: candidates.map { base[$0] }, extra: [field: values])) else { return false }
                 values = v
             }
             let cache = PatternCache()
@@ -147,12 +137,12 @@ extension Evaluator {
                     guard case .string(let s) = d else { return d.isNull ? nil : false }
                     return cache.like(s, pattern, caseInsensitive: fold)
                 }
-                hits[range.lowerBound + k] = hit == true
+                if hit == true { hits[candidates[k]] = true }
             }
             return true
         }
-        guard read else { return nil }
-        return hits.indices.filter { hits[$0] }.map { candidates[$0] }
+        guard searched else { return nil }
+        return hits.indices.filter { hits[$0] }
     }
 
     /// The names of a path made of member accesses only (`output.content` -> ["output", "content"]);

@@ -32,7 +32,7 @@ extension Executor {
         // decoding whole columns that are still in their kept bytes: a selective filter then reads
         // only its traces' text.
         func values(_ name: String, at rows: [Int]) throws -> [Datum] {
-            if rows.count < t.count / 2, let few = t.gatherKept(name, rows) { return few }
+            if rows.count < t.count / 2, let few = t.gatherParts(name, rows) { return few }
             let c = try t.column(name)
             return rows.map { c[$0] }
         }
@@ -59,13 +59,7 @@ extension Executor {
         columns["span_id"] = columns["id"]
         columns["is_root"] = Array(repeating: .bool(true), count: count)
         columns["created"] = rootRows.map { created[memberIndex[$0]] }
-        for f in ["input", "output", "expected", "error", "metadata"] {
-            columns[f] = try values(f, at: rootRows).map(preview)
-        }
-        for f in ["facets", "classifications", "tags", "project_id", "span_parents"] {
-            columns[f] = try values(f, at: rootRows)
-        }
-        columns["span_attributes"] = fast == nil ? rootRows.map { attrs[memberIndex[$0]] } : try values("span_attributes", at: rootRows)
+        if fast == nil { columns["span_attributes"] = rootRows.map { attrs[memberIndex[$0]] } }
         var metricRows: [Datum] = [], scoreRows: [Datum] = []
         // Spans with prompt_tokens but a NULL total_tokens: whether the key is absent (then prompt plus
         // completion stand in) or JSON null is read from their metrics objects, all in one pass.
@@ -127,7 +121,18 @@ extension Executor {
         }
         columns["metrics"] = metricRows
         columns["scores"] = scoreRows
-        return Table(columns: columns, count: count)
+        // The roots' previews and other fields are read when the query uses them: most summary
+        // queries sort on the sums and show a few fields of a few traces, and a text column of every
+        // selected root is the bulk of what a summary would otherwise read.
+        let made = columns
+        return Table(count: count) { field in
+            if let c = made[field] { return c }
+            switch field {
+            case "input", "output", "expected", "error", "metadata": return try values(field, at: rootRows).map(preview)
+            case "facets", "classifications", "tags", "project_id", "span_parents", "span_attributes": return try values(field, at: rootRows)
+            default: return Array(repeating: .null, count: count)
+            }
+        }
     }
 }
 
