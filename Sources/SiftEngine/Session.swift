@@ -201,10 +201,9 @@ public final class Session: Catalog {
             parts.reserveCapacity(groups.count)
             for g in groups {
                 // A chunk that cannot be read (damaged, or the store failed) is computed from the rows.
+                // Chunks are read packed and unpacked below, on every core at once.
                 let c: [UInt8]?
-                do {
-                    c = packed ? try store.packedChunk(projectRow: pid, group: g, key: key) : try store.chunk(projectRow: pid, group: g, key: key)
-                } catch { return nil }
+                do { c = try store.packedChunk(projectRow: pid, group: g, key: key) } catch { return nil }
                 if let c { parts.append(c); continue }
                 // A key missing from a family whose every key has a chunk is NULL in that group.
                 // (Only a key one level down: `metadata.list.[1]` is computed from `metadata.list`.)
@@ -214,7 +213,19 @@ public final class Session: Catalog {
                       Store.exactPathFamilies.contains(family), g.complete.contains(family) else { return nil }
                 parts.append(ColumnFormat.nulls(g.rows))
             }
-            return parts.isEmpty ? [ColumnFormat.nulls(0)] : parts
+            if parts.isEmpty { return [ColumnFormat.nulls(0)] }
+            if packed { return parts }
+            let unpacked = UnsafeMutableBufferPointer<[UInt8]?>.allocate(capacity: parts.count)
+            unpacked.initialize(repeating: nil)
+            defer { unpacked.deinitialize(); unpacked.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: parts.count) { i in unpacked[i] = Store.unpackChunk(parts[i]) }
+            var out: [[UInt8]] = []
+            out.reserveCapacity(parts.count)
+            for u in unpacked {
+                guard let u else { return nil }   // damaged: computed from the rows
+                out.append(u)
+            }
+            return out
         }
         let generation = try store.generation()
         var persistence = ColumnPersistence(

@@ -67,7 +67,7 @@ public final class Table {
     /// Encodes a decoded column for keeping on another thread, while the query goes on; `saveKept`
     /// writes what was encoded to the store.
     private func keep(_ name: String, _ column: [Datum]) {
-        guard let persisted else { return }
+        guard let persisted, persisted.limit > 0 else { return }
         let limit = persisted.limit, keeper = self.keeper
         keeper.queue.async(group: keeper.group) {
             if let bytes = ColumnCodec.encode(column, limit: limit) { keeper.encoded.append((name, bytes)) }
@@ -76,10 +76,12 @@ public final class Table {
 
     /// Bytes made during a query, written to the store with the other kept columns by `saveKept`
     /// (after the query's read snapshot).
-    private func keepEncoded(_ name: String, _ bytes: [UInt8]) {
-        guard persisted != nil else { return }
+    /// The bytes are made there too, off the query's thread; nothing is made when nothing can be kept
+    /// (a table over part of the data keeps nothing).
+    private func keepEncoded(_ name: String, _ make: @escaping () -> [UInt8]) {
+        guard let persisted, persisted.limit > 0 else { return }
         let keeper = self.keeper
-        keeper.queue.async(group: keeper.group) { keeper.encoded.append((name, bytes)) }
+        keeper.queue.async(group: keeper.group) { keeper.encoded.append((name, make())) }
     }
 
     /// Columns being encoded for keeping: the work runs on `queue` (serial), which also guards `encoded`.
@@ -381,8 +383,8 @@ public final class Table {
             return (ofRow, roots)
         }
         if let built = traceStructureFromParts() {
-            keepEncoded("trace:of_row", ColumnCodec.encodeInts(built.ofRow))
-            keepEncoded("trace:roots", ColumnCodec.encodeInts(built.roots))
+            keepEncoded("trace:of_row") { ColumnCodec.encodeInts(built.ofRow) }
+            keepEncoded("trace:roots") { ColumnCodec.encodeInts(built.roots) }
             return built
         }
         let isRoot = (try? column("is_root")) ?? []
@@ -398,8 +400,8 @@ public final class Table {
                 ofRow[r] = t
                 if case .bool(true) = isRoot[r] { roots[t] = r }
             }
-            keepEncoded("trace:of_row", ColumnCodec.encodeInts(ofRow))
-            keepEncoded("trace:roots", ColumnCodec.encodeInts(roots))
+            keepEncoded("trace:of_row") { ColumnCodec.encodeInts(ofRow) }
+            keepEncoded("trace:roots") { ColumnCodec.encodeInts(roots) }
             return (ofRow, roots)
         }
         let ids = (try? column("root_span_id")) ?? []
@@ -418,8 +420,8 @@ public final class Table {
                 roots.append(r)
             }
         }
-        keepEncoded("trace:of_row", ColumnCodec.encodeInts(ofRow))
-        keepEncoded("trace:roots", ColumnCodec.encodeInts(roots))
+        keepEncoded("trace:of_row") { ColumnCodec.encodeInts(ofRow) }
+        keepEncoded("trace:roots") { ColumnCodec.encodeInts(roots) }
         return (ofRow, roots)
     }()
 
