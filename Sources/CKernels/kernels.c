@@ -166,3 +166,38 @@ long ck_find(const unsigned char *hay, long n, const unsigned char *needle, long
     for (; i + m <= n; i++) if (ck_equal_at(hay + i, needle, m, fold)) return i;
     return -1;
 }
+
+// Whether the byte at k starts something that might hide a character: a JSON escape `\u` (or `\/`
+// with `slash`) when `escapes`, or U+037E, U+1FEF, U+212A. Escapes are read in pairs from the left
+// (`*skip` is where the last one ended), so the `u` of an escaped backslash followed by `u` is text.
+static inline int ck_hides_at(const unsigned char *t, long n, long k, int escapes, int slash, long *skip) {
+    switch (t[k]) {
+    case '\\':
+        if (!escapes || k < *skip) return 0;
+        *skip = k + 2;
+        return k + 1 < n && (t[k + 1] == 'u' || (slash && t[k + 1] == '/'));
+    case 0xCD: return k + 1 < n && t[k + 1] == 0xBE;
+    case 0xE1: return k + 2 < n && t[k + 1] == 0xBF && t[k + 2] == 0xAF;
+    case 0xE2: return k + 2 < n && t[k + 1] == 0x84 && t[k + 2] == 0xAA;
+    default: return 0;
+    }
+}
+
+int ck_may_hide(const unsigned char *t, long n, int escapes, int slash) {
+    long i = 0, skip = 0;
+#if defined(__SSE2__)
+    const __m128i bs = _mm_set1_epi8(escapes ? '\\' : (char)0xE2), cd = _mm_set1_epi8((char)0xCD);
+    const __m128i e1 = _mm_set1_epi8((char)0xE1), e2 = _mm_set1_epi8((char)0xE2);
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(t + i));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, bs), _mm_cmpeq_epi8(a, cd)),
+                                                                 _mm_or_si128(_mm_cmpeq_epi8(a, e1), _mm_cmpeq_epi8(a, e2))));
+        while (mask) {
+            if (ck_hides_at(t, n, i + __builtin_ctz(mask), escapes, slash, &skip)) return 1;
+            mask &= mask - 1;
+        }
+    }
+#endif
+    for (; i < n; i++) if (ck_hides_at(t, n, i, escapes, slash, &skip)) return 1;
+    return 0;
+}

@@ -18,4 +18,10 @@ void ck_gelu(float *x, long n);
 /// on SSE2 (first and last byte compared together), byte by byte elsewhere.
 long ck_find(const unsigned char *hay, long n, const unsigned char *needle, long m, int fold);
 
+/// 1 when `text` holds U+037E, U+1FEF or U+212A (the non-ASCII scalars equal to an ASCII character
+/// canonically or once lower-cased), or, with `escapes`, a JSON escape `\u` (or `\/` with `slash`)
+/// that might hide a character; 0 otherwise. One pass, 16 bytes at a time on SSE2.
+int ck_may_hide(const unsigned char *text, long n, int escapes, int slash);
+
+
 #endif

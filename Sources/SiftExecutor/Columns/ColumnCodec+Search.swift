@@ -24,32 +24,55 @@ extension ColumnCodec {
     /// `below`: the search is for a path below the column's values (only JSON entries can hold one).
     static func mayContain(_ bytes: [UInt8], needle: [UInt8], caseInsensitive: Bool, below: Bool = false) -> [Bool]? {
         bytes.withUnsafeBufferPointer { b -> [Bool]? in
-            guard let parts = ColumnFormat.Parts(b), !needle.isEmpty else { return nil }
+            // The layout (ColumnFormat) is read as the entries are searched, in one pass over the
+            // bytes: magic | rows n | n tags | fixed bytes f | f bytes | entries e | e x (length |
+            // bytes) | a 4-byte code per string or JSON row.
+            let magic = ColumnFormat.magic
+            guard !needle.isEmpty, b.count >= 12, let base = b.baseAddress,
+                  b[0] == magic[0], b[1] == magic[1], b[2] == magic[2], b[3] == magic[3] else { return nil }
+            func u64(_ at: Int) -> Int? {
+                guard at >= 0, at + 8 <= b.count else { return nil }
+                let x = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                return x <= UInt64(b.count) ? Int(x) : nil
+            }
+            let string = ColumnFormat.Tag.string.rawValue, json = ColumnFormat.Tag.json.rawValue
+            guard let n = u64(4), 12 + n <= b.count else { return nil }
+            var at = 12 + n
+            guard let f = u64(at), at + 8 + f <= b.count else { return nil }
+            at += 8 + f
+            guard let e = u64(at) else { return nil }
+            at += 8
+            var coded = 0
+            for r in 0..<n where b[12 + r] == string || b[12 + r] == json { coded += 1 }
+            let codesStart = b.count - 4 * coded
+            guard codesStart >= at, e <= (codesStart - at) / 8 else { return nil }
             let quoteOrEscape = needle.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 >= 0x80 }
-            var entryMay = [Bool](repeating: false, count: parts.entries.count)
-            var entryIsJSON = [Bool](repeating: false, count: parts.entries.count)
-            // Which entries are JSON text (their rows' tags say so).
-            var codeAt = parts.codes.lowerBound
-            var rowCode = [Int32](repeating: -1, count: parts.rows)
-            for r in 0..<parts.rows {
-                let t = b[parts.tags.lowerBound + r]
-                guard t == ColumnFormat.Tag.string.rawValue || t == ColumnFormat.Tag.json.rawValue else { continue }
-                guard codeAt + 4 <= parts.codes.upperBound else { return nil }
+            // Which entries are JSON text (their rows' tags say so), and each row's entry.
+            var entryIsJSON = [Bool](repeating: false, count: e)
+            var rowCode = [Int32](repeating: -1, count: n)
+            var codeAt = codesStart
+            for r in 0..<n {
+                let t = b[12 + r]
+                guard t == string || t == json else { continue }
                 let c = Int32(b[codeAt]) | Int32(b[codeAt + 1]) << 8 | Int32(b[codeAt + 2]) << 16 | Int32(b[codeAt + 3]) << 24
                 codeAt += 4
-                guard c >= 0, Int(c) < parts.entries.count else { return nil }
+                guard c >= 0, Int(c) < e else { return nil }
                 rowCode[r] = c
-                if t == ColumnFormat.Tag.json.rawValue { entryIsJSON[Int(c)] = true }
+                if t == json { entryIsJSON[Int(c)] = true }
             }
-            for (e, range) in parts.entries.enumerated() {
-                let text = UnsafeBufferPointer(rebasing: b[range])
-                if entryIsJSON[e] {
-                    entryMay[e] = quoteOrEscape || (below ? jsonTextMayContain(text, needle, caseInsensitive)
+            var entryMay = [Bool](repeating: false, count: e)
+            for k in 0..<e {
+                guard let len = u64(at), at + 8 + len <= codesStart else { return nil }
+                let text = UnsafeBufferPointer(rebasing: b[(at + 8)..<(at + 8 + len)])
+                at += 8 + len
+                if entryIsJSON[k] {
+                    entryMay[k] = quoteOrEscape || (below ? jsonTextMayContain(text, needle, caseInsensitive)
                                                           : arrayStringsMayContain(text, needle, caseInsensitive))
                 } else {
-                    entryMay[e] = !below && (contains(text, needle, caseInsensitive) || holdsASCIIEquivalent(text))
+                    entryMay[k] = !below && (contains(text, needle, caseInsensitive) || holdsASCIIEquivalent(text))
                 }
             }
+            guard at == codesStart else { return nil }
             return rowCode.map { $0 >= 0 && entryMay[Int($0)] }
         }
     }
@@ -64,35 +87,16 @@ extension ColumnCodec {
     /// `needle` (see the top of this file): its raw bytes hold it, or a `\u` escape (or `\/` for a
     /// needle with a slash) or a non-ASCII character equal to an ASCII one might hide it.
     static func jsonTextMayContain(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
-        if contains(text, needle, fold) || holdsASCIIEquivalent(text) { return true }
         guard let base = text.baseAddress else { return false }
-        let slash = needle.contains(UInt8(ascii: "/"))
-        var i = 0
-        while i < text.count, let p = memchr(base + i, 0x5C, text.count - i) {
-            let k = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
-            guard k + 1 < text.count else { return false }
-            let next = text[k + 1]
-            if next == UInt8(ascii: "u") || (slash && next == UInt8(ascii: "/")) { return true }
-            i = k + 2   // the escaped character is not the start of another escape
-        }
-        return false
+        if contains(text, needle, fold) { return true }
+        return ck_may_hide(base, text.count, 1, needle.contains(UInt8(ascii: "/")) ? 1 : 0) != 0
     }
 
     /// Whether UTF-8 text holds U+037E, U+1FEF or U+212A: the only non-ASCII scalars that equal an
     /// ASCII character canonically or once lower-cased (`;`, `` ` ``, `K`/`k`).
     static func holdsASCIIEquivalent(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = text.baseAddress, text.count >= 2 else { return false }
-        // Each lead byte is found with memchr: most texts have none, and are passed over quickly.
-        func holds(_ lead: UInt8, _ b1: UInt8, _ b2: UInt8?) -> Bool {
-            var i = 0
-            while i < text.count, let p = memchr(base + i, Int32(lead), text.count - i) {
-                let k = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
-                if k + 1 < text.count, text[k + 1] == b1, b2.map({ k + 2 < text.count && text[k + 2] == $0 }) ?? true { return true }
-                i = k + 1
-            }
-            return false
-        }
-        return holds(0xCD, 0xBE, nil) || holds(0xE1, 0xBF, 0xAF) || holds(0xE2, 0x84, 0xAA)
+        guard let base = text.baseAddress else { return false }
+        return ck_may_hide(base, text.count, 0, 0) != 0
     }
 
     /// For JSON text: whether it is an array one of whose top-level string elements might contain
@@ -101,6 +105,9 @@ extension ColumnCodec {
     /// skipped to their closing quote with `memchr` (a quote after an odd run of backslashes is
     /// escaped); only elements at the top level are read.
     static func arrayStringsMayContain(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
+        // A text whose bytes neither hold the needle nor might hide it has no string that does: two
+        // quick passes rule most texts out before their strings are walked.
+        guard jsonTextMayContain(text, needle, fold) else { return false }
         var i = 0
         while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
         guard i < text.count, text[i] == UInt8(ascii: "["), let base = text.baseAddress else { return false }
