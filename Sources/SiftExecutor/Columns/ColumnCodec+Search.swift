@@ -22,7 +22,7 @@ extension ColumnCodec {
     /// `caseInsensitive`); false rows certainly do not match a pattern that requires it. Nil for
     /// bytes that are not a column.
     /// `below`: the search is for a path below the column's values (only JSON entries can hold one).
-    static func mayContain(_ bytes: [UInt8], needle: [UInt8], caseInsensitive: Bool, below: Bool = false) -> [Bool]? {
+    public static func mayContain(_ bytes: [UInt8], needle: [UInt8], caseInsensitive: Bool, below: Bool = false) -> [Bool]? {
         bytes.withUnsafeBufferPointer { b -> [Bool]? in
             // The layout (ColumnFormat) is read as the entries are searched, in one pass over the
             // bytes: magic | rows n | n tags | fixed bytes f | f bytes | entries e | e x (length |
