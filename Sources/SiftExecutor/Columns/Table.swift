@@ -360,7 +360,14 @@ public final class Table {
         }
         // Asked again (a session running queries over kept data): decode the column once instead.
         if gathered.contains(name) { return nil }
-        guard rows.count * 8 < count, let bytes = persistedBytes(name) else { return nil }
+        guard rows.count * 8 < count else { return nil }
+        // Kept in parts (row groups): read from each part in place (a one-shot query unpacks only
+        // what it reads, one part at a time) rather than joining the parts first.
+        if persisted?.loadParts != nil, (bytesRead[name] ?? nil) == nil {
+            gathered.insert(name)
+            if let few = gatherParts(name, rows) { return few }
+        }
+        guard let bytes = persistedBytes(name) else { return nil }
         gathered.insert(name)
         guard let index = ColumnCodec.GatherIndex(bytes), index.count == count else { return nil }
         return index.gather(bytes, rows)
