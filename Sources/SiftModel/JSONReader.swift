@@ -183,8 +183,8 @@ public struct JSONReader {
     /// The value at a path of member names below the value at the cursor, building only that value
     /// (the rest is skipped, still validated): NULL when a level is not an object or lacks the member
     /// (a repeated key: the last one wins, as in `parseValue`); nil when a level is an array, whose
-    /// elements a path maps over (the caller then parses the whole value). The cursor is left
-    /// anywhere when nil is returned.
+    /// elements a path maps over (the caller then parses the whole value). The value at the cursor
+    /// is consumed either way.
     public mutating func value(atMembers path: ArraySlice<String>) throws -> Value? {
         guard let name = path.first else { return try parseValue() }
         skipWhitespace()
@@ -198,8 +198,11 @@ public struct JSONReader {
                 guard key == name else { try r.skipValue(); return }
                 if let v = try r.value(atMembers: path.dropFirst()) { found = v } else { mapped = true }
             }
-            return mapped ? nil : found
+            // (Not `mapped ? nil : found`: Value takes a nil literal, and that would be NULL, not nil.)
+            if mapped { return nil }
+            return found
         case UInt8(ascii: "["):
+            try skipValue()
             return nil
         default:
             try skipValue()

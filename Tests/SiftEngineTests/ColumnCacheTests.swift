@@ -80,7 +80,7 @@ final class ColumnCacheTests: XCTestCase {
     /// element, or (below a field) a value with any matching string. And it does rule texts out.
     func testByteSearchNeverRulesOutAMatch() throws {
         var rng = SeededRandom(seed: 12)
-        let fragments = ["ab", "AB", "a/b", "x", "é", "\u{212A}", "refund", " ", "\"", "\\", "\n", "/", "k", "\u{37E}"]
+        let fragments = ["ab", "AB", "a/b", "x", "é", "\u{212A}", "refund", " ", "\"", "\\", "\n", "/", "k", "\u{37E}", "\u{1FEF}", "`", ";", "K"]
         func text() -> String { (0..<(1 + Int(rng.next() % 4))).map { _ in fragments[Int(rng.next() % UInt64(fragments.count))] }.joined() }
         func value(_ depth: Int) -> Value {
             switch rng.next() % (depth > 2 ? 2 : 5) {
@@ -130,12 +130,13 @@ final class ColumnCacheTests: XCTestCase {
             let json = write(v)
             XCTAssertEqual(try JSONReader.parse(json), v, json)
             let bytes = Array(json.utf8)
-            for (pattern, needle) in [("%ab%", "ab"), ("%a/b%", "a/b"), ("%k%", "k"), ("%;%", ";")] {
-                let test = { (s: String) in matcher.like(s, pattern, caseInsensitive: true) }
-                let deep = bytes.withUnsafeBufferPointer { ColumnCodec.jsonTextMayContain($0, Array(needle.utf8), true) }
+            for (pattern, needle, fold) in [("%ab%", "ab", true), ("%a/b%", "a/b", true), ("%k%", "k", true), ("%;%", ";", true),
+                                            ("%`%", "`", true), ("%K%", "K", false), ("%a/b%", "a/b", false)] {
+                let test = { (s: String) in matcher.like(s, pattern, caseInsensitive: fold) }
+                let deep = bytes.withUnsafeBufferPointer { ColumnCodec.jsonTextMayContain($0, Array(needle.utf8), fold) }
                 if strings(v).contains(where: test) { XCTAssertTrue(deep, "\(json) \(pattern)"); matched += 1 } else if !deep { ruledOut += 1 }
                 if case .array(let a) = v, a.contains(where: { $0.stringValue.map(test) ?? false }) {
-                    XCTAssertTrue(bytes.withUnsafeBufferPointer { ColumnCodec.arrayStringsMayContain($0, Array(needle.utf8), true) }, "\(json) \(pattern)")
+                    XCTAssertTrue(bytes.withUnsafeBufferPointer { ColumnCodec.arrayStringsMayContain($0, Array(needle.utf8), fold) }, "\(json) \(pattern)")
                 }
             }
         }
@@ -199,6 +200,11 @@ final class ColumnCacheTests: XCTestCase {
                               .json(.array([.object(["c": .string("refund")])])), .int(7)]
         XCTAssertEqual(ColumnCodec.mayContain(ColumnCodec.encode(texts), needle: Array("refund".utf8), caseInsensitive: true),
                        [true, true, false, false, false, false, false])
+        // A string that reads like JSON shares the dictionary entry of the JSON value with the same
+        // bytes; each row is judged by its own kind (the string holds the text, the object never matches).
+        let object = Value.object(["k": .string("refund")])
+        XCTAssertEqual(ColumnCodec.mayContain(ColumnCodec.encode([.json(object), .string(JSONWriter.string(object)), .json(object)]),
+                                              needle: Array("refund".utf8), caseInsensitive: true), [false, true, false])
         var rng = SystemRandomNumberGenerator()
         for round in 0..<5000 {
             var bytes = good

@@ -27,6 +27,25 @@ final class JSONReaderTests: XCTestCase {
         XCTAssertEqual(try JSONReader.parse(#"{"a":1,"b":2,"c":3,"b":4}"#)["b"], .int(4))
     }
 
+    /// A member path read from the bytes: only what it reaches is built; arrays (which a path maps
+    /// over) give nil with the value consumed, whitespace or not; the last repeated key wins.
+    func testValueAtMembers() throws {
+        func at(_ path: [String], _ text: String) throws -> Value? {
+            var t = text
+            return try t.withUTF8 { try JSONReader.value(atMembers: path, in: $0) }
+        }
+        XCTAssertEqual(try at(["content"], #"{"role": "assistant", "content": "hi"}"#), .string("hi"))
+        XCTAssertEqual(try at(["content", "text"], #"{"content": {"text": "a"}, "content": {"text": "b"}}"#), .string("b"))
+        XCTAssertEqual(try at(["content", "text"], #"{"content" : [ {"type": "text", "text": "refund"} ], "x": 1}"#), nil)
+        XCTAssertEqual(try at(["content", "text"], #"{"content":[{"text":"refund"}]}"#), nil)
+        XCTAssertEqual(try at(["content"], #"{"other": 1}"#), .null)
+        XCTAssertEqual(try at(["content"], #""a string""#), .null)
+        XCTAssertEqual(try at(["content", "text"], #"{"content": "a string"}"#), .null)
+        XCTAssertEqual(try at(["content"], #"  [1, 2]  "#), nil)
+        XCTAssertThrowsError(try at(["content"], #"{"content": "hi"} x"#))
+        XCTAssertThrowsError(try at(["content"], #"{"other": [1, 2}"#))
+    }
+
     func testNumbers() throws {
         XCTAssertEqual(try JSONReader.parse("9223372036854775807"), .int(Int64.max))
         XCTAssertEqual(try JSONReader.parse("-9223372036854775808"), .int(Int64.min))

@@ -47,8 +47,11 @@ extension ColumnCodec {
             let codesStart = b.count - 4 * coded
             guard codesStart >= at, e <= (codesStart - at) / 8 else { return nil }
             let quoteOrEscape = needle.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 >= 0x80 }
-            // Which entries are JSON text (their rows' tags say so), and each row's entry.
-            var entryIsJSON = [Bool](repeating: false, count: e)
+            // Which entries string rows and JSON rows use (one entry can serve both: the dictionary
+            // is keyed by bytes, so a string that reads like JSON shares the JSON value's entry), and
+            // each row's entry, flagged 1 << 31 for a JSON row.
+            let stringUse: UInt8 = 1, jsonUse: UInt8 = 2
+            var entryUse = [UInt8](repeating: 0, count: e)
             var rowCode = [Int32](repeating: -1, count: n)
             var codeAt = codesStart
             for r in 0..<n {
@@ -57,23 +60,28 @@ extension ColumnCodec {
                 let c = Int32(b[codeAt]) | Int32(b[codeAt + 1]) << 8 | Int32(b[codeAt + 2]) << 16 | Int32(b[codeAt + 3]) << 24
                 codeAt += 4
                 guard c >= 0, Int(c) < e else { return nil }
-                rowCode[r] = c
-                if t == json { entryIsJSON[Int(c)] = true }
+                rowCode[r] = t == json ? c | Int32(bitPattern: 1 << 31) : c
+                entryUse[Int(c)] |= t == json ? jsonUse : stringUse
             }
-            var entryMay = [Bool](repeating: false, count: e)
+            // Per entry, bit 0: a string row using it might match; bit 1: a JSON row might.
+            var entryMay = [UInt8](repeating: 0, count: e)
             for k in 0..<e {
                 guard let len = u64(at), at + 8 + len <= codesStart else { return nil }
                 let text = UnsafeBufferPointer(rebasing: b[(at + 8)..<(at + 8 + len)])
                 at += 8 + len
-                if entryIsJSON[k] {
-                    entryMay[k] = quoteOrEscape || (below ? jsonTextMayContain(text, needle, caseInsensitive)
-                                                          : arrayStringsMayContain(text, needle, caseInsensitive))
-                } else {
-                    entryMay[k] = !below && (contains(text, needle, caseInsensitive) || holdsASCIIEquivalent(text))
+                if entryUse[k] & jsonUse != 0,
+                   quoteOrEscape || (below ? jsonTextMayContain(text, needle, caseInsensitive) : arrayStringsMayContain(text, needle, caseInsensitive)) {
+                    entryMay[k] |= jsonUse
+                }
+                if entryUse[k] & stringUse != 0, !below, contains(text, needle, caseInsensitive) || holdsASCIIEquivalent(text) {
+                    entryMay[k] |= stringUse
                 }
             }
             guard at == codesStart else { return nil }
-            return rowCode.map { $0 >= 0 && entryMay[Int($0)] }
+            return rowCode.map { c in
+                guard c != -1 else { return false }
+                return c < 0 ? entryMay[Int(c & 0x7FFF_FFFF)] & jsonUse != 0 : entryMay[Int(c)] & stringUse != 0
+            }
         }
     }
 

@@ -290,12 +290,13 @@ public final class Table {
             kept = parts
             bytesOf = { parts[$0] }
         }
-        // Each part's slice of rows.
+        // Each part's slice of rows (which must not go back).
+        for k in rows.indices.dropFirst() where rows[k - 1] > rows[k] { return false }
         var slices: [(part: Int, range: Range<Int>)] = []
         var i = 0
         while i < rows.count {
             let r = rows[i]
-            guard r >= 0 && r < count, i == 0 || rows[i - 1] <= r else { return false }
+            guard r >= 0 && r < count else { return false }
             var lo = 0, hi = starts.count
             while hi - lo > 1 { let mid = (lo + hi) / 2; if starts[mid] <= r { lo = mid } else { hi = mid } }
             let end = lo + 1 < starts.count ? starts[lo + 1] : count
