@@ -237,31 +237,6 @@ public final class Table {
     private var partsRead: [String: (parts: [[UInt8]], starts: [Int])?] = [:]
     private var gatherIndexes: [String: [ColumnCodec.GatherIndex?]] = [:]
 
-    /// Values of column `name` at `rows`, read from its kept bytes without decoding the rest.
-    func gatherKept(_ name: String, _ rows: [Int]) -> [Datum]? {
-        guard let (parts, starts) = keptParts(name) else { return nil }
-        // Each part's index is made once per table: a session's later queries gather with it again.
-        var indexes = gatherIndexes[name] ?? [ColumnCodec.GatherIndex?](repeating: nil, count: parts.count)
-        defer { gatherIndexes[name] = indexes }
-        var out: [Datum] = []
-        out.reserveCapacity(rows.count)
-        var i = 0
-        while i < rows.count {
-            // A run of rows in one part.
-            let r = rows[i]
-            guard r >= 0 && r < count else { return nil }
-            var lo = 0, hi = starts.count
-            while hi - lo > 1 { let mid = (lo + hi) / 2; if starts[mid] <= r { lo = mid } else { hi = mid } }
-            let end = lo + 1 < starts.count ? starts[lo + 1] : count
-            var local: [Int] = []
-            while i < rows.count && rows[i] >= starts[lo] && rows[i] < end { local.append(rows[i] - starts[lo]); i += 1 }
-            if indexes[lo] == nil { indexes[lo] = ColumnCodec.GatherIndex(parts[lo]) }
-            guard let index = indexes[lo], let values = index.gather(parts[lo], local) else { return nil }
-            out += values
-        }
-        return out
-    }
-
     /// Whether the table keeps what it reads for later queries (a session's table); a one-shot table
     /// searches a column not yet read one part at a time, unpacking each and dropping it after use.
     public var keepsParts = true
@@ -510,7 +485,7 @@ public final class Table {
     /// The trace structure with each trace's id.
     public var traces: (ofRow: [Int], roots: [Int], ids: [String]) {
         let (ofRow, roots) = traceStructure
-        if let few = gatherKept("root_span_id", roots) {
+        if let few = gatherParts("root_span_id", roots) {
             return (ofRow, roots, few.map { if case .string(let s) = $0 { return s } else { return "" } })
         }
         if let e = encoding(of: "root_span_id"), e.codes.count == count {
