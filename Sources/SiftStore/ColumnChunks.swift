@@ -282,19 +282,6 @@ extension Store {
         return out
     }
 
-    /// One column's chunk in one group (decompressed when stored packed), or nil when the group has none
-    /// for it. Throws when its packed bytes are damaged: the reader then computes the column from the
-    /// rows (a missing chunk could instead mean NULL, in a family whose every key has one).
-    public func chunk(projectRow pid: Int64, group: RowGroup, key: String) throws -> [UInt8]? {
-        let s = try db.prepare("SELECT data FROM column_chunks WHERE project_id = ? AND first_row = ? AND key = ?")
-        try s.bind([.int(pid), .int(group.firstRow), .text(key)])
-        guard try s.step() else { return nil }
-        guard let data = s.withBlob(0, { ChunkPacking.unpack($0) }) ?? nil else {
-            throw StoreError.invalid("the column chunk \(key) of row group \(group.firstRow) is damaged")
-        }
-        return data
-    }
-
     /// The column chunk as the store holds it (packed or not), for unpacking later with
     /// `unpackChunk` (on any thread); nil when the group has no chunk for `key`.
     public func packedChunk(projectRow pid: Int64, group: RowGroup, key: String) throws -> [UInt8]? {
