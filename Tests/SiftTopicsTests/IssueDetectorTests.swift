@@ -167,6 +167,20 @@ final class IssueDetectorTests: XCTestCase {
         XCTAssertEqual(head([.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("I already did, A123456."),
                              .assistant("Can you provide the order number?"), .user("A123456!"), call("lookup_order", args: ["order_id": "A123456"], result: ["status": "packed"]),
                              .assistant("It's packed.")]), "Asked again for given details")
+        // A second policy's number with the ZIP code that secures it answers a request for the new number.
+        XCTAssertEqual(issues([.user("My policy is PGA977387751, ZIP 53780."), call("policy_details", args: ["policy_number": "PGA977387751"], result: ["status": "active"]),
+                               .assistant("It's active. Anything else?"), .user("Is my bike covered away from home?"),
+                               .assistant("Could you give me that policy's number, plus your ZIP code?"), .user("Policy PGH945029537 and ZIP code 53780"),
+                               call("policy_details", args: ["policy_number": "PGH945029537"], result: ["status": "active", "cycles_away": true]),
+                               .assistant("Yes, your bike is covered away from home.")]).summary, "NONE")
+        // A request for details claims nothing ("in the last 5 years" is what it asks about); "4+ years" states four years.
+        XCTAssertEqual(issues([.user("Add my wife to policy NV59005031."), call("get_policy", args: ["policy_number": "NV59005031"], result: ["status": "active", "ncd_years": 1]),
+                               .assistant("I'll need her full name, date of birth, and any points or convictions in the last 5 years."),
+                               .user("Can I protect my no-claims discount too?"),
+                               .assistant("You have 1 years' no-claims discount. Protection is only available once you have 4 years, so I can't add it yet.")],
+                              system: ["Protected no-claims discount requires 4+ years of NCD."]).summary, "NONE")
+        XCTAssertEqual(head([.user("Add my wife to policy NV59005031."), call("get_policy", args: ["policy_number": "NV59005031"], result: ["status": "active"]),
+                             .assistant("We'll need the £250 excess paid before she is added.")]), "Unsupported claim in answer", "a request naming an amount states it")
         XCTAssertEqual(head([.user("Hi, I'm mia_li_3668 and I want to cancel my booking."), .assistant("Done, you're all set. Have a great day!")]),
                        "Account request with no lookup")
         XCTAssertEqual(head([.user("I need to change my return flight."), .assistant("Could you please provide your user ID and the reservation ID?"),

@@ -48,6 +48,8 @@ extension EvidencePool {
             guard let v = Double(String(decoding: b[start..<i], as: UTF8.self)) else { continue }
             // After: a unit, maybe after one qualifying word ("4 business hours").
             var k = i
+            // "4+ years" (at least four years) states four years.
+            if k < b.count, b[k] == UInt8(ascii: "+") { k += 1 }
             // "30 days", "30-day", and in a code or key "last_30_days".
             if k < b.count, b[k] == 0x20 || b[k] == UInt8(ascii: "-") || b[k] == UInt8(ascii: "_") { k += 1 }
             var words: [String] = []

@@ -271,9 +271,39 @@ enum Facts {
     static func isAssertion(_ sentence: String) -> Bool {
         let s = sentence.lowercased()
         if s.contains("?") { return false }
+        // A request for details claims nothing, unless it names an amount ("we'll need the £250 excess").
+        if asksForDetails(s), !extract(sentence).contains(where: { $0.kind == .money || $0.kind == .percent }) { return false }
         let hedges = ["might", "may be", "maybe", "approximately", "roughly", "estimate", "typically", "usually", "generally", "for example",
                       "e.g.", "such as", "if you", "if the", "if it", "you mentioned", "you said", "you provided", "you gave", "according to you"]
         return !ByteText.any(s, hedges)
+    }
+
+    /// Whether a (lower-cased) sentence asks the user for details rather than stating anything: "I'll
+    /// need her full name, date of birth and any points in the last 5 years", "please provide your
+    /// policy number". (RAGAS's faithfulness checks statements; a request claims nothing.) "I'll need to
+    /// charge you £50" states something, so "need" must be followed by whose details are asked for.
+    static func asksForDetails(_ s: String) -> Bool {
+        let asks = ["please provide", "please send", "please share", "please give me", "please tell me", "please let me know", "please confirm your",
+                    "could you provide", "could you give me", "could you send", "could you share", "could you tell me", "could you confirm your",
+                    "can you provide", "can you give me", "can you send", "can you share", "can you tell me", "can you confirm your"]
+        if ByteText.any(s, asks) { return true }
+        let b = Array(s.utf8)
+        for who in ["i'll need ", "i will need ", "i need ", "we'll need ", "we will need ", "we need ", "i'd need ", "we'd need ", "i just need ", "we just need "] {
+            let w = Array(who.utf8)
+            var from = 0
+            while let at = ByteText.firstIndex(of: w, in: b, from: from) {
+                from = at + 1
+                guard at == 0 || !ByteText.isLetter(b[at - 1]) else { continue }
+                var k = at + w.count
+                let w0 = k
+                while k < b.count, ByteText.isLetter(b[k]) { k += 1 }
+                let next = String(decoding: b[w0..<k], as: UTF8.self)
+                // Whose details: the user's or the person they act for ("we need an actual meter reading
+                // from the last 30 days" states a condition).
+                if ["your", "his", "her", "their", "you"].contains(next) { return true }
+            }
+        }
+        return false
     }
 
     /// Sentences of a text (split at . ! ? followed by a space, and at line breaks, so decimals and

@@ -43,7 +43,10 @@ extension IssueFinder {
             case .assistant(let s): lastAssistant = s
             case .user(let s):
                 let ids = Facts.identifiers(s).map(Facts.normalizedID)
+                // A reply that also brings a detail the user never gave answers a request for that
+                // detail (a second policy's number with the ZIP code that secures it, for a new request).
                 if let a = lastAssistant?.lowercased(), a.contains("?"), ByteText.any(a, Self.askCues),
+                   ids.allSatisfy({ given[$0] != nil }),
                    let again = ids.first(where: { id in given[id].map { !shownBefore(id, $0) } ?? false }) {
                     add(.askedAgain, "The agent asked for details the user had already given.", [(span(i), s.clipped(160) + " (already given: \(again))")])
                 }
