@@ -14,7 +14,7 @@ extension IssueFinder {
                                           "pay", "approve", "grant", "upgrade", "downgrade", "edit", "close", "reopen", "assign", "write", "save", "reverse",
                                           "void", "waive", "rebook", "reimburse", "compensate", "process", "initiate", "order", "purchase", "buy", "unsubscribe",
                                           "swap", "replace", "activate", "deactivate", "suspend", "block", "unblock", "enable", "disable", "renew", "redeem",
-                                          "enroll", "enrol", "register", "install", "provision", "invite", "unlock", "revoke", "restore"]
+                                          "enroll", "enrol", "register", "install", "provision", "invite", "unlock", "revoke", "restore", "dispatch", "amend"]
 
     /// Words of a tool name ("issue_refund", "cancelOrder" -> [issue, refund] / [cancel, order]).
     static func nameWords(_ name: String) -> [String] {
@@ -361,6 +361,7 @@ extension IssueFinder {
         skippedPrerequisites(writes)
         ignoredWarnings(writes)
         writesOnRefusedDecisions(writes)
+        policyGateChecks(writes)
         let banned = prohibitions()
         if !banned.isEmpty {
             for (ev, w) in writes {

@@ -1,0 +1,257 @@
+// Policy sentences that tie an action to a condition a tool result can show, read from generic
+// cues: a field the policy names with the value it must have ("(waivers_last_12m must be 0)"), a
+// feature the object must have ("Only book emergency contractors when the home policy has Home
+// Emergency cover", against "home_emergency": false), actions the agent may never take ("You cannot
+// pay or promise claim settlements"), and a ban on backdating ("Never backdate a change"). tau-bench's
+// fault analysis and MAST's "disobey task specification" count these: the rule was in the prompt and
+// the result in front of the agent.
+// Part of IssueFinder's constraint checks (IssueFinder+Constraints.swift).
+
+import Foundation
+import SiftModel
+
+extension IssueFinder {
+    enum GateKind: Equatable {
+        /// A field named in the policy must have `required` (lower-cased: "0", "true", "active").
+        case field(name: String, required: String)
+        /// The action is allowed only where the object has a feature the sentence names.
+        case feature
+        /// The agent may never do `verbs` to `objects` (stems).
+        case forbidden(verbs: [String], objects: Set<String>)
+        /// No write may take effect before today.
+        case noBackdating
+    }
+
+    struct PolicyGate {
+        var kind: GateKind
+        var quote: String
+        /// Stems of the sentence's words, less generic ones: what a write must name to be under it.
+        var stems: Set<String>
+    }
+
+    static let policyGateMemo = TextMemo<[PolicyGate]>()
+
+    nonisolated(unsafe) static let namedFieldPattern = Facts.compiled(
+        #"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b\s*(?:must be|must equal|should be|needs to be|has to be|==|=|:)\s*"?([a-z0-9_]+(?:\.[0-9]+)?)"?"#)
+    static let backdatingCues = ["backdat", "back-dat", "back dat", "retroactiv", "retro-activ"]
+    static let gateNegations = ["cannot ", "can not ", "can't ", "must not ", "may not ", "must never ", "should not ", "never ", "do not ", "don't "]
+    /// Words that make a prohibition conditional (who, above, without...): those are the other rules' to read.
+    static let conditionWords: Set<String> = ["if", "unless", "without", "above", "over", "below", "under", "more", "less", "than", "before", "after",
+                                              "until", "except", "only", "who", "whose", "which", "that", "when", "where", "while", "within",
+                                              "outside", "beyond", "exceed", "exceeds", "exceeding", "first", "again", "twice", "unverified"]
+    /// Nouns every write of a domain names (its policy, its claim, its account): no sign of which rule it is under.
+    static let gateGenericStems: Set<String> = ["polic", "claim", "accou", "custo", "reque", "recor", "detai", "reque", "numbe", "servi", "user",
+                                                "item", "items", "order", "case", "ticke", "membe", "perso", "statu", "today", "shows", "state",
+                                                "cover", "inclu", "add", "addon", "optio", "extra", "benef", "avail", "activ"]
+
+    /// The gates one policy text states, sentence by sentence.
+    static func policyGates(_ text: String) -> [PolicyGate] {
+        var out: [PolicyGate] = []
+        for sentence in Facts.sentences(text) where sentence.utf8.count < 600 {
+            let l = sentence.lowercased()
+            let stems = Self.stems(sentence).subtracting(gateGenericStems).subtracting(genericSubjectStems)
+            if ByteText.any(l, backdatingCues), ByteText.any(l, ["not", "never", "no ", "cannot", "can't", "forbid", "prohibit"]) {
+                out.append(PolicyGate(kind: .noBackdating, quote: sentence, stems: stems))
+                continue
+            }
+            if l.contains("_"), let p = namedFieldPattern {
+                let ns = l as NSString
+                for m in p.matches(in: l, range: NSRange(location: 0, length: ns.length)) {
+                    let name = ns.substring(with: m.range(at: 1)), value = ns.substring(with: m.range(at: 2))
+                    out.append(PolicyGate(kind: .field(name: name, required: value), quote: sentence, stems: stems))
+                }
+            }
+            // "Only book X when/if/for ... with/has/includes Y": a permission under a condition.
+            let words = Words.split(l)
+            if words.contains("only"), words.contains(where: { ["when", "if", "for", "where", "with"].contains($0) }),
+               words.contains(where: { ["has", "have", "includes", "include", "with", "shows", "show"].contains($0) }) {
+                out.append(PolicyGate(kind: .feature, quote: sentence, stems: stems))
+            }
+            if let f = forbiddenAction(sentence) { out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects), quote: sentence, stems: stems)) }
+        }
+        return out
+    }
+
+    /// An unconditional "you cannot V (or V) O" or "O cannot be V-ed by the assistant": the verbs'
+    /// stems and the object's. Conditional ones ("refunds above £100 cannot be issued without
+    /// approval", "do not add a driver who is under 21") are left to the other rules.
+    static func forbiddenAction(_ sentence: String) -> (verbs: [String], objects: Set<String>)? {
+        // The rule ends at a dash, a semicolon or a bracket ("- those are made by the claims handler only").
+        var head = sentence.lowercased()
+        for cut in [" - ", " – ", " — ", ";", "(", ": "] { if let r = head.range(of: cut) { head = String(head[..<r.lowerBound]) } }
+        guard let neg = gateNegations.compactMap({ n in head.range(of: n).map { (n, $0) } }).min(by: { $0.1.lowerBound < $1.1.lowerBound }) else { return nil }
+        let before = String(head[..<neg.1.lowerBound]), after = String(head[neg.1.upperBound...])
+        var rest = Words.split(after)
+        var passive = false
+        if rest.first == "be" { passive = true; rest.removeFirst() }
+        guard !rest.isEmpty, rest.allSatisfy({ !conditionWords.contains($0) }) else { return nil }
+        let beforeWords = Words.split(before)
+        // Who may not: the agent ("you", "the assistant") in the active voice; in the passive, "by the
+        // assistant" or nobody at all.
+        var verbs: [String] = [], objectWords: [String]
+        if passive {
+            guard let v = rest.first, v.hasSuffix("ed") || v.hasSuffix("en") else { return nil }
+            verbs = [v]
+            if let by = rest.firstIndex(of: "by"), !rest[(by + 1)...].contains(where: { ["you", "assistant", "agent", "agents", "us", "bot"].contains($0) }) { return nil }
+            // The subject: the sentence's first content words.
+            // The subject: the sentence's words up to its first verb-like word ("The £50 cancellation fee
+            // applies to ...").
+            let subject = beforeWords.prefix { !["applies", "apply", "is", "are", "was", "were", "has", "have", "will", "can", "may", "must", "and", "which", "that"].contains($0) }
+            objectWords = subject.filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+        } else {
+            guard beforeWords.isEmpty || beforeWords.last.map({ ["you", "assistant", "agent", "agents", "we", "bot", "please"].contains($0) }) == true else { return nil }
+            // Verbs joined by "or" / "and": "pay or promise claim settlements".
+            var i = 0
+            while i < rest.count {
+                verbs.append(rest[i])
+                if i + 2 < rest.count, ["or", "and"].contains(rest[i + 1]) { i += 2 } else { i += 1; break }
+            }
+            objectWords = rest[i...].filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+        }
+        let objects = Set(objectWords.map { String($0.prefix(5)) }).subtracting(genericObjectStems)
+        guard !objects.isEmpty, objects.count <= 4, !verbs.isEmpty else { return nil }
+        // "waived" -> "waiv" (it names "waive_fee" and "waived"); "pay" names "payment".
+        let verbStems = verbs.map { v in String((v.hasSuffix("ed") && v.count > 4 ? String(v.dropLast(2)) : v).prefix(5)) }
+            .filter { $0.count >= 3 && !["make", "take", "give", "use", "let", "get", "have", "say", "tell", "share", "provi", "guess", "quote"].contains($0) }
+        guard !verbStems.isEmpty else { return nil }
+        return (verbStems, objects)
+    }
+
+    /// Objects too general to tell one rule's action from another's ("the cancellation fee": the fee
+    /// names every charge).
+    static let genericObjectStems: Set<String> = ["fee", "fees", "charg", "amoun", "payme", "polic", "accou", "custo", "assis", "agent", "money", "funds",
+                                                  "detai", "infor", "thing", "anyth", "somet"]
+
+    /// Verbs of writes that give the user something (the actions policies ration).
+    static let givingVerbs: Set<String> = grantingVerbs.union(["create", "dispatch", "request", "arrange", "register", "submit", "send", "pay", "open",
+                                                               "reserve", "extend", "remove", "waive", "refund", "cancel", "change", "update", "amend"])
+
+    /// The words of a write's result status ("waived", "dispatched").
+    func statusWords(_ w: ToolCall) -> [String] {
+        guard case .object(let o) = w.resultValue else { return [] }
+        var out: [String] = []
+        for key in ["status", "state", "result", "outcome"] { if let s = o[key]?.stringValue, s.count <= 40 { out += Self.keyWords(s.lowercased()) } }
+        return out
+    }
+
+    /// What a write did: its name's words and its result's status.
+    func actionWords(_ ev: Int, _ w: ToolCall) -> [String] { Self.nameWords(w.name) + statusWords(w) }
+
+    /// Whether a write is what the gate's sentence is about: a giving verb in its name or status, and
+    /// a word of its name the sentence (or the field the gate names) holds; its status ("waived")
+    /// only against the field's words ("waivers_last_12m"): "booked" is a verb of many sentences.
+    func isUnder(_ g: PolicyGate, _ ev: Int, _ w: ToolCall, field: Set<String> = []) -> Bool {
+        let words = actionWords(ev, w)
+        guard words.contains(where: { Self.givingVerbs.contains($0) || Self.givingVerbs.contains(String($0.dropLast(2))) || Self.givingVerbs.contains(String($0.dropLast())) })
+        else { return false }
+        func stems(_ ws: [String]) -> Set<String> { Set(ws.filter { $0.count >= 4 }.map { String($0.prefix(5)) }).subtracting(Self.gateGenericStems) }
+        return !stems(Self.nameWords(w.name)).isDisjoint(with: g.stems.union(field)) || !stems(statusWords(w)).isDisjoint(with: field)
+    }
+
+    mutating func policyGateChecks(_ writes: [(index: Int, call: ToolCall)]) {
+        guard !findings.contains(where: { $0.kind == .policyViolation }) else { return }
+        let gates = t.system.flatMap { Self.policyGateMemo.values(byParagraph: $0, Self.policyGates).joined() }
+        guard !gates.isEmpty else { return }
+        let today = (conversationTime.seconds / 86400).rounded(.down)
+        for (ev, w) in writes {
+            let argIDs = Self.argumentIdentity(w)
+            for g in gates {
+                switch g.kind {
+                case .noBackdating:
+                    for (k, v) in Self.argumentLeaves(w) ?? [] {
+                        let words = Self.keyWords(k)
+                        guard words.contains(where: { ["effective", "start", "commencement", "from"].contains($0) }), let s = v.stringValue,
+                              let day = Self.writtenDay(ByteText.lower(s))?.days, Double(day) < today else { continue }
+                        add(.policyViolation, "The agent ran \(w.name) with a date before today, which the policy forbids.",
+                            [(nil, "policy: " + g.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                        return
+                    }
+                case .forbidden(let verbs, let objects):
+                    // The verb: the name, the result's status, or an argument set true ("waive_fee": true).
+                    var done = actionWords(ev, w)
+                    var said = Self.nameWords(w.name) + Self.keyWords(w.name)
+                    for (k, v) in Self.argumentLeaves(w) ?? [] {
+                        if v.boolValue == true { done += Self.keyWords(k) }
+                        said += Self.keyWords(k)
+                        if let s = v.stringValue, s.count <= 40 { said += Self.keyWords(s.lowercased()) }
+                    }
+                    guard done.contains(where: { d in verbs.contains { d.hasPrefix($0) } }),
+                          !Set(said.filter { $0.count >= 3 }.map { String($0.prefix(5)) }).isDisjoint(with: objects) else { continue }
+                    add(.policyViolation, "The agent ran \(w.name), an action the policy says it may not take.",
+                        [(nil, "policy: " + g.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                    return
+                case .field(let name, let required):
+                    guard let (at, value, quote) = lastValue(of: name, before: ev, ids: argIDs), value != required,
+                          !(Double(value).flatMap { a in Double(required).map { a == $0 } } ?? false),
+                          isUnder(g, ev, w, field: Set(Self.keyWords(name).filter { $0.count >= 4 }.map { String($0.prefix(5)) })) else { continue }
+                    add(.policyViolation, "The agent ran \(w.name) although a tool result showed a value the policy does not allow for it.",
+                        [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                    return
+                case .feature:
+                    guard isUnder(g, ev, w), let (at, quote) = missingFeature(g, before: ev, ids: argIDs) else { continue }
+                    add(.policyViolation, "The agent ran \(w.name) for something that lacks what the policy requires for it.",
+                        [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                    return
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with every object of an earlier successful, non-retrieval result that is about an
+    /// object the write names (by its own identifiers, or what its call asked about), in order.
+    func forEachResultObject(before event: Int, about ids: Set<String>, _ body: (Int, ToolCall, JSONObject) -> Void) {
+        for (ev, c) in calls where ev < event && !c.failed && !c.isRetrieval {
+            let callIDs = Self.argumentIdentity(c)
+            func walk(_ v: Value, depth: Int) {
+                guard depth < 6 else { return }
+                switch v {
+                case .object(let o):
+                    if ids.isEmpty || !ids.isDisjoint(with: objectIDs(o).union(callIDs)) { body(ev, c, o) }
+                    for (_, x) in o { walk(x, depth: depth + 1) }
+                case .array(let a): for x in a.prefix(50) { walk(x, depth: depth + 1) }
+                default: break
+                }
+            }
+            walk(c.resultValue, depth: 0)
+        }
+    }
+
+    /// The latest value an earlier successful result gave field `name` (anywhere in it) on an object
+    /// the write names, with the event and a quote.
+    func lastValue(of name: String, before event: Int, ids: Set<String>) -> (Int, String, String)? {
+        var found: (Int, String, String)?
+        forEachResultObject(before: event, about: ids) { ev, c, o in
+            for (k, x) in o where k.lowercased() == name {
+                let s: String
+                switch x {
+                case .bool(let b): s = b ? "true" : "false"
+                case .string(let t): s = t.lowercased()
+                default:
+                    guard let d = x.doubleValue else { continue }
+                    s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+                }
+                found = (ev, s, "\(c.name) -> \(k): \(JSONWriter.string(x))")
+            }
+        }
+        return found
+    }
+
+    /// Field words that say nothing about which feature a flag is ("has_cover", "included").
+    static let featureNoise: Set<String> = ["cover", "covered", "coverage", "has", "have", "is", "included", "include", "enabled", "add", "on", "addon",
+                                            "option", "optional", "extra", "benefit", "eligible", "available", "active", "policy"]
+
+    /// A false flag, in an earlier result about the object the write names, whose words the gate's
+    /// sentence holds ("home_emergency": false under "... has Home Emergency cover").
+    func missingFeature(_ g: PolicyGate, before event: Int, ids: Set<String>) -> (Int, String)? {
+        var latest: [String: (Int, Bool, String)] = [:]
+        forEachResultObject(before: event, about: ids) { ev, c, o in
+            for (k, x) in o {
+                guard let b = x.boolValue else { continue }
+                let words = Self.keyWords(k.lowercased()).filter { !Self.featureNoise.contains($0) }
+                guard !words.isEmpty, words.allSatisfy({ $0.count >= 4 && g.stems.contains(String($0.prefix(5))) }) else { continue }
+                latest[k.lowercased()] = (ev, b, "\(c.name) -> \(k): \(b)")
+            }
+        }
+        return latest.values.filter { !$0.1 }.sorted { $0.0 < $1.0 }.first.map { ($0.0, $0.2) }
+    }
+}
