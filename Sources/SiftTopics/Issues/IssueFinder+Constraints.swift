@@ -362,6 +362,7 @@ extension IssueFinder {
         ignoredWarnings(writes)
         writesOnRefusedDecisions(writes)
         policyGateChecks(writes)
+        refusedQuotesCarriedOut(writes)
         let banned = prohibitions()
         if !banned.isEmpty {
             for (ev, w) in writes {

@@ -33,6 +33,8 @@ extension IssueFinder {
 
     nonisolated(unsafe) static let namedFieldPattern = Facts.compiled(
         #"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b\s*(?:must be|must equal|should be|needs to be|has to be|==|=|:)\s*"?([a-z0-9_]+(?:\.[0-9]+)?)"?"#)
+    nonisolated(unsafe) static let fieldAtMostPattern = Facts.compiled(
+        #"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b[^.]*?\bif (?:it|this|that|the value|the count|the number)(?: is|'s) (\d+) or (?:more|above|higher|greater)"#)
     static let backdatingCues = ["backdat", "back-dat", "back dat", "retroactiv", "retro-activ"]
     static let gateNegations = ["cannot ", "can not ", "can't ", "must not ", "may not ", "must never ", "should not ", "never ", "do not ", "don't "]
     /// Words that make a prohibition conditional (who, above, without...): those are the other rules' to read.
@@ -59,6 +61,11 @@ extension IssueFinder {
                 for m in p.matches(in: l, range: NSRange(location: 0, length: ns.length)) {
                     let name = ns.substring(with: m.range(at: 1)), value = ns.substring(with: m.range(at: 2))
                     out.append(PolicyGate(kind: .field(name: name, required: value), quote: sentence, stems: stems))
+                }
+                // "Check waivers_last_12m first; if it is 1 or more the fee stands": below that.
+                for m in fieldAtMostPattern?.matches(in: l, range: NSRange(location: 0, length: ns.length)) ?? [] {
+                    out.append(PolicyGate(kind: .field(name: ns.substring(with: m.range(at: 1)), required: "<" + ns.substring(with: m.range(at: 2))),
+                                          quote: sentence, stems: stems))
                 }
             }
             // "Only book X when/if/for ... with/has/includes Y": a permission under a condition.
@@ -100,13 +107,18 @@ extension IssueFinder {
             objectWords = subject.filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
         } else {
             guard beforeWords.isEmpty || beforeWords.last.map({ ["you", "assistant", "agent", "agents", "we", "bot", "please"].contains($0) }) == true else { return nil }
-            // Verbs joined by "or" / "and": "pay or promise claim settlements".
+            // A list of verbs: "pay or promise claim settlements", "authorise, issue or promise a claim
+            // settlement payment".
+            let raw = after.split(separator: " ").map(String.init)
             var i = 0
-            while i < rest.count {
-                verbs.append(rest[i])
-                if i + 2 < rest.count, ["or", "and"].contains(rest[i + 1]) { i += 2 } else { i += 1; break }
+            while i < raw.count {
+                verbs.append(raw[i].trimmingCharacters(in: .punctuationCharacters))
+                if raw[i].hasSuffix(","), i + 1 < raw.count { i += 1; continue }
+                if i + 2 < raw.count, ["or", "and"].contains(raw[i + 1]) { i += 2; continue }
+                i += 1
+                break
             }
-            objectWords = rest[i...].filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+            objectWords = Words.split(raw[i...].joined(separator: " ")).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
         }
         let objects = Set(objectWords.map { String($0.prefix(5)) }).subtracting(genericObjectStems)
         guard !objects.isEmpty, objects.count <= 4, !verbs.isEmpty else { return nil }
@@ -141,11 +153,22 @@ extension IssueFinder {
     /// a word of its name the sentence (or the field the gate names) holds; its status ("waived")
     /// only against the field's words ("waivers_last_12m"): "booked" is a verb of many sentences.
     func isUnder(_ g: PolicyGate, _ ev: Int, _ w: ToolCall, field: Set<String> = []) -> Bool {
-        let words = actionWords(ev, w)
-        guard words.contains(where: { Self.givingVerbs.contains($0) || Self.givingVerbs.contains(String($0.dropLast(2))) || Self.givingVerbs.contains(String($0.dropLast())) })
-        else { return false }
-        func stems(_ ws: [String]) -> Set<String> { Set(ws.filter { $0.count >= 4 }.map { String($0.prefix(5)) }).subtracting(Self.gateGenericStems) }
-        return !stems(Self.nameWords(w.name)).isDisjoint(with: g.stems.union(field)) || !stems(statusWords(w)).isDisjoint(with: field)
+        givesSomething(w) && (!stems(Self.nameWords(w.name)).isDisjoint(with: g.stems.union(field)) || !stems(statusWords(w)).isDisjoint(with: field))
+    }
+
+    /// Whether a write's name or status holds a giving verb ("waived", "dispatch").
+    func givesSomething(_ w: ToolCall) -> Bool {
+        actionWords(0, w).contains { Self.givingVerbs.contains($0) || Self.givingVerbs.contains(String($0.dropLast(2))) || Self.givingVerbs.contains(String($0.dropLast())) }
+    }
+
+    /// Stems of words of four letters or more, less the generic ones.
+    func stems(_ ws: [String]) -> Set<String> { Set(ws.filter { $0.count >= 4 }.map { String($0.prefix(5)) }).subtracting(Self.gateGenericStems) }
+
+    /// Whether a field's value breaks what the policy requires of it: another value, or for "<N" a
+    /// number of N or more.
+    static func breaks(_ value: String, _ required: String) -> Bool {
+        if required.hasPrefix("<") { return Double(value).flatMap { v in Double(required.dropFirst()).map { v >= $0 } } ?? false }
+        return value != required && !(Double(value).flatMap { a in Double(required).map { a == $0 } } ?? false)
     }
 
     mutating func policyGateChecks(_ writes: [(index: Int, call: ToolCall)]) {
@@ -181,14 +204,18 @@ extension IssueFinder {
                         [(nil, "policy: " + g.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
                 case .field(let name, let required):
-                    guard let (at, value, quote) = lastValue(of: name, before: ev, ids: argIDs), value != required,
-                          !(Double(value).flatMap { a in Double(required).map { a == $0 } } ?? false),
+                    guard let (at, value, quote) = lastValue(of: name, before: ev, ids: argIDs), Self.breaks(value, required),
                           isUnder(g, ev, w, field: Set(Self.keyWords(name).filter { $0.count >= 4 }.map { String($0.prefix(5)) })) else { continue }
                     add(.policyViolation, "The agent ran \(w.name) although a tool result showed a value the policy does not allow for it.",
                         [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
                 case .feature:
-                    guard isUnder(g, ev, w), let (at, quote) = missingFeature(g, before: ev, ids: argIDs) else { continue }
+                    // The write names the sentence's action ("book emergency contractors": dispatch_contractor),
+                    // or the missing feature itself in its name, arguments or status ("emergency_type").
+                    guard givesSomething(w), let (at, quote, feature) = missingFeature(g, before: ev, ids: argIDs),
+                          !stems(Self.nameWords(w.name)).isDisjoint(with: g.stems)
+                            || !stems(Self.nameWords(w.name) + statusWords(w) + (Self.argumentLeaves(w) ?? []).flatMap { Self.keyWords($0.key) }).isDisjoint(with: feature)
+                    else { continue }
                     add(.policyViolation, "The agent ran \(w.name) for something that lacks what the policy requires for it.",
                         [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
@@ -242,7 +269,7 @@ extension IssueFinder {
 
     /// A false flag, in an earlier result about the object the write names, whose words the gate's
     /// sentence holds ("home_emergency": false under "... has Home Emergency cover").
-    func missingFeature(_ g: PolicyGate, before event: Int, ids: Set<String>) -> (Int, String)? {
+    func missingFeature(_ g: PolicyGate, before event: Int, ids: Set<String>) -> (Int, String, Set<String>)? {
         var latest: [String: (Int, Bool, String)] = [:]
         forEachResultObject(before: event, about: ids) { ev, c, o in
             for (k, x) in o {
@@ -252,6 +279,45 @@ extension IssueFinder {
                 latest[k.lowercased()] = (ev, b, "\(c.name) -> \(k): \(b)")
             }
         }
-        return latest.values.filter { !$0.1 }.sorted { $0.0 < $1.0 }.first.map { ($0.0, $0.2) }
+        return latest.filter { !$0.value.1 }.sorted { ($0.value.0, $0.key) < ($1.value.0, $1.key) }.first.map { k, v in
+            (v.0, v.2, stems(Self.keyWords(k).filter { !Self.featureNoise.contains($0) }))
+        }
+    }
+
+    // MARK: - A refused quote carried out
+
+    static let refusingDecisions: Set<String> = ["refer", "referred", "refer_to_underwriting", "referral", "decline", "declined", "reject", "rejected",
+                                                 "deny", "denied", "refused", "not_approved", "ineligible", "not_eligible"]
+    static let decisionKeys: Set<String> = ["decision", "outcome", "verdict", "underwriting_decision", "recommendation", "quote_decision", "result"]
+
+    /// A quote or check whose result refused the change ("decision": "refer"), then a write that makes
+    /// that very change: it carries at least two of the quoted arguments' values that are not
+    /// identifiers (the driver's name, date of birth, relationship), so a change for someone else on
+    /// the same policy is not it. The refusal was in front of the agent (tau-bench's and MAST's
+    /// "disobey task specification").
+    mutating func refusedQuotesCarriedOut(_ writes: [(index: Int, call: ToolCall)]) {
+        guard !findings.contains(where: { $0.kind == .policyViolation }) else { return }
+        for (ev, c) in calls where !c.failed && !c.isRetrieval {
+            guard case .object(let o) = c.resultValue,
+                  let (key, decision) = o.first(where: { Self.decisionKeys.contains($0.0.lowercased()) && ($0.1.stringValue.map { Self.refusingDecisions.contains($0.lowercased()) } ?? false) })
+            else { continue }
+            let quoted = Set(Self.changeValues(c))
+            guard quoted.count >= 2 else { continue }
+            for (wev, w) in writes where wev > ev {
+                guard Self.changeValues(w).filter(quoted.contains).count >= 2 else { continue }
+                add(.policyViolation, "The agent ran \(w.name) for a change a tool result had refused.",
+                    [(span(ev), "\(c.name) -> \(key): \(JSONWriter.string(decision))"), (span(wev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                return
+            }
+        }
+    }
+
+    /// The values of a call's arguments that describe a change rather than name an object: strings of
+    /// three characters or more that hold no identifier, lower-cased.
+    static func changeValues(_ c: ToolCall) -> [String] {
+        (argumentLeaves(c) ?? []).compactMap { kv in
+            guard !isIDKey(kv.key), let s = kv.value.stringValue, s.count >= 3, s.count <= 80, Facts.identifiers(s).isEmpty else { return nil }
+            return s.lowercased()
+        }
     }
 }
