@@ -131,6 +131,34 @@ final class DerivedClaimTests: XCTestCase {
                              .assistant("INV-35142 is £7,804.80; INV-32914 is paid.")]), "NONE")
     }
 
+    func testAStatusReplacedAndAQuoteReplacedBeforeAWrite() {
+        // A status description longer than a word or two, repeated after a refresh changed it.
+        let claim = { (state: String) -> Value in ["claim_number": "CSC-912181", "status_description": .string(state), "handler": "Priya Hughes"] }
+        func recheck(_ answer: String) -> String {
+            head([.user("What's happening with claim CSC-912181?"), call("lookup_claim", args: ["claim_number": "CSC-912181"], result: claim("with a loss adjuster")),
+                  .assistant("It's with a loss adjuster."), .user("I got an email saying it was updated, what does it say now?"),
+                  call("lookup_claim", args: ["claim_number": "CSC-912181"], result: claim("with a contractor, who has been instructed to carry out repairs")),
+                  .assistant(answer)])
+        }
+        XCTAssertEqual(recheck("Nothing new, I'm afraid: your claim is currently with a loss adjuster."), "Answer from outdated information")
+        XCTAssertEqual(recheck("It's moved on: it's with a contractor, who has been instructed to carry out repairs."), "NONE")
+        // A re-quote, the write, and an answer after the write with the first quote's amount (in minor units).
+        func cancel(pick second: Bool, answer: String) -> String {
+            let chosen = second ? 6575 : 1129
+            return head([.user("Cancel NV18300138 from tomorrow."),
+                         call("cancellation_quote", args: ["policy_number": "NV18300138", "effective_date": "2025-07-17"], result: ["refund_due_minor": 1129, "fee_minor": 3500]),
+                         .assistant("You'd get £11.29 back after a £35 fee."), .user("Make it 2 August instead?"),
+                         call("cancellation_quote", args: ["policy_number": "NV18300138", "effective_date": "2025-08-02"], result: ["refund_due_minor": 6575, "fee_minor": 3500]),
+                         .assistant("Then you'd get £65.75 back. Shall I go ahead?"), .user(second ? "Yes please" : "No, the first date after all."),
+                         call("cancel_policy", args: ["policy_number": "NV18300138"], result: ["status": "cancelled", "refund_amount_minor": .int(Int64(chosen))]),
+                         .assistant(answer)])
+        }
+        XCTAssertEqual(cancel(pick: true, answer: "Cancelled. A refund of £11.29 will go back to your card."), "Answer from outdated information")
+        XCTAssertEqual(cancel(pick: true, answer: "Cancelled. A refund of £65.75 will go back to your card."), "NONE")
+        // The user chose the first quote: the write's result gives its amount again.
+        XCTAssertEqual(cancel(pick: false, answer: "Cancelled. A refund of £11.29 will go back to your card."), "NONE")
+    }
+
     func testDocumentsThatReplaceOthersAndWhatIsARetrieval() {
         let old: Value = ["article": ["id": "KB-1904", "title": "Attachment limits", "body": "Mail attachments can be up to 25 MB each."]]
         let new: Value = ["article": ["id": "KB-3412", "title": "Attachment limits (updated)", "body": "Mail attachments can be up to 50 MB each. This article supersedes KB-1904."]]

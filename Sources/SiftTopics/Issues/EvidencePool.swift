@@ -57,19 +57,22 @@ final class EvidencePool {
         init(_ t: String) {
             alnum = ByteText.alnum(t)
             // Numbers ("1,249.50", "42") and runs of digits, in one pass over the bytes.
-            var num: [UInt8] = [], run = 0
+            var num: [UInt8] = [], run = 0, numStart = 0
+            let bytes = Array(t.utf8)
             func endNumber() {
                 while let l = num.last, l == UInt8(ascii: ".") || l == UInt8(ascii: ",") { num.removeLast() }
                 if !num.isEmpty, let v = Double(String(decoding: num.filter { $0 != UInt8(ascii: ",") }, as: UTF8.self)) {
                     numbers.append((v, Facts.numberKey(v)))
+                    // Money in minor units ("refund_due_minor": 1129) is also the amount (11.29).
+                    if !num.contains(UInt8(ascii: ".")), EvidencePool.minorUnitKey(bytes, before: numStart) { numbers.append((v / 100, Facts.numberKey(v / 100))) }
                 }
                 num = []
             }
-            let bytes = Array(t.utf8)
             for (i, b) in bytes.enumerated() {
                 let digit = b >= 0x30 && b <= 0x39
                 if digit {
                     hasDigit = true
+                    if num.isEmpty { numStart = i }
                     num.append(b); run += 1
                 } else {
                     if run >= 4 { digitRuns.append(String(decoding: bytes[(i - run)..<i], as: UTF8.self)) }
@@ -82,6 +85,23 @@ final class EvidencePool {
             if run >= 4 { digitRuns.append(String(decoding: bytes[(bytes.count - run)...], as: UTF8.self)) }
             endNumber()
         }
+    }
+
+    /// Whether the JSON key just before `start` names money in minor units (`"amount_minor": `,
+    /// `"price_cents": `, `"fee_pence": `).
+    static func minorUnitKey(_ b: [UInt8], before start: Int) -> Bool {
+        var j = start - 1
+        while j >= 0, b[j] == 0x20 { j -= 1 }
+        guard j >= 1, b[j] == UInt8(ascii: ":") else { return false }
+        j -= 1
+        while j >= 0, b[j] == 0x20 { j -= 1 }
+        guard j >= 1, b[j] == UInt8(ascii: "\"") else { return false }
+        let end = j
+        var q = j - 1
+        while q >= 0, b[q] != UInt8(ascii: "\""), end - q < 64 { q -= 1 }
+        guard q >= 0 else { return false }
+        let key = String(decoding: b[(q + 1)..<end], as: UTF8.self).lowercased()
+        return ["_minor", "_cents", "_pence", "_cent", "minor_units"].contains { key.hasSuffix($0) }
     }
 
     static let memo = TextMemo<TextEvidence>()

@@ -23,7 +23,7 @@ extension IssueFinder {
             case .array(let a):
                 for (i, x) in a.prefix(50).enumerated() { walk(x, path + "[\(i)]", depth: depth + 1) }
             case .string(let s):
-                guard s.count >= 4, s.count <= 40, Facts.identifiers(s).isEmpty, Timestamp(iso8601: s) == nil,
+                guard s.count >= 4, s.count <= 120, Facts.identifiers(s).isEmpty, Timestamp(iso8601: s) == nil,
                       s.unicodeScalars.contains(where: { CharacterSet.letters.contains($0) }) else { return }
                 out[path] = v
             case .int, .double:
@@ -57,10 +57,14 @@ extension IssueFinder {
 
     /// The scales a field's value may be restated in: data for a field in bytes, KB, MB or GB,
     /// time for one in (milli)seconds or minutes, none for the rest.
+    static func lastKey(_ path: String) -> String { path.split(whereSeparator: { $0 == "." || $0 == "[" }).last.map { $0.lowercased() } ?? "" }
+
     static func unitFactors(_ path: String) -> [Double] {
-        let key = path.split(whereSeparator: { $0 == "." || $0 == "[" }).last.map { $0.lowercased() } ?? ""
+        let key = lastKey(path)
         if ["_mb", "_gb", "_kb", "_tb", "bytes"].contains(where: { key.hasSuffix($0) }) { return EvidencePool.dataFactors }
         if ["_s", "_ms", "seconds", "_sec", "_min", "minutes"].contains(where: { key.hasSuffix($0) }) { return [1, 60, 3600, 86400, 1000] }
+        // Money in minor units ("refund_due_minor": 1129 is £11.29).
+        if ["_minor", "_cents", "_pence", "_cent"].contains(where: { key.hasSuffix($0) }) { return [100, 1] }
         return [1]
     }
 
@@ -90,42 +94,52 @@ extension IssueFinder {
             for (a, b) in zip(results, results.dropFirst()) {
                 for (path, old) in a.leaves {
                     guard let new = b.leaves[path], old != new else { continue }
-                    // The first answer after the newer result, and before the tool is called again.
+                    // The answers after the newer result, until the tool is called again (the answer after
+                    // a write that followed a re-quote); a later result that gives the old value again
+                    // (the user chose the first quote) makes it current.
                     let end = results.first(where: { $0.index > b.index })?.index ?? t.events.count
-                    guard let (at, answer) = reply(after: b.index), at < end else { continue }
-                    let stated = Self.numbersIn(answer)
-                    var oldSaid = false, newSaid = false
-                    switch (old, new) {
-                    case (.string(let o), .string(let n)):
-                        let l = answer.lowercased()
-                        // As a whole word ("admin" is not said by "administrator").
-                        func said(_ s: String) -> Bool {
-                            let text = ByteText.lower(l)
-                            for w in [s.lowercased().replacingOccurrences(of: "_", with: " "), s.lowercased()] {
-                                let c = Array(w.utf8)
-                                var from = 0
-                                while let i = ByteText.firstIndex(of: c, in: text, from: from) {
-                                    let e = i + c.count
-                                    if (i == 0 || !ByteText.isWordByte(text[i - 1])) && (e == text.count || !ByteText.isWordByte(text[e])) { return true }
-                                    from = i + 1
+                    var from = b.index
+                    answers: while let (at, answer) = reply(after: from), at < end {
+                        // Past the first answer, only amounts of the object's own fields (a list's
+                        // second entry may be another object in the next result; "paid" and a count
+                        // of 12 are said of many things).
+                        if from != b.index, path.contains("[") || old.doubleValue == nil || !ByteText.any(Self.lastKey(path), Self.moneyKeys) { break answers }
+                        from = at
+                        if calls.contains(where: { $0.index > b.index && $0.index < at && !$0.call.failed && Self.holds($0.call.resultValue, old, path) }) { break answers }
+                        let stated = Self.numbersIn(answer)
+                        var oldSaid = false, newSaid = false
+                        switch (old, new) {
+                        case (.string(let o), .string(let n)):
+                            let l = answer.lowercased()
+                            // As a whole word ("admin" is not said by "administrator").
+                            func said(_ s: String) -> Bool {
+                                let text = ByteText.lower(l)
+                                for w in [s.lowercased().replacingOccurrences(of: "_", with: " "), s.lowercased()] {
+                                    let c = Array(w.utf8)
+                                    var from = 0
+                                    while let i = ByteText.firstIndex(of: c, in: text, from: from) {
+                                        let e = i + c.count
+                                        if (i == 0 || !ByteText.isWordByte(text[i - 1])) && (e == text.count || !ByteText.isWordByte(text[e])) { return true }
+                                        from = i + 1
+                                    }
                                 }
+                                return false
                             }
-                            return false
+                            // One value inside the other ("compliant", "non_compliant") tells nothing.
+                            guard !o.lowercased().contains(n.lowercased()), !n.lowercased().contains(o.lowercased()) else { break answers }
+                            oldSaid = said(o); newSaid = said(n)
+                        default:
+                            guard let o = old.doubleValue, let n = new.doubleValue, abs(o) >= 10, abs(o - n) > 0.0051 else { break answers }
+                            let factors = Self.unitFactors(path)
+                            oldSaid = stated.contains { Self.states($0, o, factors) }
+                            newSaid = stated.contains { Self.states($0, n, factors) }
                         }
-                        // One value inside the other ("compliant", "non_compliant") tells nothing.
-                        guard !o.lowercased().contains(n.lowercased()), !n.lowercased().contains(o.lowercased()) else { continue }
-                        oldSaid = said(o); newSaid = said(n)
-                    default:
-                        guard let o = old.doubleValue, let n = new.doubleValue, abs(o) >= 10, abs(o - n) > 0.0051 else { continue }
-                        let factors = Self.unitFactors(path)
-                        oldSaid = stated.contains { Self.states($0, o, factors) }
-                        newSaid = stated.contains { Self.states($0, n, factors) }
-                    }
-                    if oldSaid && !newSaid {
-                        add(.staleContext, "The answer repeated a value of \(name) that a later call of \(name) had replaced.",
-                            [(span(a.index), "\(name) -> \(path.dropFirst()): \(JSONWriter.string(old))"),
-                             (span(b.index), "\(name) again -> \(path.dropFirst()): \(JSONWriter.string(new))"), (span(at), answer)])
-                        return
+                        if oldSaid && !newSaid {
+                            add(.staleContext, "The answer repeated a value of \(name) that a later call of \(name) had replaced.",
+                                [(span(a.index), "\(name) -> \(path.dropFirst()): \(JSONWriter.string(old))"),
+                                 (span(b.index), "\(name) again -> \(path.dropFirst()): \(JSONWriter.string(new))"), (span(at), answer)])
+                            return
+                        }
                     }
                 }
             }
@@ -195,5 +209,24 @@ extension IssueFinder {
     /// The sentence of `text` that holds the number, for evidence.
     static func sentence(around n: Double, in text: String) -> String {
         Facts.sentences(text).first { s in numbersIn(s).contains { abs($0.value - n) < 0.0051 } }?.clipped(160) ?? ""
+    }
+}
+
+extension IssueFinder {
+    /// Whether a result holds `value` (a leaf of field `path`, in the field's scales; a string as a
+    /// whole value) anywhere.
+    static func holds(_ result: Value, _ value: Value, _ path: String) -> Bool {
+        let factors = unitFactors(path)
+        for (p, v) in leaves(result) {
+            switch (v, value) {
+            case (.string(let a), .string(let b)): if a.lowercased() == b.lowercased() { return true }
+            default:
+                guard let a = v.doubleValue, let b = value.doubleValue else { continue }
+                // Both in the same scale, or one in minor units and the other not.
+                let fa = unitFactors(p)
+                if factors.contains(where: { k in fa.contains { abs(a / $0 - b / k) < 0.0051 } }) { return true }
+            }
+        }
+        return false
     }
 }
