@@ -128,7 +128,12 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever",
                                  // Repeating oneself and being answered the same.
                                  "i just told you", "just told you", "same answer again", "nobody cares", "no one cares",
-                                 "nobody here cares", "no one here cares"]
+                                 "nobody here cares", "no one here cares",
+                                 // Time wasted, service judged, a refusal to go on repeating oneself.
+                                 "waste of my time", "wasting my time", "not good enough", "repeating myself", "this is the service",
+                                 "what kind of service", "what you're here for", "don't have time for this", "not doing this again",
+                                 // Asking for anyone else who could do something: this agent has not.
+                                 "who can actually help", "who can actually do", "anyone who can actually", "someone who can actually"]
         + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
                                "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
@@ -179,8 +184,13 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     /// must end at one too ("bad" is not in "badge").
     static func has(_ s: String, _ cue: String) -> Bool { ByteText.hasCue(ByteText.lower(s), Array(cue.utf8)) }
 
-    static let frustratedBytes = frustratedCues.map { Array($0.utf8) }
-    static let negativeBytes = negativeCues.map { Array($0.utf8) }
+    static let frustratedBytes = unapostrophed(frustratedCues).map { Array($0.utf8) }
+    static let negativeBytes = unapostrophed(negativeCues).map { Array($0.utf8) }
+
+    /// Cues as typed in a hurry too: "dont bother", "doesnt help", "ill sort it myself".
+    static func unapostrophed(_ cues: [String]) -> [String] {
+        cues + cues.filter { $0.contains("'") && $0.count >= 8 }.map { $0.replacingOccurrences(of: "'", with: "") }
+    }
     static let positiveBytes = positiveCues.map { Array($0.utf8) }
     static let harshBytes = harshCues.map { Array($0.utf8) }
     static let serviceBytes = serviceCues.map { Array($0.utf8) }
@@ -247,7 +257,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
     }
 
     /// Words of a user who leaves the conversation ("bye", "logging off").
-    static let leavingCues = ["bye", "goodbye", "logging off", "signing off", "gotta go", "au revoir", "adiós", "adios", "tschüss",
+    static let leavingCues = ["bye", "goodbye", "logging off", "signing off", "gotta go", "i'm off", "i'm leaving", "au revoir", "adiós", "adios", "tschüss",
                               "tschüs", "ciao", "tchau"]
 
     /// A multi-line turn without what the user pasted: fenced blocks (```), and lines that read as
@@ -375,24 +385,26 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         return false
     }
 
-    static let giveUpCues = ["forget it", "never mind", "nevermind", "i give up", "waste of time", "cancel my account", "going elsewhere",
-                             "i'll go elsewhere", "i'll take my business", "i'm done", "i am done", "don't bother", "this is pointless", "useless",
+    static let giveUpCues = unapostrophed(["forget it", "never mind", "nevermind", "i give up", "waste of time", "cancel my account", "going elsewhere",
+                             "i'll go elsewhere", "i'll take my business", "my business elsewhere", "i'm done", "i am done", "don't bother",
+                             "this is pointless", "useless", "waste of my time",
                              "j'abandonne", "laissez tomber", "laisse tomber", "perte de temps", "me rindo", "olvídalo", "olvidalo", "pérdida de tiempo",
                              "desisto", "esquece isso", "deixa pra lá", "perda de tempo", "ich gebe auf", "vergiss es", "zeitverschwendung",
-                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling"]
+                             "lascia perdere", "mi arrendo", "perdita di tempo", "ik geef het op", "tijdverspilling"])
         + complainElsewhereCues
     /// Taking the complaint to someone else (an ombudsman, a regulator, the public): the user gives
     /// up on the agent, however calmly it is said ("Fine, I'll take it to the ombudsman then").
     /// (Phrased as taking it there: "do I need to report this to the police?" asks how.)
     static let complainElsewhereCues = ["to the ombudsman", "to the regulator", "to trading standards", "report you to", "reporting you to",
                                         "complain on twitter", "complain on social media", "complaining on twitter", "post this on twitter",
-                                        "take it further", "take this further", "see you in court"]
+                                        "take it further", "take this further", "see you in court", "formal complaint", "complain instead",
+                                        "ring and complain", "call and complain", "phone and complain"]
     /// Taking the problem back: the user will sort it out without the agent. Giving up only when the
     /// turn asks for nothing more ("Just send me the link and I'll do it myself" is a request).
-    static let takeBackCues = ["i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",
+    static let takeBackCues = unapostrophed(["i'll sort it out myself", "i'll figure it out myself", "i'll deal with it myself", "i'll handle it myself",
                                "i'll do it myself", "i'll sort it myself", "je me débrouillerai", "je vais me débrouiller",
                                "lo resuelvo yo", "lo resolveré yo", "lo arreglo yo", "eu resolvo sozinh", "eu mesmo resolvo", "ich kläre das selbst",
-                               "ich mache das selbst", "kümmere mich selbst", "lo risolvo da sol", "faccio da sol", "ik los het zelf op"]
+                               "ich mache das selbst", "kümmere mich selbst", "lo risolvo da sol", "faccio da sol", "ik los het zelf op"])
     static let requestWords = ["?", "send", "please", "schick", "manda", "envoy", "envía", "envia", "bitte", "por favor", "s'il vous", "per favore"]
 
     static func takesBack(_ lower: String) -> Bool {

@@ -101,6 +101,26 @@ final class IssueDetectorTests: XCTestCase {
                               system: ["Before answering, confirm you understood the question."]).summary, "NONE", "confirmation of understanding, not of actions")
     }
 
+    func testLeavingUnhelpedSaidOtherWays() {
+        func left(_ turns: [String]) -> String {
+            var e: [ThreadEvent] = [.user("Can you price-match a quote of £228 from another insurer?"), .assistant("I'm afraid we can't price-match other insurers.")]
+            for u in turns { e += [.user(u), .assistant("I'm sorry, that isn't something I can do.")] }
+            return issues(e).summary.components(separatedBy: ":").first!
+        }
+        let frustrated = "User left frustrated"
+        XCTAssertEqual(left(["that doesnt help me at all", "Right, I'm making a formal complaint. Goodbye."]), frustrated)
+        XCTAssertEqual(left(["Why can't you just do it? That's literally what you're here for.", "This is a waste of my time."]), frustrated)
+        XCTAssertEqual(left(["i was told last week this would be sorted.", "ill be taking my business elsewhere at renewal. bye"]), frustrated)
+        XCTAssertEqual(left(["why is it so high?? can you reduce it", "Fine. I'll ring and complain instead."]), frustrated)
+        XCTAssertEqual(left(["Brilliant. Really helpful.", "Not good enough. I'm off."]), frustrated)
+        XCTAssertEqual(left(["I pay you every month and this is the service I get?", "I'm not repeating myself again. Goodbye."]), frustrated)
+        XCTAssertEqual(left(["i dont have time for this, im at work", "dont bother, ill sort it myself"]), frustrated)
+        XCTAssertEqual(left(["Same answer again... Is there anyone who can actually do something?", "I'm not doing this again. Cancel everything, I'm leaving."]), frustrated)
+        // Near-misses: a calm goodbye, and thanks after a refusal.
+        XCTAssertEqual(left(["ok, I'm off to work now. Thanks anyway!"]), "NONE")
+        XCTAssertEqual(left(["Fair enough, I'll think about it. Thanks."]), "NONE")
+    }
+
     func testIssueDetectors() {
         func head(_ e: [ThreadEvent], system: [String] = []) -> String { issues(e, system: system).summary.components(separatedBy: ":").first! }
         XCTAssertEqual(head([.user("refund please"), call("issue_refund", error: "Timeout"), call("issue_refund", error: "HTTPError"), call("issue_refund", error: "Timeout"),
