@@ -2,7 +2,8 @@
 // trace (the system prompt, a policy, the same knowledge-base article or tool schema), so redaction
 // and fact extraction of those run once per run rather than once per trace. A system prompt rendered
 // from a template differs in every trace in one paragraph (today's date, the requester's name), so a
-// function that reads a text line by line is memoised paragraph by paragraph (`parts`).
+// function that reads a text line by line is memoised paragraph by paragraph (`parts`), or line by
+// line (`values(byLine:)`).
 
 import Foundation
 
@@ -21,8 +22,12 @@ final class TextMemo<Value>: @unchecked Sendable {
     }
 
     func value(_ text: String, _ make: (String) -> Value) -> Value {
+        guard text.utf8.count >= minBytes else { return make(text) }
+        return memoised(text, make)
+    }
+
+    private func memoised(_ text: String, _ make: (String) -> Value) -> Value {
         let n = text.utf8.count
-        guard n >= minBytes else { return make(text) }
         lock.lock()
         if let v = entries[text] { lock.unlock(); return v }
         lock.unlock()
@@ -39,6 +44,13 @@ final class TextMemo<Value>: @unchecked Sendable {
     func values(byParagraph text: String, _ make: (String) -> Value) -> [Value] {
         guard text.utf8.count >= 2 * minBytes else { return [value(text, make)] }
         return Self.parts(text, minBytes: minBytes).map { value(String($0), make) }
+    }
+
+    /// The values of the text's lines, each memoised whatever its length; for a function that reads
+    /// a text sentence by sentence (no sentence crosses a line feed), so that a template's one changing
+    /// line (today's date, in the paragraph of a policy's rules) leaves the others memoised.
+    func values(byLine text: String, _ make: (String) -> Value) -> [Value] {
+        text.split(separator: "\n").map { memoised(String($0), make) }
     }
 
     /// The text cut after each blank line (a run of two or more line feeds), the line feeds kept with

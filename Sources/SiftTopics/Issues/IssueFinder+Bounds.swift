@@ -101,7 +101,7 @@ extension IssueFinder {
 
     /// Writes that set an amount further from a reported value than the policy allows.
     mutating func relativeLimitBreaches(_ writes: [(index: Int, call: ToolCall)]) {
-        let limits = t.system.flatMap { Self.relativeMemo.values(byParagraph: $0, Self.relativeLimits).joined() }
+        let limits = t.system.flatMap { Self.relativeMemo.values(byLine: $0, Self.relativeLimits).joined() }
         guard !limits.isEmpty else { return }
         for (ev, w) in writes {
             let rules = limits.filter { Self.names(w, $0.subject) }

@@ -192,7 +192,7 @@ extension IssueFinder {
         // flags and phrases below read.
         var texts = t.system
         for (_, c) in calls where !c.failed && c.isRetrieval { texts.append(c.result) }
-        for text in texts { windows += Self.windowMemo.values(byParagraph: text, Self.windows).joined() }
+        for text in texts { windows += Self.windowMemo.values(byLine: text, Self.windows).joined() }
         let now = conversationTime.seconds
         // A search result's records carry states (a catalog's "approved": false) as any result does;
         // the words of its documents are policy text, read above.
@@ -338,7 +338,7 @@ extension IssueFinder {
         guard !writes.isEmpty else { return }
         // A policy that asks for the user's confirmation before changes, and a change made without one.
         let needsConfirmation = t.system.contains { text in
-            Self.confirmationMemo.values(byParagraph: text) { text in
+            Self.confirmationMemo.values(byLine: text) { text in
                 Facts.sentences(text).contains { s in
                     let l = s.lowercased()
                     return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
@@ -380,7 +380,7 @@ extension IssueFinder {
             }
         }
         // Amount limits the policy states ("refunds above 500.00 need a supervisor").
-        let caps = t.system.flatMap { Self.capMemo.values(byParagraph: $0, Self.amountCaps).joined() }
+        let caps = t.system.flatMap { Self.capMemo.values(byLine: $0, Self.amountCaps).joined() }
         if !caps.isEmpty {
             capped: for (ev, w) in writes {
                 let fam = Self.families(w.name)

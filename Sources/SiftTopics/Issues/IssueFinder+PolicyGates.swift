@@ -29,7 +29,9 @@ extension IssueFinder {
         var stems: Set<String>
     }
 
-    static let policyGateMemo = TextMemo<[PolicyGate]>()
+    /// A system prompt comes back with every trace, often with the day's date in the paragraph of its
+    /// rules: its gates are read once per sentence per run.
+    static let policyGateMemo = TextMemo<[PolicyGate]>(minBytes: 0, maxBytes: 1 << 20)
 
     nonisolated(unsafe) static let namedFieldPattern = Facts.compiled(
         #"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b\s*(?:must be|must equal|should be|needs to be|has to be|==|=|:)\s*"?([a-z0-9_]+(?:\.[0-9]+)?)"?"#)
@@ -48,13 +50,17 @@ extension IssueFinder {
 
     /// The gates one policy text states, sentence by sentence.
     static func policyGates(_ text: String) -> [PolicyGate] {
+        Facts.sentences(text).flatMap { sentence in sentence.utf8.count < 600 ? policyGateMemo.value(sentence, gates(ofSentence:)) : [] }
+    }
+
+    static func gates(ofSentence sentence: String) -> [PolicyGate] {
         var out: [PolicyGate] = []
-        for sentence in Facts.sentences(text) where sentence.utf8.count < 600 {
+        do {
             let l = sentence.lowercased()
             let stems = Self.stems(sentence).subtracting(gateGenericStems).subtracting(genericSubjectStems)
             if ByteText.any(l, backdatingCues), ByteText.any(l, ["not", "never", "no ", "cannot", "can't", "forbid", "prohibit"]) {
                 out.append(PolicyGate(kind: .noBackdating, quote: sentence, stems: stems))
-                continue
+                return out
             }
             if l.contains("_"), let p = namedFieldPattern {
                 let ns = l as NSString
@@ -74,7 +80,9 @@ extension IssueFinder {
                words.contains(where: { ["has", "have", "includes", "include", "with", "shows", "show"].contains($0) }) {
                 out.append(PolicyGate(kind: .feature, quote: sentence, stems: stems))
             }
-            if let f = forbiddenAction(sentence) { out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects), quote: sentence, stems: stems)) }
+            if ByteText.any(l, gateNegations), let f = forbiddenAction(sentence) {
+                out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects), quote: sentence, stems: stems))
+            }
         }
         return out
     }
@@ -173,9 +181,16 @@ extension IssueFinder {
 
     mutating func policyGateChecks(_ writes: [(index: Int, call: ToolCall)]) {
         guard !findings.contains(where: { $0.kind == .policyViolation }) else { return }
-        let gates = t.system.flatMap { Self.policyGateMemo.values(byParagraph: $0, Self.policyGates).joined() }
+        let gates = t.system.flatMap(Self.policyGates)
         guard !gates.isEmpty else { return }
         let today = (conversationTime.seconds / 86400).rounded(.down)
+        var fieldsRead: [ResultField]?
+        func fields() -> [ResultField] {
+            if let f = fieldsRead { return f }
+            let f = resultFields()
+            fieldsRead = f
+            return f
+        }
         for (ev, w) in writes {
             let argIDs = Self.argumentIdentity(w)
             for g in gates {
@@ -204,7 +219,7 @@ extension IssueFinder {
                         [(nil, "policy: " + g.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
                 case .field(let name, let required):
-                    guard let (at, value, quote) = lastValue(of: name, before: ev, ids: argIDs), Self.breaks(value, required),
+                    guard givesSomething(w), let (at, value, quote) = Self.lastValue(of: name, in: fields(), before: ev, ids: argIDs), Self.breaks(value, required),
                           isUnder(g, ev, w, field: Set(Self.keyWords(name).filter { $0.count >= 4 }.map { String($0.prefix(5)) })) else { continue }
                     add(.policyViolation, "The agent ran \(w.name) although a tool result showed a value the policy does not allow for it.",
                         [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
@@ -212,7 +227,7 @@ extension IssueFinder {
                 case .feature:
                     // The write names the sentence's action ("book emergency contractors": dispatch_contractor),
                     // or the missing feature itself in its name, arguments or status ("emergency_type").
-                    guard givesSomething(w), let (at, quote, feature) = missingFeature(g, before: ev, ids: argIDs),
+                    guard givesSomething(w), let (at, quote, feature) = missingFeature(g, in: fields(), before: ev, ids: argIDs),
                           !stems(Self.nameWords(w.name)).isDisjoint(with: g.stems)
                             || !stems(Self.nameWords(w.name) + statusWords(w) + (Self.argumentLeaves(w) ?? []).flatMap { Self.keyWords($0.key) }).isDisjoint(with: feature)
                     else { continue }
@@ -224,43 +239,55 @@ extension IssueFinder {
         }
     }
 
-    /// Calls `body` with every object of an earlier successful, non-retrieval result that is about an
-    /// object the write names (by its own identifiers, or what its call asked about), in order.
-    func forEachResultObject(before event: Int, about ids: Set<String>, _ body: (Int, ToolCall, JSONObject) -> Void) {
-        for (ev, c) in calls where ev < event && !c.failed && !c.isRetrieval {
+    /// A scalar field of a successful, non-retrieval result, with the identifiers of the object holding
+    /// it (its own, or what its call asked about).
+    struct ResultField {
+        var event: Int
+        var key: String
+        /// Lower-cased: "true", "0", "12.5", "active".
+        var value: String
+        var isBool: Bool
+        var ids: Set<String>
+        var quote: String
+    }
+
+    /// Every scalar field of the trace's results, read once per trace when a gate needs them.
+    func resultFields() -> [ResultField] {
+        var out: [ResultField] = []
+        for (ev, c) in calls where !c.failed && !c.isRetrieval {
             let callIDs = Self.argumentIdentity(c)
             func walk(_ v: Value, depth: Int) {
                 guard depth < 6 else { return }
                 switch v {
                 case .object(let o):
-                    if ids.isEmpty || !ids.isDisjoint(with: objectIDs(o).union(callIDs)) { body(ev, c, o) }
-                    for (_, x) in o { walk(x, depth: depth + 1) }
+                    var ids: Set<String>?
+                    for (k, x) in o {
+                        let s: String
+                        switch x {
+                        case .bool(let b): s = b ? "true" : "false"
+                        case .string(let t) where t.utf8.count <= 80: s = t.lowercased()
+                        case .object, .array: walk(x, depth: depth + 1); continue
+                        default:
+                            guard let d = x.doubleValue else { continue }
+                            s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+                        }
+                        if ids == nil { ids = objectIDs(o).union(callIDs) }
+                        out.append(ResultField(event: ev, key: k.lowercased(), value: s, isBool: x.boolValue != nil, ids: ids!,
+                                               quote: "\(c.name) -> \(k): \(JSONWriter.string(x))"))
+                    }
                 case .array(let a): for x in a.prefix(50) { walk(x, depth: depth + 1) }
                 default: break
                 }
             }
             walk(c.resultValue, depth: 0)
         }
+        return out
     }
 
-    /// The latest value an earlier successful result gave field `name` (anywhere in it) on an object
-    /// the write names, with the event and a quote.
-    func lastValue(of name: String, before event: Int, ids: Set<String>) -> (Int, String, String)? {
-        var found: (Int, String, String)?
-        forEachResultObject(before: event, about: ids) { ev, c, o in
-            for (k, x) in o where k.lowercased() == name {
-                let s: String
-                switch x {
-                case .bool(let b): s = b ? "true" : "false"
-                case .string(let t): s = t.lowercased()
-                default:
-                    guard let d = x.doubleValue else { continue }
-                    s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-                }
-                found = (ev, s, "\(c.name) -> \(k): \(JSONWriter.string(x))")
-            }
-        }
-        return found
+    /// The latest value an earlier result gave field `name` on an object the write names, with the
+    /// event and a quote.
+    static func lastValue(of name: String, in fields: [ResultField], before event: Int, ids: Set<String>) -> (Int, String, String)? {
+        fields.last { $0.event < event && $0.key == name && (ids.isEmpty || !ids.isDisjoint(with: $0.ids)) }.map { ($0.event, $0.value, $0.quote) }
     }
 
     /// Field words that say nothing about which feature a flag is ("has_cover", "included").
@@ -269,18 +296,15 @@ extension IssueFinder {
 
     /// A false flag, in an earlier result about the object the write names, whose words the gate's
     /// sentence holds ("home_emergency": false under "... has Home Emergency cover").
-    func missingFeature(_ g: PolicyGate, before event: Int, ids: Set<String>) -> (Int, String, Set<String>)? {
-        var latest: [String: (Int, Bool, String)] = [:]
-        forEachResultObject(before: event, about: ids) { ev, c, o in
-            for (k, x) in o {
-                guard let b = x.boolValue else { continue }
-                let words = Self.keyWords(k.lowercased()).filter { !Self.featureNoise.contains($0) }
-                guard !words.isEmpty, words.allSatisfy({ $0.count >= 4 && g.stems.contains(String($0.prefix(5))) }) else { continue }
-                latest[k.lowercased()] = (ev, b, "\(c.name) -> \(k): \(b)")
-            }
+    func missingFeature(_ g: PolicyGate, in fields: [ResultField], before event: Int, ids: Set<String>) -> (Int, String, Set<String>)? {
+        var latest: [String: ResultField] = [:]
+        for f in fields where f.isBool && f.event < event && (ids.isEmpty || !ids.isDisjoint(with: f.ids)) {
+            let words = Self.keyWords(f.key).filter { !Self.featureNoise.contains($0) }
+            guard !words.isEmpty, words.allSatisfy({ $0.count >= 4 && g.stems.contains(String($0.prefix(5))) }) else { continue }
+            latest[f.key] = f
         }
-        return latest.filter { !$0.value.1 }.sorted { ($0.value.0, $0.key) < ($1.value.0, $1.key) }.first.map { k, v in
-            (v.0, v.2, stems(Self.keyWords(k).filter { !Self.featureNoise.contains($0) }))
+        return latest.values.filter { $0.value == "false" }.sorted { ($0.event, $0.key) < ($1.event, $1.key) }.first.map { f in
+            (f.event, f.quote, stems(Self.keyWords(f.key).filter { !Self.featureNoise.contains($0) }))
         }
     }
 

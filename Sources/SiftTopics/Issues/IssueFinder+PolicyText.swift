@@ -45,7 +45,7 @@ extension IssueFinder {
 
     /// The policy's "things like X cannot be V-ed" sentences: (the words naming X, the action family, the sentence).
     func prohibitions() -> [Prohibition] {
-        t.system.flatMap { Self.prohibitionMemo.values(byParagraph: $0, Self.prohibitions).joined() }
+        t.system.flatMap { Self.prohibitionMemo.values(byLine: $0, Self.prohibitions).joined() }
     }
 
     /// `head`: the stem of the clause's last word, the part of the thing the rule is about

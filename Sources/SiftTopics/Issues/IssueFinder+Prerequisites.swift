@@ -41,7 +41,7 @@ extension IssueFinder {
     /// Writes of an action a policy sentence makes wait for a step, with none of the step's tools
     /// called before them.
     mutating func skippedPrerequisites(_ writes: [(index: Int, call: ToolCall)]) {
-        let rules = t.system.flatMap { Self.prerequisiteMemo.values(byParagraph: $0, Self.prerequisites).joined() }
+        let rules = t.system.flatMap { Self.prerequisiteMemo.values(byLine: $0, Self.prerequisites).joined() }
         guard !rules.isEmpty else { return }
         for (ev, w) in writes {
             let name = w.name.lowercased()
@@ -65,7 +65,7 @@ extension IssueFinder {
     /// asks for next); for every write when no sentence names it, or one makes anything wait for it.
     func gateHolds(_ r: Restriction, for w: ToolCall) -> Bool {
         let tool = r.quote.components(separatedBy: " -> ").first?.lowercased() ?? ""
-        let rules = t.system.flatMap { Self.prerequisiteMemo.values(byParagraph: $0, Self.prerequisites).joined() }.filter { $0.tools.contains(tool) }
+        let rules = t.system.flatMap { Self.prerequisiteMemo.values(byLine: $0, Self.prerequisites).joined() }.filter { $0.tools.contains(tool) }
         guard !rules.isEmpty else { return true }
         let action = Self.stems(w.name.lowercased())
         // "Before you reveal or change anything in a record, verify ..." holds for every write; else the
