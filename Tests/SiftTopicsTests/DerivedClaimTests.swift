@@ -157,6 +157,23 @@ final class DerivedClaimTests: XCTestCase {
         XCTAssertEqual(cancel(pick: true, answer: "Cancelled. A refund of £65.75 will go back to your card."), "NONE")
         // The user chose the first quote: the write's result gives its amount again.
         XCTAssertEqual(cancel(pick: false, answer: "Cancelled. A refund of £11.29 will go back to your card."), "NONE")
+        // The answer right after a write gives the amount an earlier result of another tool gave the field.
+        func renew(_ answer: String) -> String {
+            head([.user("What's my renewal price? NVH1741939"),
+                  call("renewal_quote", args: ["policy_number": "NVH1741939"], result: ["renewal_premium_minor": 59791, "current_premium_minor": 49331]),
+                  .assistant("Your renewal comes to £597.91 against £493.31 this year."), .user("What if I raise the excess to £400?"),
+                  call("price_change", args: ["policy_number": "NVH1741939", "changes": ["excess": 400]], result: ["renewal_premium_minor": 54886, "quote_id": "Q-70683151"]),
+                  .assistant("Then it would be £548.86."), .user("Fine, do it."),
+                  call("update_renewal", args: ["policy_number": "NVH1741939", "quote_id": "Q-70683151"], result: ["status": "renewal_updated", "renewal_premium_minor": 54886]),
+                  .assistant(answer)])
+        }
+        XCTAssertEqual(renew("Done! Your new premium is £597.91."), "Answer from outdated information")
+        XCTAssertEqual(renew("Done! Your new premium is £548.86."), "NONE")
+        XCTAssertEqual(renew("Done! Your premium is now £548.86, down from £597.91."), "NONE")
+        // A time of day is no figure to work a count out from, and an age before a verb counts nothing.
+        XCTAssertEqual(head([.user("Book the engineer for BB9542877"), call("book_appointment", args: ["service_id": "BB9542877"], result: ["window": "08:00-13:00", "status": "booked"]),
+                             .assistant("Booked between 08:00 and 13:00. Someone over 18 needs to be home.")]), "NONE")
+        XCTAssertEqual(IssueFinder.numbersIn("on 17/06/2025 at 12:40, £30.88").map(\.value), [30.88])
     }
 
     func testDocumentsThatReplaceOthersAndWhatIsARetrieval() {

@@ -18,6 +18,8 @@ extension IssueFinder {
         "jours", "heures", "semaines", "mois", "ans", "années", "días", "dias", "horas", "semanas", "meses", "años", "anos", "minutos", "segundos",
         "tage", "stunden", "wochen", "monate", "jahre", "minuten", "sekunden", "giorni", "ore", "settimane", "mesi", "anni", "minuti", "secondi",
         "dagen", "uren", "weken", "maanden", "jaren", "minuten",
+        // Verbs in the third person: "someone over 18 needs to be home" counts nothing.
+        "needs", "requires", "means", "applies", "gets", "goes", "says", "makes", "takes", "wants", "seems", "does", "costs", "works", "pays",
     ]
 
     /// Words that join a number to something other than the thing counted ("10 out of 12 users", "15

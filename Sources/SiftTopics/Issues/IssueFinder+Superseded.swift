@@ -46,6 +46,10 @@ extension IssueFinder {
             var k = i
             while k < b.count, ByteText.isDigit(b[k]) || ((b[k] == UInt8(ascii: ",") || b[k] == UInt8(ascii: ".")) && k + 1 < b.count && ByteText.isDigit(b[k + 1])) { k += 1 }
             guard k >= b.count || !ByteText.isLetter(b[k]) || b[k] == UInt8(ascii: "G") || b[k] == UInt8(ascii: "M") || b[k] == UInt8(ascii: "T") else { i = k; continue }
+            // A part of a date or a time ("17/06/2025", "12:40") is no amount.
+            let slash = UInt8(ascii: "/"), colon = UInt8(ascii: ":")
+            if (k < b.count && (b[k] == slash || b[k] == colon) && k + 1 < b.count && ByteText.isDigit(b[k + 1]))
+                || (i > 0 && (b[i - 1] == slash || b[i - 1] == colon)) { i = k; continue }
             let w = String(decoding: b[i..<k], as: UTF8.self)
             let f = Fact(kind: .quantity, key: "", number: Facts.number(w), text: w)
             if let v = f.number { out.append((v, w.split(separator: ".").dropFirst().first?.count ?? 0)) }
@@ -145,6 +149,44 @@ extension IssueFinder {
             }
         }
     }
+}
+
+extension IssueFinder {
+    /// Words that set an old figure against a new one ("was £597.91", "down from", "rather than").
+    static let contrastCues = [" was ", " were ", "previous", " from ", "before", "instead of", "rather than", "used to", " old ", "originally", "earlier"]
+
+    /// What a write reports back is the object's state after it: the answer right after the write
+    /// that states an amount an earlier result gave the same field of the same object (a renewal
+    /// quote's premium), where the write's result gives that field another value and the answer
+    /// states neither it nor a contrast ("Your new premium is £597.91" after an update whose result
+    /// says 548.86, quoted after a re-quote).
+    mutating func answersFromBeforeAWrite() {
+        guard !findings.contains(where: { $0.kind == .staleContext }) else { return }
+        for (wi, w) in calls where !w.failed && Self.isWrite(w.name) {
+            let ids = Self.argumentIdentity(w)
+            guard !ids.isEmpty, let (at, answer) = reply(after: wi), !calls.contains(where: { $0.index > wi && $0.index < at }) else { continue }
+            let now = Self.leaves(w.resultValue).filter { !$0.key.contains("[") && $0.value.doubleValue != nil && ByteText.any(Self.lastKey($0.key), Self.moneyKeys) }
+            guard !now.isEmpty else { continue }
+            let stated = Self.numbersIn(answer)
+            for (ri, r) in calls where ri < wi && !r.failed && !r.isRetrieval && r.name != w.name {
+                let rIDs = Self.argumentIdentity(r)
+                guard !rIDs.isEmpty, rIDs.isSubset(of: ids) else { continue }
+                for (path, o) in Self.leaves(r.resultValue) {
+                    guard let n = now[path]?.doubleValue, let o = o.doubleValue, abs(o) >= 10, abs(o - n) > 0.0051 else { continue }
+                    let factors = Self.unitFactors(path)
+                    guard stated.contains(where: { $0.decimals > 0 && Self.states($0, o, factors) }), !stated.contains(where: { Self.states($0, n, factors) }),
+                          let sentence = Facts.sentences(answer).first(where: { s in Self.numbersIn(s).contains { $0.decimals > 0 && Self.states($0, o, factors) } }),
+                          !ByteText.any(" " + sentence.lowercased() + " ", Self.contrastCues) else { continue }
+                    add(.staleContext, "The answer after \(w.name) gave a value its result had replaced.",
+                        [(span(ri), "\(r.name) -> \(path.dropFirst()): \(Self.numberText(o))"), (span(wi), "\(w.name) -> \(path.dropFirst()): \(Self.numberText(n))"),
+                         (span(at), answer)])
+                    return
+                }
+            }
+        }
+    }
+
+    static func numberText(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
 }
 
 extension IssueFinder {

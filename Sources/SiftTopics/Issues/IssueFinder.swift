@@ -30,6 +30,7 @@ struct IssueFinder {
         f.grounding()
         f.contradictions()
         f.supersededValues()
+        f.answersFromBeforeAWrite()
         f.correctedValues()
         f.supersededDocuments()
         f.olderEntries()
