@@ -170,6 +170,13 @@ final class DerivedClaimTests: XCTestCase {
         XCTAssertEqual(renew("Done! Your new premium is £597.91."), "Answer from outdated information")
         XCTAssertEqual(renew("Done! Your new premium is £548.86."), "NONE")
         XCTAssertEqual(renew("Done! Your premium is now £548.86, down from £597.91."), "NONE")
+        // Two quotes shown together are options: the user choosing the first is no outdated answer.
+        XCTAssertEqual(head([.user("Send 200 EUR to my sister in PLN, what rate?"),
+                             call("get_fx_quote", args: ["amount": 200.0, "speed": "standard"], result: ["to": ["amount": 835.25], "fee": 4.99]),
+                             call("get_fx_quote", args: ["amount": 200.0, "speed": "express"], result: ["to": ["amount": 803.12], "fee": 12.49]),
+                             .assistant("Standard (fee €4.99) gets 835.25 PLN there; express (fee €12.49) gets 803.12 PLN today."), .user("standard is fine"),
+                             call("execute_fx_transfer", args: ["quote_id": "qt_3uvbwupt"], result: ["status": "submitted"]),
+                             .assistant("Done - €200.00 is on its way as 835.25 PLN.")]), "NONE")
         // A time of day is no figure to work a count out from, and an age before a verb counts nothing.
         XCTAssertEqual(head([.user("Book the engineer for BB9542877"), call("book_appointment", args: ["service_id": "BB9542877"], result: ["window": "08:00-13:00", "status": "booked"]),
                              .assistant("Booked between 08:00 and 13:00. Someone over 18 needs to be home.")]), "NONE")

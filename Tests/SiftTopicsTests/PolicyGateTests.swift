@@ -70,6 +70,7 @@ final class PolicyGateTests: XCTestCase {
         XCTAssertEqual(run("issue_refund", ["policy_number": "CSP-6822640", "amount": 40], status: "submitted"), "NONE")
         XCTAssertNil(IssueFinder.forbiddenAction("Do not add a named driver who is under 21 or has more than 6 penalty points."))
         XCTAssertNil(IssueFinder.forbiddenAction("Never proceed when a quote says refer."))
+        XCTAssertNil(IssueFinder.forbiddenAction("Do not reverse pending or non-duplicate transactions."), "a qualified object is a condition")
     }
 
     func testNoBackdating() {
@@ -130,5 +131,19 @@ final class PolicyGateTests: XCTestCase {
         XCTAssertEqual(add(decision: "accept", driver: "Matthew Mifsud"), "NONE")
         // Another driver on the same policy shares only the relationship.
         XCTAssertEqual(add(decision: "refer", driver: "Anna Mifsud"), "NONE")
+    }
+
+    func testWhatIsNotAConfirmationRuleOrAnAmountCap() {
+        // Confirming who the customer is, is not the customer confirming the change.
+        XCTAssertFalse(IssueFinder.asksUserConfirmation("before discussing balances or transactions, or taking any action, confirm the customer's identity with verify_identity."))
+        XCTAssertTrue(IssueFinder.asksUserConfirmation("before taking any action that updates the booking database, you must list the action details and obtain explicit user confirmation (yes) to proceed."))
+        XCTAssertTrue(IssueFinder.asksUserConfirmation("confirm the details with the customer before making any change."))
+        let policy = ["Before discussing balances or transactions, or taking any action, confirm the customer's identity with verify_identity."]
+        XCTAssertEqual(head([.user("Please order a replacement card, mine is damaged. card SC-0463-HM"),
+                             call("order_replacement_card", args: ["card_id": "SC-0463-HM", "reason": "damaged"], result: ["status": "ordered"]),
+                             .assistant("Your new card is on its way.")], system: policy), "NONE")
+        // A count of refunds is no amount.
+        XCTAssertEqual(IssueFinder.amountCaps("Never refund more than €35 in total per conversation, and no more than 1 goodwill refund(s) per rolling 12 months.").map(\.limit), [35])
+        XCTAssertEqual(IssueFinder.amountCaps("Refunds above 500.00 need a supervisor.").map(\.limit), [500])
     }
 }

@@ -94,7 +94,12 @@ final class StatedBoundsTests: XCTestCase {
         XCTAssertEqual(head([.user("refund my credit, AC-59918"), verdict, .assistant("I can't refund yet: we need an actual meter reading from the last 30 days.")]), "NONE")
         XCTAssertEqual(head([.user("refund my credit, AC-59918"), verdict, .assistant("I can't refund yet: we need an actual meter reading from the last 45 days.")]),
                        "Unsupported claim in answer")
-        XCTAssertEqual(EvidencePool.columnTotals(#"{"a": [{"amount": 1.5, "kwh": 3}, {"amount": 2.25, "kwh": 4}], "note": "x \"amount\": 9"}"#).sorted(), [3.75, 7])
+        XCTAssertEqual(EvidencePool.columnTotals(#"{"a": [{"amount": 1.5, "kwh": 3}, {"amount": 2.25, "kwh": 4}], "note": "x \"amount\": 9"}"#).sorted(), [3.75, 3.75, 7, 7])
+        // A list's own total, apart from other lists with the same field (a statement's purchases, payments and fees).
+        let purchases = #"{"payments": [{"amount": 100.0}], "fees": [{"amount": 29.0}], "transactions": [{"amount": 217.46}, {"amount": 199.82}, {"amount": 53.19}, {"amount": 50.27}]}"#
+        XCTAssertTrue(EvidencePool.columnTotals(purchases).contains { abs($0 - 520.74) < 0.001 })
+        let minor = #"{"fees": [{"amount": {"value_minor": 1200}}], "transactions": [{"amount": {"value_minor": 19633, "currency": "GBP"}}, {"amount": {"value_minor": 2542, "currency": "GBP"}}]}"#
+        XCTAssertTrue(EvidencePool.columnTotals(minor).contains { abs($0 - 221.75) < 0.001 })
     }
 
     func testALetterSlippedInAnIdentifierAndASwappedPostcode() {

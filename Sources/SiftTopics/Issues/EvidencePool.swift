@@ -186,6 +186,9 @@ final class EvidencePool {
         guard let first = text.utf8.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
               let value = try? JSONReader.parse(text) else { return [] }
         var sums: [String: (total: Double, count: Int)] = [:]
+        // And of each list on its own: a statement's purchases, apart from its payments and fees
+        // (all "amount"), sum to what it spent.
+        var lists: [Double] = []
         func walk(_ v: Value, depth: Int) {
             guard depth < 8 else { return }
             switch v {
@@ -193,12 +196,25 @@ final class EvidencePool {
                 for (k, x) in o {
                     if let d = x.doubleValue, x.stringValue == nil { let s = sums[k] ?? (0, 0); sums[k] = (s.total + d, s.count + 1) } else { walk(x, depth: depth + 1) }
                 }
-            case .array(let a): for x in a.prefix(200) { walk(x, depth: depth + 1) }
+            case .array(let a):
+                // (A field one object down too: "amount": {"value_minor": 19633, "currency": "GBP"}.)
+                var own: [String: (total: Double, count: Int)] = [:]
+                func add(_ k: String, _ x: Value) { if let d = x.doubleValue, x.stringValue == nil { let s = own[k] ?? (0, 0); own[k] = (s.total + d, s.count + 1) } }
+                for case .object(let o) in a.prefix(200) {
+                    for (k, x) in o {
+                        if case .object(let inner) = x { for (k2, y) in inner { add(k + "." + k2, y) } } else { add(k, x) }
+                    }
+                }
+                for (k, v) in own where v.count >= 2 {
+                    lists.append(v.total)
+                    if ["_minor", "_cents", "_pence", "_cent"].contains(where: { k.lowercased().hasSuffix($0) }) { lists.append(v.total / 100) }
+                }
+                for x in a.prefix(200) { walk(x, depth: depth + 1) }
             default: break
             }
         }
         walk(value, depth: 0)
-        return sums.values.filter { $0.count >= 2 && $0.count <= 100 }.map(\.total)
+        return sums.values.filter { $0.count >= 2 && $0.count <= 100 }.map(\.total) + lists
     }
 
     /// Scale and unit steps a quantity or duration may be written in other than its source's, within

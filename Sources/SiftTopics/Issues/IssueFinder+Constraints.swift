@@ -333,6 +333,19 @@ extension IssueFinder {
     /// Whether a system prompt asks for the user's confirmation before changes, read once per run.
     static let confirmationMemo = TextMemo<Bool>()
 
+    /// Whether a (lower-cased) policy sentence's "confirm" asks for the user's confirmation of a
+    /// change, not for confirming who they are ("confirm the customer's identity with verify_identity
+    /// before taking any action" is identity verification, read by the gate checks).
+    static func asksUserConfirmation(_ l: String) -> Bool {
+        var from = l.startIndex
+        while let r = l.range(of: "confirm", range: from..<l.endIndex) {
+            from = r.upperBound
+            let after = l[r.upperBound...].prefix(45)
+            if !["identity", "who ", "verify", "security", "date of birth", "postcode", "passcode"].contains(where: { after.contains($0) }) { return true }
+        }
+        return false
+    }
+
     mutating func policy() {
         let writes = calls.filter { !$0.call.failed && Self.isWrite($0.call.name) }
         guard !writes.isEmpty else { return }
@@ -341,7 +354,7 @@ extension IssueFinder {
             Self.confirmationMemo.values(byLine: text) { text in
                 Facts.sentences(text).contains { s in
                     let l = s.lowercased()
-                    return (l.contains("confirm") || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
+                    return (Self.asksUserConfirmation(l) || l.contains("consent")) && (l.contains("before") || l.contains("prior to"))
                         && (!Self.families(s).isEmpty || ByteText.any(l, ["action", "book", "delete", "write", "purchase", "charge", "send"]))
                 }
             }.contains(true)

@@ -126,7 +126,10 @@ extension IssueFinder {
                 i += 1
                 break
             }
-            objectWords = Words.split(raw[i...].joined(separator: " ")).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+            let object = raw[i...].joined(separator: " ")
+            // Qualified objects ("pending or non-duplicate transactions") make the rule a condition.
+            guard !object.contains(" or "), !object.contains(" and "), !object.contains("non-"), !object.hasPrefix("non") else { return nil }
+            objectWords = Words.split(object).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
         }
         let objects = Set(objectWords.map { String($0.prefix(5)) }).subtracting(genericObjectStems)
         guard !objects.isEmpty, objects.count <= 4, !verbs.isEmpty else { return nil }

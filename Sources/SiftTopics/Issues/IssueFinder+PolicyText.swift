@@ -78,13 +78,26 @@ extension IssueFinder {
                 let ns = clause as NSString
                 for p in [pattern, upToPattern].compactMap({ $0 }) {
                     for m in p.matches(in: clause, range: NSRange(location: 0, length: ns.length)) {
-                        guard let v = Facts.number(ns.substring(with: m.range(at: 1))), v > 0 else { continue }
+                        guard let v = Facts.number(ns.substring(with: m.range(at: 1))), v > 0,
+                              Self.writtenAsMoney(ns, m.range, number: m.range(at: 1)) else { continue }
                         out.append((fam, v, clause.trimmingCharacters(in: .whitespaces), capSubject(ns.substring(to: m.range.location))))
                     }
                 }
             }
         }
         return out
+    }
+
+    /// Whether a cap's number is an amount of money: a currency sign or code beside it, or cents
+    /// ("above 500.00"); "no more than 1 goodwill refund(s)" counts refunds.
+    static func writtenAsMoney(_ ns: NSString, _ match: NSRange, number: NSRange) -> Bool {
+        let numberText = ns.substring(with: number)
+        if numberText.contains("."), numberText.split(separator: ".").last?.count == 2 { return true }
+        let before = ns.substring(with: NSRange(location: match.location, length: number.location - match.location))
+        if before.contains(where: { "$€£¥".contains($0) }) { return true }
+        let end = number.location + number.length
+        let after = ns.substring(with: NSRange(location: end, length: min(12, ns.length - end))).lowercased().trimmingCharacters(in: .whitespaces)
+        return ["usd", "eur", "gbp", "dollar", "euro", "pound", "€", "$", "£", "chf", "cad", "aud"].contains { after.hasPrefix($0) }
     }
 
     /// What a cap is about besides its action: the words of its heading ("Goodwill credits:"), if it

@@ -107,7 +107,10 @@ extension IssueFinder {
                         // Past the first answer, only amounts of the object's own fields (a list's
                         // second entry may be another object in the next result; "paid" and a count
                         // of 12 are said of many things).
-                        if from != b.index, path.contains("[") || old.doubleValue == nil || !ByteText.any(Self.lastKey(path), Self.moneyKeys) { break answers }
+                        // Two calls with no turn between them are options shown together (a standard and an
+                        // express quote), not one replacing the other: the user may choose the first.
+                        if from != b.index, path.contains("[") || old.doubleValue == nil || !ByteText.any(Self.lastKey(path), Self.moneyKeys)
+                            || !t.events[(a.index + 1)..<b.index].contains(where: { if case .user = $0 { return true } else { return false } }) { break answers }
                         from = at
                         if calls.contains(where: { $0.index > b.index && $0.index < at && !$0.call.failed && Self.holds($0.call.resultValue, old, path) }) { break answers }
                         let stated = Self.numbersIn(answer)
