@@ -187,6 +187,11 @@ final class IssueDetectorTests: XCTestCase {
         XCTAssertEqual(head([.user("Where is A123456?"), .assistant("Could you share your order number?"), .user("I already did, A123456."),
                              .assistant("Can you provide the order number?"), .user("A123456!"), call("lookup_order", args: ["order_id": "A123456"], result: ["status": "packed"]),
                              .assistant("It's packed.")]), "Asked again for given details")
+        // A timeout raised on each retry is a setting, not an identifier typed wrong.
+        XCTAssertEqual(head([.user("What limits can I get? card HLCC-3434376"),
+                             call("get_credit_limit_options", args: ["card_account": "HLCC-3434376", "timeout_ms": 15000], error: "Timeout"),
+                             call("get_credit_limit_options", args: ["card_account": "HLCC-3434376", "timeout_ms": 25000], result: ["eligible": true]),
+                             .assistant("You're eligible for an increase.")]), "NONE")
         // A second policy's number with the ZIP code that secures it answers a request for the new number.
         XCTAssertEqual(issues([.user("My policy is PGA977387751, ZIP 53780."), call("policy_details", args: ["policy_number": "PGA977387751"], result: ["status": "active"]),
                                .assistant("It's active. Anything else?"), .user("Is my bike covered away from home?"),

@@ -100,6 +100,13 @@ final class StatedBoundsTests: XCTestCase {
         XCTAssertTrue(EvidencePool.columnTotals(purchases).contains { abs($0 - 520.74) < 0.001 })
         let minor = #"{"fees": [{"amount": {"value_minor": 1200}}], "transactions": [{"amount": {"value_minor": 19633, "currency": "GBP"}}, {"amount": {"value_minor": 2542, "currency": "GBP"}}]}"#
         XCTAssertTrue(EvidencePool.columnTotals(minor).contains { abs($0 - 221.75) < 0.001 })
+        XCTAssertTrue(EvidencePool.columnTotals(#"{"transactions": [{"amount": {"amount": "28.26"}}, {"amount": {"amount": "72.19"}}]}"#).contains { abs($0 - 100.45) < 0.001 })
+        // A stated wait counted from a date of the evidence.
+        let limits = call("get_credit_limit_options", args: ["card_account": "HLCC-3434376"], result: ["card_account": "HLCC-3434376", "eligible": true, "last_increase_date": "2023-12-03"])
+        let policy = ["At least 180 days must have passed since the last limit increase."]
+        XCTAssertEqual(head([.user("Raise my limit, HLCC-3434376"), limits, .assistant("Your limit was last increased on 3 December 2023, so you can ask again after 31 May 2024.")], system: policy), "NONE")
+        XCTAssertEqual(head([.user("Raise my limit, HLCC-3434376"), limits, .assistant("Your limit was last increased on 3 December 2023, so you can ask again after 14 June 2024.")], system: policy),
+                       "Unsupported claim in answer")
     }
 
     func testALetterSlippedInAnIdentifierAndASwappedPostcode() {

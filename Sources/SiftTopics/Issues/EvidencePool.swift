@@ -40,6 +40,43 @@ final class EvidencePool {
             let c = Timestamp.civil(fromDays: day + Int(s / 86400))
             out.insert(Facts.dayKey(c.month, c.day))
         }
+        // A stated wait counted from the date it names ("at least 180 days must have passed since the
+        // last limit increase" from "last_increase_date": "2023-12-03": ask again after 31 May 2024):
+        // the date's field shares a word with the wait's sentence. (Any wait from any date supported
+        // invented dates: a trace holds many of both.)
+        var waits: [(days: Int, stems: Set<String>)] = []
+        var fields: [(day: Int, stems: Set<String>)] = []
+        for text in datedTexts {
+            if let first = text.utf8.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                guard text.utf8.count < 200_000, let v = try? JSONReader.parse(text) else { continue }
+                func walk(_ v: Value, depth: Int) {
+                    guard depth < 6, fields.count < 100 else { return }
+                    switch v {
+                    case .object(let o):
+                        for (k, x) in o {
+                            if let s = x.stringValue, s.utf8.count >= 10, let d = Self.isoDays(s).first {
+                                fields.append((d, IssueFinder.stems(k).subtracting(["date", "time", "dated", "last", "next", "updat", "creat", "modif", "first"])))
+                            } else { walk(x, depth: depth + 1) }
+                        }
+                    case .array(let a): for x in a.prefix(50) { walk(x, depth: depth + 1) }
+                    default: break
+                    }
+                }
+                walk(v, depth: 0)
+            } else {
+                for sentence in Facts.sentences(text) where sentence.utf8.count < 400 {
+                    for s in Self.durations(sentence) where s >= 86400 && s <= 800 * 86400 && s.truncatingRemainder(dividingBy: 86400) == 0 {
+                        waits.append((Int(s / 86400), IssueFinder.stems(sentence)))
+                    }
+                }
+            }
+        }
+        for w in waits.prefix(40) {
+            for f in fields where !f.stems.isDisjoint(with: w.stems) {
+                let c = Timestamp.civil(fromDays: f.day + w.days)
+                out.insert(Facts.dayKey(c.month, c.day))
+            }
+        }
         offsetRead = out
         return out
     }
@@ -199,7 +236,11 @@ final class EvidencePool {
             case .array(let a):
                 // (A field one object down too: "amount": {"value_minor": 19633, "currency": "GBP"}.)
                 var own: [String: (total: Double, count: Int)] = [:]
-                func add(_ k: String, _ x: Value) { if let d = x.doubleValue, x.stringValue == nil { let s = own[k] ?? (0, 0); own[k] = (s.total + d, s.count + 1) } }
+                // (Amounts written as strings count here: "amount": "28.26".)
+                func add(_ k: String, _ x: Value) {
+                    let d = x.stringValue == nil ? x.doubleValue : x.stringValue.flatMap { t in t.range(of: #"^-?\d+\.\d{2}$"#, options: .regularExpression) != nil ? Double(t) : nil }
+                    if let d { let s = own[k] ?? (0, 0); own[k] = (s.total + d, s.count + 1) }
+                }
                 for case .object(let o) in a.prefix(200) {
                     for (k, x) in o {
                         if case .object(let inner) = x { for (k2, y) in inner { add(k + "." + k2, y) } } else { add(k, x) }

@@ -35,7 +35,10 @@ extension IssueFinder {
             switch v {
             case .string(let s) where !ByteText.any(key, ["date", "time", "when", "day", "created", "updated"]):
                 for id in Facts.identifiers(s) { out.append((key, id)) }
-            case .int(let i) where (i >= 10000 || i <= -10000) && !ByteText.any(key, ["amount", "price", "total", "quantity", "count", "cents"]):
+            // (A number a setting takes, "timeout_ms": 25000 or "page_size", names nothing.)
+            case .int(let i) where (i >= 10000 || i <= -10000) && !ByteText.any(key.lowercased(), ["amount", "price", "total", "quantity", "count", "cents", "timeout", "limit",
+                                                                                                    "page", "size", "max", "min", "retr", "attempt", "delay", "interval"])
+                && EvidencePool.secondsPer(key: key) == nil:
                 out.append((key, String(i)))
             default: break
             }
