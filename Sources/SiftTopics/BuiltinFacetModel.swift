@@ -133,14 +133,15 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "waste of my time", "wasting my time", "not good enough", "repeating myself", "this is the service",
                                  "what kind of service", "what you're here for", "don't have time for this", "not doing this again",
                                  // Asking for anyone else who could do something: this agent has not.
-                                 "who can actually help", "who can actually do", "anyone who can actually", "someone who can actually"]
+                                 "who can actually help", "who can actually do", "anyone who can actually", "someone who can actually",
+                                 "had enough", "nobody can help", "no one can help", "is a joke", "when i actually need", "servizio pessimo", "pessimo servizio"]
         + otherLanguageFrustration
     static let negativeCues = ["annoying", "annoyed", "not happy", "unhappy", "ugh", "disappoint", "expected better", "shouldn't have", "not great",
                                "not impressed", "too slow", "so slow", "took forever", "took ages", "second time", "frustrat", "upset", "wrong",
                                "bad ", "poor", "why was that", "already did", "in my message", "still waiting", "yet again", "once again",
                                "doesn't help", "didn't help", "not helpful", "unhelpful", "that's not what i", "not what i asked", "didn't answer",
                                "did not answer", "confus", "hmm, no", "no, that", "that's not it", "not right", "incorrect", "complain",
-                               "inconvenien", "hassle"]
+                               "inconvenien", "hassle", "not fair", "unfair"]
         + otherLanguageDissatisfaction
 
     /// The same markers in the other languages support traffic most often comes in (French, Spanish,
@@ -387,6 +388,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
 
     static let giveUpCues = unapostrophed(["forget it", "never mind", "nevermind", "i give up", "waste of time", "cancel my account", "going elsewhere",
                              "i'll go elsewhere", "i'll take my business", "my business elsewhere", "i'm done", "i am done", "don't bother",
+                             "go elsewhere", "move my account", "switch banks", "switching banks", "change banks", "money elsewhere",
                              "this is pointless", "useless", "waste of my time",
                              "j'abandonne", "laissez tomber", "laisse tomber", "perte de temps", "me rindo", "olvídalo", "olvidalo", "pérdida de tiempo",
                              "desisto", "esquece isso", "deixa pra lá", "perda de tempo", "ich gebe auf", "vergiss es", "zeitverschwendung",

@@ -116,6 +116,10 @@ final class IssueDetectorTests: XCTestCase {
         XCTAssertEqual(left(["I pay you every month and this is the service I get?", "I'm not repeating myself again. Goodbye."]), frustrated)
         XCTAssertEqual(left(["i dont have time for this, im at work", "dont bother, ill sort it myself"]), frustrated)
         XCTAssertEqual(left(["Same answer again... Is there anyone who can actually do something?", "I'm not doing this again. Cancel everything, I'm leaving."]), frustrated)
+        XCTAssertEqual(left(["That's not fair at all, your system broke, not me.", "I've had enough of this bank honestly. goodbye"]), frustrated)
+        XCTAssertEqual(left(["That's what I was told last time too.", "I'll just cancel the card and go elsewhere."]), frustrated)
+        XCTAssertEqual(left(["it's definitely there, I can see it in the app right now!!", "Great, so nobody can help me. Brilliant."]), frustrated)
+        XCTAssertEqual(left(["I missed ONE payment because I lost my job. And now you won't help?", "Incredible. I'll remember this when I move my accounts."]), frustrated)
         // Near-misses: a calm goodbye, and thanks after a refusal.
         XCTAssertEqual(left(["ok, I'm off to work now. Thanks anyway!"]), "NONE")
         XCTAssertEqual(left(["Fair enough, I'll think about it. Thanks."]), "NONE")
