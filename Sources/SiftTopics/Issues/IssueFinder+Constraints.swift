@@ -251,7 +251,9 @@ extension IssueFinder {
                                 let asked = kc.families.isEmpty && !Self.isWrite(c.name) ? Self.nameWords(c.name).first { !Self.families($0).isEmpty } : nil
                                 let fam = asked.map(Self.families) ?? kc.families
                                 var r = Restriction(families: fam, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)")
-                                r.action = fam.isEmpty ? Self.namedAction(kc.lower) : nil
+                                // (Or, for a check of no family, the action the check is named for:
+                                // check_payment_holiday_eligibility -> "holid".)
+                                r.action = fam.isEmpty ? Self.namedAction(kc.lower) ?? (Self.isWrite(c.name) ? nil : Self.checkedAction(c.name)) : nil
                                 r.owners = ids.union(owner)
                                 r.onOwner = byOwner
                                 out.append(r)
@@ -332,19 +334,6 @@ extension IssueFinder {
 
     /// Whether a system prompt asks for the user's confirmation before changes, read once per run.
     static let confirmationMemo = TextMemo<Bool>()
-
-    /// Whether a (lower-cased) policy sentence's "confirm" asks for the user's confirmation of a
-    /// change, not for confirming who they are ("confirm the customer's identity with verify_identity
-    /// before taking any action" is identity verification, read by the gate checks).
-    static func asksUserConfirmation(_ l: String) -> Bool {
-        var from = l.startIndex
-        while let r = l.range(of: "confirm", range: from..<l.endIndex) {
-            from = r.upperBound
-            let after = l[r.upperBound...].prefix(45)
-            if !["identity", "who ", "verify", "security", "date of birth", "postcode", "passcode"].contains(where: { after.contains($0) }) { return true }
-        }
-        return false
-    }
 
     mutating func policy() {
         let writes = calls.filter { !$0.call.failed && Self.isWrite($0.call.name) }
@@ -430,7 +419,7 @@ extension IssueFinder {
             for r in rules where !r.capacity && r.state == nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
                 // A failed gate holds for every write; a restriction on no family in particular, for
                 // writes of a known family (a locked account still takes a password reset).
-                let familyMatch = r.gate != nil ? gateHolds(r, for: w) : (r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam))
+                let familyMatch = r.gate != nil ? gateHolds(r, for: w) : (r.families.isEmpty ? !fam.isEmpty || r.action != nil : !r.families.isDisjoint(with: fam))
                 guard familyMatch else { continue }
                 // The action a permission names is taken by a write that names it, or that carries out the
                 // user's request for it ("We'd like to downgrade to Starter" -> change_plan).

@@ -1,5 +1,6 @@
 // The action families a tool name or a sentence names (a refund, a credit and a waiver are one
-// family; a change, an update and an edit another), read by the constraint checks.
+// family; a change, an update and an edit another), the action a check is named for, and whether a
+// policy's "confirm" asks the user to confirm a change; read by the constraint checks.
 // Part of IssueFinder (IssueFinder+Constraints.swift).
 
 import Foundation
@@ -28,5 +29,25 @@ extension IssueFinder {
         var out = Set<String>()
         for f in familyStems where f.stems.contains(where: named) { out.formUnion(f.families) }
         return out
+    }
+
+    /// The action a check of no known family is named for: the last word of its name that is neither
+    /// a reading verb nor a word of checking ("check_payment_holiday_eligibility" -> "holid").
+    static func checkedAction(_ tool: String) -> String? {
+        let noise: Set<String> = ["eligibility", "eligible", "status", "options", "option", "details", "info", "availability", "check", "can", "allowed"]
+        return nameWords(tool).last { $0.count >= 4 && !readVerbs.contains($0) && !noise.contains($0) }.map { String($0.prefix(5)) }
+    }
+
+    /// Whether a (lower-cased) policy sentence's "confirm" asks for the user's confirmation of a
+    /// change, not for confirming who they are ("confirm the customer's identity with verify_identity
+    /// before taking any action" is identity verification, read by the gate checks).
+    static func asksUserConfirmation(_ l: String) -> Bool {
+        var from = l.startIndex
+        while let r = l.range(of: "confirm", range: from..<l.endIndex) {
+            from = r.upperBound
+            let after = l[r.upperBound...].prefix(45)
+            if !["identity", "who ", "verify", "security", "date of birth", "postcode", "passcode"].contains(where: { after.contains($0) }) { return true }
+        }
+        return false
     }
 }

@@ -16,8 +16,10 @@ extension IssueFinder {
         case field(name: String, required: String)
         /// The action is allowed only where the object has a feature the sentence names.
         case feature
-        /// The agent may never do `verbs` to `objects` (stems).
-        case forbidden(verbs: [String], objects: Set<String>)
+        /// The agent may never do `verbs` to `objects` (stems); with `qualifiers`, only to objects a
+        /// result describes by one of them ("Do not reverse pending or non-duplicate transactions":
+        /// a transaction whose status is pending).
+        case forbidden(verbs: [String], objects: Set<String>, qualifiers: Set<String>)
         /// No write may take effect before today.
         case noBackdating
     }
@@ -81,7 +83,7 @@ extension IssueFinder {
                 out.append(PolicyGate(kind: .feature, quote: sentence, stems: stems))
             }
             if ByteText.any(l, gateNegations), let f = forbiddenAction(sentence) {
-                out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects), quote: sentence, stems: stems))
+                out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects, qualifiers: f.qualifiers), quote: sentence, stems: stems))
             }
         }
         return out
@@ -90,7 +92,7 @@ extension IssueFinder {
     /// An unconditional "you cannot V (or V) O" or "O cannot be V-ed by the assistant": the verbs'
     /// stems and the object's. Conditional ones ("refunds above £100 cannot be issued without
     /// approval", "do not add a driver who is under 21") are left to the other rules.
-    static func forbiddenAction(_ sentence: String) -> (verbs: [String], objects: Set<String>)? {
+    static func forbiddenAction(_ sentence: String) -> (verbs: [String], objects: Set<String>, qualifiers: Set<String>)? {
         // The rule ends at a dash, a semicolon or a bracket ("- those are made by the claims handler only").
         var head = sentence.lowercased()
         for cut in [" - ", " – ", " — ", ";", "(", ": "] { if let r = head.range(of: cut) { head = String(head[..<r.lowerBound]) } }
@@ -126,10 +128,20 @@ extension IssueFinder {
                 i += 1
                 break
             }
-            let object = raw[i...].joined(separator: " ")
-            // Qualified objects ("pending or non-duplicate transactions") make the rule a condition.
-            guard !object.contains(" or "), !object.contains(" and "), !object.contains("non-"), !object.hasPrefix("non") else { return nil }
+            let object = raw[i...].joined(separator: " ").trimmingCharacters(in: .punctuationCharacters)
             objectWords = Words.split(object).filter { $0.count >= 3 && !Tokens.stopwords.contains($0) && $0.allSatisfy(\.isLetter) }
+            // Qualified objects ("pending or non-duplicate transactions") make the rule a condition:
+            // the head noun, done to an object a result calls by a qualifier ("status": "pending").
+            // (A qualifier with "non-" says what the object is not: no state names it.)
+            if object.contains(" or ") || object.contains(" and ") || object.contains("non-") {
+                let parts = object.split(separator: " ").map { String($0).trimmingCharacters(in: .punctuationCharacters) }
+                guard let head = parts.last, head.count >= 4 else { return nil }
+                let qualifiers = Set(parts.dropLast().filter { $0.count >= 4 && !$0.hasPrefix("non") && !["or", "and", "any", "the"].contains($0) && $0.allSatisfy(\.isLetter) })
+                guard !qualifiers.isEmpty else { return nil }
+                let verbStems = verbs.map { String($0.prefix(5)) }.filter { $0.count >= 3 }
+                guard !verbStems.isEmpty else { return nil }
+                return (verbStems, [String(head.prefix(5))], qualifiers)
+            }
         }
         let objects = Set(objectWords.map { String($0.prefix(5)) }).subtracting(genericObjectStems)
         guard !objects.isEmpty, objects.count <= 4, !verbs.isEmpty else { return nil }
@@ -137,7 +149,7 @@ extension IssueFinder {
         let verbStems = verbs.map { v in String((v.hasSuffix("ed") && v.count > 4 ? String(v.dropLast(2)) : v).prefix(5)) }
             .filter { $0.count >= 3 && !["make", "take", "give", "use", "let", "get", "have", "say", "tell", "share", "provi", "guess", "quote"].contains($0) }
         guard !verbStems.isEmpty else { return nil }
-        return (verbStems, objects)
+        return (verbStems, objects, [])
     }
 
     /// Objects too general to tell one rule's action from another's ("the cancellation fee": the fee
@@ -207,7 +219,7 @@ extension IssueFinder {
                             [(nil, "policy: " + g.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                         return
                     }
-                case .forbidden(let verbs, let objects):
+                case .forbidden(let verbs, let objects, let qualifiers):
                     // The verb: the name, the result's status, or an argument set true ("waive_fee": true).
                     var done = actionWords(ev, w)
                     var said = Self.nameWords(w.name) + Self.keyWords(w.name)
@@ -218,6 +230,13 @@ extension IssueFinder {
                     }
                     guard done.contains(where: { d in verbs.contains { d.hasPrefix($0) } }),
                           !Set(said.filter { $0.count >= 3 }.map { String($0.prefix(5)) }).isDisjoint(with: objects) else { continue }
+                    if !qualifiers.isEmpty {
+                        guard let q = fields().last(where: { $0.event < ev && !$0.isBool && qualifiers.contains($0.value) && !argIDs.isEmpty && !argIDs.isDisjoint(with: $0.ids) })
+                        else { continue }
+                        add(.policyViolation, "The agent ran \(w.name) on something the policy says it may not do that to.",
+                            [(nil, "policy: " + g.quote), (span(q.event), q.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
+                        return
+                    }
                     add(.policyViolation, "The agent ran \(w.name), an action the policy says it may not take.",
                         [(nil, "policy: " + g.quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
@@ -329,9 +348,13 @@ extension IssueFinder {
                   let (key, decision) = o.first(where: { Self.decisionKeys.contains($0.0.lowercased()) && ($0.1.stringValue.map { Self.refusingDecisions.contains($0.lowercased()) } ?? false) })
             else { continue }
             let quoted = Set(Self.changeValues(c))
-            guard quoted.count >= 2 else { continue }
+            guard !quoted.isEmpty else { continue }
+            let quotedIDs = Self.namedIDs(c)
             for (wev, w) in writes where wev > ev {
-                guard Self.changeValues(w).filter(quoted.contains).count >= 2 else { continue }
+                // Two of the change's values, or an amount of it on the same object (the overdraft
+                // limit a check declined, requested anyway).
+                let shared = Self.changeValues(w).filter(quoted.contains)
+                guard shared.count >= 2 || (shared.contains { $0.hasPrefix("#") } && !quotedIDs.isDisjoint(with: Self.namedIDs(w))) else { continue }
                 add(.policyViolation, "The agent ran \(w.name) for a change a tool result had refused.",
                     [(span(ev), "\(c.name) -> \(key): \(JSONWriter.string(decision))"), (span(wev), "\(w.name)(\(w.arguments.clipped(120)))")])
                 return
@@ -340,10 +363,13 @@ extension IssueFinder {
     }
 
     /// The values of a call's arguments that describe a change rather than name an object: strings of
-    /// three characters or more that hold no identifier, lower-cased.
+    /// three characters or more that hold no identifier, lower-cased, and amounts of 100 or more
+    /// ("#1750"; a count of years or points is in too many changes).
     static func changeValues(_ c: ToolCall) -> [String] {
         (argumentLeaves(c) ?? []).compactMap { kv in
-            guard !isIDKey(kv.key), let s = kv.value.stringValue, s.count >= 3, s.count <= 80, Facts.identifiers(s).isEmpty else { return nil }
+            guard !isIDKey(kv.key) else { return nil }
+            if kv.value.stringValue == nil, let d = kv.value.doubleValue, abs(d) >= 100 { return "#" + Facts.numberKey(d) }
+            guard let s = kv.value.stringValue, s.count >= 3, s.count <= 80, Facts.identifiers(s).isEmpty else { return nil }
             return s.lowercased()
         }
     }
