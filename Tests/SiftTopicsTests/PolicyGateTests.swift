@@ -168,6 +168,12 @@ final class PolicyGateTests: XCTestCase {
         XCTAssertEqual(holiday("grant_payment_holiday"), violation)
         XCTAssertEqual(holiday("order_replacement_card"), "NONE")
         XCTAssertEqual(IssueFinder.checkedAction("check_payment_holiday_eligibility"), "holid")
+        // A state of no family ("locked": true) still lets a password reset through, even when the user's
+        // turn names the lock (the demo check caught a first version of the rule above flagging it).
+        XCTAssertEqual(head([.user("My account is locked, please reset my password. jo@example.com"),
+                             call("lookup_customer", args: ["email": "jo@example.com"], result: ["customer_id": "C-10442", "locked": true]),
+                             call("send_password_reset", args: ["email": "jo@example.com"], result: ["status": "sent"]),
+                             .assistant("I've sent a reset link.")]), "NONE")
         // An amount a check declined, requested anyway on the same account.
         func overdraft(_ limit: Double) -> String {
             head([.user("Raise my overdraft to 1750 please, account CT-8155417-42. Or 1600 if not."),

@@ -54,6 +54,8 @@ extension IssueFinder {
         /// The action a permission names when it is of no known family ("early_downgrade_allowed":
         /// "downg"): it holds for writes that name that action.
         var action: String? = nil
+        /// `action` is what the check that returned the verdict is named for.
+        var checked = false
         /// Whom the object belongs to (its account): a write naming only them is about it when it
         /// names the restricted action too.
         var owners: Set<String> = []
@@ -253,7 +255,8 @@ extension IssueFinder {
                                 var r = Restriction(families: fam, ids: here, event: ev, quote: "\(c.name) -> \(k): \(b)")
                                 // (Or, for a check of no family, the action the check is named for:
                                 // check_payment_holiday_eligibility -> "holid".)
-                                r.action = fam.isEmpty ? Self.namedAction(kc.lower) ?? (Self.isWrite(c.name) ? nil : Self.checkedAction(c.name)) : nil
+                                r.action = fam.isEmpty ? Self.namedAction(kc.lower) : nil
+                                if fam.isEmpty, r.action == nil, !Self.isWrite(c.name), let a = Self.checkedAction(c.name) { r.action = a; r.checked = true }
                                 r.owners = ids.union(owner)
                                 r.onOwner = byOwner
                                 out.append(r)
@@ -419,7 +422,11 @@ extension IssueFinder {
             for r in rules where !r.capacity && r.state == nil && r.event < ev && (r.liftedAt.map { ev < $0 } ?? true) {
                 // A failed gate holds for every write; a restriction on no family in particular, for
                 // writes of a known family (a locked account still takes a password reset).
-                let familyMatch = r.gate != nil ? gateHolds(r, for: w) : (r.families.isEmpty ? !fam.isEmpty || r.action != nil : !r.families.isDisjoint(with: fam))
+                // (A check's verdict holds for the write its name names, whatever that write's family:
+                // grant_payment_holiday after check_payment_holiday_eligibility.)
+                let familyMatch = r.gate != nil ? gateHolds(r, for: w)
+                    : r.checked ? r.action.map { ByteText.contains(ByteText.lower(w.name), Array($0.utf8)) } ?? false
+                    : (r.families.isEmpty ? !fam.isEmpty : !r.families.isDisjoint(with: fam))
                 guard familyMatch else { continue }
                 // The action a permission names is taken by a write that names it, or that carries out the
                 // user's request for it ("We'd like to downgrade to Starter" -> change_plan).
