@@ -170,18 +170,18 @@ extension IssueFinder {
     }
 
     /// What a write did: its name's words and its result's status.
-    func actionWords(_ ev: Int, _ w: ToolCall) -> [String] { Self.nameWords(w.name) + statusWords(w) }
+    func actionWords(_ w: ToolCall) -> [String] { Self.nameWords(w.name) + statusWords(w) }
 
     /// Whether a write is what the gate's sentence is about: a giving verb in its name or status, and
     /// a word of its name the sentence (or the field the gate names) holds; its status ("waived")
     /// only against the field's words ("waivers_last_12m"): "booked" is a verb of many sentences.
-    func isUnder(_ g: PolicyGate, _ ev: Int, _ w: ToolCall, field: Set<String> = []) -> Bool {
+    func isUnder(_ g: PolicyGate, _ w: ToolCall, field: Set<String> = []) -> Bool {
         givesSomething(w) && (!stems(Self.nameWords(w.name)).isDisjoint(with: g.stems.union(field)) || !stems(statusWords(w)).isDisjoint(with: field))
     }
 
     /// Whether a write's name or status holds a giving verb ("waived", "dispatch").
     func givesSomething(_ w: ToolCall) -> Bool {
-        actionWords(0, w).contains { Self.givingVerbs.contains($0) || Self.givingVerbs.contains(String($0.dropLast(2))) || Self.givingVerbs.contains(String($0.dropLast())) }
+        actionWords(w).contains { Self.givingVerbs.contains($0) || Self.givingVerbs.contains(String($0.dropLast(2))) || Self.givingVerbs.contains(String($0.dropLast())) }
     }
 
     /// Stems of words of four letters or more, less the generic ones.
@@ -221,7 +221,7 @@ extension IssueFinder {
                     }
                 case .forbidden(let verbs, let objects, let qualifiers):
                     // The verb: the name, the result's status, or an argument set true ("waive_fee": true).
-                    var done = actionWords(ev, w)
+                    var done = actionWords(w)
                     var said = Self.nameWords(w.name) + Self.keyWords(w.name)
                     for (k, v) in Self.argumentLeaves(w) ?? [] {
                         if v.boolValue == true { done += Self.keyWords(k) }
@@ -242,7 +242,7 @@ extension IssueFinder {
                     return
                 case .field(let name, let required):
                     guard givesSomething(w), let (at, value, quote) = Self.lastValue(of: name, in: fields(), before: ev, ids: argIDs), Self.breaks(value, required),
-                          isUnder(g, ev, w, field: Set(Self.keyWords(name).filter { $0.count >= 4 }.map { String($0.prefix(5)) })) else { continue }
+                          isUnder(g, w, field: Set(Self.keyWords(name).filter { $0.count >= 4 }.map { String($0.prefix(5)) })) else { continue }
                     add(.policyViolation, "The agent ran \(w.name) although a tool result showed a value the policy does not allow for it.",
                         [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
@@ -291,7 +291,7 @@ extension IssueFinder {
                         case .object, .array: walk(x, depth: depth + 1); continue
                         default:
                             guard let d = x.doubleValue else { continue }
-                            s = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+                            s = Self.numberText(d)
                         }
                         if ids == nil { ids = objectIDs(o).union(callIDs) }
                         out.append(ResultField(event: ev, key: k.lowercased(), value: s, isBool: x.boolValue != nil, ids: ids!,
