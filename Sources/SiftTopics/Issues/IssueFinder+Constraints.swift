@@ -367,6 +367,7 @@ extension IssueFinder {
         ignoredWarnings(writes)
         writesOnRefusedDecisions(writes)
         policyGateChecks(writes)
+        permissionChecks(writes)
         refusedQuotesCarriedOut(writes)
         let banned = prohibitions()
         if !banned.isEmpty {
