@@ -84,14 +84,20 @@ extension IssueFinder {
                     func siblings() -> Set<String> {
                         if let s = siblingsRead { return s }
                         var w = Set<String>()
-                        for (_, x) in o { if let s = x.stringValue, s.count <= 120 { w.formUnion(Self.contentWords(s)) } }
+                        // ("easy_access_aer" is three words; "credit_card_4938634" is an identifier, no words.)
+                        for (_, x) in o {
+                            guard let s = x.stringValue, s.count <= 120 else { continue }
+                            w.formUnion(Self.contentWords(s.contains(where: \.isNumber) ? s : s.replacingOccurrences(of: "_", with: " ")))
+                        }
                         siblingsRead = w
                         return w
                     }
                     for (k, x) in o {
                         let lk = k.lowercased()
                         if let d = x.doubleValue, ByteText.any(lk, Self.moneyKeys), !lk.contains("id") {
-                            out.append(Valued(value: d, kind: .money, words: siblings(), retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
+                            // A rate given in percent ("rate_pct": 3.05) is stated as one ("3.05%").
+                            let percent = lk.contains("pct") || lk.contains("percent")
+                            out.append(Valued(value: d, kind: percent ? .percent : .money, words: siblings(), retrieval: c.isRetrieval, date: resultDate, event: ev, tool: c.name,
                                               quote: "\(c.name) -> \(k): \(JSONWriter.string(x))", key: lk, ids: objectIDs(o, tool: c.name)))
                         } else if let s = x.stringValue, s.count > 3 {
                             text(s, words: { s.count <= 120 ? [] : siblings() })

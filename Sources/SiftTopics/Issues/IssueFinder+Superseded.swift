@@ -117,24 +117,9 @@ extension IssueFinder {
                         var oldSaid = false, newSaid = false
                         switch (old, new) {
                         case (.string(let o), .string(let n)):
-                            let l = answer.lowercased()
-                            // As a whole word ("admin" is not said by "administrator").
-                            func said(_ s: String) -> Bool {
-                                let text = ByteText.lower(l)
-                                for w in [s.lowercased().replacingOccurrences(of: "_", with: " "), s.lowercased()] {
-                                    let c = Array(w.utf8)
-                                    var from = 0
-                                    while let i = ByteText.firstIndex(of: c, in: text, from: from) {
-                                        let e = i + c.count
-                                        if (i == 0 || !ByteText.isWordByte(text[i - 1])) && (e == text.count || !ByteText.isWordByte(text[e])) { return true }
-                                        from = i + 1
-                                    }
-                                }
-                                return false
-                            }
                             // One value inside the other ("compliant", "non_compliant") tells nothing.
                             guard !o.lowercased().contains(n.lowercased()), !n.lowercased().contains(o.lowercased()) else { break answers }
-                            oldSaid = said(o); newSaid = said(n)
+                            oldSaid = Self.saysValue(answer, o); newSaid = Self.saysValue(answer, n)
                         default:
                             guard let o = old.doubleValue, let n = new.doubleValue, abs(o) >= 10, abs(o - n) > 0.0051 else { break answers }
                             let factors = Self.unitFactors(path)
@@ -155,6 +140,22 @@ extension IssueFinder {
 }
 
 extension IssueFinder {
+    /// Whether a text says a value as a whole word, "_" read as a space ("admin" is not said by
+    /// "administrator"; "under_review" is said by "under review").
+    static func saysValue(_ text: String, _ value: String) -> Bool {
+        let lower = ByteText.lower(text.lowercased())
+        for w in [value.lowercased().replacingOccurrences(of: "_", with: " "), value.lowercased()] {
+            let c = Array(w.utf8)
+            var from = 0
+            while let i = ByteText.firstIndex(of: c, in: lower, from: from) {
+                let e = i + c.count
+                if (i == 0 || !ByteText.isWordByte(lower[i - 1])) && (e == lower.count || !ByteText.isWordByte(lower[e])) { return true }
+                from = i + 1
+            }
+        }
+        return false
+    }
+
     /// Words that set an old figure against a new one ("was £597.91", "down from", "rather than").
     static let contrastCues = [" was ", " were ", "previous", " from ", "before", "instead of", "rather than", "used to", " old ", "originally", "earlier"]
 

@@ -31,6 +31,7 @@ struct IssueFinder {
         f.contradictions()
         f.supersededValues()
         f.answersFromBeforeAWrite()
+        f.answersFromAnOlderResult()
         f.correctedValues()
         f.supersededDocuments()
         f.olderEntries()
