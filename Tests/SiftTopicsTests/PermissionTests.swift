@@ -79,4 +79,24 @@ final class PermissionTests: XCTestCase {
         XCTAssertTrue(IssueFinder.permissions("Otherwise, orders can be refunded only if protection was purchased.").isEmpty)
         XCTAssertEqual(IssueFinder.permissions("Tickets can only be exchanged if flex fare is included.").first?.verb, "excha")
     }
+
+    func testADisputeWindowForTransactionsDatedWithinIt() {
+        func dispute(_ date: String, policy: String = "- Disputes/chargebacks may only be raised for posted (not pending) card transactions dated within the last 120 days.",
+                     write: String = "open_dispute") -> String {
+            head([.user("There's a payment to MOTO PAYMENT 0331 for 218.05 that I didn't make."),
+                  call("list_transactions", args: ["account_id": "56702393"],
+                       result: ["account_id": "56702393", "transactions": [["transaction_id": "TX161226585", "date": .string(date), "merchant": "MOTO PAYMENT 0331",
+                                                                            "amount_pence": 21805, "status": "posted"]]]),
+                  .assistant("Found it. Shall I raise a dispute?"), .user("Yes."),
+                  call(write, args: ["transaction_id": "TX161226585", "reason": "fraud"], result: ["dispute_id": "HD-018881", "status": "opened"]),
+                  .assistant("I've opened dispute HD-018881.")], system: ["Current date: 2024-10-13", policy])
+        }
+        XCTAssertEqual(dispute("2024-06-01"), violation, "134 days before today")
+        XCTAssertEqual(dispute("2024-09-01"), "NONE")
+        // A window that does not say the objects are dated by it does not read their plain "date".
+        XCTAssertEqual(dispute("2024-06-01", policy: "- Customers may raise a dispute within 14 days of the statement."), "NONE")
+        XCTAssertTrue(IssueFinder.isWrite("open_dispute"))
+        XCTAssertTrue(IssueFinder.isWrite("unfreeze_card"))
+        XCTAssertFalse(IssueFinder.isWrite("open_url"), "opening a page reads it")
+    }
 }

@@ -7,38 +7,6 @@ import SiftModel
 extension IssueFinder {
     // MARK: - Constraints: write actions after a stated restriction
 
-    static let readVerbs: Set<String> = ["get", "list", "search", "find", "lookup", "look", "check", "fetch", "read", "query", "retrieve", "view", "show",
-                                         "describe", "calculate", "compute", "estimate", "think", "validate", "verify", "kb", "track", "browse", "count"]
-    static let writeVerbs: Set<String> = ["refund", "cancel", "update", "change", "modify", "book", "send", "issue", "create", "delete", "remove", "reset",
-                                          "apply", "credit", "schedule", "submit", "transfer", "return", "exchange", "add", "set", "post", "place", "charge",
-                                          "pay", "approve", "grant", "upgrade", "downgrade", "edit", "close", "reopen", "assign", "write", "save", "reverse",
-                                          "void", "waive", "rebook", "reimburse", "compensate", "process", "initiate", "order", "purchase", "buy", "unsubscribe",
-                                          "swap", "replace", "activate", "deactivate", "suspend", "block", "unblock", "enable", "disable", "renew", "redeem",
-                                          "enroll", "enrol", "register", "install", "provision", "invite", "unlock", "revoke", "restore", "dispatch", "amend"]
-
-    /// Words of a tool name ("issue_refund", "cancelOrder" -> [issue, refund] / [cancel, order]).
-    static func nameWords(_ name: String) -> [String] {
-        var words: [String] = [], cur = ""
-        for ch in name {
-            if ch.isUppercase, !cur.isEmpty { words.append(cur); cur = "" }
-            if ch.isLetter { cur.append(Character(ch.lowercased())) } else if !cur.isEmpty { words.append(cur); cur = "" }
-        }
-        if !cur.isEmpty { words.append(cur) }
-        return words
-    }
-
-    /// Tool names repeat in every trace: each is judged once per run.
-    static let writeNames = TextMemo<Bool>(minBytes: 0, maxBytes: 1 << 20)
-
-    static func isWrite(_ name: String) -> Bool { writeNames.value(name, judgeWrite) }
-
-    private static func judgeWrite(_ name: String) -> Bool {
-        let w = nameWords(name)
-        guard let first = w.first, !readVerbs.contains(first) else { return false }
-        // ("enrolled_courses", "registered_devices" list what was done: no stem of a past participle.)
-        return w.contains { writeVerbs.contains($0) || !$0.hasSuffix("ed") && (writeVerbs.contains(String($0.dropLast())) || writeVerbs.contains(String($0.dropLast(2)))) }
-    }
-
     struct Restriction {
         var families: Set<String>   // empty: any write action
         var ids: Set<String>        // identifiers of the object it is about (empty: unknown)
@@ -174,7 +142,7 @@ extension IssueFinder {
             let lk = k.lowercased()
             let plain = lk.replacingOccurrences(of: "is_", with: "").replacingOccurrences(of: "can_", with: "")
             return KeyClass(lower: lk, names: ByteText.any(lk, idKeyCues) || lk == "id", owner: ByteText.any(lk, ownerKeys),
-                            dated: ByteText.any(lk, objectDateKeys),
+                            dated: ByteText.any(lk, objectDateKeys) || ["date", "posted_on", "posted_date", "transaction_date"].contains(lk),  // (see `age`)
                             forbidsWhenFalse: ByteText.any(plain, forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"),
                             forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk),
                             gate: gateKeys.contains(plain) || gateKeys.contains(where: { plain.hasSuffix("_" + $0) }),
@@ -279,7 +247,10 @@ extension IssueFinder {
                     func age(_ w: Window) -> Double {
                         let ws = Self.stems(w.quote)
                         let anchored = dated.filter { d in !Self.stems(d.key).subtracting(["date", "time"]).isDisjoint(with: ws) }
-                        return (now - (anchored.map(\.seconds).max() ?? newest ?? now)) / 86400
+                        // A plain "date" dates the object for a window about objects "dated within" it.
+                        let plain = w.quote.lowercased().contains("dated ") ? [] : Set(["date", "posted_on", "posted_date", "transaction_date"])
+                        let own = dated.filter { !plain.contains($0.key) }
+                        return (now - (anchored.map(\.seconds).max() ?? own.map(\.seconds).max() ?? now)) / 86400
                     }
                     if newest != nil, windows.contains(where: { age($0) > Double($0.days) + 1 }) {
                         // A window applies to the kind of object it names ("returns within 30 days of

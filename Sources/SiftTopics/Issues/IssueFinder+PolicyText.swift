@@ -14,15 +14,18 @@ extension IssueFinder {
     /// Windows are read once per paragraph per run (a system prompt's in every trace).
     static let windowMemo = TextMemo<[Window]>()
 
-    /// The time windows a text states for refunds, returns, cancellations or exchanges.
+    /// Actions policies give time windows: refunds, returns, cancellations, exchanges, disputes.
+    static let windowFamilies: Set<String> = ["refund", "return", "cancel", "exchange", "dispute"]
+
+    /// The time windows a text states for refunds, returns, cancellations, exchanges or disputes.
     static func windows(_ text: String) -> [Window] {
-        guard !families(text).isDisjoint(with: ["refund", "return", "cancel", "exchange"]) else { return [] }
+        guard !families(text).isDisjoint(with: windowFamilies) else { return [] }
         var out: [Window] = []
         // Clauses of a list ("...; refunds reach the card in 5-10 business days; trials last 14 days")
         // are read on their own: each is about its own subject.
         for sentence in Facts.sentences(text) where sentence.utf8.count < 1200 {
             for clause in sentence.split(separator: ";").map(String.init) {
-                let fam = families(clause).intersection(["refund", "return", "cancel", "exchange"])
+                let fam = families(clause).intersection(windowFamilies)
                 guard !fam.isEmpty else { continue }
                 let ns = clause as NSString
                 for m in windowPattern?.matches(in: clause, range: NSRange(location: 0, length: ns.length)) ?? [] {
