@@ -247,8 +247,8 @@ extension IssueFinder {
                     func age(_ w: Window) -> Double {
                         let ws = Self.stems(w.quote)
                         let anchored = dated.filter { d in !Self.stems(d.key).subtracting(["date", "time"]).isDisjoint(with: ws) }
-                        // A plain "date" dates the object for a window about objects "dated within" it.
-                        let plain = w.quote.lowercased().contains("dated ") ? [] : Set(["date", "posted_on", "posted_date", "transaction_date"])
+                        // A plain "date" dates the object for a window about objects "dated within" it ("no more than 120 days old").
+                        let plain = ByteText.any(w.quote.lowercased(), ["dated ", " days old", " day old"]) ? [] : Set(["date", "posted_on", "posted_date", "transaction_date"])
                         let own = dated.filter { !plain.contains($0.key) }
                         return (now - (anchored.map(\.seconds).max() ?? own.map(\.seconds).max() ?? now)) / 86400
                     }

@@ -82,6 +82,16 @@ extension IssueFinder {
                words.contains(where: { ["has", "have", "includes", "include", "with", "shows", "show"].contains($0) }) {
                 out.append(PolicyGate(kind: .feature, quote: sentence, stems: stems))
             }
+            // "Never send a card to an address other than the one on file": a flag the write's object
+            // carries ("address_on_file": false); "(any block source other than the customer)": the value
+            // a field must have.
+            if l.contains(" other than "), ByteText.any(l, gateNegations) {
+                out.append(PolicyGate(kind: .feature, quote: sentence, stems: stems))
+                if let f = otherThanField(l) { out.append(PolicyGate(kind: .field(name: f.name, required: f.value), quote: sentence, stems: stems)) }
+            }
+            if l.contains("(not "), let f = excludedByParenthesis(l) {
+                out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects, qualifiers: f.qualifiers), quote: sentence, stems: stems))
+            }
             if ByteText.any(l, gateNegations), let f = forbiddenAction(sentence) {
                 out.append(PolicyGate(kind: .forbidden(verbs: f.verbs, objects: f.objects, qualifiers: f.qualifiers), quote: sentence, stems: stems))
             }
@@ -143,13 +153,51 @@ extension IssueFinder {
                 return (verbStems, [String(head.prefix(5))], qualifiers)
             }
         }
-        let objects = Set(objectWords.map { String($0.prefix(5)) }).subtracting(genericObjectStems)
+        var objects = Set(objectWords.map { String($0.prefix(5)) }).subtracting(genericObjectStems)
+        // "The assistant must never close an account": a general object, held only by a write whose
+        // name says it ("@": in the name).
+        if objects.isEmpty, !passive, objectWords.count == 1 { objects = ["@" + String(objectWords[0].prefix(5))] }
         guard !objects.isEmpty, objects.count <= 4, !verbs.isEmpty else { return nil }
         // "waived" -> "waiv" (it names "waive_fee" and "waived"); "pay" names "payment".
         let verbStems = verbs.map { v in String((v.hasSuffix("ed") && v.count > 4 ? String(v.dropLast(2)) : v).prefix(5)) }
             .filter { $0.count >= 3 && !["make", "take", "give", "use", "let", "get", "have", "say", "tell", "share", "provi", "guess", "quote"].contains($0) }
         guard !verbStems.isEmpty else { return nil }
         return (verbStems, objects, [])
+    }
+
+    /// "any block source other than the customer": the field ("source") and the one value it may have.
+    static func otherThanField(_ l: String) -> (name: String, value: String)? {
+        guard let r = l.range(of: " other than ") else { return nil }
+        let name = Words.split(String(l[..<r.lowerBound])).last ?? ""
+        let value = Words.split(String(l[r.upperBound...])).first { !["the", "a", "an", "that", "this"].contains($0) } ?? ""
+        guard name.count >= 4, value.count >= 4, !Tokens.stopwords.contains(name), !Tokens.stopwords.contains(value),
+              name.allSatisfy(\.isLetter), value.allSatisfy(\.isLetter) else { return nil }
+        return (name, value)
+    }
+
+    /// "Disputes may only be raised for posted (not pending) card transactions", "You may only refund
+    /// delivered (not shipped) orders": the action, on an object a result calls by the excluded word.
+    /// The action is the subject's nouns ("dispute", "chargeback") or, where the agent is the subject,
+    /// the verb after "only"; the object, the noun the parenthesis qualifies.
+    static func excludedByParenthesis(_ l: String) -> (verbs: [String], objects: Set<String>, qualifiers: Set<String>)? {
+        guard let open = l.range(of: "(not "), let close = l[open.upperBound...].firstIndex(of: ")"),
+              let modal = [" may ", " can ", " must ", " should "].compactMap({ l.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }),
+              modal.upperBound <= open.lowerBound, l[modal.upperBound..<open.lowerBound].contains("only") else { return nil }
+        let qualifiers = Set(Words.split(String(l[open.upperBound..<close])).filter { $0.count >= 4 })
+        let after = Words.split(String(l[l.index(after: close)...]))
+        let noun = after.prefix { !conditionWords.contains($0) && !$0.hasSuffix("ed") && !Tokens.stopwords.contains($0) }
+        guard !qualifiers.isEmpty, let head = noun.last, head.count >= 4 else { return nil }
+        let subject = Words.split(String(l[..<modal.lowerBound])).filter { !["the", "all", "any", "a", "an"].contains($0) }
+        var verbs: [String]
+        if subject.contains(where: { ["you", "agent", "agents", "assistant", "we"].contains($0) }) {
+            guard let v = Words.split(String(l[modal.upperBound..<open.lowerBound])).first(where: { !["only", "be", "ever"].contains($0) }) else { return nil }
+            verbs = [String(v.prefix(5))]
+        } else {
+            // The subject's nouns, singular: "disputes/chargebacks" -> dispute, chargeback.
+            verbs = subject.filter { $0.count >= 4 && $0.allSatisfy(\.isLetter) }.map { String(($0.hasSuffix("s") ? String($0.dropLast()) : $0).prefix(7)) }
+        }
+        guard !verbs.isEmpty, verbs.count <= 3 else { return nil }
+        return (verbs, [String(head.prefix(5))], qualifiers)
     }
 
     /// Objects too general to tell one rule's action from another's ("the cancellation fee": the fee
@@ -159,7 +207,8 @@ extension IssueFinder {
 
     /// Verbs of writes that give the user something (the actions policies ration).
     static let givingVerbs: Set<String> = grantingVerbs.union(["create", "dispatch", "request", "arrange", "register", "submit", "send", "pay", "open",
-                                                               "reserve", "extend", "remove", "waive", "refund", "cancel", "change", "update", "amend"])
+                                                               "reserve", "extend", "remove", "waive", "refund", "cancel", "change", "update", "amend",
+                                                               "unfreeze", "unblock"])
 
     /// The words of a write's result status ("waived", "dispatched").
     func statusWords(_ w: ToolCall) -> [String] {
@@ -228,8 +277,9 @@ extension IssueFinder {
                         said += Self.keyWords(k)
                         if let s = v.stringValue, s.count <= 40 { said += Self.keyWords(s.lowercased()) }
                     }
+                    let named = Set(Self.nameWords(w.name).map { "@" + String($0.prefix(5)) })
                     guard done.contains(where: { d in verbs.contains { d.hasPrefix($0) } }),
-                          !Set(said.filter { $0.count >= 3 }.map { String($0.prefix(5)) }).isDisjoint(with: objects) else { continue }
+                          !Set(said.filter { $0.count >= 3 }.map { String($0.prefix(5)) }).union(named).isDisjoint(with: objects) else { continue }
                     if !qualifiers.isEmpty {
                         guard let q = fields().last(where: { $0.event < ev && !$0.isBool && qualifiers.contains($0.value) && !argIDs.isEmpty && !argIDs.isDisjoint(with: $0.ids) })
                         else { continue }
@@ -247,9 +297,10 @@ extension IssueFinder {
                         [(nil, "policy: " + g.quote), (span(at), quote), (span(ev), "\(w.name)(\(w.arguments.clipped(120)))")])
                     return
                 case .feature:
+                    // (The write's own result counts: "address_on_file": false.)
                     // The write names the sentence's action ("book emergency contractors": dispatch_contractor),
                     // or the missing feature itself in its name, arguments or status ("emergency_type").
-                    guard givesSomething(w), let (at, quote, feature) = missingFeature(g, in: fields(), before: ev, ids: argIDs),
+                    guard givesSomething(w), let (at, quote, feature) = missingFeature(g, in: fields(), before: ev + 1, ids: argIDs),
                           !stems(Self.nameWords(w.name)).isDisjoint(with: g.stems)
                             || !stems(Self.nameWords(w.name) + statusWords(w) + (Self.argumentLeaves(w) ?? []).flatMap { Self.keyWords($0.key) }).isDisjoint(with: feature)
                     else { continue }
