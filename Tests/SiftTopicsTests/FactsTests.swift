@@ -187,4 +187,12 @@ final class FactsTests: XCTestCase {
         XCTAssertTrue(IssueFinder.isWrite("cancelOrder"))
         XCTAssertFalse(IssueFinder.isWrite("get_refund_status"))
     }
+
+    func testAConditionIsNoHedge() {
+        // A figure stated under a condition is still stated; a hedge ("might", "approximately") is not.
+        XCTAssertTrue(Facts.isAssertion("If they try to collect again you're covered by the Direct Debit Guarantee up to €89.68."))
+        XCTAssertTrue(Facts.isAssertion("Express delivery is available for £11.80 if you need it sooner."))
+        XCTAssertFalse(Facts.isAssertion("It might cost about £11.80."))
+        XCTAssertFalse(Facts.isAssertion("Could you provide your account number?"))
+    }
 }

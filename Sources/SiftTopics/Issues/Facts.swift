@@ -273,8 +273,9 @@ enum Facts {
         if s.contains("?") { return false }
         // A request for details claims nothing, unless it names an amount ("we'll need the £250 excess").
         if asksForDetails(s), !extract(sentence).contains(where: { $0.kind == .money || $0.kind == .percent }) { return false }
+        // (A condition is no hedge: "If you cancel today you'll get £120 back" states the £120.)
         let hedges = ["might", "may be", "maybe", "approximately", "roughly", "estimate", "typically", "usually", "generally", "for example",
-                      "e.g.", "such as", "if you", "if the", "if it", "you mentioned", "you said", "you provided", "you gave", "according to you"]
+                      "e.g.", "such as", "you mentioned", "you said", "you provided", "you gave", "according to you"]
         return !ByteText.any(s, hedges)
     }
 
