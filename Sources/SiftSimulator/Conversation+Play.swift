@@ -187,7 +187,7 @@ extension Conversation {
             say("Done: order \(order) will now ship to \(slots["address"]!).")
         case .cancelOrder:
             reliableCall("lookup_order", ["order_id": .string(order)], result: orderRecord(status: "processing"))
-            reliableCall("cancel_order", ["order_id": .string(order)], result: ["status": "cancelled", "refund_amount": .double(product.price)])
+            reliableCall("cancel_order", ["order_id": .string(order)], result: ["status": "cancelled", "refund_amount": .double(product.price), "refund_within": "5 business days"])
             say("Order \(order) is cancelled, and $\(format2(product.price)) will go back to your card within 5 business days.")
         case .passwordReset:
             let email = slots["email"]!

@@ -10,7 +10,7 @@ final class ContradictionTests: XCTestCase {
     }
 
     func testAnAnswerStatingTheOppositeStateIsFound() {
-        let denied: Value = ["auth_id": "PA-176823", "status": "denied", "reason": "not medically necessary"]
+        let denied: Value = ["auth_id": "PA-176823", "status": "denied", "reason": "not medically necessary", "appeal_window_days": 30]
         XCTAssertEqual(head(denied, "Good news: your prior authorization was approved."), "Answer contradicts tool result")
         XCTAssertEqual(head(denied, "¡Buenas noticias! Su autorización fue aprobada."), "Answer contradicts tool result")
         XCTAssertEqual(head(denied, "Your prior authorization was denied; you can appeal within 30 days."), "NONE")

@@ -195,4 +195,14 @@ final class FactsTests: XCTestCase {
         XCTAssertFalse(Facts.isAssertion("It might cost about £11.80."))
         XCTAssertFalse(Facts.isAssertion("Could you provide your account number?"))
     }
+
+    func testABoundIsAClaimAndARangeAnEstimate() {
+        // "within 7 working days" promises a time; "3-5 business days" and "takes 5 days" estimate one.
+        for text in ["You should receive a settlement within 7 working days.", "Your card arrives within 4 business days."] {
+            XCTAssertEqual(Facts.extract(text).filter { $0.kind == .duration }.count, 1, text)
+            XCTAssertEqual(Facts.extractOnce(text, whole: true, icu: true).filter { $0.kind == .duration }.count, 1, "ICU agrees: " + text)
+        }
+        XCTAssertTrue(Facts.extract("It will reach you in 3-5 business days.").filter { $0.kind == .duration }.isEmpty)
+        XCTAssertTrue(Facts.extract("Refunds take 5 working days to process.").filter { $0.kind == .duration }.isEmpty)
+    }
 }

@@ -31,6 +31,7 @@ enum FactScanner {
     static let unitWords: Set<String> = ["gb", "tb", "mb", "ghz", "mhz", "mah", "mp", "kg", "lb", "lbs", "inch", "inches", "cm", "mm", "watt", "watts",
                                          "w", "kwh", "hz", "fps", "rpm", "mph", "km", "mile", "miles", "liter", "liters", "litre", "litres", "ml", "oz"]
     static let durationWords: Set<String> = ["hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years"]
+    static let durationQualifiers: Set<String> = ["working", "business", "calendar"]
     static let ordinalSuffixes: Set<String> = ["st", "nd", "rd", "th"]
 
     /// Every match in `text`, or nil when the text is not ASCII (then ICU decides).
@@ -144,6 +145,12 @@ enum FactScanner {
                     let de = i + run
                     let k = de < n && (space(de) || b[de] == 0x2d) ? de + 1 : de
                     if let e = wordRun(k, in: durationWords) { return found(e, .duration(text(i, de))) }
+                    // "7 working days": one qualifier and one whitespace before the unit.
+                    var q = k
+                    while word(q) { q += 1 }
+                    if q > k, durationQualifiers.contains(lower(k, q)), space(q), let e = wordRun(q + 1, in: durationWords) {
+                        return found(e, .duration(text(i, de)))
+                    }
                 }
                 return nil
             }

@@ -55,7 +55,7 @@ enum Facts {
         #"\b(?<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<dm>"# + monthNames + #")[a-z]*\b"#,
         #"\b(?<sa>\d{1,2})/(?<sb>\d{1,2})/\d{2,4}\b"#,
         #"\b(?<qv>\d[\d,]*(?:\.\d+)?)\s?(?:gb|tb|mb|ghz|mhz|mah|mp|kg|lbs?|inch(?:es)?|cm|mm|watts?|w|kwh|hz|fps|rpm|mph|km|miles?|liters?|litres?|ml|oz)\b"#,
-        #"(?<![\d.\-–])\b(?<dv>\d+)[\s-]?(?:hours?|days?|weeks?|months?|years?)\b"#,
+        #"(?<![\d.\-–])\b(?<dv>\d+)[\s-]?(?:(?:working|business|calendar)\s)?(?:hours?|days?|weeks?|months?|years?)\b"#,
     ].joined(separator: "|"))
 
     /// Long texts read before (a system prompt, a policy) are not read again.
@@ -164,8 +164,8 @@ enum Facts {
                 // estimates, not claims of fact.
                 let before = ns.substring(with: NSRange(location: max(0, m.range.location - 12), length: min(12, m.range.location))).lowercased()
                 // So are process times stated as a rule ("refunds take 5 days to process").
-                let estimate = ["-", "–", " to ", "within ", "up to ", "about ", "around ", "least ", "than "].contains { before.hasSuffix($0) }
-                    || ByteText.any(text, ["take ", "takes ", "taking ", "allow ", "processing", "business day"])
+                let estimate = ["-", "–", " to ", "up to ", "about ", "around ", "least ", "than "].contains { before.hasSuffix($0) }
+                    || ByteText.any(text, ["take ", "takes ", "taking ", "allow ", "processing"])
                 if !estimate { fact = Fact(kind: .duration, key: numberKey(v), number: v, text: written) }
             }
             covered.append(Array(written.utf8))
