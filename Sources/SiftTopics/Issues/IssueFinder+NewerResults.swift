@@ -39,24 +39,60 @@ extension IssueFinder {
         return !a.isEmpty && (older == newer || a.isSubset(of: b) && b.subtracting(a).isSubset(of: refreshWords))
     }
 
+    /// A key's words less units, and those less the words that say "now", each as one text; keys
+    /// repeat in every trace, so each is read once per run.
+    static let keySignatures = TextMemo<[String]>(minBytes: 0, maxBytes: 1 << 20)
+    static func signatures(_ k: String) -> [String] {
+        let w = Set(keyWords(k.lowercased())).subtracting(quantityUnitWords)
+        let core = w.subtracting(refreshWords)
+        return [w, core].filter { !$0.isEmpty }.map { $0.sorted().joined(separator: " ") }
+    }
+
+    /// An object's identifiers, worked out only when one of its fields (or a field of an object it
+    /// holds) is kept.
+    final class LazyIDs {
+        let make: () -> Set<String>
+        lazy var value: Set<String> = make()
+        init(_ make: @escaping () -> Set<String>) { self.make = make }
+    }
+
+    /// The fields of identified objects whose key names a quantity some other tool's result also
+    /// names (by `sameQuantity`'s words): the only ones an older result can have given.
     func objectFields() -> [ObjectField] {
+        let results = calls.filter { !$0.call.failed && !$0.call.isRetrieval }
+        // Which key words each tool's results hold (a key's own, and less the words that say "now").
+        var tools: [String: Set<String>] = [:]
+        func signatures(_ k: String) -> [String] { Self.keySignatures.value(k, Self.signatures) }
+        for (_, c) in results {
+            func keys(_ v: Value, depth: Int) {
+                guard depth < 6 else { return }
+                switch v {
+                case .object(let o): for (k, x) in o { if case .object = x { keys(x, depth: depth + 1) } else if case .array = x { keys(x, depth: depth + 1) } else { for s in signatures(k) { tools[s, default: []].insert(c.name) } } }
+                case .array(let a): for x in a.prefix(50) { keys(x, depth: depth + 1) }
+                default: break
+                }
+            }
+            keys(c.resultValue, depth: 0)
+        }
+        let shared = Set(tools.filter { $0.value.count >= 2 }.keys)
+        guard !shared.isEmpty else { return [] }
         var out: [ObjectField] = []
-        for (ev, c) in calls where !c.failed && !c.isRetrieval {
+        for (ev, c) in results {
             let callIDs = Self.argumentIdentity(c)
-            func walk(_ v: Value, inherited: Set<String>, depth: Int) {
+            func walk(_ v: Value, inherited: LazyIDs?, depth: Int) {
                 guard depth < 6, out.count < 2000 else { return }
                 switch v {
                 case .object(let o):
-                    let mine = objectIDs(o, tool: c.name).filter { !$0.hasPrefix("name:") }
-                    let own = mine.isEmpty ? inherited : mine
-                    let about = depth == 0 ? own.union(callIDs) : own
+                    let own = LazyIDs { let mine = objectIDs(o, tool: c.name).filter { !$0.hasPrefix("name:") }; return mine.isEmpty ? inherited?.value ?? [] : mine }
                     for (k, x) in o {
                         switch x {
                         case .object, .array: walk(x, inherited: own, depth: depth + 1)
                         case .string(let s) where s.count <= 80: fallthrough
                         case .int, .double:
-                            guard !about.isEmpty, !ByteText.any(k.lowercased(), Self.objectVolatileKeys) else { continue }
-                            out.append(ObjectField(event: ev, tool: c.name, key: k.lowercased(), value: x, own: own, about: about))
+                            guard signatures(k).contains(where: shared.contains), !ByteText.any(k.lowercased(), Self.objectVolatileKeys) else { continue }
+                            let about = depth == 0 ? own.value.union(callIDs) : own.value
+                            guard !about.isEmpty else { continue }
+                            out.append(ObjectField(event: ev, tool: c.name, key: k.lowercased(), value: x, own: own.value, about: about))
                         default: break
                         }
                     }
@@ -64,7 +100,7 @@ extension IssueFinder {
                 default: break
                 }
             }
-            walk(c.resultValue, inherited: [], depth: 0)
+            walk(c.resultValue, inherited: nil, depth: 0)
         }
         return out
     }
@@ -84,9 +120,20 @@ extension IssueFinder {
         guard !findings.contains(where: { $0.kind == .staleContext }), Set(calls.map(\.call.name)).count >= 2 else { return }
         let fields = objectFields()
         guard fields.count >= 2 else { return }
+        // Fields by the words of their key (less units), so each field meets only the older fields
+        // that can name its quantity (`sameQuantity`): its own words, or those less "remaining", "new"...
+        let words = fields.map { Set(Self.keyWords($0.key)).subtracting(Self.quantityUnitWords) }
+        func signature(_ w: Set<String>) -> String { w.sorted().joined(separator: " ") }
+        var byWords: [String: [Int]] = [:]
+        for (i, w) in words.enumerated() where !w.isEmpty { byWords[signature(w), default: []].append(i) }
         for (bi, b) in fields.enumerated() {
-            guard let (at, answer) = reply(after: b.event) else { continue }
-            for a in fields[..<bi] where a.event < b.event && a.tool != b.tool && Self.sameQuantity(a.key, b.key) {
+            let core = words[bi].subtracting(Self.refreshWords)
+            guard !core.isEmpty else { continue }
+            var older = byWords[signature(core)] ?? []
+            if core.count < words[bi].count { older += byWords[signature(words[bi])] ?? [] }
+            older.removeAll { $0 >= bi || fields[$0].event >= b.event || fields[$0].tool == b.tool }
+            guard !older.isEmpty, let (at, answer) = reply(after: b.event) else { continue }
+            for a in older.map({ fields[$0] }) where Self.sameQuantity(a.key, b.key) {
                 // Whether a text states the old value, and the new one.
                 let saysOld: (String) -> Bool, saysNew: (String) -> Bool
                 var contrast = Self.contrastCues

@@ -132,9 +132,12 @@ extension IssueFinder {
         guard !findings.contains(where: { $0.kind == .policyViolation }) else { return }
         let rules = t.system.flatMap { Self.permissionMemo.values(byLine: $0, Self.permissions).joined() }
         guard !rules.isEmpty else { return }
+        // Only writes that do a rule's action need the results read.
+        let acting = writes.filter { w in let done = actionWords(w.call); return rules.contains { r in done.contains { $0.hasPrefix(r.verb) } } }
+        guard !acting.isEmpty else { return }
         let now = conversationTime.seconds
         let fields = resultFields()
-        for (ev, w) in writes {
+        for (ev, w) in acting {
             let ids = Self.argumentIdentity(w)
             guard !ids.isEmpty else { continue }
             let done = actionWords(w)
