@@ -128,7 +128,8 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
                                  "you haven't helped", "you have not helped", "you didn't help", "no help whatsoever",
                                  // Repeating oneself and being answered the same.
                                  "i just told you", "just told you", "same answer again", "nobody cares", "no one cares",
-                                 "nobody here cares", "no one here cares",
+                                 "nobody here cares", "no one here cares", "wait forever", "waiting forever", "nobody has contacted",
+                                 "no one has contacted", "nobody got back", "no one got back",
                                  // Time wasted, service judged, a refusal to go on repeating oneself.
                                  "waste of my time", "wasting my time", "not good enough", "repeating myself", "this is the service",
                                  "what kind of service", "what you're here for", "don't have time for this", "not doing this again",
@@ -220,7 +221,7 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
             }
         }
         if upper >= 4 && !lowerSeen { shouted += 1 }
-        if shouted >= 3 || ["?!", "!?", "???"].contains(where: { ByteText.contains(b, Array($0.utf8)) }) { return .frustrated }
+        if shouted >= 3 || ["?!", "!?", "???"].contains(where: { ByteText.contains(b, Array($0.utf8)) }) || sarcastic(b) { return .frustrated }
         var neg = harsh || negativeBytes.contains { ByteText.hasCue(b, $0) }
         // "not great" is negative, not also positive: look for praise outside the negative phrases.
         var pos = positiveBytes.contains { ByteText.hasCue(b, $0) }
@@ -238,21 +239,30 @@ public struct BuiltinFacetModel: FacetModel, @unchecked Sendable {
         return .neutral
     }
 
-    /// Dismissal words that make a sentence of their own ("whatever. logging off.", "Fine, whatever"):
-    /// the user stops arguing without being helped. Inside a sentence they are no dismissal ("whatever
-    /// time suits you").
-    static let dismissals: Set<String> = ["whatever", "fine whatever", "ok whatever", "yeah whatever"]
+    /// A refusal, then praise alone ("you won't give it. Great.").
+    static func sarcastic(_ lower: [UInt8]) -> Bool {
+        let praise = ["great", "brilliant", "perfect", "fantastic", "wonderful", "lovely", "thanks a lot"]
+        guard praise.contains(where: { ByteText.contains(lower, Array($0.utf8)) }) else { return false }
+        let s = Facts.sentences(String(decoding: lower, as: UTF8.self)).map { $0.trimmingCharacters(in: CharacterSet.punctuationCharacters.union(.whitespaces)) }
+        return s.indices.dropFirst().contains { i in
+            praise.contains(s[i]) && Words.split(s[i - 1], innerApostrophes: true).contains { ["won't", "can't", "don't", "not", "never", "cannot", "didn't", "wont", "cant"].contains($0) }
+        }
+    }
+
+    /// Dismissals as a sentence of their own ("whatever. logging off.", "wow. ok. goodbye"): the user
+    /// stops arguing unhelped. Inside a sentence they dismiss nothing ("whatever time suits you").
+    static let dismissals: Set<String> = ["whatever", "fine whatever", "ok whatever", "yeah whatever", "wow", "ok wow", "wow ok"]
 
     /// A turn made only of a dismissal and leaving words ("whatever. logging off."); "Whatever, the
     /// earliest slot is fine" answers a choice.
     static func dismisses(_ lower: [UInt8]) -> Bool {
-        guard ByteText.contains(lower, Array("whatever".utf8)) else { return false }
+        guard ByteText.contains(lower, Array("whatever".utf8)) || ByteText.contains(lower, Array("wow".utf8)) else { return false }
         let text = String(decoding: lower, as: UTF8.self)
         var dismissed = false
         for piece in text.split(whereSeparator: { ".!?;,\n…".contains($0) }) {
             let words = Words.split(String(piece)).joined(separator: " ")
             if words.isEmpty { continue }
-            if dismissals.contains(words) { dismissed = true } else if !leavingCues.contains(words) { return false }
+            if dismissals.contains(words) { dismissed = true } else if !leavingCues.contains(words) && !["ok", "okay", "right", "fine"].contains(words) { return false }
         }
         return dismissed
     }

@@ -53,4 +53,15 @@ final class OutcomeAndRequestTests: XCTestCase {
         XCTAssertEqual(head([.user("Add my wife to policy NV59005031."), call("get_policy", args: ["policy_number": "NV59005031"], result: ["status": "active"]),
                              .assistant("We'll need the £250 excess paid before she is added.")]), "Unsupported claim in answer", "a request naming an amount states it")
     }
+
+    func testSarcasmWaitingAndAWowGoodbye() {
+        XCTAssertEqual(BuiltinFacetModel.tone("so when I actually need help, you won't give it. Great."), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("wow. ok. goodbye"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("so i just wait forever? no. bye"), .frustrated)
+        XCTAssertEqual(BuiltinFacetModel.tone("WHEN?? nobody has contacted me in a week"), .frustrated)
+        // Praise after a plain statement, a "wow" of delight, and a doubled question mark are not.
+        XCTAssertNotEqual(BuiltinFacetModel.tone("It arrived today. Great."), .frustrated)
+        XCTAssertNotEqual(BuiltinFacetModel.tone("Wow, that was quick, thank you!"), .frustrated)
+        XCTAssertNotEqual(BuiltinFacetModel.tone("bill way too high??"), .frustrated)
+    }
 }
