@@ -75,6 +75,19 @@ final class ColumnCacheTests: XCTestCase {
         XCTAssertEqual(checked, 80_000)
     }
 
+    /// A column whose JSON entry is a string scalar (the fuzzer's codec target found it; our writer
+    /// stores strings as string entries): it decodes to a string, so the byte search keeps it.
+    func testAJSONStringEntryIsSearchedAsAString() throws {
+        let bytes: [UInt8] = [83, 67, 67, 49, 1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 48, 0, 0, 0, 0, 0, 0, 0,
+                              34, 114, 111, 32, 91, 123, 101, 105, 115, 32, 109, 121, 32, 111, 100, 114, 101, 114, 58, 188, 221, 223, 255, 255, 77,
+                              117, 116, 97, 98, 108, 101, 67, 111, 108, 108, 101, 99, 116, 105, 111, 114, 100, 101, 114, 58, 63, 34, 32, 0, 0, 0, 0]
+        let column = try XCTUnwrap(ColumnCodec.decode(bytes))
+        guard case .string(let s) = column.first else { return XCTFail("the entry decodes to \(String(describing: column.first))") }
+        XCTAssertTrue(s.lowercased().contains("ab"))
+        XCTAssertEqual(ColumnCodec.mayContain(bytes, needle: Array("ab".utf8), caseInsensitive: true), [true])
+        XCTAssertEqual(ColumnCodec.mayContain(bytes, needle: Array("zq".utf8), caseInsensitive: true), [false])
+    }
+
     /// On valid JSON written with random escapes (`\uXXXX` for any character, `\/`) and Kelvin signs,
     /// the byte search never rules out what the matcher matches: an array with a matching string
     /// element, or (below a field) a value with any matching string. And it does rule texts out.

@@ -70,7 +70,8 @@ extension ColumnCodec {
                 let text = UnsafeBufferPointer(rebasing: b[(at + 8)..<(at + 8 + len)])
                 at += 8 + len
                 if entryUse[k] & jsonUse != 0,
-                   quoteOrEscape || (below ? jsonTextMayContain(text, needle, caseInsensitive) : arrayStringsMayContain(text, needle, caseInsensitive)) {
+                   quoteOrEscape || (below ? jsonTextMayContain(text, needle, caseInsensitive)
+                                     : arrayStringsMayContain(text, needle, caseInsensitive) || stringScalarMayContain(text, needle, caseInsensitive)) {
                     entryMay[k] |= jsonUse
                 }
                 if entryUse[k] & stringUse != 0, !below, contains(text, needle, caseInsensitive) || holdsASCIIEquivalent(text) {
@@ -98,6 +99,15 @@ extension ColumnCodec {
         guard let base = text.baseAddress else { return false }
         if contains(text, needle, fold) { return true }
         return ck_may_hide(base, text.count, 1, needle.contains(UInt8(ascii: "/")) ? 1 : 0) != 0
+    }
+
+    /// For JSON text that is a string scalar: whether it might contain `needle`. Such an entry decodes
+    /// to a string, which [I]LIKE tests as one (our writer stores strings as string entries, but a
+    /// column read back is judged by its bytes; the fuzzer's codec target found one).
+    static func stringScalarMayContain(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
+        var i = 0
+        while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
+        return i < text.count && text[i] == UInt8(ascii: "\"") && jsonTextMayContain(text, needle, fold)
     }
 
     /// Whether UTF-8 text holds U+037E, U+1FEF or U+212A: the only non-ASCII scalars that equal an
