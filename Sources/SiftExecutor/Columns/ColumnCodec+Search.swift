@@ -105,9 +105,15 @@ extension ColumnCodec {
     /// to a string, which [I]LIKE tests as one (our writer stores strings as string entries, but a
     /// column read back is judged by its bytes; the fuzzer's codec target found one).
     static func stringScalarMayContain(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], _ fold: Bool) -> Bool {
+        let i = valueStart(text)
+        return i < text.count && text[i] == UInt8(ascii: "\"") && jsonTextMayContain(text, needle, fold)
+    }
+
+    /// Where JSON text's value starts, past leading whitespace.
+    static func valueStart(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         var i = 0
         while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
-        return i < text.count && text[i] == UInt8(ascii: "\"") && jsonTextMayContain(text, needle, fold)
+        return i
     }
 
     /// Whether UTF-8 text holds U+037E, U+1FEF or U+212A: the only non-ASCII scalars that equal an
@@ -126,8 +132,7 @@ extension ColumnCodec {
         // A text whose bytes neither hold the needle nor might hide it has no string that does: two
         // quick passes rule most texts out before their strings are walked.
         guard jsonTextMayContain(text, needle, fold) else { return false }
-        var i = 0
-        while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { i += 1 }
+        var i = valueStart(text)
         guard i < text.count, text[i] == UInt8(ascii: "["), let base = text.baseAddress else { return false }
         var depth = 0
         while i < text.count {

@@ -142,7 +142,7 @@ extension IssueFinder {
             let lk = k.lowercased()
             let plain = lk.replacingOccurrences(of: "is_", with: "").replacingOccurrences(of: "can_", with: "")
             return KeyClass(lower: lk, names: ByteText.any(lk, idKeyCues) || lk == "id", owner: ByteText.any(lk, ownerKeys),
-                            dated: ByteText.any(lk, objectDateKeys) || ["date", "posted_on", "posted_date", "transaction_date"].contains(lk),  // (see `age`)
+                            dated: ByteText.any(lk, objectDateKeys) || plainDateKeys.contains(lk),  // (see `age`)
                             forbidsWhenFalse: ByteText.any(plain, forbiddingWhenFalse) && !plain.hasPrefix("non") && !plain.hasPrefix("in"),
                             forbidsWhenTrue: ByteText.any(plain, forbiddingWhenTrue), families: families(lk),
                             gate: gateKeys.contains(plain) || gateKeys.contains(where: { plain.hasSuffix("_" + $0) }),
@@ -248,7 +248,7 @@ extension IssueFinder {
                         let ws = Self.stems(w.quote)
                         let anchored = dated.filter { d in !Self.stems(d.key).subtracting(["date", "time"]).isDisjoint(with: ws) }
                         // A plain "date" dates the object for a window about objects "dated within" it ("no more than 120 days old").
-                        let plain = ByteText.any(w.quote.lowercased(), ["dated ", " days old", " day old"]) ? [] : Set(["date", "posted_on", "posted_date", "transaction_date"])
+                        let plain = ByteText.any(w.quote.lowercased(), ["dated ", " days old", " day old"]) ? [] : Self.plainDateKeys
                         let own = dated.filter { !plain.contains($0.key) }
                         return (now - (anchored.map(\.seconds).max() ?? own.map(\.seconds).max() ?? now)) / 86400
                     }

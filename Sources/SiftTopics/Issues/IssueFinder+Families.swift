@@ -1,6 +1,7 @@
-// Which tools write (a name with a writing verb: "issue_refund", "open_dispute"), the action families a tool name or a sentence names (a refund, a credit and a waiver are one
-// family; a change, an update and an edit another), the action a check is named for, and whether a
-// policy's "confirm" asks the user to confirm a change; read by the constraint checks.
+// Which tools write (a name with a writing verb: "issue_refund", "open_dispute"), the action families
+// a tool name or a sentence names (a refund, a credit and a waiver are one family; a change, an update
+// and an edit another), the action a check is named for, and whether a policy's "confirm" asks the
+// user to confirm a change; read by the constraint checks.
 // Part of IssueFinder (IssueFinder+Constraints.swift).
 
 import Foundation

@@ -39,13 +39,14 @@ extension IssueFinder {
         return !a.isEmpty && (older == newer || a.isSubset(of: b) && b.subtracting(a).isSubset(of: refreshWords))
     }
 
-    /// A key's words less units, and those less the words that say "now", each as one text; keys
-    /// repeat in every trace, so each is read once per run.
+    /// A key's words less units, and those less the words that say "now", each as one text ("" for
+    /// none): [full, core]. Keys repeat in every trace, so each is read once per run.
     static let keySignatures = TextMemo<[String]>(minBytes: 0, maxBytes: 1 << 20)
     static func signatures(_ k: String) -> [String] {
-        let w = Set(keyWords(k.lowercased())).subtracting(quantityUnitWords)
-        let core = w.subtracting(refreshWords)
-        return [w, core].filter { !$0.isEmpty }.map { $0.sorted().joined(separator: " ") }
+        keySignatures.value(k) { k in
+            let w = Set(keyWords(k.lowercased())).subtracting(quantityUnitWords)
+            return [w, w.subtracting(refreshWords)].map { $0.sorted().joined(separator: " ") }
+        }
     }
 
     /// An object's identifiers, worked out only when one of its fields (or a field of an object it
@@ -62,12 +63,11 @@ extension IssueFinder {
         let results = calls.filter { !$0.call.failed && !$0.call.isRetrieval }
         // Which key words each tool's results hold (a key's own, and less the words that say "now").
         var tools: [String: Set<String>] = [:]
-        func signatures(_ k: String) -> [String] { Self.keySignatures.value(k, Self.signatures) }
         for (_, c) in results {
             func keys(_ v: Value, depth: Int) {
                 guard depth < 6 else { return }
                 switch v {
-                case .object(let o): for (k, x) in o { if case .object = x { keys(x, depth: depth + 1) } else if case .array = x { keys(x, depth: depth + 1) } else { for s in signatures(k) { tools[s, default: []].insert(c.name) } } }
+                case .object(let o): for (k, x) in o { if case .object = x { keys(x, depth: depth + 1) } else if case .array = x { keys(x, depth: depth + 1) } else { for s in Self.signatures(k) where !s.isEmpty { tools[s, default: []].insert(c.name) } } }
                 case .array(let a): for x in a.prefix(50) { keys(x, depth: depth + 1) }
                 default: break
                 }
@@ -89,7 +89,7 @@ extension IssueFinder {
                         case .object, .array: walk(x, inherited: own, depth: depth + 1)
                         case .string(let s) where s.count <= 80: fallthrough
                         case .int, .double:
-                            guard signatures(k).contains(where: shared.contains), !ByteText.any(k.lowercased(), Self.objectVolatileKeys) else { continue }
+                            guard Self.signatures(k).contains(where: shared.contains), !ByteText.any(k.lowercased(), Self.objectVolatileKeys) else { continue }
                             let about = depth == 0 ? own.value.union(callIDs) : own.value
                             guard !about.isEmpty else { continue }
                             out.append(ObjectField(event: ev, tool: c.name, key: k.lowercased(), value: x, own: own.value, about: about))
@@ -122,15 +122,14 @@ extension IssueFinder {
         guard fields.count >= 2 else { return }
         // Fields by the words of their key (less units), so each field meets only the older fields
         // that can name its quantity (`sameQuantity`): its own words, or those less "remaining", "new"...
-        let words = fields.map { Set(Self.keyWords($0.key)).subtracting(Self.quantityUnitWords) }
-        func signature(_ w: Set<String>) -> String { w.sorted().joined(separator: " ") }
+        let sigs = fields.map { Self.signatures($0.key) }
         var byWords: [String: [Int]] = [:]
-        for (i, w) in words.enumerated() where !w.isEmpty { byWords[signature(w), default: []].append(i) }
+        for (i, s) in sigs.enumerated() where !s[0].isEmpty { byWords[s[0], default: []].append(i) }
         for (bi, b) in fields.enumerated() {
-            let core = words[bi].subtracting(Self.refreshWords)
+            let (full, core) = (sigs[bi][0], sigs[bi][1])
             guard !core.isEmpty else { continue }
-            var older = byWords[signature(core)] ?? []
-            if core.count < words[bi].count { older += byWords[signature(words[bi])] ?? [] }
+            var older = byWords[core] ?? []
+            if core != full { older += byWords[full] ?? [] }
             older.removeAll { $0 >= bi || fields[$0].event >= b.event || fields[$0].tool == b.tool }
             guard !older.isEmpty, let (at, answer) = reply(after: b.event) else { continue }
             for a in older.map({ fields[$0] }) where Self.sameQuantity(a.key, b.key) {

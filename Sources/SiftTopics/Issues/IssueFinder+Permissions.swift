@@ -133,14 +133,14 @@ extension IssueFinder {
         let rules = t.system.flatMap { Self.permissionMemo.values(byLine: $0, Self.permissions).joined() }
         guard !rules.isEmpty else { return }
         // Only writes that do a rule's action need the results read.
-        let acting = writes.filter { w in let done = actionWords(w.call); return rules.contains { r in done.contains { $0.hasPrefix(r.verb) } } }
+        let acting = writes.map { (ev: $0.index, w: $0.call, done: actionWords($0.call)) }
+            .filter { a in rules.contains { r in a.done.contains { $0.hasPrefix(r.verb) } } }
         guard !acting.isEmpty else { return }
         let now = conversationTime.seconds
         let fields = resultFields()
-        for (ev, w) in acting {
+        for (ev, w, done) in acting {
             let ids = Self.argumentIdentity(w)
             guard !ids.isEmpty else { continue }
-            let done = actionWords(w)
             var latest: [String: ResultField] = [:]
             for f in fields where f.event < ev && !f.ids.isDisjoint(with: ids) { latest[f.key] = f }
             guard !latest.isEmpty else { continue }

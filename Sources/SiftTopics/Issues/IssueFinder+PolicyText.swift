@@ -9,6 +9,9 @@ import SiftModel
 extension IssueFinder {
     nonisolated(unsafe) static let windowPattern = Facts.compiled(#"(\d+)[\s-]?(?:calendar\s|business\s)?days?\b"#)
     static let objectDateKeys = ["order", "purchase", "deliver", "ship", "bought", "booked", "placed", "created", "paid", "issue"]
+    /// An object's plain date ("date": "2024-06-01" on a transaction): a window counts from it only
+    /// when it says its objects are dated ("transactions dated within the last 120 days").
+    static let plainDateKeys: Set<String> = ["date", "posted_on", "posted_date", "transaction_date"]
 
     typealias Window = (families: Set<String>, days: Int, quote: String)
     /// Windows are read once per paragraph per run (a system prompt's in every trace).
